@@ -1,0 +1,196 @@
+// Evaluates this repository's program for one stack under Pulumi's mock runtime: no CLI, no
+// credentials, no network. It records every resource registration as the engine would receive it
+// (type, name, parent, dependencies, inputs), which is what `npm run plan` prints and what the
+// golden plans and the benchmark are built on.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+
+export const repositoryRoot = path.resolve(__dirname, "..");
+export const project = "ama-metrics-istio";
+
+// Pulumi marks secret values on the wire with this signature key and value.
+const secretSig = "4dabf18193072939515e22adb298388d";
+const secretValue = "1b47061264138c4ac30d75fd1eb44270";
+export const secretMask = "[secret]";
+
+export interface Registration {
+    type: string;
+    name: string;
+    /** `type::name` of the parent, or undefined for the stack's direct children. */
+    parent?: string;
+    custom: boolean;
+    /** `type::name` of the provider the resource uses, when one is given explicitly. */
+    provider?: string;
+    /** `type::name` of explicit dependencies and of resources whose outputs flow into the inputs. */
+    dependsOn: string[];
+    /** Inputs as sent, secrets masked. */
+    inputs: Record<string, unknown>;
+    protect: boolean;
+}
+
+export interface StackFiles {
+    /** Config of `stacks/Pulumi.<stack>.yaml`. */
+    config: Record<string, unknown>;
+    /** Stand-ins for the cluster stack's outputs (`stacks/offline/<stack>.cluster.yaml`). */
+    clusterOutputs: Record<string, unknown>;
+}
+
+export function readStackFiles(stack: string): StackFiles {
+    const stackFile = path.join(repositoryRoot, "stacks", `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        const known = fs
+            .readdirSync(path.join(repositoryRoot, "stacks"))
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+            .map((f) => f.slice("Pulumi.".length, -".yaml".length));
+        throw new Error(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`);
+    }
+    const parsed = parse(fs.readFileSync(stackFile, "utf8")) ?? {};
+    const offlineFile = path.join(repositoryRoot, "stacks", "offline", `${stack}.cluster.yaml`);
+    const clusterOutputs = fs.existsSync(offlineFile) ? parse(fs.readFileSync(offlineFile, "utf8")) ?? {} : {};
+    return { config: parsed.config ?? {}, clusterOutputs };
+}
+
+/** Stack config in the form the Pulumi runtime holds it: strings, objects as JSON, secrets masked. */
+export function runtimeConfig(config: Record<string, unknown>): { values: Record<string, string>; secretKeys: string[] } {
+    const values: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries(config)) {
+        const fullKey = key.includes(":") ? key : `${project}:${key}`;
+        if (typeof value === "object" && value !== null && "secure" in value) {
+            // Ciphertext cannot be decrypted offline; the plan shows where secrets go, not what they are.
+            values[fullKey] = secretMask;
+            secretKeys.push(fullKey);
+        } else {
+            values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+        }
+    }
+    return { values, secretKeys };
+}
+
+function unwire(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(unwire);
+    }
+    if (typeof value === "object" && value !== null) {
+        const object = value as Record<string, unknown>;
+        if (object[secretSig] === secretValue) {
+            return secretMask;
+        }
+        const out: Record<string, unknown> = {};
+        for (const key of Object.keys(object).sort()) {
+            out[key] = unwire(object[key]);
+        }
+        return out;
+    }
+    return value;
+}
+
+function typeAndName(urn: string): string {
+    // urn:pulumi:<stack>::<project>::<parent types$>type::name
+    const parts = urn.split("::");
+    const types = parts[2].split("$");
+    return `${types[types.length - 1]}::${parts.slice(3).join("::")}`;
+}
+
+function parentOf(urn: string): string | undefined {
+    // The stack itself is everyone's root: leave it out, like a preview's tree does.
+    return !urn || urn.split("::")[2] === "pulumi:pulumi:Stack" ? undefined : typeAndName(urn);
+}
+
+// Where each Azure resource type lives in Azure's id space (resource provider and type).
+const azureTypes: Record<string, { provider: string; name: string }> = {
+    "azure-native:monitor:AzureMonitorWorkspace": { provider: "Microsoft.Monitor/accounts", name: "azureMonitorWorkspaceName" },
+    "azure-native:monitor:DataCollectionEndpoint": { provider: "Microsoft.Insights/dataCollectionEndpoints", name: "dataCollectionEndpointName" },
+    "azure-native:monitor:DataCollectionRule": { provider: "Microsoft.Insights/dataCollectionRules", name: "dataCollectionRuleName" },
+    "azure-native:alertsmanagement:PrometheusRuleGroup": { provider: "Microsoft.AlertsManagement/prometheusRuleGroups", name: "ruleGroupName" },
+};
+
+/** The id Azure would give a resource with these inputs. */
+export function azureResourceId(type: string, inputs: Record<string, any>, subscriptionId: string): string | undefined {
+    if (type === "azure-native:monitor:DataCollectionRuleAssociation") {
+        return `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`;
+    }
+    if (type === "azure-native:authorization:RoleAssignment") {
+        return `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${inputs.roleAssignmentName}`;
+    }
+    const azureType = azureTypes[type];
+    return azureType && `/subscriptions/${subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${azureType.provider}/${inputs[azureType.name]}`;
+}
+
+/**
+ * Mocks that answer like an engine creating a fresh stack: Azure ids as Azure forms them, the
+ * workspace's query endpoint, the cluster stack's outputs from their stand-ins.
+ */
+export function offlineMocks(options: { clusterOutputs?: Record<string, unknown>; subscriptionId: string }): pulumi.runtime.Mocks {
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            if (args.type === "pulumi:pulumi:StackReference") {
+                return { id: args.name, state: { name: args.name, outputs: options.clusterOutputs ?? {}, secretOutputNames: ["kubeconfig"] } };
+            }
+            const state: Record<string, unknown> = { ...args.inputs };
+            if (args.type === "azure-native:monitor:AzureMonitorWorkspace") {
+                state.metrics = { prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${args.inputs.location}.prometheus.monitor.azure.com` };
+            }
+            if (args.type === "random:index/randomUuid:RandomUuid") {
+                // A fixed stand-in: the real value is chosen once and kept in state.
+                state.result = "00000000-0000-4000-8000-000000000000";
+            }
+            return { id: azureResourceId(args.type, args.inputs, options.subscriptionId) ?? `${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "azure-native:monitor:getAzureMonitorWorkspace") {
+                return { metrics: { prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.prometheus.monitor.azure.com` } };
+            }
+            return {};
+        },
+    };
+}
+
+/**
+ * Records every registration the current (mock) monitor receives from now on, as the engine would
+ * see it: parent, explicit dependencies and those carried by inputs. Returns the live list.
+ */
+export function captureRegistrations(): Registration[] {
+    const registrations: Registration[] = [];
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: any) => {
+        const dependsOn = new Set<string>(req.getDependenciesList().map(typeAndName));
+        req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => dependsOn.add(typeAndName(u))));
+        registrations.push({
+            type: req.getType(),
+            name: req.getName(),
+            parent: parentOf(req.getParent()),
+            custom: req.getCustom(),
+            provider: req.getProvider() ? typeAndName(req.getProvider().split("::").slice(0, -1).join("::")) : undefined,
+            dependsOn: [...dependsOn].sort(),
+            inputs: unwire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            protect: req.getProtect() === true,
+        });
+        return register(req, callback);
+    };
+    return registrations;
+}
+
+/**
+ * Evaluates `program` (a module exporting the stack's function) for `stack` and returns the
+ * registrations in the order the engine received them. Call once per process: the Pulumi runtime is
+ * global state.
+ */
+export async function evaluateStack(stack: string, programPath = path.join(repositoryRoot, "index.ts")): Promise<Registration[]> {
+    const files = readStackFiles(stack);
+    const environment = files.config[`${project}:environment`] as { subscriptionId?: string } | undefined;
+    const subscriptionId = environment?.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
+    await pulumi.runtime.setMocks(offlineMocks({ clusterOutputs: files.clusterOutputs, subscriptionId }), project, stack, false);
+    const { values, secretKeys } = runtimeConfig(files.config);
+    pulumi.runtime.setAllConfig(values, secretKeys);
+
+    const registrations = captureRegistrations();
+    const program = require(programPath);
+    await pulumi.runtime.runInPulumiStack(async () => program());
+    await pulumi.runtime.disconnect();
+    return registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
+}

@@ -1,0 +1,58 @@
+// The GitHub Actions workflows are valid for GitHub (checked by action-validator's schemas) and do
+// what the README says: previews per environment on PRs with the policy pack, `up` on main behind
+// environments, `npm ci` first, no secret values.
+
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { validateWorkflow } from "@action-validator/core";
+
+const dir = path.resolve(__dirname, "../.github/workflows");
+const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
+
+describe("GitHub Actions workflows", () => {
+    for (const file of ["pulumi.yml", "stack.yml"]) {
+        it(`${file} is a valid workflow`, () => {
+            assert.deepEqual(validateWorkflow(read(file)).errors, []);
+        });
+    }
+
+    it("the validator does refuse a broken workflow", () => {
+        const broken = read("pulumi.yml").replace("runs-on: ubuntu-latest", "runs-onn: ubuntu-latest");
+        assert.notDeepEqual(validateWorkflow(broken).errors, []);
+    });
+
+    it("previews every environment on pull requests and deploys them in order on main", () => {
+        const workflow = parse(read("pulumi.yml"));
+        assert.deepEqual(workflow.jobs.preview.strategy.matrix.stack, ["dev", "staging", "prod"]);
+        assert.equal(workflow.jobs.preview.with.command, "preview");
+        assert.equal(workflow.jobs.preview.permissions["pull-requests"], "write");
+        assert.deepEqual(
+            ["up-dev", "up-staging", "up-prod"].map((job) => [workflow.jobs[job].with.stack, workflow.jobs[job].with.command, workflow.jobs[job].needs]),
+            [["dev", "up", "test"], ["staging", "up", "up-dev"], ["prod", "up", "up-staging"]],
+        );
+    });
+
+    it("runs the official Pulumi action after npm ci, with PR comments and the policy pack", () => {
+        const job = parse(read("stack.yml")).jobs.pulumi;
+        const steps: any[] = job.steps;
+        const install = steps.findIndex((s) => s.run === "npm ci");
+        const pulumi = steps.findIndex((s) => typeof s.uses === "string" && s.uses.startsWith("pulumi/actions@"));
+        assert.ok(install >= 0 && pulumi > install, "npm ci must run before pulumi");
+        assert.equal(steps[pulumi].with["comment-on-pr"], "${{ inputs.command == 'preview' }}");
+        assert.equal(steps[pulumi].with.policyPacks, "policy");
+        assert.match(job.environment, /inputs\.stack/);
+    });
+
+    it("holds no secret values, only references", () => {
+        for (const file of ["pulumi.yml", "stack.yml"]) {
+            const text = read(file);
+            assert.doesNotMatch(text, /pul-[0-9a-f]{20,}/, "a Pulumi access token");
+            assert.doesNotMatch(text, /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i, "an id that belongs in a variable");
+            for (const match of text.matchAll(/PULUMI_ACCESS_TOKEN:\s*(.*)/g)) {
+                assert.equal(match[1].trim(), "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+            }
+        }
+    });
+});
