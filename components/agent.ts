@@ -34,6 +34,12 @@ export const workloads: Record<Workload, { kind: "Deployment" | "DaemonSet"; nam
     windowsNode: { kind: "DaemonSet", name: "ama-metrics-win-node", podLabels: { dsName: "ama-metrics-win-node" } },
 };
 
+/** The collector's main container. */
+export const collectorContainer = "prometheus-collector";
+
+/** The Linux token adapter container: it serves IMDS inside the pod from the token secret. */
+export const tokenAdapterContainer = "addon-token-adapter";
+
 /**
  * Hosts the agent reaches on TCP 443. `*.monitor.azure.com` covers the global and regional
  * control handlers and the (metrics) ingestion hosts.

@@ -1,7 +1,8 @@
-// Facts about the Kubernetes API that the relocation relies on: which built-in kinds are namespaced.
+// Facts about the Kubernetes API that the package relies on: which built-in kinds are namespaced,
+// and what a valid name is.
 
-/** A parsed Kubernetes manifest. Only `apiVersion`, `kind` and `metadata` are interpreted generically. */
-export interface KubernetesObject {
+/** A parsed Kubernetes manifest, as a chart renders it. Only `apiVersion`, `kind` and `metadata` are interpreted generically. */
+export interface Manifest {
     apiVersion?: string;
     kind?: string;
     metadata?: ObjectMeta;
@@ -148,6 +149,20 @@ const structurallyNamed = new Set(
     ].map(([group, kind]) => kindKey(group, kind)),
 );
 
+/** A DNS label (RFC 1123) as Kubernetes requires for namespace names: at most 63 characters. */
+export function isDnsLabel(value: unknown): value is string {
+    return typeof value === "string" && value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
+}
+
+/** A DNS subdomain (RFC 1123) as Kubernetes requires for most object names: at most 253 characters. */
+export function isDnsSubdomain(value: unknown): value is string {
+    return (
+        typeof value === "string" &&
+        value.length <= 253 &&
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)
+    );
+}
+
 /** `apps/v1` → `apps`; `v1` → `` (the core group). */
 export function apiGroup(apiVersion: string): string {
     const slash = apiVersion.indexOf("/");
@@ -173,6 +188,6 @@ export function hasStructuralName(group: string, kind: string): boolean {
  * Whether a manifest is a list of objects (`v1 List` or any `<Kind>List` with `items`), which
  * kubectl, Helm consumers and Pulumi expand into its items.
  */
-export function isList(manifest: KubernetesObject): boolean {
+export function isList(manifest: Manifest): boolean {
     return typeof manifest.kind === "string" && manifest.kind.endsWith("List") && Array.isArray(manifest.items);
 }

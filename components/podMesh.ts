@@ -1,9 +1,9 @@
-// Pod-level Istio settings of each mesh mode (DESIGN.md, "The three mesh modes"; reference/istio.md).
+// Pod-level Istio settings of each mesh mode (Istio's injection labels and annotations, istio.io).
 // A pass first removes every key this package manages, then sets the mode's keys: the result
 // depends only on the chart's pod and the options, so passes are idempotent and switching modes
 // over already relocated manifests is safe.
 
-import { imdsRange, nonMeshScrapePorts, workloads } from "./agent";
+import { collectorContainer, imdsRange, nonMeshScrapePorts, tokenAdapterContainer, workloads } from "./agent";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./istioCerts";
 import type { MeshedWorkload } from "./settings";
 import type { MeshMode, ProxyResources, Workload } from "./types";
@@ -58,11 +58,6 @@ export const meshedWorkloads: readonly MeshedWorkload[] = ["collector", "targetA
 /** The fields of `ProxyResources`, in the order options list them. */
 export const proxyResourceFields: readonly (keyof ProxyResources)[] = ["cpu", "memory", "cpuLimit", "memoryLimit"];
 
-/** The collector's main container, where the Istio certificates are mounted. */
-export const collectorContainer = "prometheus-collector";
-
-/** The Linux token adapter: it serves IMDS inside the pod (reference/ama-metrics.md). */
-export const tokenAdapterContainer = "addon-token-adapter";
 
 // Istio's pod labels and annotations (istio.io, "Resource Annotations" and "Resource Labels").
 export const injectLabel = "sidecar.istio.io/inject";

@@ -1,17 +1,19 @@
 // Relocation of the published ama-metrics chart out of kube-system. The chart hard-codes
 // `namespace: kube-system` and names its cluster-scoped objects like the managed add-on does
-// (reference/ama-metrics.md), so its rendered manifests are rewritten before they reach the
-// cluster: namespaced objects move, cluster-scoped objects get a per-namespace name, and every
-// reference follows. A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper.
+// (Azure/prometheus-collector, otelcollector/deploy/addon-chart), so its rendered manifests are
+// rewritten before they reach the cluster: namespaced objects move, cluster-scoped objects get a
+// per-namespace name, and every reference follows. A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper.
 
 import * as YAML from "yaml";
-import { defaultTokenSecret } from "./agent";
+import { defaultTokenSecret, tokenAdapterContainer } from "./agent";
 import {
     apiGroup,
     findBuiltInKind,
     hasStructuralName,
+    isDnsLabel,
+    isDnsSubdomain,
     isList,
-    KubernetesObject,
+    Manifest,
     kindKey,
 } from "./kubernetesApi";
 import {
@@ -21,7 +23,6 @@ import {
     PodMeshOptions,
     PodTemplate,
     proxyResourceFields,
-    tokenAdapterContainer,
     workloadOfPod,
 } from "./podMesh";
 import { meshModes } from "./types";
@@ -59,7 +60,7 @@ export function clusterScopedName(name: string, namespace: string): string {
  * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is
  * not modified. Throws on a kind whose scope is unknown and on names that would become invalid.
  */
-export function relocate(manifests: KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
+export function relocate(manifests: Manifest[], options: RelocationOptions): Manifest[] {
     validateRelocationOptions(options);
     const context = buildContext(manifests, options);
     return manifests.map(manifest => relocateManifest(manifest, context));
@@ -71,7 +72,7 @@ export function relocate(manifests: KubernetesObject[], options: RelocationOptio
  */
 export function relocateYaml(text: string, options: RelocationOptions): string {
     const documents = YAML.parseAllDocuments(text, { prettyErrors: true });
-    const parsed: { document: YAML.Document; manifest: KubernetesObject }[] = [];
+    const parsed: { document: YAML.Document; manifest: Manifest }[] = [];
     documents.forEach((document, index) => {
         const error = document.errors[0];
         if (error) {
@@ -87,7 +88,7 @@ export function relocateYaml(text: string, options: RelocationOptions): string {
                     `(a mapping with apiVersion and kind).`,
             );
         }
-        parsed.push({ document, manifest: manifest as KubernetesObject });
+        parsed.push({ document, manifest: manifest as Manifest });
     });
     const relocated = relocate(
         parsed.map(p => p.manifest),
@@ -169,11 +170,11 @@ function objectKey(group: string, kind: string, namespace: string, name: string)
 }
 
 /** The objects in the input, lists expanded. */
-function objectsOf(manifests: KubernetesObject[]): KubernetesObject[] {
+function objectsOf(manifests: Manifest[]): Manifest[] {
     return manifests.flatMap(m => (isList(m) ? objectsOf((m.items as unknown[]).filter(isRecord)) : [m]));
 }
 
-function buildContext(manifests: KubernetesObject[], options: RelocationOptions): Context {
+function buildContext(manifests: Manifest[], options: RelocationOptions): Context {
     const objects = objectsOf(manifests);
     const customScopes = new Map<string, boolean>();
     const crds = objects.filter(o => o.kind === "CustomResourceDefinition" && apiGroupOf(o) === "apiextensions.k8s.io");
@@ -228,11 +229,11 @@ function buildContext(manifests: KubernetesObject[], options: RelocationOptions)
     return context;
 }
 
-function apiGroupOf(object: KubernetesObject): string {
+function apiGroupOf(object: Manifest): string {
     return typeof object.apiVersion === "string" ? apiGroup(object.apiVersion) : "";
 }
 
-function isNamespaced(object: KubernetesObject, context: Context): boolean {
+function isNamespaced(object: Manifest, context: Context): boolean {
     const name = object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)";
     if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
         throw new Error(
@@ -270,12 +271,12 @@ function movedNamespace(context: Context, group: string, kind: string, namespace
 // ---------------------------------------------------------------------------------------------
 // One object.
 
-function relocateManifest(manifest: KubernetesObject, context: Context): KubernetesObject {
+function relocateManifest(manifest: Manifest, context: Context): Manifest {
     if (isList(manifest)) {
         return {
             ...manifest,
             items: (manifest.items as unknown[]).map(item =>
-                isRecord(item) ? relocateManifest(item as KubernetesObject, context) : item,
+                isRecord(item) ? relocateManifest(item as Manifest, context) : item,
             ),
         };
     }
@@ -315,7 +316,7 @@ function withKey<T extends object>(object: T, key: string, value: unknown, after
 }
 
 /** RBAC: ServiceAccount subjects of the chart's namespace, and roleRefs to renamed ClusterRoles. */
-function rewriteBindings(object: KubernetesObject, group: string, kind: string, context: Context): void {
+function rewriteBindings(object: Manifest, group: string, kind: string, context: Context): void {
     if (group !== rbacGroup || (kind !== "RoleBinding" && kind !== "ClusterRoleBinding")) {
         return;
     }
@@ -374,7 +375,7 @@ const classReferences: Record<string, ClassReference[]> = {
     ],
 };
 
-function rewriteClassReferences(object: KubernetesObject, group: string, kind: string, context: Context): void {
+function rewriteClassReferences(object: Manifest, group: string, kind: string, context: Context): void {
     for (const ref of classReferences[kindKey(group, kind)] ?? []) {
         rewriteReference(object, ref, context);
     }
@@ -408,7 +409,7 @@ function rewriteReference(holder: unknown, ref: ClassReference, context: Context
 }
 
 /** Webhook, APIService and CRD conversion clients that call a Service of the input follow it. */
-function rewriteServiceReferences(object: KubernetesObject, group: string, kind: string, context: Context): void {
+function rewriteServiceReferences(object: Manifest, group: string, kind: string, context: Context): void {
     const services: unknown[] = [];
     if (group === "admissionregistration.k8s.io" && kind.endsWith("WebhookConfiguration")) {
         const webhooks = Array.isArray(object.webhooks) ? object.webhooks : [];
@@ -431,7 +432,7 @@ function rewriteServiceReferences(object: KubernetesObject, group: string, kind:
  */
 const dependsOnAnnotation = "config.kubernetes.io/depends-on";
 
-function rewriteDependsOn(object: KubernetesObject, context: Context): void {
+function rewriteDependsOn(object: Manifest, context: Context): void {
     const annotations = object.metadata?.annotations;
     const value = annotations?.[dependsOnAnnotation];
     if (annotations === undefined || typeof value !== "string") {
@@ -474,7 +475,7 @@ interface PodSlot {
 }
 
 /** The pod templates of a workload object (or the Pod itself). */
-function podTemplatesOf(object: KubernetesObject, group: string, kind: string): PodSlot[] {
+function podTemplatesOf(object: Manifest, group: string, kind: string): PodSlot[] {
     const slot = (holder: unknown, field: string): PodSlot[] =>
         isRecord(holder) && isRecord(holder[field])
             ? [{ get: () => holder[field] as PodTemplate, set: pod => (holder[field] = pod) }]
@@ -542,7 +543,7 @@ function relocateContainer(container: Container, context: Context): void {
 
 const stringifyOptions: YAML.ToStringOptions = { lineWidth: 0, indentSeq: false };
 
-function updateDocument(document: YAML.Document, value: KubernetesObject): YAML.Document {
+function updateDocument(document: YAML.Document, value: Manifest): YAML.Document {
     let hasAlias = false;
     YAML.visit(document, {
         Alias() {
@@ -638,18 +639,6 @@ function getPath(value: unknown, path: string[]): unknown {
         current = current[key];
     }
     return current;
-}
-
-function isDnsLabel(value: unknown): boolean {
-    return typeof value === "string" && value.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value);
-}
-
-function isDnsSubdomain(value: unknown): boolean {
-    return (
-        typeof value === "string" &&
-        value.length <= 253 &&
-        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)
-    );
 }
 
 function isLabelValue(value: unknown): boolean {

@@ -65,7 +65,7 @@ export const defaults = {
     trustDomain: "cluster.local",
     clusterDomain: "cluster.local",
     cloudEnvironment: "azurepubliccloud",
-    // The seed's proxy sizes: the collector and the node agent carry all the scrape traffic.
+    // The collector and the node agent carry all the scrape traffic: their proxies get more room.
     proxyResources: {
         collector: { cpu: "100m", memory: "128Mi" },
         node: { cpu: "200m", memory: "256Mi" },

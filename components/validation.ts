@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseAksResourceId, parseWorkspaceResourceId, workspaceNameProblem } from "./azureNames";
+import { isDnsLabel, isDnsSubdomain } from "./kubernetesApi";
 import { meshModes, AmaMetricsIstioArgs, ProxyResources } from "./types";
 import { defaults, resolveSettings, Settings } from "./settings";
 
@@ -22,9 +23,6 @@ export function problem(argument: string, value: unknown, wrong: string, fix: st
     return `${argument} = ${JSON.stringify(value)}: ${wrong}; ${fix}`;
 }
 
-// Kubernetes names (apimachinery validation: IsDNS1123Label, IsDNS1123Subdomain).
-const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 // Azure region programmatic names: "westeurope", "eastus2", "swedencentral".
 const azureRegion = /^[a-z][a-z0-9]{2,39}$/;
 // Resource group names: 1-90 of letters, digits, underscores, hyphens, periods, parentheses; no trailing period.
@@ -53,7 +51,7 @@ function plain<T>(value: pulumi.Input<T> | undefined): T | undefined {
 }
 
 function checkNamespaceName(problems: string[], argument: string, value: unknown) {
-    if (typeof value !== "string" || value.length > 63 || !dnsLabel.test(value)) {
+    if (!isDnsLabel(value)) {
         problems.push(problem(argument, value, "not a Kubernetes namespace name", "use a DNS label of at most 63 characters: lower-case letters, digits and '-', e.g. \"monitoring\""));
         return false;
     }
@@ -175,7 +173,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         if (cluster.cloudEnvironment !== undefined && !/^[a-z]+$/.test(cluster.cloudEnvironment)) {
             problems.push(problem("cluster.cloudEnvironment", cluster.cloudEnvironment, "not a cloud name the chart knows", "use the chart's lower-case name, e.g. \"azurepubliccloud\" or \"azureusgovernmentcloud\""));
         }
-        if (cluster.clusterDomain !== undefined && (cluster.clusterDomain.length > 253 || !dnsSubdomain.test(cluster.clusterDomain))) {
+        if (cluster.clusterDomain !== undefined && !isDnsSubdomain(cluster.clusterDomain)) {
             problems.push(problem("cluster.clusterDomain", cluster.clusterDomain, "not a DNS domain", "use the cluster's DNS domain, normally \"cluster.local\""));
         }
     }
@@ -258,7 +256,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
     }
 
     const tokenSecret = args.tokenSecret ?? {};
-    if (tokenSecret.name !== undefined && (typeof tokenSecret.name !== "string" || tokenSecret.name.length > 253 || !dnsSubdomain.test(tokenSecret.name))) {
+    if (tokenSecret.name !== undefined && !isDnsSubdomain(tokenSecret.name)) {
         problems.push(problem("tokenSecret.name", tokenSecret.name, "not a Secret name", "use the name AKS gives it, \"aad-msi-auth-token\""));
     }
     if (tokenSecret.namespace !== undefined) {
@@ -274,10 +272,10 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
 }
 
 function validateMesh(problems: string[], istio: NonNullable<AmaMetricsIstioArgs["istio"]>, mode: string, rootNamespace: string) {
-    if (istio.revision !== undefined && (typeof istio.revision !== "string" || istio.revision.length > 63 || !dnsLabel.test(istio.revision))) {
+    if (istio.revision !== undefined && !isDnsLabel(istio.revision)) {
         problems.push(problem("istio.revision", istio.revision, "not an Istio revision name", "use the revision as the control plane names it, e.g. \"asm-1-27\", or leave it out for a default-revision install"));
     }
-    if (istio.trustDomain !== undefined && (typeof istio.trustDomain !== "string" || !dnsSubdomain.test(istio.trustDomain))) {
+    if (istio.trustDomain !== undefined && !isDnsSubdomain(istio.trustDomain)) {
         problems.push(problem("istio.trustDomain", istio.trustDomain, "not a trust domain", "use the mesh's trust domain, normally \"cluster.local\""));
     }
 

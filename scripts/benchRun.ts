@@ -16,7 +16,7 @@ async function main() {
         resources = registrations.length;
     } else {
         process.env.AMA_METRICS_ISTIO_BENCH_RECORDING = recording;
-        resources = (await evaluateStack(stack, path.join(__dirname, "baseline.ts"))).length;
+        resources = (await evaluateStack(stack, path.join(__dirname, "baseline"))).length;
     }
     process.stdout.write(JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, resources }) + "\n");
 }

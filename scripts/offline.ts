@@ -8,7 +8,10 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 
-export const repositoryRoot = path.resolve(__dirname, "..");
+// Stack files are read from the project directory (where `npm run plan` runs); the program is the
+// one beside this script, compiled or not.
+const projectDir = () => process.cwd();
+const defaultProgram = path.join(__dirname, "..", "index");
 export const project = "ama-metrics-istio";
 
 // Pulumi marks secret values on the wire with this signature key and value.
@@ -39,16 +42,16 @@ export interface StackFiles {
 }
 
 export function readStackFiles(stack: string): StackFiles {
-    const stackFile = path.join(repositoryRoot, "stacks", `Pulumi.${stack}.yaml`);
+    const stackFile = path.join(projectDir(), "stacks", `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
         const known = fs
-            .readdirSync(path.join(repositoryRoot, "stacks"))
+            .readdirSync(path.join(projectDir(), "stacks"))
             .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
             .map((f) => f.slice("Pulumi.".length, -".yaml".length));
         throw new Error(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`);
     }
     const parsed = parse(fs.readFileSync(stackFile, "utf8")) ?? {};
-    const offlineFile = path.join(repositoryRoot, "stacks", "offline", `${stack}.cluster.yaml`);
+    const offlineFile = path.join(projectDir(), "stacks", "offline", `${stack}.cluster.yaml`);
     const clusterOutputs = fs.existsSync(offlineFile) ? parse(fs.readFileSync(offlineFile, "utf8")) ?? {} : {};
     return { config: parsed.config ?? {}, clusterOutputs };
 }
@@ -180,7 +183,7 @@ export function captureRegistrations(): Registration[] {
  * registrations in the order the engine received them. Call once per process: the Pulumi runtime is
  * global state.
  */
-export async function evaluateStack(stack: string, programPath = path.join(repositoryRoot, "index.ts")): Promise<Registration[]> {
+export async function evaluateStack(stack: string, programPath = defaultProgram): Promise<Registration[]> {
     const files = readStackFiles(stack);
     const environment = files.config[`${project}:environment`] as { subscriptionId?: string } | undefined;
     const subscriptionId = environment?.subscriptionId ?? "00000000-0000-0000-0000-000000000000";

@@ -144,6 +144,19 @@ function templateResources(template: { resources: { type: string }[] }, type: st
     return template.resources.filter((r) => r.type === type) as unknown as Record<string, Value>[];
 }
 
+/** A registered rule group has exactly the template's properties, in the monitoring group, with the tags. */
+function assertRuleGroup(inputs: Record<string, unknown>, expected: Record<string, any>, tags: Record<string, string>) {
+    const { rules, ...properties } = expected.properties;
+    assert.deepEqual(inputs, {
+        ruleGroupName: expected.name,
+        resourceGroupName: monitoringGroup,
+        location: expected.location,
+        ...properties,
+        rules,
+        tags,
+    });
+}
+
 describe("the template evaluator used by these tests", () => {
     it("evaluates the template's name variables", () => {
         const deployment: Deployment = {
@@ -434,15 +447,7 @@ describe("createAzureMonitor", function () {
                 const expected = evaluate(group, deployment) as Record<string, any>;
                 const found = registered.find((x) => x.inputs.ruleGroupName === expected.name);
                 assert.ok(found, `no rule group named ${expected.name}`);
-                const { rules, ...properties } = expected.properties;
-                assert.deepEqual(found.inputs, {
-                    ruleGroupName: expected.name,
-                    resourceGroupName: monitoringGroup,
-                    location: expected.location,
-                    ...properties,
-                    rules,
-                    tags,
-                });
+                assertRuleGroup(found.inputs, expected, tags);
             }
         });
 
@@ -459,15 +464,7 @@ describe("createAzureMonitor", function () {
                 const found = r.registered.find((x) => x.inputs.ruleGroupName === expected.name);
                 assert.ok(found, `no rule group named ${expected.name}`);
                 assert.equal(found.inputs.enabled, true);
-                const { rules, ...properties } = expected.properties;
-                assert.deepEqual(found.inputs, {
-                    ruleGroupName: expected.name,
-                    resourceGroupName: monitoringGroup,
-                    location: expected.location,
-                    ...properties,
-                    rules,
-                    tags,
-                });
+                assertRuleGroup(found.inputs, expected, tags);
             }
         });
 

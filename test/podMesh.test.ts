@@ -2,14 +2,14 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { KubernetesObject } from "../components/kubernetesApi";
+import { Manifest } from "../components/kubernetesApi";
 import { applyPodMesh, PodMeshOptions, PodTemplate, workloadOfPod } from "../components/podMesh";
 import { relocate, RelocationOptions, relocateYaml } from "../components/relocate";
 import type { Workload } from "../components/types";
 
 const fixturePath = path.resolve(__dirname, "../../shared/fixtures/ama-metrics-chart/rendered-aks.yaml");
 const fixtureText = fs.readFileSync(fixturePath, "utf8");
-const fixture: KubernetesObject[] = YAML.parseAllDocuments(fixtureText).map(d => d.toJS());
+const fixture: Manifest[] = YAML.parseAllDocuments(fixtureText).map(d => d.toJS());
 
 const proxyResources: PodMeshOptions["proxyResources"] = {
     collector: { cpu: "100m", memory: "128Mi" },
@@ -117,7 +117,7 @@ const cases: { name: string; mesh: Parameters<typeof relocationOptions>[0]; expe
 ];
 
 /** The pod templates of the chart's workloads, by workload. */
-function pods(objects: KubernetesObject[]): Map<Workload, PodTemplate> {
+function pods(objects: Manifest[]): Map<Workload, PodTemplate> {
     const result = new Map<Workload, PodTemplate>();
     for (const object of objects) {
         const template = (object.spec as { template?: PodTemplate } | undefined)?.template;

@@ -3,14 +3,14 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { apiGroup, findBuiltInKind, KubernetesObject } from "../components/kubernetesApi";
+import { apiGroup, findBuiltInKind, Manifest } from "../components/kubernetesApi";
 import { parsePostRendererArgs, postRendererArgs, postRendererCommand } from "../components/postRenderer";
 import { RelocationOptions } from "../components/relocate";
 
 const root = path.resolve(__dirname, "..");
 const fixturePath = path.resolve(__dirname, "../../shared/fixtures/ama-metrics-chart/rendered-aks.yaml");
 const fixtureText = fs.readFileSync(fixturePath, "utf8");
-const fixture: KubernetesObject[] = YAML.parseAllDocuments(fixtureText).map(d => d.toJS());
+const fixture: Manifest[] = YAML.parseAllDocuments(fixtureText).map(d => d.toJS());
 
 function relocationOptions(namespace: string, mesh: Partial<RelocationOptions["mesh"]> = {}): RelocationOptions {
     return {
@@ -32,17 +32,17 @@ function run(command: { command: string; args: string[] }, input: string) {
     return result;
 }
 
-function parse(text: string): KubernetesObject[] {
+function parse(text: string): Manifest[] {
     return YAML.parseAllDocuments(text).map(d => {
         assert.deepEqual(d.errors, []);
         return d.toJS();
     });
 }
 
-const isNamespaced = (o: KubernetesObject) => findBuiltInKind(apiGroup(o.apiVersion!), o.kind!)!.namespaced;
-const key = (o: KubernetesObject) => `${o.kind}/${o.metadata?.name}`;
+const isNamespaced = (o: Manifest) => findBuiltInKind(apiGroup(o.apiVersion!), o.kind!)!.namespaced;
+const key = (o: Manifest) => `${o.kind}/${o.metadata?.name}`;
 
-async function validateAgainstUpstreamSchema(object: KubernetesObject): Promise<void> {
+async function validateAgainstUpstreamSchema(object: Manifest): Promise<void> {
     const module: Record<string, new (data: unknown) => { validate(): void }> = await import(
         `kubernetes-models/${object.apiVersion}/${object.kind}`
     );
@@ -55,7 +55,7 @@ describe("postRenderer", () => {
             const options = relocationOptions(namespace);
             const command = postRendererCommand(options, root);
             let stdout = "";
-            let output: KubernetesObject[] = [];
+            let output: Manifest[] = [];
 
             before(() => {
                 const result = run(command, fixtureText);
@@ -84,7 +84,7 @@ describe("postRenderer", () => {
             });
 
             it("renames the cluster-scoped objects consistently and keeps the CRD names", () => {
-                const names = (kind: string, objects: KubernetesObject[]) =>
+                const names = (kind: string, objects: Manifest[]) =>
                     objects.filter(o => o.kind === kind).map(o => o.metadata?.name);
                 assert.deepEqual(names("ClusterRole", output), [`ama-metrics-reader-${namespace}`, `ama-metrics-ksm-${namespace}`]);
                 assert.deepEqual(names("ClusterRoleBinding", output), [

@@ -73,7 +73,8 @@ describe("the per-environment program", () => {
             });
 
             it("has the longest chain workspace → endpoint → rule → association → chart", () => {
-                const created = registrations.filter((r) => r.custom && !r.type.startsWith("pulumi:"));
+                // Resources the stack creates: custom resources and the Chart (a remote component).
+                const created = registrations.filter((r) => !r.type.startsWith("pulumi:") && (r.custom || r.type === "kubernetes:helm.sh/v4:Chart"));
                 assert.deepEqual(
                     longestChain(created).map((k) => k.split("::")[0]),
                     [

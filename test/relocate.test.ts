@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import * as YAML from "yaml";
-import { KubernetesObject } from "../components/kubernetesApi";
+import { Manifest } from "../components/kubernetesApi";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../components/relocate";
 
 function options(overrides: Partial<RelocationOptions> = {}): RelocationOptions {
@@ -12,14 +12,14 @@ function options(overrides: Partial<RelocationOptions> = {}): RelocationOptions 
     };
 }
 
-const clusterRole = (name: string): KubernetesObject => ({
+const clusterRole = (name: string): Manifest => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind: "ClusterRole",
     metadata: { name },
     rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get"] }],
 });
 
-const binding = (kind: string, name: string, roleRef: string, namespace?: string): KubernetesObject => ({
+const binding = (kind: string, name: string, roleRef: string, namespace?: string): Manifest => ({
     apiVersion: "rbac.authorization.k8s.io/v1",
     kind,
     metadata: namespace ? { name, namespace } : { name },
@@ -31,7 +31,7 @@ const binding = (kind: string, name: string, roleRef: string, namespace?: string
     roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: roleRef },
 });
 
-const deployment = (spec: Record<string, unknown>): KubernetesObject => ({
+const deployment = (spec: Record<string, unknown>): Manifest => ({
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name: "app", namespace: "kube-system" },
@@ -41,7 +41,7 @@ const deployment = (spec: Record<string, unknown>): KubernetesObject => ({
     },
 });
 
-const crd = (kind: string, plural: string, scope: string): KubernetesObject => ({
+const crd = (kind: string, plural: string, scope: string): Manifest => ({
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
     metadata: { name: `${plural}.example.com` },
@@ -53,13 +53,13 @@ const crd = (kind: string, plural: string, scope: string): KubernetesObject => (
     },
 });
 
-function find(objects: KubernetesObject[], kind: string): KubernetesObject[] {
+function find(objects: Manifest[], kind: string): Manifest[] {
     return objects.filter(o => o.kind === kind);
 }
 
 describe("relocate", () => {
     it("moves every namespaced object into the target namespace, with or without a namespace before", () => {
-        const input: KubernetesObject[] = [
+        const input: Manifest[] = [
             { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "kube-system" }, data: { k: "v" } },
             { apiVersion: "v1", kind: "Secret", metadata: { name: "b" }, type: "Opaque" },
             { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "c", namespace: "default" } },
@@ -89,7 +89,7 @@ describe("relocate", () => {
     });
 
     it("takes the scope of custom resources from the CRDs in the input, in any order", () => {
-        const input: KubernetesObject[] = [
+        const input: Manifest[] = [
             { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", namespace: "kube-system" }, spec: {} },
             { apiVersion: "example.com/v1", kind: "Gadget", metadata: { name: "g", namespace: "kube-system" }, spec: {} },
             crd("Widget", "widgets", "Namespaced"),
@@ -113,7 +113,7 @@ describe("relocate", () => {
     });
 
     it("renames cluster-scoped objects and rewrites the references to them", () => {
-        const input: KubernetesObject[] = [
+        const input: Manifest[] = [
             clusterRole("reader"),
             binding("ClusterRoleBinding", "reader", "reader"),
             binding("RoleBinding", "reader-here", "reader", "kube-system"),
@@ -156,7 +156,7 @@ describe("relocate", () => {
         assert.equal(output[3].metadata?.name, "viewer-monitoring");
         assert.equal((output[3].roleRef as { name: string }).name, "view");
         assert.equal(output[4].metadata?.name, "agent-critical-monitoring");
-        const podSpec = (o: KubernetesObject, ...path: string[]) =>
+        const podSpec = (o: Manifest, ...path: string[]) =>
             path.reduce<any>((v, k) => v[k], o) as { priorityClassName: string };
         assert.equal(podSpec(output[5], "spec", "template", "spec").priorityClassName, "agent-critical-monitoring");
         assert.equal(
@@ -227,7 +227,7 @@ describe("relocate", () => {
     });
 
     it("lets webhook clients and Pulumi dependencies follow the objects they name", () => {
-        const input: KubernetesObject[] = [
+        const input: Manifest[] = [
             { apiVersion: "v1", kind: "Service", metadata: { name: "hook", namespace: "kube-system" }, spec: {} },
             {
                 apiVersion: "admissionregistration.k8s.io/v1",
@@ -266,7 +266,7 @@ describe("relocate", () => {
     });
 
     it("relocates the items of lists", () => {
-        const list: KubernetesObject = {
+        const list: Manifest = {
             apiVersion: "v1",
             kind: "List",
             items: [
@@ -276,7 +276,7 @@ describe("relocate", () => {
         };
         const [output] = relocate([list, binding("ClusterRoleBinding", "b", "reader")], options());
         assert.deepEqual(
-            (output.items as KubernetesObject[]).map(i => i.metadata),
+            (output.items as Manifest[]).map(i => i.metadata),
             [{ name: "agent", namespace: "monitoring" }, { name: "reader-monitoring" }],
         );
     });
