@@ -317,8 +317,14 @@ function validateMesh(problems: string[], istio: NonNullable<AmaMetricsIstioArgs
     if (targets.length > 0 && mode !== "certificates") {
         problems.push(problem("istio.authorizationPolicies", targets.map((t) => t.namespace), `only the certificates mode scrapes with the collector's mesh identity, the mode is "${mode}"`, mode === "sidecar" ? "drop them: scrapes through port 15020 never reach authorization" : "use istio.mode \"certificates\""));
     }
+    const seen = new Map<string, number>();
     targets.forEach((target, i) => {
         const argument = `istio.authorizationPolicies[${i}]`;
+        const key = JSON.stringify([target?.namespace, Object.entries(target?.selector ?? {}).sort()]);
+        if (seen.has(key)) {
+            problems.push(problem(argument, target, `repeats the namespace and selector of istio.authorizationPolicies[${seen.get(key)}]`, "merge their ports into one entry"));
+        }
+        seen.set(key, i);
         if (checkNamespaceName(problems, `${argument}.namespace`, target?.namespace) && target.namespace === rootNamespace) {
             problems.push(problem(`${argument}.namespace`, target.namespace, "an ALLOW policy in the root namespace applies to every workload of the mesh and denies what it does not match", "name the namespace of the scraped workload"));
         }

@@ -71,6 +71,7 @@ const cases: Array<[string, AmaMetricsIstioArgs, string, RegExp]> = [
     ["an AuthorizationPolicy in the root namespace", certificates({ authorizationPolicies: [{ ...target, namespace: "istio-system" }] }), `istio.authorizationPolicies[0].namespace = "istio-system"`, /applies to every workload of the mesh/],
     ["an AuthorizationPolicy without a selector", certificates({ authorizationPolicies: [{ ...target, selector: {} }] }), "istio.authorizationPolicies[0].selector = {}", /give the pod labels of the scraped workload/],
     ["an AuthorizationPolicy on port 0", certificates({ authorizationPolicies: [{ ...target, ports: [0] }] }), "istio.authorizationPolicies[0].ports = [0]", /metrics container ports/],
+    ["the same workload listed twice", certificates({ authorizationPolicies: [target, { ...target, ports: [9091] }] }), "istio.authorizationPolicies[1] = ", /repeats the namespace and selector of istio\.authorizationPolicies\[0\]; merge their ports into one entry/],
     ["scrape namespaces in the sidecar mode", withIstio({ scrapeNamespaces: ["payments"] }), `istio.scrapeNamespaces = ["payments"]`, /use istio\.mode "certificates"/],
     ["a bad scrape namespace", certificates({ scrapeNamespaces: ["Payments"] }), `istio.scrapeNamespaces[0] = "Payments"`, /DNS label/],
 ];
