@@ -110,12 +110,17 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
         };
     }
     const clusterStack = new pulumi.StackReference(own.stack);
-    // Location and revision name resources and decide labels: read them as plain values.
-    const location = own.location ?? (await clusterStack.getOutputDetails("location")).value;
+    // Location and revision name resources and decide labels: read them as plain values (a cluster
+    // stack may have exported them as secrets).
+    const plainOutput = async (name: string) => {
+        const details = await clusterStack.getOutputDetails(name);
+        return details.value ?? details.secretValue;
+    };
+    const location = own.location ?? (await plainOutput("location"));
     if (typeof location !== "string") {
         throw new StackConfigError("cluster.location", location, `the cluster stack ${own.stack} has no output "location"`, "export the cluster's region from that stack, or set cluster.location here");
     }
-    const revision = env.istio?.revision ?? (await clusterStack.getOutputDetails("istioRevision")).value;
+    const revision = env.istio?.revision ?? (await plainOutput("istioRevision"));
     return {
         resourceId: own.resourceId ?? clusterStack.requireOutput("clusterResourceId").apply(String),
         location,

@@ -59,5 +59,11 @@ export const imdsRange = "169.254.169.254/32";
 /** Scrape targets outside the mesh: kubelet, kube-proxy, node-exporter, CoreDNS. */
 export const nonMeshScrapePorts = [10250, 10249, 19100, 9153];
 
+/**
+ * Istio's merged metrics port on meshed pods (`/stats/prometheus`): served in plaintext outside mTLS,
+ * and dialled by pod address, which no service of the mesh registry covers.
+ */
+export const mergedMetricsPort = 15020;
+
 /** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
 export const nodeOtlpPorts = [56681, 56680];

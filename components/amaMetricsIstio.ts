@@ -134,5 +134,8 @@ function createNamespace(
     if (Object.keys(labels).length === 0) {
         return undefined;
     }
-    return new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata }, { parent });
+    // The injection label is the component's to decide: take it over from whoever set it before
+    // (an older revision's label, say) instead of failing on the field manager conflict.
+    const patch = { ...metadata, annotations: { "pulumi.com/patchForce": "true" } };
+    return new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: patch }, { parent });
 }

@@ -363,9 +363,13 @@ function isIstio(object: KubernetesObject, kind: string): boolean {
 }
 
 // An absent action is ALLOW (Istio's default).
+/**
+ * An ALLOW policy that allows something. An ALLOW policy without rules allows nothing: it is Istio's
+ * documented deny-all (`allow-nothing`, `spec: {}`), which default-deny namespaces and meshes rely on.
+ */
 function isAllow(object: KubernetesObject): boolean {
     const action = text(object.spec?.action);
-    return action === undefined || action === "ALLOW";
+    return (action === undefined || action === "ALLOW") && list(object.spec?.rules).length > 0;
 }
 
 function hasSelector(selector: unknown): boolean {

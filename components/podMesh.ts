@@ -3,7 +3,7 @@
 // depends only on the chart's pod and the options, so passes are idempotent and switching modes
 // over already relocated manifests is safe.
 
-import { collectorContainer, imdsRange, nonMeshScrapePorts, tokenAdapterContainer, workloads } from "./agent";
+import { collectorContainer, imdsRange, mergedMetricsPort, nonMeshScrapePorts, tokenAdapterContainer, workloads } from "./agent";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./istioCerts";
 import type { MeshedWorkload } from "./settings";
 import type { MeshMode, ProxyResources, Workload } from "./types";
@@ -174,8 +174,10 @@ export function podMeshSettings(
                 added[annotations.excludeOutboundIPRanges] = imdsRange;
             }
             if (workload === "collector" || workload === "node") {
-                // kubelet, kube-proxy, node-exporter and CoreDNS have no sidecar: scrape them directly.
-                added[annotations.excludeOutboundPorts] = nonMeshScrapePorts.join(",");
+                // kubelet, kube-proxy, node-exporter and CoreDNS have no sidecar, and meshed pods serve
+                // their merged metrics on 15020 by pod address: scrape them directly, so that an
+                // outbound policy of REGISTRY_ONLY does not blackhole the scrapes.
+                added[annotations.excludeOutboundPorts] = [...nonMeshScrapePorts, mergedMetricsPort].join(",");
             }
             return { labels: {}, annotations: sortedKeys(added), certificates: false };
         }

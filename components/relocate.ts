@@ -163,6 +163,8 @@ interface Context {
     renames: Map<string, string>;
     /** Original locations of the input's namespaced objects: objectKey(group, kind, namespace, name). */
     moved: Set<string>;
+    /** Workloads an autoscaler of the input scales: objectKey(group, kind, namespace, name). */
+    autoscaled: Set<string>;
 }
 
 function objectKey(group: string, kind: string, namespace: string, name: string): string {
@@ -192,7 +194,7 @@ function buildContext(manifests: Manifest[], options: RelocationOptions): Contex
         }
         customScopes.set(kindKey(spec.group, names.kind), scope === "Namespaced");
     }
-    const context: Context = { options, customScopes, renames: new Map(), moved: new Set() };
+    const context: Context = { options, customScopes, renames: new Map(), moved: new Set(), autoscaled: autoscaledWorkloads(objects) };
 
     const newNames = new Map<string, string>();
     for (const object of objects) {
@@ -227,6 +229,19 @@ function buildContext(manifests: Manifest[], options: RelocationOptions): Contex
         context.renames.set(objectKey(group, kind, "", name), newName);
     }
     return context;
+}
+
+/** The workloads that HorizontalPodAutoscalers of the input scale. */
+function autoscaledWorkloads(objects: Manifest[]): Set<string> {
+    const scaled = new Set<string>();
+    for (const hpa of objects.filter(o => o.kind === "HorizontalPodAutoscaler" && apiGroupOf(o) === "autoscaling")) {
+        const target = getPath(hpa, ["spec", "scaleTargetRef"]);
+        if (isRecord(target) && typeof target.kind === "string" && typeof target.name === "string") {
+            const group = typeof target.apiVersion === "string" ? apiGroup(target.apiVersion) : "";
+            scaled.add(objectKey(group, target.kind, hpa.metadata?.namespace ?? "", target.name));
+        }
+    }
+    return scaled;
 }
 
 function apiGroupOf(object: Manifest): string {
@@ -294,6 +309,7 @@ function relocateManifest(manifest: Manifest, context: Context): Manifest {
         }
         object.metadata = metadata;
     }
+    leaveReplicasToAutoscaler(object, group, kind, manifest.metadata?.namespace ?? "", context);
     rewriteBindings(object, group, kind, context);
     rewriteClassReferences(object, group, kind, context);
     rewriteServiceReferences(object, group, kind, context);
@@ -313,6 +329,19 @@ function withKey<T extends object>(object: T, key: string, value: unknown, after
     const at = entries.findIndex(([k]) => k === after);
     entries.splice(at < 0 ? entries.length : at + 1, 0, [key, value]);
     return Object.fromEntries(entries) as T;
+}
+
+/**
+ * A workload that an autoscaler of the input scales loses `spec.replicas`. Helm keeps the current
+ * count through the chart's `lookup` of kube-system, which finds nothing once the chart is relocated,
+ * so the rendered count would reset the autoscaler's on every update. Without the field, the
+ * Kubernetes provider's server-side apply leaves the count to the autoscaler.
+ */
+function leaveReplicasToAutoscaler(object: Manifest, group: string, kind: string, namespace: string, context: Context): void {
+    const spec = object.spec;
+    if (isRecord(spec) && "replicas" in spec && context.autoscaled.has(objectKey(group, kind, namespace, object.metadata?.name ?? ""))) {
+        delete spec.replicas;
+    }
 }
 
 /** RBAC: ServiceAccount subjects of the chart's namespace, and roleRefs to renamed ClusterRoles. */

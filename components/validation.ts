@@ -1,5 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseAksResourceId, parseWorkspaceResourceId, workspaceNameProblem } from "./azureNames";
+import {
+    dataCollectionEndpointName,
+    dataCollectionRuleAssociationName,
+    dataCollectionRuleName,
+    defaultWorkspaceName,
+    parseAksResourceId,
+    parseWorkspaceResourceId,
+    workspaceNameProblem,
+} from "./azureNames";
 import { isDnsLabel, isDnsSubdomain } from "./kubernetesApi";
 import { meshModes, AmaMetricsIstioArgs, ProxyResources } from "./types";
 import { defaults, resolveSettings, Settings } from "./settings";
@@ -69,6 +77,36 @@ export function aksResourceIdProblem(value: unknown): string | undefined {
         "not an AKS cluster resource id",
         "use /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<cluster name>",
     );
+}
+
+/**
+ * The Azure names the component derives from the cluster's name and regions (as Microsoft's template
+ * does) must be valid too: check them now rather than fail halfway through a deployment.
+ */
+function derivedNameProblems(args: AmaMetricsIstioArgs, resourceId: string): string[] {
+    const clusterName = parseAksResourceId(resourceId)!.clusterName;
+    const clusterLocation = args.cluster.location;
+    const workspaceLocation = args.workspace?.location ?? clusterLocation;
+    if (typeof clusterLocation !== "string" || !azureRegion.test(clusterLocation) || !azureRegion.test(workspaceLocation)) {
+        return []; // the region itself is reported
+    }
+    const derive: Array<() => string> = [
+        () => dataCollectionEndpointName(workspaceLocation, clusterName),
+        () => dataCollectionRuleName(workspaceLocation, clusterName),
+        () => dataCollectionRuleAssociationName(clusterLocation, clusterName),
+    ];
+    if (args.workspace?.name === undefined && args.workspace?.resourceId === undefined) {
+        derive.push(() => defaultWorkspaceName(clusterName));
+    }
+    const problems: string[] = [];
+    for (const name of derive) {
+        try {
+            name();
+        } catch (error) {
+            problems.push(problem("cluster.resourceId", resourceId, (error as Error).message.replace(/\.$/, ""), "the names derive from the cluster's name as in Microsoft's template"));
+        }
+    }
+    return problems;
 }
 
 /** Checks the Kubernetes version once its value is known. */
@@ -162,6 +200,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         if (!pulumi.Output.isInstance(cluster.resourceId)) {
             const found = aksResourceIdProblem(resourceId);
             if (found) problems.push(found);
+            else problems.push(...derivedNameProblems(args, resourceId as string));
         }
         if (typeof cluster.location !== "string" || !azureRegion.test(cluster.location)) {
             problems.push(problem("cluster.location", cluster.location, "not an Azure region name", "use the programmatic region name, e.g. \"westeurope\" (not \"West Europe\")"));
@@ -277,6 +316,12 @@ function validateMesh(problems: string[], istio: NonNullable<AmaMetricsIstioArgs
     }
     if (istio.trustDomain !== undefined && !isDnsSubdomain(istio.trustDomain)) {
         problems.push(problem("istio.trustDomain", istio.trustDomain, "not a trust domain", "use the mesh's trust domain, normally \"cluster.local\""));
+    }
+
+    // The AKS add-on's control plane (root namespace aks-istio-system) injects only through
+    // `istio.io/rev`: without a revision nothing would be injected, silently.
+    if (rootNamespace === "aks-istio-system" && istio.revision === undefined && mode !== "off") {
+        problems.push(problem("istio.revision", undefined, "the AKS Istio add-on (root namespace aks-istio-system) injects only pods labelled with its revision", "give the add-on's revision, e.g. \"asm-1-27\" (az aks show --query serviceMeshProfile.istio.revisions)"));
     }
 
     // Settings that only mean something in one mode are refused elsewhere: a silently ignored

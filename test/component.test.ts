@@ -212,7 +212,11 @@ describe("AmaMetricsIstio", () => {
         const { registrations } = await evaluate(baseArgs({ createNamespace: false, istio: { revision: "asm-1-27" } }));
         assert.equal(byType(registrations, "kubernetes:core/v1:Namespace").length, 0);
         const patch = one(registrations, "kubernetes:core/v1:NamespacePatch");
-        assert.deepEqual((patch.inputs as any).metadata, { labels: { "istio.io/rev": "asm-1-27" }, name: "monitoring" });
+        assert.deepEqual((patch.inputs as any).metadata, {
+            annotations: { "pulumi.com/patchForce": "true" },
+            labels: { "istio.io/rev": "asm-1-27" },
+            name: "monitoring",
+        });
     });
 
     it("merges the user's chart values last", async () => {

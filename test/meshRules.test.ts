@@ -193,6 +193,26 @@ describe("meshRules", () => {
         });
     });
 
+    describe("Istio's deny-all (an ALLOW policy without rules)", () => {
+        const allowNothing = (namespace: string): KubernetesObject => ({
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name: "allow-nothing", namespace },
+            spec: {},
+        });
+
+        it("is not mistaken for an ALLOW policy, in its namespace or mesh-wide in the root namespace", () => {
+            assert.deepEqual(allowPolicyWithoutSelector([allowNothing("payments")]), []);
+            assert.deepEqual(rootNamespaceAllowPolicy([allowNothing("istio-system")], context), []);
+        });
+
+        it("becomes one as soon as it has a rule", () => {
+            const opened = { ...allowNothing("istio-system"), spec: { rules: [{}] } };
+            assert.equal(allowPolicyWithoutSelector([opened]).length, 1);
+            assert.equal(rootNamespaceAllowPolicy([opened], context).length, 1);
+        });
+    });
+
     describe("allow-policy-without-selector", () => {
         it("refuses the seed's ALLOW policy without a selector", () => {
             const violations = allowPolicyWithoutSelector([seedObject("AuthorizationPolicy", "ama-metrics-scrape-allow")]);

@@ -35,7 +35,8 @@ interface Added {
 
 const optOut: Added = { labels: { "sidecar.istio.io/inject": "false" } };
 const hold = '{"holdApplicationUntilProxyStarts":true}';
-const scrapePorts = "10250,10249,19100,9153";
+// kubelet, kube-proxy, node-exporter, CoreDNS, and Istio's merged metrics on meshed pods.
+const scrapePorts = "10250,10249,19100,9153,15020";
 const imds = "169.254.169.254/32";
 
 const sidecar: Record<Workload, Added> = {

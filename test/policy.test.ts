@@ -100,6 +100,12 @@ describe("policy pack", () => {
         assert.deepEqual(checkResource("no-selectorless-allow-policy", "kubernetes:security.istio.io/v1:AuthorizationPolicy", allowPolicy("payments", { app: "x" })), []);
     });
 
+    it("lets Istio's deny-all through, in a namespace and mesh-wide", () => {
+        const allowNothing = (namespace: string) => ({ apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "allow-nothing", namespace }, spec: {} });
+        assert.deepEqual(checkResource("no-selectorless-allow-policy", "kubernetes:security.istio.io/v1:AuthorizationPolicy", allowNothing("payments")), []);
+        assert.deepEqual(checkResource("no-root-namespace-allow-policy", "kubernetes:security.istio.io/v1:AuthorizationPolicy", allowNothing("aks-istio-system")), []);
+    });
+
     it("refuses a wildcard ServiceEntry with DNS resolution", () => {
         const entry = (resolution: string) => ({
             apiVersion: "networking.istio.io/v1",

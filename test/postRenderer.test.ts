@@ -72,6 +72,15 @@ describe("postRenderer", () => {
                 );
             });
 
+            it("leaves the collector's replica count to its autoscaler", () => {
+                const hpa = output.find(o => o.kind === "HorizontalPodAutoscaler")!;
+                const target = (hpa.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name;
+                const collector = output.find(o => o.kind === "Deployment" && o.metadata?.name === target)!;
+                assert.equal((collector.spec as Record<string, unknown>).replicas, undefined);
+                const rendered = fixture.find(o => o.kind === "Deployment" && o.metadata?.name === target)!;
+                assert.equal((rendered.spec as Record<string, unknown>).replicas, 2, "the chart renders a fixed count");
+            });
+
             it("leaves no namespaced object in kube-system", () => {
                 const namespaced = output.filter(isNamespaced);
                 assert.equal(namespaced.length, 11);

@@ -334,6 +334,33 @@ describe("relocate", () => {
     });
 });
 
+describe("relocate, with an autoscaler", () => {
+    const scaled = (name: string): Manifest => ({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace: "kube-system" },
+        spec: { replicas: 2, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [] } } },
+    });
+    const hpa: Manifest = {
+        apiVersion: "autoscaling/v2",
+        kind: "HorizontalPodAutoscaler",
+        metadata: { name: "collector-hpa", namespace: "kube-system" },
+        spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "collector" }, minReplicas: 2, maxReplicas: 30 },
+    };
+
+    it("leaves the replica count of the autoscaled workload to the autoscaler, and keeps everyone else's", () => {
+        const out = relocate([scaled("collector"), scaled("allocator"), hpa], options());
+        assert.equal((out[0].spec as Record<string, unknown>).replicas, undefined);
+        assert.equal((out[1].spec as Record<string, unknown>).replicas, 2);
+        assert.deepEqual(out[2].spec, hpa.spec);
+    });
+
+    it("keeps the replica count when no autoscaler of the input targets the workload", () => {
+        const out = relocate([scaled("collector")], options());
+        assert.equal((out[0].spec as Record<string, unknown>).replicas, 2);
+    });
+});
+
 describe("relocateYaml", () => {
     const text = [
         "# leading comment",

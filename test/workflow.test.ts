@@ -45,6 +45,23 @@ describe("GitHub Actions workflows", () => {
         assert.match(job.environment, /inputs\.stack/);
     });
 
+    it("asks the called workflow for no permission a caller does not grant (GitHub rejects the whole run otherwise)", () => {
+        const caller = parse(read("pulumi.yml"));
+        const called = parse(read("stack.yml"));
+        const requested = [called.permissions ?? {}, ...Object.values<any>(called.jobs).map((job) => job.permissions ?? {})];
+        const rank: Record<string, number> = { none: 0, read: 1, write: 2 };
+        const callers = Object.entries<any>(caller.jobs).filter(([, job]) => job.uses === "./.github/workflows/stack.yml");
+        assert.equal(callers.length, 4);
+        for (const [name, job] of callers) {
+            for (const permissions of requested) {
+                for (const [scope, level] of Object.entries<string>(permissions)) {
+                    const granted = job.permissions?.[scope] ?? "none";
+                    assert.ok(rank[granted] >= rank[level], `${name} grants ${scope}: ${granted}, stack.yml asks for ${level}`);
+                }
+            }
+        }
+    });
+
     it("holds no secret values, only references", () => {
         for (const file of ["pulumi.yml", "stack.yml"]) {
             const text = read(file);
