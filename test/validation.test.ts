@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AmaMetricsIstio, AmaMetricsIstioArgs, AmaMetricsIstioArgumentError } from "../components";
+import { captureRegistrations } from "../scripts/offline";
 import { mockStack, settled } from "./helpers";
 
 const clusterId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-one";
@@ -138,9 +139,15 @@ describe("argument validation", () => {
         );
     });
 
-    it("does not crash on values unknown during a preview", async () => {
+    it("does not crash on values unknown during a preview: every resource is still registered", async () => {
         pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: {} }), call: () => ({}) }, "ama-metrics-istio", "preview", true);
+        const registrations = captureRegistrations();
         const unknownId = new random.RandomUuid("later").result;
         assert.doesNotThrow(() => new AmaMetricsIstio("preview", { ...good, cluster: { ...good.cluster, resourceId: unknownId } }));
+        await settled(registrations);
+        const types = registrations.map((r) => r.type);
+        for (const type of ["azure-native:monitor:DataCollectionRuleAssociation", "kubernetes:helm.sh/v4:Chart", "kubernetes:core/v1:Namespace"]) {
+            assert.ok(types.includes(type), `${type} was not registered during the preview`);
+        }
     });
 });
