@@ -123,15 +123,10 @@ export function shimManifests(settings: Settings) {
 export function createShims(name: string, settings: Settings, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
     const shims = shimManifests(settings);
     const alias = new k8s.core.v1.Service(`${name}-operator-targets-alias`, shims.targetAllocatorAlias, opts);
+    // A RoleBinding names its Role; Kubernetes does not need the Role to exist first.
     const role = new k8s.rbac.v1.Role(`${name}-token-reader`, shims.tokenReaderRole, opts);
-    const binding = new k8s.rbac.v1.RoleBinding(`${name}-token-reader`, shims.tokenReaderBinding, { ...opts, dependsOn: [...dependsOnList(opts), role] });
+    const binding = new k8s.rbac.v1.RoleBinding(`${name}-token-reader`, shims.tokenReaderBinding, opts);
     return [alias, role, binding];
-}
-
-function dependsOnList(opts: pulumi.CustomResourceOptions): pulumi.Input<pulumi.Resource>[] {
-    const dependsOn = opts.dependsOn;
-    if (dependsOn === undefined) return [];
-    return Array.isArray(dependsOn) ? dependsOn : [dependsOn as pulumi.Input<pulumi.Resource>];
 }
 
 /** Registers the published chart, relocated by the package's post-renderer. */
