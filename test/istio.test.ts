@@ -16,6 +16,8 @@ import { AuthorizationPolicyTarget, IstioArgs } from "../components/types";
 
 const chartPath = path.resolve(__dirname, "../../shared/fixtures/ama-metrics-chart/rendered-aks.yaml");
 
+// The agent's egress hosts as Microsoft documents them, written out rather than imported from the
+// package: the tests check the package's list against this one.
 const azureHosts = [
     "*.monitor.azure.com",
     "*.monitoring.azure.com",
