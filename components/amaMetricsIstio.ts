@@ -66,6 +66,7 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
                         location: settings.cluster.location,
                         cloudEnvironment: settings.cluster.cloudEnvironment,
                         imageTag: settings.chart.imageTag,
+                        openTelemetryMetrics: settings.chart.openTelemetryMetrics,
                     }),
                     userValues as Values,
                 ),

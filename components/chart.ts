@@ -34,8 +34,10 @@ export function componentValues(input: {
     cloudEnvironment: string;
     kubernetesVersion: string;
     imageTag: string;
+    openTelemetryMetrics: boolean;
 }): Values {
     return {
+        ...(input.openTelemetryMetrics ? { AppmonitoringAgent: { isOpenTelemetryMetricsEnabled: true } } : {}),
         global: {
             commonGlobals: {
                 CloudEnvironment: input.cloudEnvironment,

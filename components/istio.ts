@@ -58,8 +58,9 @@ function sidecarObjects(namespace: string, mesh: MeshSettings): KubernetesObject
             spec: { mtls: { mode: "STRICT" } },
         },
     ];
-    if (mesh.meshNodeDaemonSet) {
-        // Applications outside the mesh send OTLP to the node agent; port-level exceptions need a selector.
+    if (mesh.meshNodeDaemonSet && mesh.otlpIngestion) {
+        // Applications outside the mesh send OTLP to the node agent (only when the chart opens those
+        // ports); port-level exceptions need a selector.
         objects.push({
             apiVersion: securityApi,
             kind: "PeerAuthentication",

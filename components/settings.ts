@@ -18,6 +18,8 @@ export interface MeshSettings {
     rootNamespace: string;
     trustDomain: string;
     meshNodeDaemonSet: boolean;
+    /** The node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
+    otlpIngestion: boolean;
     proxyResources: Partial<Record<MeshedWorkload, ProxyResources>>;
     egressServiceEntry: boolean;
     meshWideIstioMutual: boolean;
@@ -52,6 +54,7 @@ export interface Settings {
         imageTag: string;
         values?: pulumi.Input<Record<string, unknown>>;
         skipAwait: boolean;
+        openTelemetryMetrics: boolean;
     };
     tokenSecret: { name: string; namespace: string };
     istio: MeshSettings;
@@ -126,6 +129,7 @@ export function resolveSettings(args: AmaMetricsIstioArgs): Settings {
             imageTag: args.chart?.imageTag ?? version,
             values: args.chart?.values,
             skipAwait: args.chart?.skipAwait ?? false,
+            openTelemetryMetrics: args.chart?.openTelemetryMetrics ?? false,
         },
         tokenSecret: {
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,
@@ -137,6 +141,7 @@ export function resolveSettings(args: AmaMetricsIstioArgs): Settings {
             rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
             trustDomain: istio.trustDomain ?? defaults.trustDomain,
             meshNodeDaemonSet,
+            otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
             proxyResources,
             egressServiceEntry: istio.egressServiceEntry ?? true,
             meshWideIstioMutual: istio.meshWideIstioMutual ?? false,

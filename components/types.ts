@@ -101,6 +101,12 @@ export interface ChartArgs {
     values?: pulumi.Input<Record<string, unknown>>;
     /** Do not wait for the chart's workloads to become ready. Default false. */
     skipAwait?: boolean;
+    /**
+     * Let the node agent receive OpenTelemetry metrics from applications (OTLP on the node's ports
+     * 28333/28334; the chart's `AppmonitoringAgent.isOpenTelemetryMetricsEnabled`). In the sidecar mode
+     * the component then opens those ports to clients outside the mesh. Default false.
+     */
+    openTelemetryMetrics?: boolean;
 }
 
 export interface TokenSecretArgs {

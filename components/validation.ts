@@ -294,6 +294,11 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         problems.push(problem("chart.values", values, "not a map of chart values", "pass an object, e.g. { AzureMonitorMetrics: { DeploymentReplicas: 3 } }"));
     }
 
+    const appmonitoring = (values as { AppmonitoringAgent?: { isOpenTelemetryMetricsEnabled?: unknown } } | undefined)?.AppmonitoringAgent;
+    if (appmonitoring?.isOpenTelemetryMetricsEnabled === true && chart.openTelemetryMetrics !== true) {
+        problems.push(problem("chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled", true, "set through chart values, the mesh does not learn that the node agent now receives OTLP", "set chart.openTelemetryMetrics: true instead"));
+    }
+
     const tokenSecret = args.tokenSecret ?? {};
     if (tokenSecret.name !== undefined && !isDnsSubdomain(tokenSecret.name)) {
         problems.push(problem("tokenSecret.name", tokenSecret.name, "not a Secret name", "use the name AKS gives it, \"aad-msi-auth-token\""));

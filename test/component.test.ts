@@ -70,7 +70,6 @@ describe("AmaMetricsIstio", () => {
                 "kubernetes:rbac.authorization.k8s.io/v1:Role",
                 "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
                 "kubernetes:security.istio.io/v1:PeerAuthentication",
-                "kubernetes:security.istio.io/v1:PeerAuthentication",
             ]);
             assert.equal(byType(registrations, "azure-native:containerservice:ManagedCluster").length, 0, "never touches the cluster");
         });
@@ -167,6 +166,14 @@ describe("AmaMetricsIstio", () => {
         const first = strip((await evaluate(baseArgs({ grafana: { principalId: "5b8e1f0a-3c2d-4e6f-8a9b-0c1d2e3f4a5b" } }))).registrations);
         const second = strip((await evaluate(baseArgs({ grafana: { principalId: "5b8e1f0a-3c2d-4e6f-8a9b-0c1d2e3f4a5b" } }))).registrations);
         assert.deepEqual(second, first);
+    });
+
+    it("opens the node agent's OTLP ports to the mesh's outside only when it receives OpenTelemetry metrics", async () => {
+        const { registrations } = await evaluate(baseArgs({ chart: { openTelemetryMetrics: true } }));
+        const exceptions = byType(registrations, "kubernetes:security.istio.io/v1:PeerAuthentication").filter((r) => (r.inputs as any).metadata.name === "ama-metrics-node-otlp");
+        assert.equal(exceptions.length, 1);
+        const values = (one(registrations, "kubernetes:helm.sh/v4:Chart").inputs as any).values;
+        assert.deepEqual(values.AppmonitoringAgent, { isOpenTelemetryMetricsEnabled: true });
     });
 
     it("uses a revision label when a revision is given", async () => {

@@ -27,11 +27,13 @@ const azureHosts = [
     "*.oms.opinsights.azure.com",
 ];
 
-// The mesh settings the component derives from these Istio arguments.
-function meshSettings(istio: IstioArgs = {}): MeshSettings {
+// The mesh settings the component derives from these Istio arguments (and whether the node agent
+// receives OpenTelemetry metrics).
+function meshSettings(istio: IstioArgs = {}, openTelemetryMetrics = false): MeshSettings {
     return resolveSettings({
         cluster: { resourceId: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c", location: "westeurope", kubernetesVersion: "1.33.7" },
         resourceGroupName: "rg-monitoring",
+        chart: { openTelemetryMetrics },
         istio,
     }).istio;
 }
@@ -63,8 +65,10 @@ function allVariants(): Array<{ label: string; namespace: string; mesh: MeshSett
         for (const egressServiceEntry of [true, false]) {
             for (const meshWideIstioMutual of [true, false]) {
                 for (const revision of [undefined, "asm-1-27"]) {
-                    const istio = { mode: "sidecar" as const, meshNodeDaemonSet, egressServiceEntry, meshWideIstioMutual, revision };
-                    variants.push({ label: JSON.stringify(istio), namespace: "monitoring", mesh: meshSettings(istio) });
+                    for (const openTelemetryMetrics of [true, false]) {
+                        const istio = { mode: "sidecar" as const, meshNodeDaemonSet, egressServiceEntry, meshWideIstioMutual, revision };
+                        variants.push({ label: JSON.stringify({ ...istio, openTelemetryMetrics }), namespace: "monitoring", mesh: meshSettings(istio, openTelemetryMetrics) });
+                    }
                 }
             }
         }
@@ -98,8 +102,15 @@ describe("istio", () => {
     });
 
     describe("meshObjects, sidecar mode", () => {
-        it("emits namespace-wide STRICT, the node agent's OTLP exception and the egress ServiceEntry by default", () => {
-            assert.deepEqual(meshObjects({ namespace: "monitoring", mesh: meshSettings() }), [
+        it("emits namespace-wide STRICT and the egress ServiceEntry by default", () => {
+            assert.deepEqual(refs(meshObjects({ namespace: "monitoring", mesh: meshSettings() })), [
+                "PeerAuthentication monitoring/default",
+                "ServiceEntry monitoring/ama-metrics-egress",
+            ]);
+        });
+
+        it("adds the node agent's OTLP exception when it receives OpenTelemetry metrics", () => {
+            assert.deepEqual(meshObjects({ namespace: "monitoring", mesh: meshSettings({}, true) }), [
                 {
                     apiVersion: "security.istio.io/v1",
                     kind: "PeerAuthentication",
@@ -143,7 +154,7 @@ describe("istio", () => {
             for (const meshNodeDaemonSet of [true, false]) {
                 for (const egressServiceEntry of [true, false]) {
                     for (const meshWideIstioMutual of [true, false]) {
-                        const mesh = meshSettings({ meshNodeDaemonSet, egressServiceEntry, meshWideIstioMutual });
+                        const mesh = meshSettings({ meshNodeDaemonSet, egressServiceEntry, meshWideIstioMutual }, true);
                         const expected = [
                             "PeerAuthentication observability/default",
                             ...(meshNodeDaemonSet ? ["PeerAuthentication observability/ama-metrics-node-otlp"] : []),
@@ -319,7 +330,7 @@ describe("istio", () => {
         }
 
         it("registers Istio objects as custom resources of their API type, with stable names", async () => {
-            const { objects, seen, urns, custom } = await register(meshSettings({ meshWideIstioMutual: true }));
+            const { objects, seen, urns, custom } = await register(meshSettings({ meshWideIstioMutual: true }, true));
             assert.deepEqual(seen, objects);
             // Registrations reach the monitor asynchronously: compare them by name.
             assert.deepEqual(

@@ -54,6 +54,7 @@ const cases: Array<[string, AmaMetricsIstioArgs, string, RegExp]> = [
     ["an image tag with a space", { ...good, chart: { imageTag: "7.1.0 main" } }, `chart.imageTag = "7.1.0 main"`, /the agent's release tag/],
     ["a chart reference with spaces", { ...good, chart: { chart: " oci://x/ama-metrics" } }, `chart.chart = " oci://x/ama-metrics"`, /without spaces/],
     ["chart values as a list", { ...good, chart: { values: [1, 2] as unknown as Record<string, unknown> } }, "chart.values = [1,2]", /pass an object/],
+    ["OpenTelemetry metrics turned on behind the mesh's back", { ...good, chart: { values: { AppmonitoringAgent: { isOpenTelemetryMetricsEnabled: true } } } }, "chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled = true", /set chart\.openTelemetryMetrics: true instead/],
     ["a token secret name with an underscore", { ...good, tokenSecret: { name: "aad_msi_auth_token" } }, `tokenSecret.name = "aad_msi_auth_token"`, /"aad-msi-auth-token"/],
     ["a token secret namespace with capitals", { ...good, tokenSecret: { namespace: "Kube-System" } }, `tokenSecret.namespace = "Kube-System"`, /DNS label/],
     ["an unknown mesh mode", withIstio({ mode: "ambient" as any }), `istio.mode = "ambient"`, /use one of "sidecar", "certificates", "off"/],
