@@ -128,7 +128,7 @@ function createNamespace(
     create: boolean,
     parent: pulumi.Resource,
 ): pulumi.CustomResource | undefined {
-    const metadata = { name: namespace, ...(Object.keys(labels).length ? { labels } : {}) };
+    const metadata = namespaceManifest(namespace, labels).metadata;
     if (create) {
         return new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent });
     }

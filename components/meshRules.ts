@@ -362,9 +362,8 @@ function isIstio(object: KubernetesObject, kind: string): boolean {
     return object.kind === kind && isIstioGroup(object);
 }
 
-// An absent action is ALLOW (Istio's default).
 /**
- * An ALLOW policy that allows something. An ALLOW policy without rules allows nothing: it is Istio's
+ * An ALLOW policy (an absent action is ALLOW, Istio's default) that allows something. An ALLOW policy without rules allows nothing: it is Istio's
  * documented deny-all (`allow-nothing`, `spec: {}`), which default-deny namespaces and meshes rely on.
  */
 function isAllow(object: KubernetesObject): boolean {

@@ -58,7 +58,6 @@ export const meshedWorkloads: readonly MeshedWorkload[] = ["collector", "targetA
 /** The fields of `ProxyResources`, in the order options list them. */
 export const proxyResourceFields: readonly (keyof ProxyResources)[] = ["cpu", "memory", "cpuLimit", "memoryLimit"];
 
-
 // Istio's pod labels and annotations (istio.io, "Resource Annotations" and "Resource Labels").
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";

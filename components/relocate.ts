@@ -2,7 +2,8 @@
 // `namespace: kube-system` and names its cluster-scoped objects like the managed add-on does
 // (Azure/prometheus-collector, otelcollector/deploy/addon-chart), so its rendered manifests are
 // rewritten before they reach the cluster: namespaced objects move, cluster-scoped objects get a
-// per-namespace name, and every reference follows. A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper.
+// per-namespace name, and every reference follows. A pure function over parsed manifests, plus a
+// YAML-in, YAML-out wrapper.
 
 import * as YAML from "yaml";
 import { defaultTokenSecret, tokenAdapterContainer } from "./agent";

@@ -76,7 +76,7 @@ export const defaults = {
 };
 
 /** The workloads that carry a sidecar in a mesh mode. */
-export function meshedWorkloads(mode: MeshMode, meshNodeDaemonSet: boolean): MeshedWorkload[] {
+export function workloadsWithSidecar(mode: MeshMode, meshNodeDaemonSet: boolean): MeshedWorkload[] {
     switch (mode) {
         case "sidecar":
             return ["collector", "targetAllocator", "kubeStateMetrics", ...(meshNodeDaemonSet ? ["node" as const] : [])];
@@ -93,7 +93,7 @@ export function resolveSettings(args: AmaMetricsIstioArgs): Settings {
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? true;
     const proxyResources: Partial<Record<MeshedWorkload, ProxyResources>> = {};
-    for (const workload of meshedWorkloads(mode, meshNodeDaemonSet)) {
+    for (const workload of workloadsWithSidecar(mode, meshNodeDaemonSet)) {
         const merged = { ...defaults.proxyResources[workload], ...istio.proxyResources?.[workload] };
         if (Object.keys(merged).length > 0) {
             proxyResources[workload] = merged;

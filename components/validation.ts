@@ -9,6 +9,7 @@ import {
     workspaceNameProblem,
 } from "./azureNames";
 import { isDnsLabel, isDnsSubdomain } from "./kubernetesApi";
+import { meshedWorkloads } from "./podMesh";
 import { meshModes, AmaMetricsIstioArgs, ProxyResources } from "./types";
 import { defaults, resolveSettings, Settings } from "./settings";
 
@@ -348,7 +349,7 @@ function validateMesh(problems: string[], istio: NonNullable<AmaMetricsIstioArgs
     const proxyResources = istio.proxyResources ?? {};
     for (const [workload, resources] of Object.entries(proxyResources)) {
         const argument = `istio.proxyResources.${workload}`;
-        if (!["collector", "targetAllocator", "kubeStateMetrics", "node"].includes(workload)) {
+        if (!(meshedWorkloads as readonly string[]).includes(workload)) {
             problems.push(problem(argument, resources, "unknown or unmeshable workload (Istio does not inject Windows pods)", "use collector, targetAllocator, kubeStateMetrics or node"));
             continue;
         }
