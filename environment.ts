@@ -42,7 +42,18 @@ export class StackConfigError extends Error {
     }
 }
 
-const knownKeys = ["subscriptionId", "resourceGroupName", "cluster", "namespace", "workspace", "recordingRules", "grafana", "chart", "istio", "tags"];
+const knownKeys = [
+    "subscriptionId",
+    "resourceGroupName",
+    "cluster",
+    "namespace",
+    "workspace",
+    "recordingRules",
+    "grafana",
+    "chart",
+    "istio",
+    "tags",
+];
 const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 /** Checks the shape of the stack's config; the component checks the values it is given. */
@@ -57,22 +68,47 @@ export function parseEnvironment(raw: unknown): EnvironmentConfig {
         }
     }
     if (typeof env.subscriptionId !== "string" || !guid.test(env.subscriptionId)) {
-        throw new StackConfigError("subscriptionId", env.subscriptionId, "not a subscription id", "give the GUID of the subscription that holds the Azure Monitor resources");
+        throw new StackConfigError(
+            "subscriptionId",
+            env.subscriptionId,
+            "not a subscription id",
+            "give the GUID of the subscription that holds the Azure Monitor resources",
+        );
     }
     if (typeof env.resourceGroupName !== "string" || env.resourceGroupName.length === 0) {
-        throw new StackConfigError("resourceGroupName", env.resourceGroupName, "missing", "give the resource group for the Azure Monitor resources");
+        throw new StackConfigError(
+            "resourceGroupName",
+            env.resourceGroupName,
+            "missing",
+            "give the resource group for the Azure Monitor resources",
+        );
     }
     const cluster = env.cluster as EnvironmentConfig["cluster"] | undefined;
     if (typeof cluster !== "object" || cluster === null) {
-        throw new StackConfigError("cluster", cluster, "missing", "give cluster.stack (the cluster's stack) or cluster.resourceId, cluster.location and cluster.kubernetesVersion");
+        throw new StackConfigError(
+            "cluster",
+            cluster,
+            "missing",
+            "give cluster.stack (the cluster's stack) or cluster.resourceId, cluster.location and cluster.kubernetesVersion",
+        );
     }
     if (cluster.stack !== undefined && (typeof cluster.stack !== "string" || cluster.stack.split("/").length !== 3)) {
-        throw new StackConfigError("cluster.stack", cluster.stack, "not a fully qualified stack name", "use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod");
+        throw new StackConfigError(
+            "cluster.stack",
+            cluster.stack,
+            "not a fully qualified stack name",
+            "use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod",
+        );
     }
     if (cluster.stack === undefined) {
         for (const key of ["resourceId", "location", "kubernetesVersion"] as const) {
             if (cluster[key] === undefined) {
-                throw new StackConfigError(`cluster.${key}`, undefined, "missing while cluster.stack is not set", `give cluster.${key}, or cluster.stack to read it from the cluster's stack`);
+                throw new StackConfigError(
+                    `cluster.${key}`,
+                    undefined,
+                    "missing while cluster.stack is not set",
+                    `give cluster.${key}, or cluster.stack to read it from the cluster's stack`,
+                );
             }
         }
     }
@@ -118,7 +154,12 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     };
     const location = own.location ?? (await plainOutput("location"));
     if (typeof location !== "string") {
-        throw new StackConfigError("cluster.location", location, `the cluster stack ${own.stack} has no output "location"`, "export the cluster's region from that stack, or set cluster.location here");
+        throw new StackConfigError(
+            "cluster.location",
+            location,
+            `the cluster stack ${own.stack} has no output "location"`,
+            "export the cluster's region from that stack, or set cluster.location here",
+        );
     }
     const revision = env.istio?.revision ?? (await plainOutput("istioRevision"));
     return {

@@ -1,90 +1,74 @@
-import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import { agentServiceAccount, workloads } from "./agent";
-import { createAzureMonitor } from "./azureMonitor";
-import { componentValues, createChart, createShims, mergeValues, shimManifests, Values } from "./chart";
-import { meshObjects, namespaceLabels, registerMeshObjects } from "./istio";
-import { assertMeshObjects, KubernetesObject } from "./meshRules";
-import { collectorPrincipal, Settings } from "./settings";
-import { AmaMetricsIstioArgs } from "./types";
-import { aksResourceIdProblem, checkedInput, kubernetesVersionProblem, principalIdProblem, validateArgs, workspaceIdProblem } from "./validation";
+import * as pulumi from "@pulumi/pulumi";
+import { amaMetricsObjects, amaMetricsPodLabels, createAmaMetricsCollector } from "./amaMetrics";
+import { chartFacts } from "./amaMetrics/facts";
+import { createAzureMonitor } from "./azure";
+import { AmaMetricsIstioArgs } from "./core/args";
+import { AmaMetricsIstioArgumentError, problem } from "./core/errors";
+import { KubernetesObject } from "./core/kubernetes";
+import { validateArgs } from "./core/schema";
+import { Settings } from "./core/settings";
+import { collectorPrincipal, namespaceLabels } from "./mesh/objects";
+import { assertMeshObjects } from "./mesh/rules";
+import { createPrometheusCollector, prometheusObjects, prometheusPodLabels } from "./prometheus";
+import { prometheusNames } from "./prometheus/facts";
 
 export const componentType = "ama-metrics-istio:index:AmaMetricsIstio";
 
+/** The provider packages the component registers resources of: each must come from the caller. */
+const requiredProviders = ["kubernetes", "azure-native", "random"] as const;
+
 /**
- * Azure Monitor managed Prometheus (the ama-metrics agent) on an AKS cluster, deployed outside
- * kube-system into a namespace of its own, with the Istio objects its mesh mode needs.
- *
- * Azure: workspace (or an existing one) → data collection endpoint → rule → association with the
- * cluster, plus recording rules and optional Grafana access. Kubernetes: the namespace, the kube-system
- * shims, the mesh objects, then the published chart relocated by the package's post-renderer.
+ * Azure Monitor managed Prometheus for an AKS cluster, collected from a namespace of its own inside an
+ * Istio mesh: the Azure side (workspace, data collection endpoint and rule, recording rules, Grafana
+ * access), the collector (Prometheus with Workload ID, or the relocated ama-metrics chart), and the mesh
+ * objects of the chosen mode.
  */
 export class AmaMetricsIstio extends pulumi.ComponentResource {
     /** Resource id of the Azure Monitor workspace (created or given). */
     public readonly workspaceId: pulumi.Output<string>;
     /** The workspace's Prometheus query endpoint, for Grafana and PromQL clients. */
     public readonly prometheusQueryEndpoint: pulumi.Output<string>;
-    /** Resource id of the data collection endpoint the agent ingests through. */
+    /** Resource id of the data collection endpoint the collector ingests through. */
     public readonly dataCollectionEndpointId: pulumi.Output<string>;
-    /** Resource id of the data collection rule associated with the cluster. */
+    /** Resource id of the data collection rule the collector writes through. */
     public readonly dataCollectionRuleId: pulumi.Output<string>;
-    /** The agent's namespace. */
+    /** The collector's namespace. */
     public readonly namespace: pulumi.Output<string>;
-    /** The collector's mesh identity, `<trust domain>/ns/<namespace>/sa/ama-metrics-serviceaccount`. */
+    /** The collector's mesh identity, `<trust domain>/ns/<namespace>/sa/<service account>`. */
     public readonly collectorPrincipal: pulumi.Output<string>;
+    /** prometheus: the client id of the collector's user-assigned identity; undefined for ama-metrics. */
+    public readonly collectorIdentityClientId: pulumi.Output<string | undefined>;
 
-    constructor(name: string, args: AmaMetricsIstioArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: AmaMetricsIstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Every argument is checked before the component (or anything under it) is registered.
-        const settings = checkDeferredInputs(name, validateArgs(name, args));
-        const mesh = meshObjects({ namespace: settings.namespace, mesh: settings.istio });
-        const labels = namespaceLabels(settings.istio);
-        // Everything the component emits goes through the same rules it offers the whole organisation.
-        const shims = Object.values(shimManifests(settings)) as KubernetesObject[];
-        assertMeshObjects([namespaceManifest(settings.namespace, labels), ...mesh, ...shims], {
+        const settings = validateArgs(name, args);
+        checkProviders(name, opts);
+        // Everything the component emits goes through the mesh rules it offers the whole organisation.
+        assertMeshObjects([namespaceObject(settings), ...plannedObjects(settings)], {
             rootNamespace: settings.istio.rootNamespace,
-            podLabels: { [settings.namespace]: Object.values(workloads).map((w) => w.podLabels) },
+            podLabels: { [settings.namespace]: settings.collector === "prometheus" ? prometheusPodLabels : amaMetricsPodLabels },
         });
 
         super(componentType, name, {}, opts);
 
         const azure = createAzureMonitor(name, settings, { parent: this });
+        const namespace = createNamespace(name, settings, this);
+        const inNamespace = { parent: this, namespace: namespace ? [namespace] : [] };
+        const collector =
+            settings.collector === "prometheus"
+                ? createPrometheusCollector(name, settings, azure, inNamespace)
+                : createAmaMetricsCollector(name, settings, azure, inNamespace);
 
-        const namespace = createNamespace(name, settings.namespace, labels, settings.createNamespace, this);
-        const inNamespace: pulumi.CustomResourceOptions = { parent: this, dependsOn: namespace ? [namespace] : [] };
-        const meshResources = registerMeshObjects(name, mesh, (object) =>
-            object.metadata.namespace === settings.namespace ? inNamespace : { parent: this },
-        );
-        const shimResources = createShims(name, settings, inNamespace);
-
-        const values = pulumi
-            .all([settings.cluster.resourceId, settings.cluster.kubernetesVersion, settings.chart.values ?? {}])
-            .apply(([clusterResourceId, kubernetesVersion, userValues]) =>
-                mergeValues(
-                    componentValues({
-                        clusterResourceId,
-                        kubernetesVersion,
-                        location: settings.cluster.location,
-                        cloudEnvironment: settings.cluster.cloudEnvironment,
-                        imageTag: settings.chart.imageTag,
-                        openTelemetryMetrics: settings.chart.openTelemetryMetrics,
-                    }),
-                    userValues as Values,
-                ),
-            );
-        const inAgentNamespace = meshResources.filter((_, i) => mesh[i].metadata.namespace === settings.namespace);
-        createChart(name, settings, values, {
-            parent: this,
-            // The agent starts with its namespace, its kube-system shims, its mesh policy and its data
-            // collection rule association in place.
-            dependsOn: [...(namespace ? [namespace] : []), ...shimResources, ...inAgentNamespace, azure.association],
-        });
-
-        this.workspaceId = azure.workspaceId;
-        this.prometheusQueryEndpoint = azure.prometheusQueryEndpoint;
-        this.dataCollectionEndpointId = azure.dataCollectionEndpoint.id;
-        this.dataCollectionRuleId = azure.dataCollectionRule.id;
+        this.workspaceId = azure.workspace.id;
+        this.prometheusQueryEndpoint = azure.workspace.prometheusQueryEndpoint;
+        this.dataCollectionEndpointId = azure.endpoint.id;
+        this.dataCollectionRuleId = azure.rule.id;
         this.namespace = namespace instanceof k8s.core.v1.Namespace ? namespace.metadata.name : pulumi.output(settings.namespace);
-        this.collectorPrincipal = pulumi.output(collectorPrincipal(settings.istio.trustDomain, settings.namespace, agentServiceAccount));
+        this.collectorPrincipal = pulumi.output(
+            collectorPrincipal(settings.istio.trustDomain, settings.namespace, serviceAccountOf(settings)),
+        );
+        this.collectorIdentityClientId = "identity" in collector ? collector.identity.identity.clientId : pulumi.output(undefined);
         this.registerOutputs({
             workspaceId: this.workspaceId,
             prometheusQueryEndpoint: this.prometheusQueryEndpoint,
@@ -92,51 +76,81 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
             dataCollectionRuleId: this.dataCollectionRuleId,
             namespace: this.namespace,
             collectorPrincipal: this.collectorPrincipal,
+            collectorIdentityClientId: this.collectorIdentityClientId,
         });
     }
 }
 
-/** Inputs that may only be known later (outputs of other resources or stacks) get checked when known. */
-function checkDeferredInputs(name: string, settings: Settings): Settings {
-    return {
-        ...settings,
-        cluster: {
-            ...settings.cluster,
-            resourceId: checkedInput(name, settings.cluster.resourceId, aksResourceIdProblem),
-            kubernetesVersion: checkedInput(name, settings.cluster.kubernetesVersion, kubernetesVersionProblem),
-        },
-        workspace: {
-            ...settings.workspace,
-            resourceId: settings.workspace.resourceId === undefined ? undefined : checkedInput(name, settings.workspace.resourceId, workspaceIdProblem),
-        },
-        grafana: settings.grafana ? { principalId: checkedInput(name, settings.grafana.principalId, principalIdProblem) } : undefined,
-    };
+/**
+ * The component refuses to fall back to default providers: an ambient kubeconfig or subscription is how a
+ * library deploys to the wrong cluster.
+ */
+function checkProviders(name: string, opts: pulumi.ComponentResourceOptions): void {
+    // The SDK's own resolution: explicit providers (a map or a list), else the parent's.
+    const packageOf = (provider: pulumi.ProviderResource) => (provider as unknown as { getPackage(): string }).getPackage();
+    const providers = opts.providers ?? {};
+    const given = (pkg: string) =>
+        (Array.isArray(providers) ? providers.some((p) => packageOf(p) === pkg) : pkg in providers) ||
+        (opts.provider !== undefined && packageOf(opts.provider) === pkg) ||
+        opts.parent?.getProvider(`${pkg}::`) !== undefined;
+    const missing = requiredProviders.filter((pkg) => !given(pkg));
+    if (missing.length > 0) {
+        throw new AmaMetricsIstioArgumentError(
+            name,
+            missing.map((pkg) =>
+                problem(
+                    `opts.providers["${pkg}"]`,
+                    undefined,
+                    "missing: the component never falls back to a default provider, since an ambient kubeconfig or subscription is how a library deploys to the wrong place",
+                    'pass explicit providers: { providers: { kubernetes, "azure-native": azure, random } }',
+                ),
+            ),
+        );
+    }
 }
 
-function namespaceManifest(name: string, labels: Record<string, string>): KubernetesObject {
-    return { apiVersion: "v1", kind: "Namespace", metadata: { name, ...(Object.keys(labels).length ? { labels } : {}) } };
+function serviceAccountOf(settings: Settings): string {
+    return settings.collector === "prometheus" ? prometheusNames.serviceAccount : chartFacts.serviceAccount;
 }
 
 /**
- * Creates the namespace, or adopts an existing one: a server-side apply patch then owns just the mesh
- * labels (pulumi-kubernetes refuses to create an object that already exists).
+ * The collector's objects as they will be registered, for the mesh rules. The prometheus collector's carry
+ * Azure values that exist only once its identity does; the rules read none of them.
  */
-function createNamespace(
-    name: string,
-    namespace: string,
-    labels: Record<string, string>,
-    create: boolean,
-    parent: pulumi.Resource,
-): pulumi.CustomResource | undefined {
-    const metadata = namespaceManifest(namespace, labels).metadata;
-    if (create) {
+function plannedObjects(settings: Settings): KubernetesObject[] {
+    if (settings.collector === "prometheus") {
+        const pending = "(known after the identity is created)";
+        return prometheusObjects(settings, { clientId: pending, tenantId: pending, remoteWriteUrl: pending });
+    }
+    return amaMetricsObjects(settings);
+}
+
+function namespaceObject(settings: Settings): KubernetesObject {
+    const labels = namespaceLabels(settings.istio);
+    return {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: settings.namespace, ...(Object.keys(labels).length ? { labels } : {}) },
+    };
+}
+
+/**
+ * Creates the namespace, or adopts an existing one: a server-side apply patch then owns just the mesh label
+ * (pulumi-kubernetes refuses to create an object that already exists). Nothing, when there is nothing to own.
+ */
+function createNamespace(name: string, settings: Settings, parent: pulumi.Resource): pulumi.CustomResource | undefined {
+    const { metadata } = namespaceObject(settings);
+    if (settings.createNamespace) {
         return new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent });
     }
-    if (Object.keys(labels).length === 0) {
+    if (metadata.labels === undefined) {
         return undefined;
     }
-    // The injection label is the component's to decide: take it over from whoever set it before
-    // (an older revision's label, say) instead of failing on the field manager conflict.
-    const patch = { ...metadata, annotations: { "pulumi.com/patchForce": "true" } };
-    return new k8s.core.v1.NamespacePatch(`${name}-namespace-labels`, { metadata: patch }, { parent });
+    // The injection label is the component's to decide: take it over from whoever set it before (an older
+    // revision's label, say) instead of failing on the field manager conflict.
+    return new k8s.core.v1.NamespacePatch(
+        `${name}-namespace-labels`,
+        { metadata: { ...metadata, annotations: { "pulumi.com/patchForce": "true" } } },
+        { parent },
+    );
 }

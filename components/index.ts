@@ -1,12 +1,11 @@
-// The package entry: the component, its argument types, and the pure building blocks it composes
-// (useful on their own: the relocation behind the Helm post-renderer, the mesh rules).
+// The package entry: the component and its types, the error it raises, the relocation behind its Helm
+// post-renderer, and the mesh rules it checks its objects with. Everything else is internal.
 
 export { AmaMetricsIstio, componentType } from "./amaMetricsIstio";
-export * from "./types";
-export { AmaMetricsIstioArgumentError, validateArgs } from "./validation";
-export { Settings, MeshSettings, resolveSettings, collectorPrincipal } from "./settings";
-export { relocate, relocateYaml, RelocationOptions } from "./relocate";
-export { postRendererArgs, parsePostRendererArgs, postRendererCommand } from "./postRenderer";
-export { meshObjects, namespaceLabels } from "./istio";
-export { checkMeshObjects, assertMeshObjects, MeshRuleViolation, KubernetesObject } from "./meshRules";
-export { componentValues, mergeValues, shimManifests } from "./chart";
+export * from "./core/args";
+export { AmaMetricsIstioArgumentError } from "./core/errors";
+export type { KubernetesObject } from "./core/kubernetes";
+export { relocate, relocateYaml } from "./amaMetrics/relocate";
+export type { RelocationOptions } from "./amaMetrics/relocate";
+export { checkMeshObjects, meshRules } from "./mesh/rules";
+export type { MeshRuleContext, MeshRuleViolation } from "./mesh/rules";

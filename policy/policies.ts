@@ -64,7 +64,7 @@ function objectPolicy(name: string, description: string, rule: ObjectRule, perRo
         validateResource: (args, reportViolation) => {
             const object = kubernetesObject(args.type, args.props);
             if (!object) return;
-            const roots = perRootNamespace ? args.getConfig<PolicyConfig>().rootNamespaces ?? defaultRootNamespaces : [""];
+            const roots = perRootNamespace ? (args.getConfig<PolicyConfig>().rootNamespaces ?? defaultRootNamespaces) : [""];
             const violations = roots.flatMap((rootNamespace) => rule([object], { rootNamespace }));
             report(violations, reportViolation);
         },

@@ -25,7 +25,14 @@ function compile(outDir: string): string {
         tsconfig,
         JSON.stringify({
             extends: path.join(projectDir, "tsconfig.json"),
-            compilerOptions: { outDir, rootDir: projectDir, noEmit: false, sourceMap: false, types: ["node"], typeRoots: [path.join(projectDir, "node_modules", "@types")] },
+            compilerOptions: {
+                outDir,
+                rootDir: projectDir,
+                noEmit: false,
+                sourceMap: false,
+                types: ["node"],
+                typeRoots: [path.join(projectDir, "node_modules", "@types")],
+            },
             files: [path.join(projectDir, "index.ts"), path.join(__dirname, "benchRun.ts"), path.join(__dirname, "baseline.ts")],
             include: [],
         }),

@@ -1,24 +1,59 @@
-// Facts about the published ama-metrics chart and agent that the component relies on.
-// Source: the chart under otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/ in
-// Azure/prometheus-collector, and Microsoft's managed Prometheus documentation.
+// Facts about the published ama-metrics chart and agent that the package relies on. Source: the chart
+// under otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/ in Azure/prometheus-collector
+// (commit 39583fd, the test data's), and Microsoft's managed Prometheus documentation.
 
-import { Workload } from "./types";
+import type { Workload } from "../mesh/workloads";
 
-/** The published chart. Its version equals the agent's image release tag. */
-export const publishedChart = "oci://mcr.microsoft.com/azuremonitor/containerinsights/ciprod/ama-metrics";
-export const defaultChartVersion = "7.1.0-main-07-07-2026-548e23dc";
-
-/** The service account of the collector, node DaemonSets and target allocator. */
-export const agentServiceAccount = "ama-metrics-serviceaccount";
-
-/** The target allocator's Service; the agent images hard-code `<this>.kube-system.svc.<domain>`. */
-export const targetAllocatorService = "ama-metrics-operator-targets";
+/** The published chart and the version this package is tested with. Its version equals the agent's release tag. */
+export const defaultChart = {
+    chart: "oci://mcr.microsoft.com/azuremonitor/containerinsights/ciprod/ama-metrics",
+    version: "7.1.0-main-07-07-2026-548e23dc",
+};
 
 /** The token secret AKS writes for the agent while the managed add-on is (or was) enabled. */
 export const defaultTokenSecret = { name: "aad-msi-auth-token", namespace: "kube-system" };
 
+/** The namespace the chart hard-codes in every template. */
+export const chartNamespace = "kube-system";
+
+export const chartFacts = {
+    /** The service account of the collector, node DaemonSets and target allocator. */
+    serviceAccount: "ama-metrics-serviceaccount",
+    /** The target allocator's Service; the agent images hard-code `<this>.kube-system.svc.<domain>`. */
+    targetAllocatorService: "ama-metrics-operator-targets",
+    /** The target allocator's HTTP port (container and Service target). */
+    targetAllocatorPort: 8080,
+    /** The collector's main container. */
+    collectorContainer: "prometheus-collector",
+    /** The target allocator's container that validates and merges the custom scrape configuration. */
+    configReaderContainer: "config-reader",
+    /** The target allocator's main container. */
+    targetAllocatorContainer: "targetallocator",
+    /** The Linux and Windows token adapters: they serve IMDS inside the pod from the token secret. */
+    tokenAdapterContainers: ["addon-token-adapter", "addon-token-adapter-win"],
+    /**
+     * What the agent reads from its own namespace, as optional pod volumes: its settings, its custom scrape
+     * configurations (for the collector, the Linux and the Windows node agents; data key `prometheus-config`),
+     * and the Secret of credentials custom jobs may name.
+     */
+    configMaps: {
+        settings: "ama-metrics-settings-configmap",
+        collectorConfig: "ama-metrics-prometheus-config",
+        nodeConfig: "ama-metrics-prometheus-config-node",
+        windowsNodeConfig: "ama-metrics-prometheus-config-node-windows",
+    },
+    mtlsSecret: "ama-metrics-mtls-secret",
+    scrapeConfigKey: "prometheus-config",
+    /** Env variables the chart sets to the literal `kube-system` (target allocator, config reader). */
+    namespaceEnvVars: ["OTELCOL_NAMESPACE", "POD_NAMESPACE"],
+    /** The allocator serves unredacted secrets over plain HTTP only with this set (otel-allocator config.go). */
+    allowInsecureAuthSecretsEnv: "ALLOW_INSECURE_AUTH_SECRETS",
+    /** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
+    nodeOtlpPorts: [56681, 56680],
+};
+
 /** The chart's workloads: kind, name and the pod labels their selectors use. */
-export const workloads: Record<Workload, { kind: "Deployment" | "DaemonSet"; name: string; podLabels: Record<string, string> }> = {
+export const chartWorkloads: Record<Workload, { kind: "Deployment" | "DaemonSet"; name: string; podLabels: Record<string, string> }> = {
     collector: { kind: "Deployment", name: "ama-metrics", podLabels: { rsName: "ama-metrics" } },
     targetAllocator: {
         kind: "Deployment",
@@ -33,37 +68,3 @@ export const workloads: Record<Workload, { kind: "Deployment" | "DaemonSet"; nam
     node: { kind: "DaemonSet", name: "ama-metrics-node", podLabels: { dsName: "ama-metrics-node" } },
     windowsNode: { kind: "DaemonSet", name: "ama-metrics-win-node", podLabels: { dsName: "ama-metrics-win-node" } },
 };
-
-/** The collector's main container. */
-export const collectorContainer = "prometheus-collector";
-
-/** The Linux token adapter container: it serves IMDS inside the pod from the token secret. */
-export const tokenAdapterContainer = "addon-token-adapter";
-
-/**
- * Hosts the agent reaches on TCP 443. `*.monitor.azure.com` covers the global and regional
- * control handlers and the (metrics) ingestion hosts.
- */
-export const egressHosts = [
-    "*.monitor.azure.com",
-    "*.monitoring.azure.com",
-    "login.microsoftonline.com",
-    "dc.services.visualstudio.com",
-    "*.ods.opinsights.azure.com",
-    "*.oms.opinsights.azure.com",
-];
-
-/** Azure Instance Metadata Service, served inside the pod by the token adapter. */
-export const imdsRange = "169.254.169.254/32";
-
-/** Scrape targets outside the mesh: kubelet, kube-proxy, node-exporter, CoreDNS. */
-export const nonMeshScrapePorts = [10250, 10249, 19100, 9153];
-
-/**
- * Istio's merged metrics port on meshed pods (`/stats/prometheus`): served in plaintext outside mTLS,
- * and dialled by pod address, which no service of the mesh registry covers.
- */
-export const mergedMetricsPort = 15020;
-
-/** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
-export const nodeOtlpPorts = [56681, 56680];

@@ -1,144 +1,182 @@
-import * as pulumi from "@pulumi/pulumi";
+// The ama-metrics collector: Microsoft's published chart, relocated by the package's post-renderer, with
+// what it needs around it: the rule's association with the cluster, the kube-system shims, the agent's
+// settings and custom scrape jobs in its own namespace, and the protection of its target allocator.
+
 import * as k8s from "@pulumi/kubernetes";
-import { agentServiceAccount, targetAllocatorService } from "./agent";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { createAssociation } from "../azure/dataCollection";
+import type { AzureMonitor } from "../azure";
+import { createObject, KubernetesObject } from "../core/kubernetes";
+import type { AmaMetricsCollectorSettings } from "../core/settings";
+import { collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
+import { mtlsScrapeJob } from "../mesh/scrapeJob";
+import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { postRendererCommand } from "./postRenderer";
-import { RelocationOptions } from "./relocate";
-import { Settings } from "./settings";
+import type { RelocationOptions } from "./relocate";
+import { shimObjects } from "./shims";
+import { componentValues, mergeValues, Values } from "./values";
 
-/** Chart values are plain nested maps; Helm merges maps key by key and replaces everything else. */
-export type Values = { [key: string]: unknown };
-
-function isMap(value: unknown): value is Values {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * Merges `override` into `base` the way Helm merges values files: maps recursively, lists and
- * scalars replaced whole (a generic deep merge would splice lists index by index).
- */
-export function mergeValues(base: Values, override: Values): Values {
-    const merged: Values = { ...base };
-    for (const [key, value] of Object.entries(override)) {
-        merged[key] = isMap(value) && isMap(merged[key]) ? mergeValues(merged[key] as Values, value) : value;
-    }
-    return merged;
-}
-
-/**
- * The values the component sets on the published chart. Its packaged values carry Arc defaults,
- * so each of these must be explicit (reference: the chart's values-template.yaml).
- */
-export function componentValues(input: {
-    clusterResourceId: string;
-    location: string;
-    cloudEnvironment: string;
-    kubernetesVersion: string;
-    imageTag: string;
-    openTelemetryMetrics: boolean;
-}): Values {
+/** The mesh objects' view of ama-metrics: its identity, and the node agent's OTLP ports for senders outside the mesh. */
+export function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfile {
+    const mesh = settings.istio;
     return {
-        ...(input.openTelemetryMetrics ? { AppmonitoringAgent: { isOpenTelemetryMetricsEnabled: true } } : {}),
-        global: {
-            commonGlobals: {
-                CloudEnvironment: input.cloudEnvironment,
-                // The chart renders AKS mode only when this is an AKS id (else Arc mode).
-                Customer: { AzureResourceID: input.clusterResourceId },
-                Region: input.location,
-                Versions: { Kubernetes: input.kubernetesVersion },
+        serviceAccount: chartFacts.serviceAccount,
+        permissivePorts:
+            mesh.meshNodeDaemonSet && mesh.otlpIngestion
+                ? [{ name: "ama-metrics-node-otlp", selector: chartWorkloads.node.podLabels, ports: chartFacts.nodeOtlpPorts }]
+                : [],
+    };
+}
+
+/**
+ * The target allocator hands out scrape targets, and with app-level TLS off the secrets of monitors too:
+ * only the collector may call it. In the sidecar mode Istio enforces that with the collector's identity;
+ * in the others, outside the mesh, a NetworkPolicy admits only the collector's pods (its health port stays
+ * open to the kubelet's probes).
+ */
+export function targetAllocatorProtection(settings: AmaMetricsCollectorSettings): KubernetesObject {
+    const name = chartFacts.targetAllocatorService;
+    const selector = chartWorkloads.targetAllocator.podLabels;
+    const port = chartFacts.targetAllocatorPort;
+    if (settings.istio.mode === "sidecar") {
+        return {
+            apiVersion: "security.istio.io/v1",
+            kind: "AuthorizationPolicy",
+            metadata: { name, namespace: settings.namespace },
+            spec: {
+                selector: { matchLabels: { ...selector } },
+                action: "ALLOW",
+                rules: [
+                    {
+                        from: [
+                            {
+                                source: {
+                                    principals: [
+                                        collectorPrincipal(settings.istio.trustDomain, settings.namespace, chartFacts.serviceAccount),
+                                    ],
+                                },
+                            },
+                        ],
+                        to: [{ operation: { ports: [String(port)] } }],
+                    },
+                ],
             },
-        },
-        AzureMonitorMetrics: {
-            ImageRegistry: "mcr.microsoft.com",
-            ImageRepository: "/azuremonitor/containerinsights/ciprod/prometheus-collector/images",
-            ImageTag: input.imageTag,
-            ImageTagWin: `${input.imageTag}-win`,
-            ImageTagTargetAllocator: `${input.imageTag}-targetallocator`,
-            ImageTagCfgReader: `${input.imageTag}-cfg`,
-            // AKS ships node-exporter itself (port 19100).
-            IncludeDependentCharts: false,
-            // The agent's app-level TLS to the target allocator is bound to a kube-system name and
-            // secrets it cannot find elsewhere; the mesh protects that hop instead.
-            OperatorTargetsHttpsEnabled: false,
+        };
+    }
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name, namespace: settings.namespace },
+        spec: {
+            podSelector: { matchLabels: { ...selector } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                { from: [{ podSelector: { matchLabels: { ...chartWorkloads.collector.podLabels } } }], ports: [{ protocol: "TCP", port }] },
+                // Liveness probes of both containers (health-ta).
+                { ports: [{ protocol: "TCP", port: 8081 }] },
+            ],
         },
     };
 }
 
+/**
+ * The agent's settings and custom scrape jobs, in its own namespace: it reads them only from there, as
+ * optional volumes. The certificates mode's mTLS job comes after the user's jobs.
+ */
+export function configMaps(settings: AmaMetricsCollectorSettings): KubernetesObject[] {
+    const objects: KubernetesObject[] = [];
+    const names = chartFacts.configMaps;
+    if (settings.chart.settings !== undefined) {
+        objects.push({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: names.settings, namespace: settings.namespace },
+            data: { ...settings.chart.settings },
+        });
+    }
+    const jobs = [
+        ...settings.scrapeConfigs,
+        ...(settings.istio.mode === "certificates" ? [mtlsScrapeJob(settings.istio.scrapeNamespaces)] : []),
+    ];
+    if (jobs.length > 0) {
+        objects.push({
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: names.collectorConfig, namespace: settings.namespace },
+            data: { [chartFacts.scrapeConfigKey]: YAML.stringify({ scrape_configs: jobs }, { lineWidth: 0 }) },
+        });
+    }
+    return objects;
+}
+
+/** Every Kubernetes object the component itself registers for ama-metrics (the chart renders the rest). */
+export function amaMetricsObjects(settings: AmaMetricsCollectorSettings): KubernetesObject[] {
+    return [
+        ...meshObjects(settings.namespace, settings.istio, amaMetricsMeshProfile(settings)),
+        targetAllocatorProtection(settings),
+        ...configMaps(settings),
+        ...shimObjects(settings),
+    ];
+}
+
+/** The pod label sets of the chart's workloads, for the mesh rules' selector checks. */
+export const amaMetricsPodLabels = Object.values(chartWorkloads).map((w) => w.podLabels);
+
 /** The relocation the post-renderer applies, from the component's settings. */
-export function relocationOptions(settings: Settings): RelocationOptions {
+export function relocationOptions(settings: AmaMetricsCollectorSettings): RelocationOptions {
+    const { mode, revision, meshNodeDaemonSet, proxyResources, serviceCidr, extraExcludeOutboundIPRanges, extraExcludeOutboundPorts } =
+        settings.istio;
     return {
         namespace: settings.namespace,
         tokenSecret: settings.tokenSecret,
-        mesh: {
-            mode: settings.istio.mode,
-            revision: settings.istio.revision,
-            meshNodeDaemonSet: settings.istio.meshNodeDaemonSet,
-            proxyResources: settings.istio.proxyResources,
-        },
+        mesh: { mode, revision, meshNodeDaemonSet, proxyResources, serviceCidr, extraExcludeOutboundIPRanges, extraExcludeOutboundPorts },
     };
 }
 
-/** The kube-system objects that stand in for what cannot move: plain manifests, tested directly. */
-export function shimManifests(settings: Settings) {
-    const namespace = settings.namespace;
-    const tokenReader = `ama-metrics-token-reader-${namespace}`;
-    return {
-        // The agent images dial `ama-metrics-operator-targets.kube-system.svc`: alias that name to the
-        // relocated target allocator (Istio treats ExternalName Services as aliases too).
-        targetAllocatorAlias: {
-            apiVersion: "v1" as const,
-            kind: "Service" as const,
-            metadata: { name: targetAllocatorService, namespace: "kube-system" },
-            spec: {
-                type: "ExternalName",
-                externalName: `${targetAllocatorService}.${namespace}.svc.${settings.cluster.clusterDomain}`,
-                ports: [
-                    { name: "targetallocation", port: 80, protocol: "TCP", targetPort: 8080 },
-                    { name: "targetallocation-https", port: 443, protocol: "TCP", targetPort: 8443 },
-                ],
-            },
-        },
-        // The token adapter reads the secret AKS keeps in kube-system: that one secret, nothing else.
-        tokenReaderRole: {
-            apiVersion: "rbac.authorization.k8s.io/v1" as const,
-            kind: "Role" as const,
-            metadata: { name: tokenReader, namespace: settings.tokenSecret.namespace },
-            rules: [
-                {
-                    apiGroups: [""],
-                    resources: ["secrets"],
-                    resourceNames: [settings.tokenSecret.name],
-                    verbs: ["get", "watch"],
-                },
-            ],
-        },
-        tokenReaderBinding: {
-            apiVersion: "rbac.authorization.k8s.io/v1" as const,
-            kind: "RoleBinding" as const,
-            metadata: { name: tokenReader, namespace: settings.tokenSecret.namespace },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: tokenReader },
-            subjects: [{ kind: "ServiceAccount", name: agentServiceAccount, namespace }],
-        },
-    };
+export interface AmaMetricsCollector {
+    association: pulumi.CustomResource;
+    objects: pulumi.CustomResource[];
+    chart: k8s.helm.v4.Chart;
 }
 
-/** Registers the kube-system shims. */
-export function createShims(name: string, settings: Settings, opts: pulumi.CustomResourceOptions): pulumi.CustomResource[] {
-    const shims = shimManifests(settings);
-    const alias = new k8s.core.v1.Service(`${name}-operator-targets-alias`, shims.targetAllocatorAlias, opts);
-    // A RoleBinding names its Role; Kubernetes does not need the Role to exist first.
-    const role = new k8s.rbac.v1.Role(`${name}-token-reader`, shims.tokenReaderRole, opts);
-    const binding = new k8s.rbac.v1.RoleBinding(`${name}-token-reader`, shims.tokenReaderBinding, opts);
-    return [alias, role, binding];
-}
-
-/** Registers the published chart, relocated by the package's post-renderer. */
-export function createChart(
+/**
+ * Registers the collector. `namespace` is what the objects of the agent's namespace wait for. The chart
+ * waits for everything the agent needs at start: its namespace, its mesh policy, its settings, its
+ * kube-system shims and its data collection rule association.
+ */
+export function createAmaMetricsCollector(
     name: string,
-    settings: Settings,
-    values: pulumi.Input<Values>,
-    opts: pulumi.ComponentResourceOptions,
-): k8s.helm.v4.Chart {
-    return new k8s.helm.v4.Chart(
+    settings: AmaMetricsCollectorSettings,
+    azure: AzureMonitor,
+    opts: { parent: pulumi.Resource; namespace: pulumi.Resource[] },
+): AmaMetricsCollector {
+    const parent = opts.parent;
+    const association = createAssociation(name, settings, azure.rule, { parent });
+    const registered = amaMetricsObjects(settings).map((object) => ({
+        object,
+        resource: createObject(name, object, { parent, dependsOn: object.metadata.namespace === settings.namespace ? opts.namespace : [] }),
+    }));
+    // AuthorizationPolicies in the scraped workloads' namespaces wait for nothing, and nothing waits for them.
+    const neededAtStart = registered.filter(
+        ({ object }) => object.metadata.namespace === settings.namespace || object.metadata.namespace === chartNamespace,
+    );
+    const values = pulumi
+        .all([settings.cluster.id, settings.kubernetesVersion, settings.chart.values ?? {}])
+        .apply(([cluster, kubernetesVersion, userValues]) =>
+            mergeValues(
+                componentValues({
+                    clusterResourceId: cluster.id,
+                    kubernetesVersion,
+                    location: settings.cluster.location,
+                    cloudEnvironment: settings.cluster.cloudEnvironment,
+                    imageTag: settings.chart.imageTag,
+                    openTelemetryMetrics: settings.chart.openTelemetryMetrics,
+                }),
+                userValues as Values,
+            ),
+        );
+    const chart = new k8s.helm.v4.Chart(
         `${name}-chart`,
         {
             chart: settings.chart.chart,
@@ -150,6 +188,15 @@ export function createChart(
             postRenderer: postRendererCommand(relocationOptions(settings)),
             skipAwait: settings.chart.skipAwait,
         },
-        opts,
+        {
+            parent,
+            dependsOn: [
+                ...opts.namespace,
+                ...neededAtStart.map(({ resource }) => resource),
+                association,
+                ...(azure.configurationEndpoint ? [azure.configurationEndpoint.association] : []),
+            ],
+        },
     );
+    return { association, objects: registered.map(({ resource }) => resource), chart };
 }

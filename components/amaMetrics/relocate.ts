@@ -1,156 +1,113 @@
 // Relocation of the published ama-metrics chart out of kube-system. The chart hard-codes
-// `namespace: kube-system` and names its cluster-scoped objects like the managed add-on does
-// (Azure/prometheus-collector, otelcollector/deploy/addon-chart), so its rendered manifests are
-// rewritten before they reach the cluster: namespaced objects move, cluster-scoped objects get a
-// per-namespace name, and every reference follows. A pure function over parsed manifests, plus a
-// YAML-in, YAML-out wrapper.
+// `namespace: kube-system` and names its cluster-scoped objects as the managed add-on does, so its
+// rendered manifests are rewritten before they reach the cluster: namespaced objects move, cluster-scoped
+// objects get a per-namespace name, every reference follows, and the mesh mode's pod settings apply.
+// A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper for the post-renderer.
 
 import * as YAML from "yaml";
-import { defaultTokenSecret, tokenAdapterContainer } from "./agent";
 import {
     apiGroup,
-    findBuiltInKind,
-    hasStructuralName,
-    isDnsLabel,
-    isDnsSubdomain,
-    isList,
-    Manifest,
-    kindKey,
-} from "./kubernetesApi";
-import {
-    applyPodMesh,
     Container,
-    meshedWorkloads,
-    PodMeshOptions,
+    containersOf,
+    getPath,
+    isRecord,
+    kindKey,
+    KubernetesObject,
     PodTemplate,
-    proxyResourceFields,
-    workloadOfPod,
-} from "./podMesh";
-import { meshModes } from "./types";
+    podTemplatesOf,
+} from "../core/kubernetes";
+import type { MeshSettings } from "../core/settings";
+import { applyPodMesh } from "../mesh/pod";
+import { Workload } from "../mesh/workloads";
+import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
+import { chartKinds, Scope, structurallyNamed } from "./kinds";
 
+/** What the relocation needs: a subset of the component's settings, which the post-renderer's flags carry. */
 export interface RelocationOptions {
     /** Target namespace of every namespaced object. */
     namespace: string;
     /** Where the token adapter reads its secret. */
     tokenSecret: { name: string; namespace: string };
     /** Pod-level mesh settings. */
-    mesh: PodMeshOptions;
+    mesh: Pick<
+        MeshSettings,
+        | "mode"
+        | "revision"
+        | "meshNodeDaemonSet"
+        | "proxyResources"
+        | "serviceCidr"
+        | "extraExcludeOutboundIPRanges"
+        | "extraExcludeOutboundPorts"
+    >;
+    /** Scopes of kinds the chart renders that the relocation does not know, keyed `group/Kind`. */
+    kindScopes?: Readonly<Record<string, Scope>>;
 }
 
-/** The namespace the chart hard-codes. */
-export const chartNamespace = "kube-system";
-
-/** Env variables the chart sets to the literal `kube-system` (target allocator, config reader). */
-export const namespaceEnvVars: readonly string[] = ["OTELCOL_NAMESPACE", "POD_NAMESPACE"];
-
-/** Containers of the token adapter (Linux and Windows), whose args name the token secret. */
-export const tokenAdapterContainers: readonly string[] = [tokenAdapterContainer, `${tokenAdapterContainer}-win`];
-
-/** Kubernetes' limit for object names (DNS subdomain, RFC 1123). */
-export const maxNameLength = 253;
+/** Kubernetes' limit for object names (DNS subdomain). */
+const maxNameLength = 253;
 
 const rbacGroup = "rbac.authorization.k8s.io";
 
-/** The name a cluster-scoped object gets in the target namespace; names already suffixed stay as they are. */
+/** The containers of each workload that read the custom scrape configuration (and so its certificate files). */
+export const certificateReaders: Partial<Record<Workload, string[]>> = {
+    collector: [chartFacts.collectorContainer],
+    // The config reader validates the custom configuration, stat()s its certificate files and drops the
+    // whole custom configuration when they are missing (configmapparser.go, promconfigvalidator).
+    targetAllocator: [chartFacts.configReaderContainer],
+};
+
+/** The name a cluster-scoped object gets in the target namespace; names already suffixed stay. */
 export function clusterScopedName(name: string, namespace: string): string {
     const suffix = `-${namespace}`;
     return name.endsWith(suffix) ? name : `${name}${suffix}`;
 }
 
 /**
- * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is
- * not modified. Throws on a kind whose scope is unknown and on names that would become invalid.
+ * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is not
+ * modified. Throws on a kind of unknown scope, on an object outside kube-system, on names that would become
+ * invalid, and on any `kube-system` left in the output that is not the token secret's.
  */
-export function relocate(manifests: Manifest[], options: RelocationOptions): Manifest[] {
-    validateRelocationOptions(options);
+export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
     const context = buildContext(manifests, options);
-    return manifests.map(manifest => relocateManifest(manifest, context));
+    const relocated = manifests.map((manifest) => relocateObject(manifest, context));
+    relocated.forEach((object) => assertNoKubeSystem(object, options));
+    return relocated;
 }
 
 /**
- * `relocate` over multi-document YAML (as Helm renders it). Documents keep their order, empty
- * documents are dropped, and every value the relocation does not change keeps its text.
+ * `relocate` over multi-document YAML (as Helm renders it). Documents keep their order, empty documents
+ * are dropped, and every value the relocation does not change keeps its text.
  */
 export function relocateYaml(text: string, options: RelocationOptions): string {
     const documents = YAML.parseAllDocuments(text, { prettyErrors: true });
-    const parsed: { document: YAML.Document; manifest: Manifest }[] = [];
+    const parsed: { document: YAML.Document; object: KubernetesObject }[] = [];
     documents.forEach((document, index) => {
         const error = document.errors[0];
         if (error) {
             throw new Error(`The manifests are not valid YAML (document ${index + 1}): ${error.message}`);
         }
-        const manifest: unknown = document.toJS();
-        if (manifest === null || manifest === undefined) {
+        const value: unknown = document.toJS();
+        if (value === null || value === undefined) {
             return;
         }
-        if (!isRecord(manifest)) {
-            throw new Error(
-                `Document ${index + 1} of the manifests is not a Kubernetes object ` +
-                    `(a mapping with apiVersion and kind).`,
-            );
-        }
-        parsed.push({ document, manifest: manifest as Manifest });
+        parsed.push({ document, object: asObject(value, index + 1) });
     });
     const relocated = relocate(
-        parsed.map(p => p.manifest),
+        parsed.map((p) => p.object),
         options,
     );
     return parsed.map((p, i) => updateDocument(p.document, relocated[i]).toString(stringifyOptions)).join("");
 }
 
-/** Checks the options; errors name the option, the bad value and the fix. */
-export function validateRelocationOptions(options: RelocationOptions): void {
-    if (!isDnsLabel(options.namespace)) {
+function asObject(value: unknown, documentNumber: number): KubernetesObject {
+    const name = isRecord(value) && isRecord(value.metadata) ? value.metadata.name : undefined;
+    if (!isRecord(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isRecord(value.metadata)) {
         throw new Error(
-            `Invalid namespace ${JSON.stringify(options.namespace)}: a namespace name has at most 63 characters, ` +
-                `lowercase letters, digits and '-', and starts and ends with a letter or digit (e.g. "monitoring").`,
+            `Document ${documentNumber} of the manifests${typeof name === "string" ? ` ("${name}")` : ""} is not a Kubernetes object: ` +
+                `it needs apiVersion, kind and metadata.`,
         );
     }
-    if (!isDnsSubdomain(options.tokenSecret.name)) {
-        throw new Error(
-            `Invalid tokenSecret.name ${JSON.stringify(options.tokenSecret.name)}: use a Secret name such as ` +
-                `"${defaultTokenSecret.name}" (lowercase letters, digits, '-' and '.', at most 253 characters).`,
-        );
-    }
-    if (!isDnsLabel(options.tokenSecret.namespace)) {
-        throw new Error(
-            `Invalid tokenSecret.namespace ${JSON.stringify(options.tokenSecret.namespace)}: use a namespace name ` +
-                `such as "${defaultTokenSecret.namespace}".`,
-        );
-    }
-    const mesh = options.mesh;
-    if (!meshModes.includes(mesh.mode)) {
-        throw new Error(`Invalid mesh mode ${JSON.stringify(mesh.mode)}: use one of ${meshModes.join(", ")}.`);
-    }
-    if (mesh.revision !== undefined && !isLabelValue(mesh.revision)) {
-        throw new Error(
-            `Invalid Istio revision ${JSON.stringify(mesh.revision)}: a revision is a label value such as ` +
-                `"asm-1-27" (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter ` +
-                `or digit); leave it out for a default-revision install.`,
-        );
-    }
-    for (const [workload, resources] of Object.entries(mesh.proxyResources)) {
-        if (!(meshedWorkloads as readonly string[]).includes(workload)) {
-            throw new Error(
-                `Invalid proxyResources workload ${JSON.stringify(workload)}: use one of ` +
-                    `${meshedWorkloads.join(", ")} (Istio does not run on the Windows node pods).`,
-            );
-        }
-        for (const [field, value] of Object.entries(resources ?? {})) {
-            if (!(proxyResourceFields as readonly string[]).includes(field)) {
-                throw new Error(
-                    `Invalid proxyResources.${workload} field ${JSON.stringify(field)}: use one of ` +
-                        `${proxyResourceFields.join(", ")}.`,
-                );
-            }
-            if (value !== undefined && (typeof value !== "string" || !isQuantity(value))) {
-                throw new Error(
-                    `Invalid proxyResources.${workload}.${field} ${JSON.stringify(value)}: use a Kubernetes ` +
-                        `quantity string such as "100m" (CPU) or "128Mi" (memory).`,
-                );
-            }
-        }
-    }
+    return value as KubernetesObject;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,164 +115,123 @@ export function validateRelocationOptions(options: RelocationOptions): void {
 
 interface Context {
     options: RelocationOptions;
-    /** Scope of custom kinds, from the CRDs in the input: kindKey → namespaced. */
-    customScopes: Map<string, boolean>;
-    /** New names of renamed cluster-scoped objects: objectKey(group, kind, "", name) → new name. */
+    /** Scope of every kind of the input: kindKey → scope. */
+    scopes: Map<string, Scope>;
+    /** New names of renamed cluster-scoped objects: kindKey/name → new name. */
     renames: Map<string, string>;
-    /** Original locations of the input's namespaced objects: objectKey(group, kind, namespace, name). */
-    moved: Set<string>;
-    /** Workloads an autoscaler of the input scales: objectKey(group, kind, namespace, name). */
+    /** The ServiceAccounts the input moves out of kube-system. */
+    movedServiceAccounts: Set<string>;
+    /** Workloads an autoscaler of the input scales: kindKey/name. */
     autoscaled: Set<string>;
 }
 
-function objectKey(group: string, kind: string, namespace: string, name: string): string {
-    return `${group}/${kind}/${namespace}/${name}`;
+function keyOf(object: KubernetesObject): string {
+    return kindKey(apiGroup(object.apiVersion), object.kind);
 }
 
-/** The objects in the input, lists expanded. */
-function objectsOf(manifests: Manifest[]): Manifest[] {
-    return manifests.flatMap(m => (isList(m) ? objectsOf((m.items as unknown[]).filter(isRecord)) : [m]));
-}
-
-function buildContext(manifests: Manifest[], options: RelocationOptions): Context {
-    const objects = objectsOf(manifests);
-    const customScopes = new Map<string, boolean>();
-    const crds = objects.filter(o => o.kind === "CustomResourceDefinition" && apiGroupOf(o) === "apiextensions.k8s.io");
-    for (const crd of crds) {
+function buildContext(objects: readonly KubernetesObject[], options: RelocationOptions): Context {
+    const scopes = new Map<string, Scope>(chartKinds);
+    for (const [key, scope] of Object.entries(options.kindScopes ?? {})) {
+        scopes.set(key, scope);
+    }
+    for (const crd of objects.filter((o) => keyOf(o) === kindKey("apiextensions.k8s.io", "CustomResourceDefinition"))) {
         const spec = isRecord(crd.spec) ? crd.spec : {};
-        const names = isRecord(spec.names) ? spec.names : {};
-        const scope = spec.scope;
-        const validScope = scope === "Namespaced" || scope === "Cluster";
-        if (typeof spec.group !== "string" || typeof names.kind !== "string" || !validScope) {
+        const kind = getPath(spec, ["names", "kind"]);
+        if (typeof spec.group !== "string" || typeof kind !== "string" || (spec.scope !== "Namespaced" && spec.scope !== "Cluster")) {
             throw new Error(
-                `CustomResourceDefinition "${crd.metadata?.name}" lacks spec.group, spec.names.kind or a ` +
-                    `spec.scope of Namespaced or Cluster, so the scope of its objects is unknown; ` +
-                    `fix the CRD in the chart.`,
+                `CustomResourceDefinition "${crd.metadata.name}" lacks spec.group, spec.names.kind or a spec.scope of ` +
+                    `Namespaced or Cluster, so the scope of its objects is unknown; fix the CRD in the chart.`,
             );
         }
-        customScopes.set(kindKey(spec.group, names.kind), scope === "Namespaced");
+        scopes.set(kindKey(spec.group, kind), spec.scope);
     }
-    const context: Context = { options, customScopes, renames: new Map(), moved: new Set(), autoscaled: autoscaledWorkloads(objects) };
+    const context: Context = { options, scopes, renames: new Map(), movedServiceAccounts: new Set(), autoscaled: new Set() };
 
     const newNames = new Map<string, string>();
     for (const object of objects) {
-        const group = apiGroupOf(object);
-        const kind = object.kind as string;
-        const name = object.metadata?.name;
-        if (name === undefined) {
+        const name = object.metadata.name;
+        const namespace = object.metadata.namespace;
+        if (namespace !== undefined && namespace !== chartNamespace) {
+            throw new Error(
+                `${object.kind} "${name}" is in namespace "${namespace}": the chart renders its objects into ${chartNamespace} ` +
+                    `(or none), and moving an object from elsewhere would be a guess; render it from another release.`,
+            );
+        }
+        if (typeof name !== "string") {
+            throw new Error(`A ${object.kind} has no metadata.name; the relocation renames and moves objects by name.`);
+        }
+        if (scopeOf(object, context) === "Namespaced") {
+            if (keyOf(object) === kindKey("", "ServiceAccount")) {
+                context.movedServiceAccounts.add(name);
+            }
+            if (keyOf(object) === kindKey("autoscaling", "HorizontalPodAutoscaler")) {
+                const target = getPath(object, ["spec", "scaleTargetRef"]);
+                if (isRecord(target) && typeof target.kind === "string" && typeof target.apiVersion === "string") {
+                    context.autoscaled.add(`${kindKey(apiGroup(target.apiVersion), target.kind)}/${String(target.name)}`);
+                }
+            }
             continue;
         }
-        if (isNamespaced(object, context)) {
-            context.moved.add(objectKey(group, kind, object.metadata?.namespace ?? "", name));
-            continue;
-        }
-        if (hasStructuralName(group, kind)) {
+        if (structurallyNamed.has(keyOf(object))) {
             continue;
         }
         const newName = clusterScopedName(name, options.namespace);
         if (newName.length > maxNameLength) {
             throw new Error(
-                `${kind} "${name}" would be renamed "${newName}" (${newName.length} characters), longer than ` +
+                `${object.kind} "${name}" would be renamed "${newName}" (${newName.length} characters), longer than ` +
                     `Kubernetes' ${maxNameLength}-character limit for names; choose a shorter namespace.`,
             );
         }
-        const clash = newNames.get(objectKey(group, kind, "", newName));
+        const clash = newNames.get(`${keyOf(object)}/${newName}`);
         if (clash !== undefined && clash !== name) {
-            throw new Error(
-                `${kind} "${clash}" and "${name}" would both be named "${newName}" in namespace ` +
-                    `"${options.namespace}"; rename one of them in the chart.`,
-            );
+            throw new Error(`${object.kind} "${clash}" and "${name}" would both be named "${newName}"; rename one of them in the chart.`);
         }
-        newNames.set(objectKey(group, kind, "", newName), name);
-        context.renames.set(objectKey(group, kind, "", name), newName);
+        newNames.set(`${keyOf(object)}/${newName}`, name);
+        context.renames.set(`${keyOf(object)}/${name}`, newName);
     }
     return context;
 }
 
-/** The workloads that HorizontalPodAutoscalers of the input scale. */
-function autoscaledWorkloads(objects: Manifest[]): Set<string> {
-    const scaled = new Set<string>();
-    for (const hpa of objects.filter(o => o.kind === "HorizontalPodAutoscaler" && apiGroupOf(o) === "autoscaling")) {
-        const target = getPath(hpa, ["spec", "scaleTargetRef"]);
-        if (isRecord(target) && typeof target.kind === "string" && typeof target.name === "string") {
-            const group = typeof target.apiVersion === "string" ? apiGroup(target.apiVersion) : "";
-            scaled.add(objectKey(group, target.kind, hpa.metadata?.namespace ?? "", target.name));
-        }
-    }
-    return scaled;
-}
-
-function apiGroupOf(object: Manifest): string {
-    return typeof object.apiVersion === "string" ? apiGroup(object.apiVersion) : "";
-}
-
-function isNamespaced(object: Manifest, context: Context): boolean {
-    const name = object.metadata?.name ?? object.metadata?.generateName ?? "(unnamed)";
-    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string") {
+function scopeOf(object: KubernetesObject, context: Context): Scope {
+    const scope = context.scopes.get(keyOf(object));
+    if (scope === undefined) {
+        const group = apiGroup(object.apiVersion);
         throw new Error(
-            `An object named "${name}" has no apiVersion or kind; every manifest needs both ` +
-                `(e.g. apiVersion: v1, kind: ConfigMap).`,
+            `Cannot relocate ${object.apiVersion} ${object.kind} "${object.metadata.name}": whether it is namespaced is unknown. ` +
+                `No version of the ama-metrics chart rendered it, and no CustomResourceDefinition in the same manifests defines ` +
+                `${object.kind} in group "${group}". If the chart now renders it, give its scope: ` +
+                `--kind-scope ${group}/${object.kind}=Namespaced (or =Cluster).`,
         );
     }
-    const group = apiGroup(object.apiVersion);
-    const builtIn = findBuiltInKind(group, object.kind);
-    if (builtIn) {
-        return builtIn.namespaced;
-    }
-    const custom = context.customScopes.get(kindKey(group, object.kind));
-    if (custom !== undefined) {
-        return custom;
-    }
-    throw new Error(
-        `Cannot relocate ${object.apiVersion} ${object.kind} "${name}": whether it is namespaced is unknown. ` +
-            `It is not a built-in Kubernetes kind, and no CustomResourceDefinition in the same manifests defines ` +
-            `${object.kind} in group "${group}". Render its CustomResourceDefinition with the chart, or, if it is ` +
-            `a built-in kind of a newer Kubernetes release, add it to the kind table in kubernetesApi.ts.`,
-    );
+    return scope;
 }
 
-/** The new name of a cluster-scoped object of the input, or the name unchanged. */
 function renamed(context: Context, group: string, kind: string, name: string): string {
-    return context.renames.get(objectKey(group, kind, "", name)) ?? name;
-}
-
-/** The namespace an object of the input that was in `namespace` is in now; other namespaces stay. */
-function movedNamespace(context: Context, group: string, kind: string, namespace: string, name: string): string {
-    return context.moved.has(objectKey(group, kind, namespace, name)) ? context.options.namespace : namespace;
+    return context.renames.get(`${kindKey(group, kind)}/${name}`) ?? name;
 }
 
 // ---------------------------------------------------------------------------------------------
 // One object.
 
-function relocateManifest(manifest: Manifest, context: Context): Manifest {
-    if (isList(manifest)) {
-        return {
-            ...manifest,
-            items: (manifest.items as unknown[]).map(item =>
-                isRecord(item) ? relocateManifest(item as Manifest, context) : item,
-            ),
-        };
-    }
+function relocateObject(manifest: KubernetesObject, context: Context): KubernetesObject {
     const object = structuredClone(manifest);
-    const group = apiGroupOf(object);
-    const kind = object.kind as string;
     const metadata = { ...object.metadata };
-    if (isNamespaced(object, context)) {
+    if (scopeOf(object, context) === "Namespaced") {
         object.metadata = withKey(metadata, "namespace", context.options.namespace, "name");
     } else {
         // The API server ignores a namespace on cluster-scoped objects; drop it rather than keep kube-system.
         delete metadata.namespace;
-        if (metadata.name !== undefined) {
-            metadata.name = renamed(context, group, kind, metadata.name);
-        }
+        metadata.name = renamed(context, apiGroup(object.apiVersion), object.kind, metadata.name!);
         object.metadata = metadata;
     }
-    leaveReplicasToAutoscaler(object, group, kind, manifest.metadata?.namespace ?? "", context);
-    rewriteBindings(object, group, kind, context);
-    rewriteClassReferences(object, group, kind, context);
-    rewriteServiceReferences(object, group, kind, context);
-    rewriteDependsOn(object, context);
-    for (const pod of podTemplatesOf(object, group, kind)) {
+    // Helm keeps an autoscaled count through the chart's `lookup` of kube-system, which finds nothing once
+    // relocated: the rendered count would reset the autoscaler on every update. Without the field,
+    // server-side apply leaves the count to the autoscaler.
+    if (context.autoscaled.has(`${keyOf(object)}/${object.metadata.name}`) && isRecord(object.spec)) {
+        delete object.spec.replicas;
+    }
+    rewriteBindings(object, context);
+    for (const pod of podTemplatesOf(object)) {
         pod.set(relocatePod(pod.get(), context));
     }
     return object;
@@ -332,29 +248,19 @@ function withKey<T extends object>(object: T, key: string, value: unknown, after
     return Object.fromEntries(entries) as T;
 }
 
-/**
- * A workload that an autoscaler of the input scales loses `spec.replicas`. Helm keeps the current
- * count through the chart's `lookup` of kube-system, which finds nothing once the chart is relocated,
- * so the rendered count would reset the autoscaler's on every update. Without the field, the
- * Kubernetes provider's server-side apply leaves the count to the autoscaler.
- */
-function leaveReplicasToAutoscaler(object: Manifest, group: string, kind: string, namespace: string, context: Context): void {
-    const spec = object.spec;
-    if (isRecord(spec) && "replicas" in spec && context.autoscaled.has(objectKey(group, kind, namespace, object.metadata?.name ?? ""))) {
-        delete spec.replicas;
-    }
-}
-
-/** RBAC: ServiceAccount subjects of the chart's namespace, and roleRefs to renamed ClusterRoles. */
-function rewriteBindings(object: Manifest, group: string, kind: string, context: Context): void {
-    if (group !== rbacGroup || (kind !== "RoleBinding" && kind !== "ClusterRoleBinding")) {
+/** RBAC: subjects that are ServiceAccounts the chart moved, and roleRefs to renamed ClusterRoles. */
+function rewriteBindings(object: KubernetesObject, context: Context): void {
+    const group = apiGroup(object.apiVersion);
+    if (group !== rbacGroup || (object.kind !== "RoleBinding" && object.kind !== "ClusterRoleBinding")) {
         return;
     }
-    if (Array.isArray(object.subjects)) {
-        for (const subject of object.subjects.filter(isRecord)) {
-            if (subject.kind === "ServiceAccount" && subject.namespace === chartNamespace) {
-                subject.namespace = context.options.namespace;
-            }
+    for (const subject of Array.isArray(object.subjects) ? object.subjects.filter(isRecord) : []) {
+        if (
+            subject.kind === "ServiceAccount" &&
+            subject.namespace === chartNamespace &&
+            context.movedServiceAccounts.has(subject.name as string)
+        ) {
+            subject.namespace = context.options.namespace;
         }
     }
     const roleRef = object.roleRef;
@@ -363,200 +269,38 @@ function rewriteBindings(object: Manifest, group: string, kind: string, context:
     }
 }
 
-/** A field that names a cluster-scoped object: the path to it and the kind it names. */
-interface ClassReference {
-    path: string[];
-    group: string;
-    kind: string;
-}
-
-const storageClassRefs = (base: string[]): ClassReference[] => [
-    { path: [...base, "storageClassName"], group: "storage.k8s.io", kind: "StorageClass" },
-    { path: [...base, "volumeAttributesClassName"], group: "storage.k8s.io", kind: "VolumeAttributesClass" },
-];
-
-const claimRefs = (base: string[]): ClassReference[] => [
-    ...storageClassRefs(base),
-    { path: [...base, "volumeName"], group: "", kind: "PersistentVolume" },
-];
-
-/** References to cluster-scoped objects, per kind (outside pod specs, which are handled per pod). */
-const classReferences: Record<string, ClassReference[]> = {
-    [kindKey("", "PersistentVolumeClaim")]: claimRefs(["spec"]),
-    [kindKey("", "PersistentVolume")]: storageClassRefs(["spec"]),
-    [kindKey("networking.k8s.io", "Ingress")]: [
-        { path: ["spec", "ingressClassName"], group: "networking.k8s.io", kind: "IngressClass" },
-    ],
-    [kindKey("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding")]: [
-        { path: ["spec", "policyName"], group: "admissionregistration.k8s.io", kind: "ValidatingAdmissionPolicy" },
-    ],
-    [kindKey("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding")]: [
-        { path: ["spec", "policyName"], group: "admissionregistration.k8s.io", kind: "MutatingAdmissionPolicy" },
-    ],
-    [kindKey("flowcontrol.apiserver.k8s.io", "FlowSchema")]: [
-        {
-            path: ["spec", "priorityLevelConfiguration", "name"],
-            group: "flowcontrol.apiserver.k8s.io",
-            kind: "PriorityLevelConfiguration",
-        },
-    ],
-    [kindKey("storage.k8s.io", "VolumeAttachment")]: [
-        { path: ["spec", "source", "persistentVolumeName"], group: "", kind: "PersistentVolume" },
-    ],
-};
-
-function rewriteClassReferences(object: Manifest, group: string, kind: string, context: Context): void {
-    for (const ref of classReferences[kindKey(group, kind)] ?? []) {
-        rewriteReference(object, ref, context);
-    }
-    if (group === "apps" && kind === "StatefulSet") {
-        const templates = (object.spec as { volumeClaimTemplates?: unknown } | undefined)?.volumeClaimTemplates;
-        for (const template of Array.isArray(templates) ? templates.filter(isRecord) : []) {
-            for (const ref of claimRefs(["spec"])) {
-                rewriteReference(template, ref, context);
-            }
-        }
-    }
-    if (group === "resource.k8s.io" && (kind === "ResourceClaim" || kind === "ResourceClaimTemplate")) {
-        const spec = kind === "ResourceClaim" ? object.spec : getPath(object, ["spec", "spec"]);
-        const requests = getPath(spec, ["devices", "requests"]);
-        for (const request of Array.isArray(requests) ? requests.filter(isRecord) : []) {
-            const alternatives = Array.isArray(request.firstAvailable) ? request.firstAvailable.filter(isRecord) : [];
-            const ref = { path: ["deviceClassName"], group: "resource.k8s.io", kind: "DeviceClass" };
-            for (const holder of [request, getPath(request, ["exactly"]), ...alternatives]) {
-                rewriteReference(holder, ref, context);
-            }
-        }
-    }
-}
-
-function rewriteReference(holder: unknown, ref: ClassReference, context: Context): void {
-    const parent = getPath(holder, ref.path.slice(0, -1));
-    const field = ref.path[ref.path.length - 1];
-    if (isRecord(parent) && typeof parent[field] === "string") {
-        parent[field] = renamed(context, ref.group, ref.kind, parent[field] as string);
-    }
-}
-
-/** Webhook, APIService and CRD conversion clients that call a Service of the input follow it. */
-function rewriteServiceReferences(object: Manifest, group: string, kind: string, context: Context): void {
-    const services: unknown[] = [];
-    if (group === "admissionregistration.k8s.io" && kind.endsWith("WebhookConfiguration")) {
-        const webhooks = Array.isArray(object.webhooks) ? object.webhooks : [];
-        services.push(...webhooks.map(w => getPath(w, ["clientConfig", "service"])));
-    } else if (group === "apiregistration.k8s.io" && kind === "APIService") {
-        services.push(getPath(object, ["spec", "service"]));
-    } else if (group === "apiextensions.k8s.io" && kind === "CustomResourceDefinition") {
-        services.push(getPath(object, ["spec", "conversion", "webhook", "clientConfig", "service"]));
-    }
-    for (const service of services.filter(isRecord)) {
-        if (typeof service.namespace === "string" && typeof service.name === "string") {
-            service.namespace = movedNamespace(context, "", "Service", service.namespace, service.name);
-        }
-    }
-}
-
-/**
- * Pulumi's explicit dependencies between a chart's objects (annotation `config.kubernetes.io/depends-on`,
- * references `<group>/namespaces/<namespace>/<kind>/<name>` or `<group>/<kind>/<name>`) follow the objects.
- */
-const dependsOnAnnotation = "config.kubernetes.io/depends-on";
-
-function rewriteDependsOn(object: Manifest, context: Context): void {
-    const annotations = object.metadata?.annotations;
-    const value = annotations?.[dependsOnAnnotation];
-    if (annotations === undefined || typeof value !== "string") {
-        return;
-    }
-    const rewritten = value.split(",").map(reference => {
-        const parts = reference.trim().split("/");
-        if (parts.length === 5 && parts[1] === "namespaces") {
-            const [group, , namespace, kind, name] = parts;
-            return `${group}/namespaces/${movedNamespace(context, group, kind, namespace, name)}/${kind}/${name}`;
-        }
-        if (parts.length === 3) {
-            const [group, kind, name] = parts;
-            return `${group}/${kind}/${renamed(context, group, kind, name)}`;
-        }
-        return reference;
-    });
-    object.metadata = {
-        ...object.metadata,
-        annotations: { ...annotations, [dependsOnAnnotation]: rewritten.join(",") },
-    };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Pods.
-
-/** Kinds whose pod template is `spec.template`. */
-const workloadKinds = [
-    kindKey("apps", "Deployment"),
-    kindKey("apps", "DaemonSet"),
-    kindKey("apps", "StatefulSet"),
-    kindKey("apps", "ReplicaSet"),
-    kindKey("batch", "Job"),
-    kindKey("", "ReplicationController"),
-];
-
-interface PodSlot {
-    get(): PodTemplate;
-    set(pod: PodTemplate): void;
-}
-
-/** The pod templates of a workload object (or the Pod itself). */
-function podTemplatesOf(object: Manifest, group: string, kind: string): PodSlot[] {
-    const slot = (holder: unknown, field: string): PodSlot[] =>
-        isRecord(holder) && isRecord(holder[field])
-            ? [{ get: () => holder[field] as PodTemplate, set: pod => (holder[field] = pod) }]
-            : [];
-    if (workloadKinds.includes(kindKey(group, kind))) {
-        return slot(object.spec, "template");
-    }
-    if (group === "batch" && kind === "CronJob") {
-        return slot(getPath(object, ["spec", "jobTemplate", "spec"]), "template");
-    }
-    if (group === "" && kind === "PodTemplate") {
-        return slot(object, "template");
-    }
-    if (group === "" && kind === "Pod") {
-        return [{ get: () => object as PodTemplate, set: pod => Object.assign(object, pod) }];
-    }
-    return [];
+/** Which of the chart's workloads a pod belongs to, by the labels its selector uses. */
+export function workloadOfPod(pod: PodTemplate): Workload | undefined {
+    const labels = pod.metadata?.labels ?? {};
+    const found = Object.entries(chartWorkloads).find(([, facts]) =>
+        Object.entries(facts.podLabels).every(([key, value]) => labels[key] === value),
+    );
+    return found?.[0] as Workload | undefined;
 }
 
 function relocatePod(pod: PodTemplate, context: Context): PodTemplate {
-    const spec = pod.spec;
-    if (spec) {
-        for (const ref of [
-            { path: ["priorityClassName"], group: "scheduling.k8s.io", kind: "PriorityClass" },
-            { path: ["runtimeClassName"], group: "node.k8s.io", kind: "RuntimeClass" },
-        ]) {
-            rewriteReference(spec, ref, context);
-        }
-        for (const volume of Array.isArray(spec.volumes) ? spec.volumes : []) {
-            for (const ref of storageClassRefs(["ephemeral", "volumeClaimTemplate", "spec"])) {
-                rewriteReference(volume, ref, context);
-            }
-        }
-        for (const container of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
-            relocateContainer(container, context);
+    const workload = workloadOfPod(pod);
+    const options = context.options;
+    for (const container of containersOf(pod)) {
+        relocateContainer(container, context);
+        if (workload === "targetAllocator" && container.name === chartFacts.targetAllocatorContainer) {
+            allowInsecureAuthSecrets(container, options.mesh.mode === "sidecar");
         }
     }
-    return applyPodMesh(workloadOfPod(pod), pod, context.options.mesh);
+    return applyPodMesh(workload, pod, { ...options.mesh, collector: "ama-metrics" }, certificateReaders[workload!] ?? []);
 }
 
 function relocateContainer(container: Container, context: Context): void {
     // Literal namespace values only: `valueFrom` (the downward API) already follows the pod.
     for (const env of Array.isArray(container.env) ? container.env.filter(isRecord) : []) {
-        if (namespaceEnvVars.includes(env.name as string) && env.value === chartNamespace) {
+        if (chartFacts.namespaceEnvVars.includes(env.name as string) && env.value === chartNamespace) {
             env.value = context.options.namespace;
         }
     }
     // The token secret stays where AKS writes it (kube-system unless configured otherwise).
-    if (tokenAdapterContainers.includes(container.name) && Array.isArray(container.args)) {
+    if (chartFacts.tokenAdapterContainers.includes(container.name) && Array.isArray(container.args)) {
         const { name, namespace } = context.options.tokenSecret;
-        container.args = container.args.map(arg =>
+        container.args = container.args.map((arg) =>
             typeof arg !== "string"
                 ? arg
                 : arg.startsWith("--secret-namespace=")
@@ -568,12 +312,55 @@ function relocateContainer(container: Container, context: Context): void {
     }
 }
 
+/**
+ * With app-level TLS off, the allocator hands secrets (basic auth and bearer tokens of ServiceMonitors and
+ * PodMonitors) to plain-HTTP callers only when told to (otel-allocator server.go; its help: "only when the
+ * endpoint is secured by a mesh"). The sidecar mode secures it: mTLS and an AuthorizationPolicy that admits
+ * only the collector. In the other modes the secrets stay redacted.
+ */
+function allowInsecureAuthSecrets(container: Container, allow: boolean): void {
+    const name = chartFacts.allowInsecureAuthSecretsEnv;
+    const env = (Array.isArray(container.env) ? container.env : []).filter((e) => !(isRecord(e) && e.name === name));
+    if (allow) {
+        env.push({ name, value: "true" });
+    }
+    if (env.length > 0 || Array.isArray(container.env)) {
+        container.env = env;
+    }
+}
+
+/**
+ * Fails on any string of the output that still names kube-system, but for the token adapter's
+ * `--secret-namespace`: a reference the relocation does not understand must not pass silently.
+ */
+function assertNoKubeSystem(object: KubernetesObject, options: RelocationOptions): void {
+    const allowed = `--secret-namespace=${options.tokenSecret.namespace}`;
+    const visit = (value: unknown, path: string): void => {
+        if (typeof value === "string") {
+            if (value.includes(chartNamespace) && value !== allowed) {
+                throw new Error(
+                    `${object.kind} "${object.metadata.name}" still names ${chartNamespace} at ${path} (${JSON.stringify(value)}) after ` +
+                        `relocation: the relocation does not know this reference. Report it with the chart version; ` +
+                        `until then, override the value through chart values.`,
+                );
+            }
+        } else if (Array.isArray(value)) {
+            value.forEach((item, i) => visit(item, `${path}[${i}]`));
+        } else if (isRecord(value)) {
+            for (const [key, item] of Object.entries(value)) {
+                visit(item, path ? `${path}.${key}` : key);
+            }
+        }
+    };
+    visit(object, "");
+}
+
 // ---------------------------------------------------------------------------------------------
 // YAML output: the parsed document is updated in place, so unchanged values keep their text.
 
 const stringifyOptions: YAML.ToStringOptions = { lineWidth: 0, indentSeq: false };
 
-function updateDocument(document: YAML.Document, value: Manifest): YAML.Document {
+function updateDocument(document: YAML.Document, value: KubernetesObject): YAML.Document {
     let hasAlias = false;
     YAML.visit(document, {
         Alias() {
@@ -599,7 +386,7 @@ function reconcile(document: YAML.Document, node: unknown, value: unknown): unkn
     if (isRecord(value) && YAML.isMap(node)) {
         const pairs = node.items;
         node.items = Object.entries(value).map(([key, item]) => {
-            const pair = pairs.find(p => YAML.isScalar(p.key) && String(p.key.value) === key);
+            const pair = pairs.find((p) => YAML.isScalar(p.key) && String(p.key.value) === key);
             if (pair) {
                 pair.value = reconcile(document, pair.value, item);
                 return pair;
@@ -610,9 +397,7 @@ function reconcile(document: YAML.Document, node: unknown, value: unknown): unkn
     }
     if (Array.isArray(value) && YAML.isSeq(node)) {
         const items = node.items;
-        node.items = value.map((item, i) =>
-            i < items.length ? reconcile(document, items[i], item) : createNode(document, item),
-        );
+        node.items = value.map((item, i) => (i < items.length ? reconcile(document, items[i], item) : createNode(document, item)));
         return node;
     }
     if (YAML.isScalar(node)) {
@@ -630,8 +415,8 @@ function reconcile(document: YAML.Document, node: unknown, value: unknown): unkn
 }
 
 /**
- * A node for a new value. Strings that a YAML 1.1 reader (Helm and the Kubernetes tooling use one)
- * would take for something else, such as `yes` or `0777`, are quoted.
+ * A node for a new value. Strings that a YAML 1.1 reader (Helm and the Kubernetes tooling use one) would
+ * take for something else, such as `yes` or `0777`, are quoted.
  */
 function createNode(document: YAML.Document, value: unknown): YAML.Node {
     const node = document.createNode(value);
@@ -651,31 +436,4 @@ function readsBackAsString(text: string): boolean {
     } catch {
         return false;
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers.
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function getPath(value: unknown, path: string[]): unknown {
-    let current = value;
-    for (const key of path) {
-        if (!isRecord(current)) {
-            return undefined;
-        }
-        current = current[key];
-    }
-    return current;
-}
-
-function isLabelValue(value: unknown): boolean {
-    return typeof value === "string" && value.length <= 63 && /^[A-Za-z0-9]([-_.A-Za-z0-9]*[A-Za-z0-9])?$/.test(value);
-}
-
-function isQuantity(value: string): boolean {
-    // Kubernetes resource quantities: a decimal number with an optional SI, binary or exponent suffix.
-    return /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?[0-9]+)?$/.test(value);
 }

@@ -1,17 +1,15 @@
-// Microsoft's Prometheus recording rule groups for managed Prometheus on AKS, shipped as data
-// (data/recording-rules.json): the prometheusRuleGroups of Microsoft's ARM template
-// AddonArmTemplate/FullAzureMonitorMetricsProfile.json in Azure/prometheus-collector, rule for rule.
-// Dashboards and Grafana's Kubernetes views query the series these rules record.
+// Microsoft's Prometheus recording rule groups for AKS, shipped as data (data/recording-rules.json):
+// the prometheusRuleGroups of Microsoft's ARM template AddonArmTemplate/FullAzureMonitorMetricsProfile.json
+// (Azure/prometheus-collector at 39583fd; contentVersion 1.0.0.0, descriptions " - 0.1", last changed in
+// 36a3549f, 2025-05-20), rule for rule. A snapshot: azure-cli now fetches the rules from the workspace's
+// alertRuleRecommendations API instead. Dashboards and Grafana's Kubernetes views query what they record.
 
+import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
+import * as pulumi from "@pulumi/pulumi";
 import data from "./data/recording-rules.json";
+import { ruleGroupName } from "./names";
 
-export type RecordingRuleGroupKey =
-    | "node"
-    | "kubernetes"
-    | "ux"
-    | "nodeWindows"
-    | "nodeAndKubernetesWindows"
-    | "uxWindows";
+export type RecordingRuleGroupKey = "node" | "kubernetes" | "ux" | "nodeWindows" | "nodeAndKubernetesWindows" | "uxWindows";
 
 export interface RecordingRule {
     /** Name of the series the rule records. */
@@ -42,11 +40,47 @@ export function recordingRuleGroups(windows: boolean): RecordingRuleGroup[] {
     return groups.filter((group) => windows || !group.windows);
 }
 
-/** One group by key. */
-export function recordingRuleGroup(key: RecordingRuleGroupKey): RecordingRuleGroup {
-    const group = groups.find((g) => g.key === key);
-    if (group === undefined) {
-        throw new Error(`Unknown recording rule group "${key}".`);
+/** Pulumi name suffix of a group: its key in kebab case, e.g. `node-and-kubernetes-windows`. */
+export function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
+    return group.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+export interface RecordingRulesInput {
+    resourceGroupName: pulumi.Input<string>;
+    location: string;
+    workspaceId: pulumi.Input<string>;
+    clusterId: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    windows: boolean;
+    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** The recording rule groups, keyed by group key. */
+export function createRecordingRules(
+    name: string,
+    input: RecordingRulesInput,
+    opts: pulumi.CustomResourceOptions,
+): Record<string, alertsmanagement.PrometheusRuleGroup> {
+    const created: Record<string, alertsmanagement.PrometheusRuleGroup> = {};
+    for (const group of recordingRuleGroups(input.windows)) {
+        created[group.key] = new alertsmanagement.PrometheusRuleGroup(
+            `${name}-rules-${ruleGroupSuffix(group)}`,
+            {
+                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(group, cluster)),
+                resourceGroupName: input.resourceGroupName,
+                location: input.location,
+                scopes: [input.workspaceId, input.clusterId],
+                clusterName: input.clusterName,
+                interval: group.interval,
+                description: group.description,
+                rules: [...group.rules],
+                // Explicit, as Microsoft's Terraform template and azure-cli set it: drift is then repaired.
+                enabled: true,
+                tags: input.tags,
+            },
+            // A group keeps its name when the workspace moves: delete it before creating it elsewhere.
+            { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true },
+        );
     }
-    return group;
+    return created;
 }

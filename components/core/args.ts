@@ -1,15 +1,28 @@
+// The component's arguments: the public contract. Values that can come from other resources or
+// stacks are `pulumi.Input`s; values that decide which resources exist, or name them, are plain.
+
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * How the ama-metrics workloads join the Istio mesh.
- * - `sidecar`: every Linux workload is meshed (namespace injection label), STRICT mTLS in the namespace.
+ * What collects the metrics.
+ * - `prometheus`: Prometheus in agent mode, remote-writing with Microsoft Entra Workload ID
+ *   (Microsoft's documented path for a self-managed collector).
+ * - `ama-metrics`: Microsoft's published ama-metrics chart, relocated out of kube-system. Unsupported by
+ *   Microsoft there, and it borrows the AKS add-on's token (see the README).
+ */
+export type Collector = "prometheus" | "ama-metrics";
+
+/**
+ * How the collector joins the Istio mesh.
+ * - `sidecar`: the namespace is meshed, STRICT mTLS in it; the collector's calls to services are mTLS.
  * - `certificates`: only the collector gets a sidecar, which intercepts nothing and hands the collector
  *   its Istio certificate for mTLS scrapes (Istio's "scrape with Istio certs" pattern).
  * - `off`: no workload is meshed and no Istio object is created.
  */
 export type MeshMode = "sidecar" | "certificates" | "off";
 
-export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
+/** The chart's cloud setting; the collector's Azure endpoints follow it. */
+export type CloudEnvironment = "azurepubliccloud" | "azureusgovernmentcloud" | "azurechinacloud";
 
 /** Istio proxy resources for one workload (the `sidecar.istio.io/proxy*` pod annotations). */
 export interface ProxyResources {
@@ -23,30 +36,54 @@ export interface ProxyResources {
     memoryLimit?: string;
 }
 
-/** The chart's workloads, by the name the component uses for them. */
-export type Workload = "collector" | "targetAllocator" | "kubeStateMetrics" | "node" | "windowsNode";
+/**
+ * The collectors' workloads that can carry a sidecar. The prometheus collector has `collector` (its
+ * shards) and `kubeStateMetrics`; ama-metrics has all four (Istio never injects its Windows DaemonSet).
+ */
+export type MeshedWorkload = "collector" | "targetAllocator" | "kubeStateMetrics" | "node";
+
+/** CPU and memory, as a container's `resources` takes them. */
+export interface ResourceQuantities {
+    cpu?: string;
+    memory?: string;
+}
 
 export interface ClusterArgs {
     /**
      * The AKS cluster's resource id:
      * `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>`.
-     * The agent fetches its data collection rule for this id, and the rule is associated with it.
+     * Its last segment is the `cluster` label of every series, as Microsoft's recording rules expect.
      */
     resourceId: pulumi.Input<string>;
-    /**
-     * The cluster's Azure region, e.g. `westeurope`. A plain string: it names Azure resources and decides
-     * whether a private cluster needs an endpoint of its own.
-     */
+    /** The cluster's Azure region, e.g. `westeurope`. Plain: it names Azure resources. */
     location: string;
-    /** The cluster's Kubernetes version, e.g. `1.33.7`. The chart shapes RBAC, HPA and PDB by it. */
-    kubernetesVersion: pulumi.Input<string>;
+    /** ama-metrics: the cluster's Kubernetes version, e.g. `1.33.7`. The chart shapes RBAC, HPA and PDB by it. */
+    kubernetesVersion?: pulumi.Input<string>;
     /**
-     * The cluster is private (API server without public access). With a workspace in another region, the
-     * component then adds a data collection endpoint in the cluster's region (Microsoft's requirement).
+     * prometheus: the cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`). The
+     * collector's federated credential trusts tokens from this issuer. The cluster needs the OIDC issuer and
+     * Workload ID enabled.
+     */
+    oidcIssuerUrl?: pulumi.Input<string>;
+    /**
+     * The cluster's service CIDR. In the `sidecar` mode the collector's proxies capture only traffic to
+     * services; everything else (nodes, pods, Azure) bypasses them. Default AKS's `10.0.0.0/16`.
+     */
+    serviceCidr?: string;
+    /**
+     * The collector ingests through private link (Azure Monitor Private Link Scope, `privateLinkScopeId`).
+     * ama-metrics with the workspace in another region then also gets a data collection endpoint in the
+     * cluster's region for its configuration (Microsoft's private link requirement).
      */
     private?: boolean;
-    /** The chart's cloud setting. Default `azurepubliccloud`. */
-    cloudEnvironment?: string;
+    /**
+     * ama-metrics, private: an existing data collection endpoint in the cluster's region that the cluster is
+     * already associated with as `configurationAccessEndpoint` (for example by Container Insights). The
+     * component then creates neither that endpoint nor the association.
+     */
+    configurationAccessEndpointId?: pulumi.Input<string>;
+    /** The Azure cloud. Default `azurepubliccloud`. */
+    cloudEnvironment?: CloudEnvironment;
     /** The cluster's DNS domain. Default `cluster.local`. */
     clusterDomain?: string;
 }
@@ -77,11 +114,19 @@ export interface RecordingRulesArgs {
 }
 
 export interface GrafanaArgs {
-    /**
-     * Principal id of an Azure Managed Grafana's managed identity. It gets "Monitoring Data Reader" on the
-     * workspace.
-     */
+    /** Principal id of an Azure Managed Grafana's managed identity: it gets "Monitoring Data Reader" on the workspace. */
     principalId: pulumi.Input<string>;
+}
+
+export interface PrometheusArgs {
+    /** The Prometheus image. Default: the release this package is tested with (at least v3.14.0, see the README). */
+    image?: string;
+    /** Number of shards; each scrapes 1/N of the targets (Prometheus `hashmod`). Default 1, at most 32. */
+    shards?: number;
+    /** Requests and limits of each shard's Prometheus container. */
+    resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
+    /** Scrape interval of the default jobs. Default `30s`, as the managed add-on. */
+    scrapeInterval?: string;
 }
 
 export interface ChartArgs {
@@ -90,7 +135,7 @@ export interface ChartArgs {
      * `oci://mcr.microsoft.com/azuremonitor/containerinsights/ciprod/ama-metrics`.
      */
     chart?: string;
-    /** Chart version. Default: the version this package is tested with. */
+    /** Chart version. Default: the version this package is tested with. `-arc` versions are refused. */
     version?: string;
     /**
      * Release tag of the agent images; the four image tags derive from it (`<tag>`, `<tag>-win`,
@@ -103,10 +148,15 @@ export interface ChartArgs {
     skipAwait?: boolean;
     /**
      * Let the node agent receive OpenTelemetry metrics from applications (OTLP on the node's ports
-     * 28333/28334; the chart's `AppmonitoringAgent.isOpenTelemetryMetricsEnabled`). In the sidecar mode
-     * the component then opens those ports to clients outside the mesh. Default false.
+     * 28333/28334; the chart's `AppmonitoringAgent.isOpenTelemetryMetricsEnabled`). Default false.
      */
     openTelemetryMetrics?: boolean;
+    /**
+     * The agent's settings: the data of the ConfigMap `ama-metrics-settings-configmap`, which the agent reads
+     * from its own namespace (Microsoft's documentation puts it in kube-system, where the relocated agent
+     * never looks). Keys as in Microsoft's template, e.g. `default-scrape-settings-enabled`.
+     */
+    settings?: Record<string, string>;
 }
 
 export interface TokenSecretArgs {
@@ -117,12 +167,17 @@ export interface TokenSecretArgs {
 }
 
 export interface AuthorizationPolicyTarget {
-    /** Namespace of the scraped workload; it must already be default-deny for this policy to matter. */
+    /** Namespace of the scraped workload. */
     namespace: string;
     /** Pod labels of the scraped workload (the policy's selector). At least one label. */
     selector: Record<string, string>;
     /** Container ports the collector may reach (the metrics ports). */
     ports: number[];
+    /**
+     * Required, `true`: the workload is already default-deny. An ALLOW policy on a workload that is not
+     * denies every request it does not match: the workload would be cut off from everything else.
+     */
+    acknowledgeDefaultDeny: boolean;
 }
 
 export interface IstioArgs {
@@ -130,42 +185,52 @@ export interface IstioArgs {
     mode?: MeshMode;
     /**
      * Istio revision (e.g. `asm-1-27` on the AKS add-on). Absent: a default-revision install, injected
-     * through `istio-injection=enabled`.
+     * through `istio-injection=enabled` (sidecar) or the pod label `sidecar.istio.io/inject` (certificates).
      */
     revision?: string;
+    /**
+     * certificates mode without a revision: `true` says that a default revision (or the `default` tag)
+     * exists. Without one nothing would inject the collector, silently.
+     */
+    acknowledgeDefaultRevision?: boolean;
     /** Istio's root namespace. Default `istio-system`; `aks-istio-system` on the AKS add-on. */
     rootNamespace?: string;
     /** The mesh's trust domain, used in the collector's principal. Default `cluster.local`. */
     trustDomain?: string;
-    /** sidecar mode: mesh the Linux node DaemonSet too. Default true. */
+    /**
+     * ama-metrics, sidecar mode: mesh the Linux node DaemonSet too. Default false: its only in-mesh peer is
+     * the API server, and it would cost one proxy per node.
+     */
     meshNodeDaemonSet?: boolean;
+    /** Proxy resources per meshed workload. Defaults: collector 100m/128Mi, node 200m/256Mi. */
+    proxyResources?: Partial<Record<MeshedWorkload, ProxyResources>>;
     /**
-     * sidecar mode: proxy resources per workload. Defaults: collector 100m/128Mi, node 200m/256Mi, the
-     * others the mesh's defaults.
+     * sidecar mode: further ranges the proxies must not capture inside `cluster.serviceCidr`. Per-pod
+     * capture annotations replace the mesh-wide ones.
      */
-    proxyResources?: Partial<Record<Exclude<Workload, "windowsNode">, ProxyResources>>;
-    /** sidecar mode: create the egress ServiceEntry for the agent's Azure endpoints. Default true. */
-    egressServiceEntry?: boolean;
+    extraExcludeOutboundIPRanges?: string[];
+    /** sidecar mode: outbound ports the proxies must not capture. */
+    extraExcludeOutboundPorts?: number[];
     /**
-     * sidecar mode: a mesh-wide DestinationRule forces `ISTIO_MUTUAL` for every host. The component then
-     * adds DestinationRules with `tls.mode: DISABLE` for the agent's Azure endpoints. Default false.
-     */
-    meshWideIstioMutual?: boolean;
-    /**
-     * certificates mode: namespaces that are already default-deny, with the workloads the collector
-     * scrapes there over mTLS. Each gets a selector-scoped ALLOW AuthorizationPolicy for the collector.
+     * certificates mode: workloads in default-deny namespaces that the collector scrapes over mTLS. Each
+     * gets a selector-scoped ALLOW AuthorizationPolicy for the collector's principal.
      */
     authorizationPolicies?: AuthorizationPolicyTarget[];
     /** certificates mode: restrict the mTLS scrape job to these namespaces. Default: all namespaces. */
     scrapeNamespaces?: string[];
 }
 
+/** A Prometheus `scrape_config` (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config). */
+export type ScrapeConfig = Record<string, unknown> & { job_name: string };
+
 export interface AmaMetricsIstioArgs {
+    /** The collector. Default `prometheus`. */
+    collector?: Collector;
     /** The AKS cluster. */
     cluster: ClusterArgs;
     /** Resource group for the Azure Monitor resources the component creates. */
     resourceGroupName: pulumi.Input<string>;
-    /** Namespace of the agent. Default `monitoring`. Never `kube-system` or `default`. */
+    /** The collector's namespace. Default `monitoring`. Never `kube-system`, `default` or Istio's. */
     namespace?: string;
     /** Create the namespace (default), or adopt an existing one (false): its labels are then patched. */
     createNamespace?: boolean;
@@ -175,9 +240,21 @@ export interface AmaMetricsIstioArgs {
     recordingRules?: RecordingRulesArgs;
     /** Grant an Azure Managed Grafana read access to the workspace. */
     grafana?: GrafanaArgs;
-    /** The ama-metrics Helm chart. */
+    /**
+     * An Azure Monitor Private Link Scope (resource id). Every data collection endpoint the component creates
+     * is linked to it. Requires `cluster.private`.
+     */
+    privateLinkScopeId?: pulumi.Input<string>;
+    /** prometheus: the collector's image, shards, resources and scrape interval. */
+    prometheus?: PrometheusArgs;
+    /**
+     * Extra Prometheus scrape jobs, for both collectors (ama-metrics: in its custom configuration ConfigMap in
+     * the agent's namespace). A job may not reuse a default job's name.
+     */
+    scrapeConfigs?: ScrapeConfig[];
+    /** ama-metrics: the Helm chart. */
     chart?: ChartArgs;
-    /** The agent's token secret, which AKS keeps in kube-system. */
+    /** ama-metrics: the agent's token secret, which AKS keeps in kube-system. */
     tokenSecret?: TokenSecretArgs;
     /** The Istio side. */
     istio?: IstioArgs;

@@ -1,397 +1,840 @@
+// The component's arguments, checked before anything is registered: the shape of each argument (a
+// valibot schema: unknown keys are refused at every level, with the nearest known key), then the rules
+// that relate arguments to each other. Values that are Outputs are checked with the same schema once
+// known, in the resource that uses them. Every problem comes out in one shape.
+
 import * as pulumi from "@pulumi/pulumi";
+import { distance } from "fastest-levenshtein";
+import * as v from "valibot";
+import { chartFacts } from "../amaMetrics/facts";
+import { workspaceName } from "../azure/names";
+import { AksResourceId, parseAksResourceId, parseResourceId, resourceIdForm, ResourceType, WorkspaceResourceId } from "../azure/ids";
+import { certificatesJobName } from "../mesh/scrapeJob";
+import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
+import { defaultJobNames } from "../prometheus/facts";
 import {
-    dataCollectionEndpointName,
-    dataCollectionRuleAssociationName,
-    dataCollectionRuleName,
-    defaultWorkspaceName,
-    parseAksResourceId,
-    parseWorkspaceResourceId,
-    workspaceNameProblem,
-} from "./azureNames";
-import { isDnsLabel, isDnsSubdomain } from "./kubernetesApi";
-import { meshedWorkloads } from "./podMesh";
-import { meshModes, AmaMetricsIstioArgs, ProxyResources } from "./types";
+    AmaMetricsIstioArgs,
+    AuthorizationPolicyTarget,
+    ClusterArgs,
+    Collector,
+    IstioArgs,
+    MeshMode,
+    ProxyResources,
+    ResourceQuantities,
+} from "./args";
+import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
+import { Format, formats, port, withFix } from "./formats";
 import { defaults, resolveSettings, Settings } from "./settings";
 
-/**
- * Raised for arguments the component cannot work with. Every problem found is listed, each naming the
- * argument, the value given and what would be valid, before any resource is registered.
- */
-export class AmaMetricsIstioArgumentError extends Error {
-    constructor(
-        public readonly component: string,
-        public readonly problems: string[],
-    ) {
-        super(`AmaMetricsIstio "${component}" has invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-        this.name = "AmaMetricsIstioArgumentError";
-    }
+export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
+export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
+export const cloudEnvironments = ["azurepubliccloud", "azureusgovernmentcloud", "azurechinacloud"] as const;
+
+/** Istio's root namespaces on upstream installs and on the AKS add-on. */
+export const wellKnownRootNamespaces: readonly string[] = ["istio-system", "aks-istio-system"];
+
+// Istio reserves 15000-15090 for its own proxy and agent (istio.io "Ports used by Istio"); they are
+// never captured, so authorization on them has no effect.
+const istioReservedPorts = { from: 15000, to: 15090 };
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks.
+
+type Schema = v.GenericSchema;
+
+const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
+
+/** A value of a format. */
+export function valueOf(format: Format): Schema {
+    return v.pipe(v.unknown(), v.check(format.test, `${format.wrong}; ${format.fix}`));
 }
 
-/** One problem: `<argument> = <value>: <what is wrong>; <what would be valid>`. */
-export function problem(argument: string, value: unknown, wrong: string, fix: string): string {
-    return `${argument} = ${JSON.stringify(value)}: ${wrong}; ${fix}`;
+const bool = v.boolean("not true or false; use true or false");
+const picklist = (options: readonly string[], wrong: string) => v.picklist(options, `${wrong}; use one of ${list(options)}`);
+const stringList = (format: Format) => v.array(valueOf(format), `not a list; give a list, e.g. ["a", "b"]`);
+const labelMap = v.record(
+    v.pipe(
+        v.string(),
+        v.check((key: string) => formats.labelKey.test(key), `${formats.labelKey.wrong}; ${formats.labelKey.fix}`),
+    ),
+    valueOf(formats.labelValue),
+    'not a map of labels; give e.g. { app: "orders" }',
+);
+const map = (example: string) => v.custom<Record<string, unknown>>(isPlainObject, `not a map; give an object, e.g. ${example}`);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return typeof value === "object" && value !== null && !Array.isArray(value) && !pulumi.Output.isInstance(value);
 }
 
-// Azure region programmatic names: "westeurope", "eastus2", "swedencentral".
-const azureRegion = /^[a-z][a-z0-9]{2,39}$/;
-// Resource group names: 1-90 of letters, digits, underscores, hyphens, periods, parentheses; no trailing period.
-const resourceGroup = /^[-\w.()]{0,89}[-\w()]$/;
-const kubernetesVersion = /^1\.\d+(\.\d+)?$/;
-// Helm chart versions are SemVer 2; the image release tag derives from them.
-const semver = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
-// OCI image tags (distribution spec).
-const imageTag = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-// Kubernetes quantities as Istio's proxy annotations take them.
-const cpuQuantity = /^(\d+m|\d+(\.\d+)?)$/;
-const memoryQuantity = /^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+/** A resource id of one type, in the form `az` prints it. */
+function resourceId(type: ResourceType, command: string): Schema {
+    return valueOf({
+        test: (value) => parseResourceId(value, type) !== undefined,
+        wrong: `not a ${type === "aksCluster" ? "AKS cluster" : type.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} resource id`,
+        fix: `use ${resourceIdForm(type)}; \`${command}\` prints it`,
+    });
+}
 
-/** Namespaces the agent must never be moved to, and why. */
-const forbiddenNamespaces: Record<string, string> = {
-    "kube-system": "Istio never injects kube-system and the agent would carry a kube-system identity",
+/** A value that may be an Output: checked now when it is plain, once known otherwise (see `checkedInput`). */
+function input(schema: Schema): Schema {
+    return v.lazy((value) => (pulumi.Output.isInstance(value) ? v.any() : schema));
+}
+
+/** An object whose unknown keys are errors that name the nearest known key. */
+function strict(entries: v.ObjectEntries, missing: Record<string, string> = {}): Schema {
+    const known = Object.keys(entries);
+    return v.strictObject(entries, (issue) => {
+        const key = issue.path?.[issue.path.length - 1]?.key;
+        if (issue.expected === "never" && typeof key === "string") {
+            return unknownKey(key, known);
+        }
+        if (issue.received === "undefined" && typeof key === "string") {
+            return `missing; ${missing[key] ?? `give ${key}`}`;
+        }
+        return `not an object; give an object with ${list(known)}`;
+    });
+}
+
+function unknownKey(key: string, known: readonly string[]): string {
+    const nearest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
+    const close = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, key.length / 3);
+    return `unknown argument; ${close ? `did you mean "${nearest}"? ` : ""}known here: ${list(known)}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The arguments' shapes. `satisfies` keeps each set of keys equal to its public type's.
+
+/** Namespaces the collector must never run in, and why. */
+export const forbiddenNamespaces: Record<string, string> = {
+    "kube-system": "Istio never injects kube-system and the collector would carry a kube-system identity",
     "kube-public": "it is readable by everyone, including unauthenticated users",
     "kube-node-lease": "it holds node heartbeats only",
     default: "workloads there share the default namespace's identity and policies",
 };
 
-/** The plain value of an input, or undefined when it is only known later (an Output). */
-function plain<T>(value: pulumi.Input<T> | undefined): T | undefined {
-    return pulumi.Output.isInstance(value) ? undefined : (value as T | undefined);
+/** The collector's namespace: a namespace name that is neither a system nor an Istio control-plane namespace. */
+export const collectorNamespace: Schema = v.pipe(
+    valueOf(formats.namespace),
+    v.check(
+        (value) => !((value as string) in forbiddenNamespaces) && !wellKnownRootNamespaces.includes(value as string),
+        (issue) => {
+            const why =
+                forbiddenNamespaces[issue.input as string] ??
+                "that is an Istio control-plane namespace: policies there apply to the whole mesh";
+            return `the collector cannot run there: ${why}; use a dedicated namespace such as "monitoring"`;
+        },
+    ),
+);
+
+export const quantities = strict({
+    cpu: v.optional(valueOf(formats.quantity)),
+    memory: v.optional(valueOf(formats.quantity)),
+} satisfies Record<keyof ResourceQuantities, Schema>);
+
+export const proxyResources = strict({
+    cpu: v.optional(valueOf(formats.quantity)),
+    memory: v.optional(valueOf(formats.quantity)),
+    cpuLimit: v.optional(valueOf(formats.quantity)),
+    memoryLimit: v.optional(valueOf(formats.quantity)),
+} satisfies Record<keyof ProxyResources, Schema>);
+
+export const proxyResourcesPerWorkload = strict(
+    Object.fromEntries(meshableWorkloads.map((workload) => [workload, v.optional(proxyResources)])),
+);
+
+export const excludedRanges = stringList(formats.cidr);
+export const excludedPorts = v.array(valueOf(port), "not a list of ports; give e.g. [9999]");
+
+const authorizationPolicyTarget = strict(
+    {
+        namespace: valueOf(formats.namespace),
+        selector: labelMap,
+        ports: v.array(valueOf(port), "not a list of ports; give the workload's metrics ports, e.g. [9090]"),
+        acknowledgeDefaultDeny: bool,
+    } satisfies Record<keyof AuthorizationPolicyTarget, Schema>,
+    {
+        namespace: "give the namespace of the scraped workload",
+        selector: 'give the pod labels of the scraped workload, e.g. { app: "orders" }',
+        ports: "give the workload's metrics ports, e.g. [9090]",
+        acknowledgeDefaultDeny: "set it to true once the workload is default-deny: an ALLOW policy denies every request it does not match",
+    },
+);
+
+const istioSchema = strict({
+    mode: v.optional(picklist(meshModes, "unknown mesh mode")),
+    revision: v.optional(valueOf(formats.revision)),
+    acknowledgeDefaultRevision: v.optional(bool),
+    rootNamespace: v.optional(valueOf(formats.namespace)),
+    trustDomain: v.optional(valueOf(withFix(formats.dnsDomain, 'use the mesh\'s trust domain, normally "cluster.local"'))),
+    meshNodeDaemonSet: v.optional(bool),
+    proxyResources: v.optional(proxyResourcesPerWorkload),
+    extraExcludeOutboundIPRanges: v.optional(excludedRanges),
+    extraExcludeOutboundPorts: v.optional(excludedPorts),
+    authorizationPolicies: v.optional(
+        v.array(authorizationPolicyTarget, "not a list; give a list of { namespace, selector, ports, acknowledgeDefaultDeny }"),
+    ),
+    scrapeNamespaces: v.optional(stringList(formats.namespace)),
+} satisfies Record<keyof IstioArgs, Schema>);
+
+const clusterSchema = strict(
+    {
+        resourceId: input(resourceId("aksCluster", "az aks show --query id")),
+        location: valueOf(formats.azureRegion),
+        kubernetesVersion: v.optional(input(valueOf(formats.kubernetesVersion))),
+        oidcIssuerUrl: v.optional(
+            input(valueOf(withFix(formats.httpsUrl, "use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints"))),
+        ),
+        serviceCidr: v.optional(
+            valueOf(withFix(formats.cidr, "use the cluster's service CIDR, `az aks show --query networkProfile.serviceCidr`")),
+        ),
+        private: v.optional(bool),
+        configurationAccessEndpointId: v.optional(
+            input(resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id")),
+        ),
+        cloudEnvironment: v.optional(picklist(cloudEnvironments, "not a cloud the collector knows")),
+        clusterDomain: v.optional(valueOf(withFix(formats.dnsDomain, 'use the cluster\'s DNS domain, normally "cluster.local"'))),
+    } satisfies Record<keyof ClusterArgs, Schema>,
+    {
+        resourceId: "give the AKS cluster's resource id (`az aks show --query id`)",
+        location: 'give the cluster\'s region, e.g. "westeurope"',
+    },
+);
+
+const tags = input(
+    v.record(
+        v.pipe(
+            v.string(),
+            v.check(
+                (key) => key.length >= 1 && key.length <= 512 && !/[<>%&\\?/]/.test(key),
+                "not an Azure tag name; use at most 512 characters, none of < > % & \\ ? /",
+            ),
+        ),
+        input(
+            v.pipe(
+                v.string("not a string; tag values are strings"),
+                v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
+            ),
+        ),
+        'not a map of tags; give e.g. { environment: "prod" }',
+    ),
+);
+
+const argsSchema = strict(
+    {
+        collector: v.optional(picklist(collectors, "unknown collector")),
+        cluster: clusterSchema,
+        resourceGroupName: input(valueOf(formats.resourceGroupName)),
+        namespace: v.optional(collectorNamespace),
+        createNamespace: v.optional(bool),
+        workspace: v.optional(
+            strict({
+                resourceId: v.optional(input(resourceId("workspace", "az monitor account show --query id"))),
+                name: v.optional(valueOf(workspaceName)),
+                location: v.optional(valueOf(formats.azureRegion)),
+                protect: v.optional(bool),
+            }),
+        ),
+        recordingRules: v.optional(strict({ enabled: v.optional(bool), windows: v.optional(bool) })),
+        grafana: v.optional(
+            strict(
+                {
+                    principalId: input(
+                        valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
+                    ),
+                },
+                { principalId: "give the principal id of the Grafana instance's managed identity, or drop grafana" },
+            ),
+        ),
+        privateLinkScopeId: v.optional(input(resourceId("privateLinkScope", "az monitor private-link-scope show --query id"))),
+        prometheus: v.optional(
+            strict({
+                image: v.optional(valueOf(formats.image)),
+                shards: v.optional(
+                    v.pipe(
+                        v.number("not a number; give a whole number from 1 to 32"),
+                        v.integer("not a whole number; give a whole number from 1 to 32"),
+                        v.minValue(1, "fewer than 1; give a whole number from 1 to 32"),
+                        v.maxValue(32, "more than 32; give a whole number from 1 to 32, and size each shard's resources"),
+                    ),
+                ),
+                resources: v.optional(strict({ requests: v.optional(quantities), limits: v.optional(quantities) })),
+                scrapeInterval: v.optional(valueOf(formats.duration)),
+            }),
+        ),
+        scrapeConfigs: v.optional(
+            v.array(
+                v.looseObject(
+                    {
+                        job_name: v.pipe(
+                            v.string("missing; every scrape job needs a job_name"),
+                            v.minLength(1, "empty; give the job a name"),
+                        ),
+                    },
+                    "not a scrape job; give a Prometheus scrape_config object with a job_name",
+                ),
+                "not a list; give a list of Prometheus scrape_config objects",
+            ),
+        ),
+        chart: v.optional(
+            strict({
+                chart: v.optional(
+                    valueOf({
+                        test: (value) => typeof value === "string" && value.length > 0 && value.trim() === value && !/\s/.test(value),
+                        wrong: "not a chart reference",
+                        fix: "use an oci:// reference, a repository chart or a local path, without spaces",
+                    }),
+                ),
+                version: v.optional(valueOf(formats.exactVersion)),
+                imageTag: v.optional(valueOf(formats.imageTag)),
+                values: v.optional(input(map("{ AzureMonitorMetrics: { DeploymentReplicas: 3 } }"))),
+                skipAwait: v.optional(bool),
+                openTelemetryMetrics: v.optional(bool),
+                settings: v.optional(
+                    v.record(
+                        v.string(),
+                        v.string("not a string; ConfigMap data values are strings, e.g. TOML text"),
+                        'not a map; give the ConfigMap\'s data, e.g. { "default-scrape-settings-enabled": "..." }',
+                    ),
+                ),
+            }),
+        ),
+        tokenSecret: v.optional(
+            strict({
+                name: v.optional(valueOf(withFix(formats.objectName, 'use the name AKS gives it, "aad-msi-auth-token"'))),
+                namespace: v.optional(valueOf(formats.namespace)),
+            }),
+        ),
+        istio: v.optional(istioSchema),
+        tags: v.optional(tags),
+    } satisfies Record<keyof AmaMetricsIstioArgs, Schema>,
+    {
+        cluster: "pass { resourceId, location, ... } of the AKS cluster",
+        resourceGroupName: "give the resource group for the Azure Monitor resources",
+    },
+);
+
+/** The problems valibot finds, in the package's shape; `prefix` is prepended to every argument path. */
+export function shapeProblems(schema: Schema, value: unknown, prefix = ""): Problem[] {
+    const result = v.safeParse(schema, value, { abortEarly: false });
+    if (result.success) {
+        return [];
+    }
+    return result.issues.map((issue) => {
+        const path = issue.path ?? [];
+        const argument = path.reduce(
+            (text: string, item) =>
+                typeof item.key === "number" ? `${text}[${item.key}]` : text ? `${text}.${String(item.key)}` : String(item.key),
+            prefix,
+        );
+        const last = path[path.length - 1];
+        // An unknown key's issue carries the key as its input; show the value given under it.
+        const value = issue.expected === "never" && last ? last.value : issue.input;
+        return { argument: argument || "args", value, message: issue.message };
+    });
 }
 
-function checkNamespaceName(problems: string[], argument: string, value: unknown) {
-    if (!isDnsLabel(value)) {
-        problems.push(problem(argument, value, "not a Kubernetes namespace name", "use a DNS label of at most 63 characters: lower-case letters, digits and '-', e.g. \"monitoring\""));
-        return false;
-    }
-    return true;
-}
+// ---------------------------------------------------------------------------------------------
+// Rules between arguments.
 
-/** Checks the AKS resource id once its value is known. */
-export function aksResourceIdProblem(value: unknown): string | undefined {
-    if (typeof value === "string" && parseAksResourceId(value)) {
-        return undefined;
-    }
-    return problem(
-        "cluster.resourceId",
-        value,
-        "not an AKS cluster resource id",
-        "use /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<cluster name>",
-    );
-}
+/** Where each mesh setting was given: `istio.revision` in the component, `--revision` in the post-renderer. */
+export type MeshArgumentName = (key: keyof IstioArgs) => string;
 
 /**
- * The Azure names the component derives from the cluster's name and regions (as Microsoft's template
- * does) must be valid too: check them now rather than fail halfway through a deployment.
+ * Rules on the mesh settings that decide pod settings. The post-renderer applies the same rules to its
+ * flags (with its own argument names).
  */
-function derivedNameProblems(args: AmaMetricsIstioArgs, resourceId: string): string[] {
-    const clusterName = parseAksResourceId(resourceId)!.clusterName;
-    const clusterLocation = args.cluster.location;
-    const workspaceLocation = args.workspace?.location ?? clusterLocation;
-    if (typeof clusterLocation !== "string" || !azureRegion.test(clusterLocation) || !azureRegion.test(workspaceLocation)) {
-        return []; // the region itself is reported
+export function meshRuleProblems(collector: Collector, istio: IstioArgs, name: MeshArgumentName): Problem[] {
+    const problems: Problem[] = [];
+    const mode = istio.mode ?? defaults.meshMode;
+    if (istio.revision !== undefined && mode === "off") {
+        problems.push(
+            problem(
+                name("revision"),
+                istio.revision,
+                'the mesh mode "off" injects nothing',
+                'drop the revision, or choose the mesh mode "sidecar" or "certificates"',
+            ),
+        );
     }
-    const derive: Array<() => string> = [
-        () => dataCollectionEndpointName(workspaceLocation, clusterName),
-        () => dataCollectionRuleName(workspaceLocation, clusterName),
-        () => dataCollectionRuleAssociationName(clusterLocation, clusterName),
-    ];
-    if (args.workspace?.name === undefined && args.workspace?.resourceId === undefined) {
-        derive.push(() => defaultWorkspaceName(clusterName));
+    if (istio.meshNodeDaemonSet === true && (collector !== "ama-metrics" || mode !== "sidecar")) {
+        problems.push(
+            problem(
+                name("meshNodeDaemonSet"),
+                true,
+                collector === "ama-metrics"
+                    ? `only the sidecar mode meshes the node DaemonSet, the mode is "${mode}"`
+                    : "the prometheus collector has no node DaemonSet",
+                "drop it",
+            ),
+        );
     }
-    const problems: string[] = [];
-    for (const name of derive) {
-        try {
-            name();
-        } catch (error) {
-            problems.push(problem("cluster.resourceId", resourceId, (error as Error).message.replace(/\.$/, ""), "the names derive from the cluster's name as in Microsoft's template"));
+    for (const key of ["extraExcludeOutboundIPRanges", "extraExcludeOutboundPorts"] as const) {
+        if (istio[key] !== undefined && mode !== "sidecar") {
+            problems.push(
+                problem(name(key), istio[key], `only the sidecar mode captures outbound traffic, the mode is "${mode}"`, "drop it"),
+            );
+        }
+    }
+    const meshed = workloadsWithSidecar(collector, mode, istio.meshNodeDaemonSet ?? false);
+    for (const [workload, resources] of Object.entries(istio.proxyResources ?? {})) {
+        if (!meshed.includes(workload as (typeof meshed)[number])) {
+            const why =
+                mode === "off"
+                    ? 'the mesh mode "off" injects nothing'
+                    : workload === "node" && collector === "ama-metrics" && mode === "sidecar"
+                      ? "the node DaemonSet is not meshed (istio.meshNodeDaemonSet is false)"
+                      : `${collector} has no sidecar on that workload in the mode "${mode}"`;
+            problems.push(
+                problem(
+                    `${name("proxyResources")}.${workload}`,
+                    resources,
+                    why,
+                    meshed.length ? `give proxy resources only for ${list(meshed)}` : "drop istio.proxyResources",
+                ),
+            );
         }
     }
     return problems;
 }
 
-/** Checks the Kubernetes version once its value is known. */
-export function kubernetesVersionProblem(value: unknown): string | undefined {
-    if (typeof value === "string" && kubernetesVersion.test(value)) {
-        return undefined;
+function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
+    const problems: Problem[] = [];
+    const only = (argument: string, value: unknown, owner: Collector) => {
+        if (value !== undefined && collector !== owner) {
+            problems.push(
+                problem(
+                    argument,
+                    pulumi.Output.isInstance(value) ? "<output>" : value,
+                    `only the ${owner} collector uses it, the collector is "${collector}"`,
+                    `drop it, or set collector: "${owner}"`,
+                ),
+            );
+        }
+    };
+    only("chart", args.chart, "ama-metrics");
+    only("tokenSecret", args.tokenSecret, "ama-metrics");
+    only("cluster.kubernetesVersion", args.cluster.kubernetesVersion, "ama-metrics");
+    only("cluster.configurationAccessEndpointId", args.cluster.configurationAccessEndpointId, "ama-metrics");
+    only("prometheus", args.prometheus, "prometheus");
+    only("cluster.oidcIssuerUrl", args.cluster.oidcIssuerUrl, "prometheus");
+    if (collector === "prometheus" && args.cluster.oidcIssuerUrl === undefined) {
+        problems.push(
+            problem(
+                "cluster.oidcIssuerUrl",
+                undefined,
+                "the prometheus collector authenticates with Workload ID, which trusts the cluster's OIDC issuer",
+                "give it (`az aks show --query oidcIssuerProfile.issuerUrl`; enable it with `az aks update --enable-oidc-issuer --enable-workload-identity`)",
+            ),
+        );
     }
-    return problem("cluster.kubernetesVersion", value, "not a Kubernetes version", "use the cluster's version as AKS reports it, e.g. \"1.33.7\" (no leading 'v')");
+    if (collector === "ama-metrics" && args.cluster.kubernetesVersion === undefined) {
+        problems.push(
+            problem(
+                "cluster.kubernetesVersion",
+                undefined,
+                "the ama-metrics chart shapes its RBAC, HPA and PDB by it",
+                'give the cluster\'s version, e.g. "1.33.7"',
+            ),
+        );
+    }
+    return problems;
 }
 
-/** Checks the existing workspace's id once its value is known. */
-export function workspaceIdProblem(value: unknown): string | undefined {
-    if (typeof value === "string" && parseWorkspaceResourceId(value)) {
-        return undefined;
-    }
-    return problem(
-        "workspace.resourceId",
-        value,
-        "not an Azure Monitor workspace resource id",
-        "use /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<workspace name>",
-    );
+function namespaceProblems(args: AmaMetricsIstioArgs): Problem[] {
+    const namespace = args.namespace ?? defaults.namespace;
+    const rootNamespace = args.istio?.rootNamespace ?? defaults.rootNamespace;
+    return namespace === rootNamespace
+        ? [
+              problem(
+                  "namespace",
+                  namespace,
+                  "that is Istio's root namespace (istio.rootNamespace): policies there apply to the whole mesh",
+                  'use a dedicated namespace such as "monitoring"',
+              ),
+          ]
+        : [];
 }
 
-/** Checks the Grafana principal id once its value is known. */
-export function principalIdProblem(value: unknown): string | undefined {
-    if (typeof value === "string" && guid.test(value)) {
-        return undefined;
+function azureProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
+    const problems: Problem[] = [];
+    const workspace = args.workspace ?? {};
+    if (workspace.resourceId !== undefined) {
+        if (workspace.name !== undefined) {
+            problems.push(
+                problem(
+                    "workspace.name",
+                    workspace.name,
+                    "a name is for a workspace the component creates, but workspace.resourceId names an existing one",
+                    "give either workspace.resourceId or workspace.name",
+                ),
+            );
+        }
+        if (workspace.protect !== undefined) {
+            problems.push(
+                problem(
+                    "workspace.protect",
+                    workspace.protect,
+                    "the component does not own an existing workspace",
+                    "protect it in the stack that creates it, or drop workspace.resourceId to let the component create one",
+                ),
+            );
+        }
     }
-    return problem("grafana.principalId", value, "not an Entra ID object id", "use the principal id (a GUID) of the Grafana instance's managed identity");
+    if (args.recordingRules?.enabled === false && args.recordingRules.windows === true) {
+        problems.push(
+            problem(
+                "recordingRules.windows",
+                true,
+                "Windows rules were asked for while recordingRules.enabled is false",
+                "drop one of the two",
+            ),
+        );
+    }
+    const isPrivate = args.cluster.private === true;
+    if (args.privateLinkScopeId !== undefined && !isPrivate) {
+        problems.push(
+            problem(
+                "privateLinkScopeId",
+                pulumi.Output.isInstance(args.privateLinkScopeId) ? "<output>" : args.privateLinkScopeId,
+                "linking the endpoints to a private link scope makes the collector ingest through private link",
+                "set cluster.private: true as well",
+            ),
+        );
+    }
+    if (isPrivate && args.privateLinkScopeId === undefined) {
+        problems.push(
+            problem(
+                "cluster.private",
+                true,
+                "private link ingestion needs the component's data collection endpoints linked to an Azure Monitor Private Link Scope",
+                "give privateLinkScopeId (`az monitor private-link-scope show --query id`)",
+            ),
+        );
+    }
+    if (args.cluster.configurationAccessEndpointId !== undefined && collector === "ama-metrics" && !isPrivate) {
+        problems.push(
+            problem(
+                "cluster.configurationAccessEndpointId",
+                "<given>",
+                "only a private cluster's agent fetches its configuration through a configurationAccessEndpoint",
+                "drop it, or set cluster.private: true",
+            ),
+        );
+    }
+    return problems;
 }
+
+function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Problem[] {
+    const problems: Problem[] = [];
+    if (typeof chart.version === "string" && /-arc$|-arc[.+-]/.test(chart.version)) {
+        problems.push(
+            problem(
+                "chart.version",
+                chart.version,
+                "that is the Arc twin of a release (Microsoft pushes one per version to the same repository; its images are for Arc-enabled clusters)",
+                "use the AKS version without -arc",
+            ),
+        );
+    }
+    if (typeof chart.imageTag === "string" && /-(win|targetallocator|cfg)$/.test(chart.imageTag)) {
+        problems.push(
+            problem(
+                "chart.imageTag",
+                chart.imageTag,
+                "that is one of the derived tags",
+                "give the release tag without the -win, -targetallocator or -cfg suffix; the component derives those",
+            ),
+        );
+    }
+    const values = isPlainObject(chart.values) ? chart.values : undefined;
+    const appmonitoring = values?.AppmonitoringAgent as { isOpenTelemetryMetricsEnabled?: unknown } | undefined;
+    if (appmonitoring?.isOpenTelemetryMetricsEnabled === true && chart.openTelemetryMetrics !== true) {
+        problems.push(
+            problem(
+                "chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled",
+                true,
+                "set through chart values, the mesh does not learn that the node agent now receives OTLP",
+                "set chart.openTelemetryMetrics: true instead",
+            ),
+        );
+    }
+    const owned = chartFacts.configMaps.settings;
+    if (chart.settings !== undefined && Object.keys(chart.settings).length === 0) {
+        problems.push(
+            problem("chart.settings", chart.settings, `an empty ${owned} changes nothing`, "drop it, or give the keys to change"),
+        );
+    }
+    return problems;
+}
+
+function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
+    const istio = args.istio ?? {};
+    const mode = istio.mode ?? defaults.meshMode;
+    const rootNamespace = istio.rootNamespace ?? defaults.rootNamespace;
+    const problems = meshRuleProblems(collector, istio, (key) => `istio.${key}`);
+
+    // The AKS add-on's control plane injects only through `istio.io/rev`: without a revision nothing
+    // would be injected, silently.
+    if (rootNamespace === "aks-istio-system" && istio.revision === undefined && mode !== "off") {
+        problems.push(
+            problem(
+                "istio.revision",
+                undefined,
+                "the AKS Istio add-on (root namespace aks-istio-system) injects only pods labelled with its revision",
+                'give the add-on\'s revision, e.g. "asm-1-27" (`az aks show --query serviceMeshProfile.istio.revisions`)',
+            ),
+        );
+    }
+    if (
+        mode === "certificates" &&
+        istio.revision === undefined &&
+        istio.acknowledgeDefaultRevision !== true &&
+        rootNamespace !== "aks-istio-system"
+    ) {
+        problems.push(
+            problem(
+                "istio.acknowledgeDefaultRevision",
+                istio.acknowledgeDefaultRevision,
+                "without a revision, the collector opts in with the label sidecar.istio.io/inject, which only a default revision (or the `default` tag) honours; with none, nothing injects it and mTLS scrapes fail silently",
+                "give istio.revision, or set istio.acknowledgeDefaultRevision: true if a default revision exists",
+            ),
+        );
+    }
+    if (istio.acknowledgeDefaultRevision !== undefined && (mode !== "certificates" || istio.revision !== undefined)) {
+        problems.push(
+            problem(
+                "istio.acknowledgeDefaultRevision",
+                istio.acknowledgeDefaultRevision,
+                "only the certificates mode without a revision needs it",
+                "drop it",
+            ),
+        );
+    }
+
+    const targets = istio.authorizationPolicies ?? [];
+    if (targets.length > 0 && mode !== "certificates") {
+        problems.push(
+            problem(
+                "istio.authorizationPolicies",
+                targets.map((t) => t.namespace),
+                `only the certificates mode scrapes with the collector's mesh identity, the mode is "${mode}"`,
+                mode === "sidecar"
+                    ? "drop them: scrapes through Istio's merged metrics (port 15020) never reach authorization"
+                    : 'use istio.mode "certificates"',
+            ),
+        );
+    }
+    const seen = new Map<string, number>();
+    targets.forEach((target, i) => {
+        const argument = `istio.authorizationPolicies[${i}]`;
+        const key = JSON.stringify([target.namespace, Object.entries(target.selector).sort()]);
+        const previous = seen.get(key);
+        if (previous !== undefined) {
+            problems.push(
+                problem(
+                    argument,
+                    target,
+                    `repeats the namespace and selector of istio.authorizationPolicies[${previous}]`,
+                    "merge their ports into one entry",
+                ),
+            );
+        }
+        seen.set(key, i);
+        if (target.namespace === rootNamespace || wellKnownRootNamespaces.includes(target.namespace)) {
+            problems.push(
+                problem(
+                    `${argument}.namespace`,
+                    target.namespace,
+                    "that is an Istio root namespace: an ALLOW policy there applies to every workload of the mesh and denies what it does not match",
+                    "name the namespace of the scraped workload",
+                ),
+            );
+        }
+        if (Object.keys(target.selector).length === 0) {
+            problems.push(
+                problem(
+                    `${argument}.selector`,
+                    target.selector,
+                    "an ALLOW policy without a selector covers the whole namespace",
+                    'give the pod labels of the scraped workload, e.g. { app: "orders" }',
+                ),
+            );
+        }
+        if (target.ports.length === 0) {
+            problems.push(problem(`${argument}.ports`, target.ports, "empty", "give the workload's metrics container ports, e.g. [9090]"));
+        }
+        for (const reserved of target.ports.filter((p) => p >= istioReservedPorts.from && p <= istioReservedPorts.to)) {
+            problems.push(
+                problem(
+                    `${argument}.ports`,
+                    reserved,
+                    `Istio reserves ports ${istioReservedPorts.from}-${istioReservedPorts.to} for its proxy; they are never captured, so authorization on them has no effect`,
+                    "give the application's own metrics port",
+                ),
+            );
+        }
+        if (target.acknowledgeDefaultDeny !== true) {
+            problems.push(
+                problem(
+                    `${argument}.acknowledgeDefaultDeny`,
+                    target.acknowledgeDefaultDeny,
+                    "an ALLOW policy on a workload that is not default-deny denies every request it does not match: the workload would be cut off",
+                    "make the workload default-deny first, then set it to true",
+                ),
+            );
+        }
+    });
+    if (istio.scrapeNamespaces !== undefined && mode !== "certificates") {
+        problems.push(
+            problem(
+                "istio.scrapeNamespaces",
+                istio.scrapeNamespaces,
+                `only the certificates mode adds an mTLS scrape job, the mode is "${mode}"`,
+                'drop it or use istio.mode "certificates"',
+            ),
+        );
+    }
+    return problems;
+}
+
+function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
+    const problems: Problem[] = [];
+    const reserved = new Set([
+        ...defaultJobNames(collector),
+        ...((args.istio?.mode ?? defaults.meshMode) === "certificates" ? [certificatesJobName] : []),
+    ]);
+    const seen = new Map<string, number>();
+    (args.scrapeConfigs ?? []).forEach((job, i) => {
+        const argument = `scrapeConfigs[${i}].job_name`;
+        if (reserved.has(job.job_name)) {
+            problems.push(
+                problem(
+                    argument,
+                    job.job_name,
+                    `the ${collector} collector already runs a job of that name`,
+                    "give the job a name of its own",
+                ),
+            );
+        }
+        const previous = seen.get(job.job_name);
+        if (previous !== undefined) {
+            problems.push(
+                problem(argument, job.job_name, `repeats scrapeConfigs[${previous}].job_name`, "give each job a name of its own"),
+            );
+        }
+        seen.set(job.job_name, i);
+    });
+    return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values known later.
 
 /**
- * An input checked when its value becomes known. Plain values were checked up front; an Output
- * (from another resource or stack) is checked in the resource that uses it, which then fails with
- * the same message instead of deploying a bad value.
+ * An input checked when its value becomes known. Plain values were checked up front; an Output (from
+ * another resource or stack) is checked in the resource that uses it, which then fails with the same
+ * message instead of deploying a bad value.
  */
-export function checkedInput<T>(
-    component: string,
-    value: pulumi.Input<T>,
-    check: (value: unknown) => string | undefined,
-): pulumi.Input<T> {
+export function checkedInput<T>(component: string, argument: string, value: pulumi.Input<T>, schema: Schema): pulumi.Input<T> {
     if (!pulumi.Output.isInstance(value)) {
         return value;
     }
     return value.apply((known) => {
-        const found = check(known);
-        if (found) {
-            throw new AmaMetricsIstioArgumentError(component, [found]);
+        const problems = shapeProblems(schema, known, argument);
+        if (problems.length > 0) {
+            throw new AmaMetricsIstioArgumentError(component, problems);
         }
         return known;
     });
 }
 
-function checkProxyResources(problems: string[], argument: string, resources: ProxyResources | undefined) {
-    if (resources === undefined) {
-        return;
-    }
-    for (const [key, value] of Object.entries(resources)) {
-        const path = `${argument}.${key}`;
-        if (key === "cpu" || key === "cpuLimit") {
-            if (typeof value !== "string" || !cpuQuantity.test(value)) {
-                problems.push(problem(path, value, "not a CPU quantity", "use millicores or cores, e.g. \"100m\" or \"0.5\""));
+function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetricsIstioArgs {
+    const check = <T>(argument: string, value: pulumi.Input<T> | undefined, schema: Schema) =>
+        value === undefined ? undefined : checkedInput(component, argument, value, schema);
+    const cluster = args.cluster;
+    return {
+        ...args,
+        cluster: {
+            ...cluster,
+            kubernetesVersion: check("cluster.kubernetesVersion", cluster.kubernetesVersion, valueOf(formats.kubernetesVersion)),
+            oidcIssuerUrl: check("cluster.oidcIssuerUrl", cluster.oidcIssuerUrl, valueOf(formats.httpsUrl)),
+            configurationAccessEndpointId: check(
+                "cluster.configurationAccessEndpointId",
+                cluster.configurationAccessEndpointId,
+                resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
+            ),
+        },
+        resourceGroupName: check("resourceGroupName", args.resourceGroupName, valueOf(formats.resourceGroupName))!,
+        grafana: args.grafana && { principalId: check("grafana.principalId", args.grafana.principalId, valueOf(formats.guid))! },
+        privateLinkScopeId: check(
+            "privateLinkScopeId",
+            args.privateLinkScopeId,
+            resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
+        ),
+        chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, map("{}")) },
+        tags: check("tags", args.tags, tags),
+    };
+}
+
+/** The cluster's and an existing workspace's ids, parsed (and checked) once known. */
+function parsedIds(
+    component: string,
+    args: AmaMetricsIstioArgs,
+): { cluster: pulumi.Output<AksResourceId>; workspace?: pulumi.Output<WorkspaceResourceId> } {
+    const parse = <T>(argument: string, value: pulumi.Input<string>, parser: (id: string) => T | undefined, schema: Schema) =>
+        pulumi.output(value).apply((id) => {
+            const parsed = parser(id);
+            if (parsed === undefined) {
+                throw new AmaMetricsIstioArgumentError(component, shapeProblems(schema, id, argument));
             }
-        } else if (key === "memory" || key === "memoryLimit") {
-            if (typeof value !== "string" || !memoryQuantity.test(value)) {
-                problems.push(problem(path, value, "not a memory quantity", "use a Kubernetes quantity, e.g. \"128Mi\" or \"1Gi\""));
-            }
-        } else {
-            problems.push(problem(path, value, "unknown proxy setting", "use cpu, memory, cpuLimit or memoryLimit"));
-        }
-    }
+            return parsed;
+        });
+    const workspaceId = args.workspace?.resourceId;
+    return {
+        cluster: parse(
+            "cluster.resourceId",
+            args.cluster.resourceId,
+            parseAksResourceId,
+            resourceId("aksCluster", "az aks show --query id"),
+        ),
+        workspace:
+            workspaceId === undefined
+                ? undefined
+                : parse(
+                      "workspace.resourceId",
+                      workspaceId,
+                      (id) => parseResourceId(id, "workspace"),
+                      resourceId("workspace", "az monitor account show --query id"),
+                  ),
+    };
 }
 
 /**
- * Validates the component's arguments and fills in defaults. Throws `AmaMetricsIstioArgumentError`
- * listing every problem; nothing has been registered at that point.
+ * Checks the component's arguments and fills in defaults. Throws `AmaMetricsIstioArgumentError` listing
+ * every problem; nothing has been registered at that point.
  */
 export function validateArgs(component: string, args: AmaMetricsIstioArgs): Settings {
-    const problems: string[] = [];
     if (typeof component !== "string" || component.length === 0) {
-        throw new AmaMetricsIstioArgumentError(String(component), [problem("name", component, "empty", "give the component a name, e.g. \"ama-metrics\"")]);
+        throw new AmaMetricsIstioArgumentError(String(component), [
+            problem("name", component, "empty", 'give the component a name, e.g. "metrics"'),
+        ]);
     }
-    if (!args || typeof args !== "object") {
-        throw new AmaMetricsIstioArgumentError(component, [problem("args", args, "missing", "pass at least cluster and resourceGroupName")]);
+    const shape = shapeProblems(argsSchema, args);
+    if (shape.length > 0) {
+        // Rules between arguments assume each argument has its shape.
+        throw new AmaMetricsIstioArgumentError(component, shape);
     }
-    const cluster = args.cluster;
-    if (!cluster || typeof cluster !== "object") {
-        problems.push(problem("cluster", cluster, "missing", "pass { resourceId, location, kubernetesVersion } of the AKS cluster"));
-    } else {
-        const resourceId = plain(cluster.resourceId);
-        if (!pulumi.Output.isInstance(cluster.resourceId)) {
-            const found = aksResourceIdProblem(resourceId);
-            if (found) problems.push(found);
-            else problems.push(...derivedNameProblems(args, resourceId as string));
-        }
-        if (typeof cluster.location !== "string" || !azureRegion.test(cluster.location)) {
-            problems.push(problem("cluster.location", cluster.location, "not an Azure region name", "use the programmatic region name, e.g. \"westeurope\" (not \"West Europe\")"));
-        }
-        if (!pulumi.Output.isInstance(cluster.kubernetesVersion)) {
-            const found = kubernetesVersionProblem(cluster.kubernetesVersion);
-            if (found) problems.push(found);
-        }
-        if (cluster.cloudEnvironment !== undefined && !/^[a-z]+$/.test(cluster.cloudEnvironment)) {
-            problems.push(problem("cluster.cloudEnvironment", cluster.cloudEnvironment, "not a cloud name the chart knows", "use the chart's lower-case name, e.g. \"azurepubliccloud\" or \"azureusgovernmentcloud\""));
-        }
-        if (cluster.clusterDomain !== undefined && !isDnsSubdomain(cluster.clusterDomain)) {
-            problems.push(problem("cluster.clusterDomain", cluster.clusterDomain, "not a DNS domain", "use the cluster's DNS domain, normally \"cluster.local\""));
-        }
-    }
-
-    const group = plain(args.resourceGroupName);
-    if (!pulumi.Output.isInstance(args.resourceGroupName) && (typeof group !== "string" || !resourceGroup.test(group))) {
-        problems.push(problem("resourceGroupName", group, "not a resource group name", "use 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'"));
-    }
-
-    const istio = args.istio ?? {};
-    const mode = istio.mode ?? defaults.meshMode;
-    const rootNamespace = istio.rootNamespace ?? defaults.rootNamespace;
-    if (!meshModes.includes(mode)) {
-        problems.push(problem("istio.mode", istio.mode, "unknown mesh mode", `use one of ${meshModes.map((m) => `"${m}"`).join(", ")}`));
-    }
-    if (istio.rootNamespace !== undefined) {
-        checkNamespaceName(problems, "istio.rootNamespace", istio.rootNamespace);
-    }
-
-    const namespace = args.namespace ?? defaults.namespace;
-    if (checkNamespaceName(problems, "namespace", namespace)) {
-        if (forbiddenNamespaces[namespace]) {
-            problems.push(problem("namespace", namespace, `the agent cannot run there: ${forbiddenNamespaces[namespace]}`, "use a dedicated namespace such as \"monitoring\""));
-        } else if (namespace === rootNamespace || namespace === "istio-system" || namespace === "aks-istio-system") {
-            problems.push(problem("namespace", namespace, "that is an Istio control-plane namespace: policies there apply to the whole mesh", "use a dedicated namespace such as \"monitoring\""));
-        }
-    }
-
-    const workspace = args.workspace ?? {};
-    if (workspace.resourceId !== undefined) {
-        if (!pulumi.Output.isInstance(workspace.resourceId)) {
-            const found = workspaceIdProblem(workspace.resourceId);
-            if (found) problems.push(found);
-        }
-        if (workspace.name !== undefined) {
-            problems.push(problem("workspace.name", workspace.name, "a name is for a workspace the component creates, but workspace.resourceId names an existing one", "give either workspace.resourceId or workspace.name"));
-        }
-        if (workspace.protect !== undefined) {
-            problems.push(problem("workspace.protect", workspace.protect, "the component does not own an existing workspace", "protect it in the stack that creates it, or drop workspace.resourceId to let the component create one"));
-        }
-    }
-    if (workspace.name !== undefined) {
-        const found = workspaceNameProblem(workspace.name);
-        if (found) problems.push(problem("workspace.name", workspace.name, found, "use 4-44 letters, digits and '-', starting and ending with a letter or digit"));
-    }
-    if (workspace.location !== undefined && (typeof workspace.location !== "string" || !azureRegion.test(workspace.location))) {
-        problems.push(problem("workspace.location", workspace.location, "not an Azure region name", "use the programmatic region name, e.g. \"westeurope\""));
-    }
-
-    if (args.recordingRules?.enabled === false && args.recordingRules.windows === true) {
-        problems.push(problem("recordingRules.windows", true, "Windows rules were asked for while recordingRules.enabled is false", "drop one of the two"));
-    }
-
-    if (args.grafana !== undefined) {
-        if (!args.grafana || args.grafana.principalId === undefined) {
-            problems.push(problem("grafana.principalId", undefined, "missing", "give the principal id of the Grafana instance's managed identity, or drop grafana"));
-        } else if (!pulumi.Output.isInstance(args.grafana.principalId)) {
-            const found = principalIdProblem(args.grafana.principalId);
-            if (found) problems.push(found);
-        }
-    }
-
-    const chart = args.chart ?? {};
-    if (chart.chart !== undefined && (typeof chart.chart !== "string" || chart.chart.trim() !== chart.chart || chart.chart.length === 0)) {
-        problems.push(problem("chart.chart", chart.chart, "not a chart reference", "use an oci:// reference, a repository chart or a local path, without spaces"));
-    }
-    if (chart.version !== undefined && (typeof chart.version !== "string" || !semver.test(chart.version))) {
-        problems.push(problem("chart.version", chart.version, "not an exact chart version", "pin an exact SemVer version, e.g. \"7.1.0-main-07-07-2026-548e23dc\"; ranges would let previews drift"));
-    }
-    if (chart.imageTag !== undefined) {
-        if (typeof chart.imageTag !== "string" || !imageTag.test(chart.imageTag)) {
-            problems.push(problem("chart.imageTag", chart.imageTag, "not an image tag", "use the agent's release tag, e.g. \"7.1.0-main-07-07-2026-548e23dc\""));
-        } else if (/-(win|targetallocator|cfg)$/.test(chart.imageTag)) {
-            problems.push(problem("chart.imageTag", chart.imageTag, "that is one of the derived tags", "give the release tag without the -win, -targetallocator or -cfg suffix; the component derives those"));
-        }
-    }
-    const values = plain(chart.values);
-    if (chart.values !== undefined && !pulumi.Output.isInstance(chart.values) && (typeof values !== "object" || values === null || Array.isArray(values))) {
-        problems.push(problem("chart.values", values, "not a map of chart values", "pass an object, e.g. { AzureMonitorMetrics: { DeploymentReplicas: 3 } }"));
-    }
-
-    const appmonitoring = (values as { AppmonitoringAgent?: { isOpenTelemetryMetricsEnabled?: unknown } } | undefined)?.AppmonitoringAgent;
-    if (appmonitoring?.isOpenTelemetryMetricsEnabled === true && chart.openTelemetryMetrics !== true) {
-        problems.push(problem("chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled", true, "set through chart values, the mesh does not learn that the node agent now receives OTLP", "set chart.openTelemetryMetrics: true instead"));
-    }
-
-    const tokenSecret = args.tokenSecret ?? {};
-    if (tokenSecret.name !== undefined && !isDnsSubdomain(tokenSecret.name)) {
-        problems.push(problem("tokenSecret.name", tokenSecret.name, "not a Secret name", "use the name AKS gives it, \"aad-msi-auth-token\""));
-    }
-    if (tokenSecret.namespace !== undefined) {
-        checkNamespaceName(problems, "tokenSecret.namespace", tokenSecret.namespace);
-    }
-
-    validateMesh(problems, istio, mode, rootNamespace);
-
+    const collector = args.collector ?? defaults.collector;
+    const problems = [
+        ...collectorProblems(args, collector),
+        ...namespaceProblems(args),
+        ...azureProblems(args, collector),
+        ...(args.chart ? chartProblems(args.chart) : []),
+        ...istioProblems(args, collector),
+        ...scrapeConfigProblems(args, collector),
+    ];
     if (problems.length > 0) {
         throw new AmaMetricsIstioArgumentError(component, problems);
     }
-    return resolveSettings(args);
-}
-
-function validateMesh(problems: string[], istio: NonNullable<AmaMetricsIstioArgs["istio"]>, mode: string, rootNamespace: string) {
-    if (istio.revision !== undefined && !isDnsLabel(istio.revision)) {
-        problems.push(problem("istio.revision", istio.revision, "not an Istio revision name", "use the revision as the control plane names it, e.g. \"asm-1-27\", or leave it out for a default-revision install"));
-    }
-    if (istio.trustDomain !== undefined && !isDnsSubdomain(istio.trustDomain)) {
-        problems.push(problem("istio.trustDomain", istio.trustDomain, "not a trust domain", "use the mesh's trust domain, normally \"cluster.local\""));
-    }
-
-    // The AKS add-on's control plane (root namespace aks-istio-system) injects only through
-    // `istio.io/rev`: without a revision nothing would be injected, silently.
-    if (rootNamespace === "aks-istio-system" && istio.revision === undefined && mode !== "off") {
-        problems.push(problem("istio.revision", undefined, "the AKS Istio add-on (root namespace aks-istio-system) injects only pods labelled with its revision", "give the add-on's revision, e.g. \"asm-1-27\" (az aks show --query serviceMeshProfile.istio.revisions)"));
-    }
-
-    // Settings that only mean something in one mode are refused elsewhere: a silently ignored
-    // setting would hide a misunderstanding of what the mode does.
-    const sidecarOnly: Array<[string, unknown, boolean]> = [
-        ["istio.meshNodeDaemonSet", istio.meshNodeDaemonSet, istio.meshNodeDaemonSet === true],
-        ["istio.egressServiceEntry", istio.egressServiceEntry, istio.egressServiceEntry === true],
-        ["istio.meshWideIstioMutual", istio.meshWideIstioMutual, istio.meshWideIstioMutual === true],
-    ];
-    for (const [argument, value, set] of sidecarOnly) {
-        if (set && mode !== "sidecar") {
-            problems.push(problem(argument, value, `only the sidecar mode uses it, the mode is "${mode}"`, "drop it or use istio.mode \"sidecar\""));
-        }
-    }
-    if (istio.meshWideIstioMutual === true && istio.egressServiceEntry === false) {
-        problems.push(problem("istio.meshWideIstioMutual", true, "the DestinationRules it adds only take effect on the egress ServiceEntry's hosts, which istio.egressServiceEntry turns off", "keep istio.egressServiceEntry on, or drop istio.meshWideIstioMutual"));
-    }
-
-    const proxyResources = istio.proxyResources ?? {};
-    for (const [workload, resources] of Object.entries(proxyResources)) {
-        const argument = `istio.proxyResources.${workload}`;
-        if (!(meshedWorkloads as readonly string[]).includes(workload)) {
-            problems.push(problem(argument, resources, "unknown or unmeshable workload (Istio does not inject Windows pods)", "use collector, targetAllocator, kubeStateMetrics or node"));
-            continue;
-        }
-        if (mode === "off" || (mode === "certificates" && workload !== "collector")) {
-            problems.push(problem(argument, resources, `that workload has no sidecar in mode "${mode}"`, mode === "off" ? "drop istio.proxyResources" : "only the collector has a sidecar in the certificates mode"));
-            continue;
-        }
-        if (workload === "node" && istio.meshNodeDaemonSet === false) {
-            problems.push(problem(argument, resources, "the node DaemonSet is not meshed (istio.meshNodeDaemonSet is false)", "drop it or mesh the DaemonSet"));
-            continue;
-        }
-        checkProxyResources(problems, argument, resources);
-    }
-
-    const targets = istio.authorizationPolicies ?? [];
-    if (targets.length > 0 && mode !== "certificates") {
-        problems.push(problem("istio.authorizationPolicies", targets.map((t) => t.namespace), `only the certificates mode scrapes with the collector's mesh identity, the mode is "${mode}"`, mode === "sidecar" ? "drop them: scrapes through port 15020 never reach authorization" : "use istio.mode \"certificates\""));
-    }
-    const seen = new Map<string, number>();
-    targets.forEach((target, i) => {
-        const argument = `istio.authorizationPolicies[${i}]`;
-        const key = JSON.stringify([target?.namespace, Object.entries(target?.selector ?? {}).sort()]);
-        if (seen.has(key)) {
-            problems.push(problem(argument, target, `repeats the namespace and selector of istio.authorizationPolicies[${seen.get(key)}]`, "merge their ports into one entry"));
-        }
-        seen.set(key, i);
-        if (checkNamespaceName(problems, `${argument}.namespace`, target?.namespace) && target.namespace === rootNamespace) {
-            problems.push(problem(`${argument}.namespace`, target.namespace, "an ALLOW policy in the root namespace applies to every workload of the mesh and denies what it does not match", "name the namespace of the scraped workload"));
-        }
-        const labels = target?.selector;
-        if (!labels || typeof labels !== "object" || Object.keys(labels).length === 0) {
-            problems.push(problem(`${argument}.selector`, labels, "an ALLOW policy without a selector covers the whole namespace", "give the pod labels of the scraped workload, e.g. { app: \"orders\" }"));
-        }
-        const ports = target?.ports;
-        if (!Array.isArray(ports) || ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
-            problems.push(problem(`${argument}.ports`, ports, "not a list of ports", "give the workload's metrics container ports, e.g. [9090]"));
-        }
-    });
-    if (istio.scrapeNamespaces !== undefined) {
-        if (mode !== "certificates") {
-            problems.push(problem("istio.scrapeNamespaces", istio.scrapeNamespaces, `only the certificates mode adds an mTLS scrape job, the mode is "${mode}"`, "drop it or use istio.mode \"certificates\""));
-        }
-        istio.scrapeNamespaces.forEach((ns, i) => checkNamespaceName(problems, `istio.scrapeNamespaces[${i}]`, ns));
-    }
+    return resolveSettings(checkedOutputs(component, args), parsedIds(component, args));
 }

@@ -1,15 +1,39 @@
+// The component's arguments after validation: defaults filled in, ids parsed. Builders take settings
+// and trust them; nothing downstream checks an argument again.
+
 import * as pulumi from "@pulumi/pulumi";
-import { defaultChartVersion, defaultTokenSecret, publishedChart } from "./agent";
+import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
+import { AksResourceId, WorkspaceResourceId } from "../azure/ids";
+import { workloadsWithSidecar } from "../mesh/workloads";
+import { prometheusDefaults } from "../prometheus/facts";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
+    CloudEnvironment,
+    Collector,
+    MeshedWorkload,
     MeshMode,
     ProxyResources,
-    Workload,
-} from "./types";
+    ResourceQuantities,
+    ScrapeConfig,
+} from "./args";
 
-/** Workloads that can carry an Istio sidecar (Istio does not inject Windows pods). */
-export type MeshedWorkload = Exclude<Workload, "windowsNode">;
+export const defaults = {
+    collector: "prometheus" as Collector,
+    namespace: "monitoring",
+    meshMode: "sidecar" as MeshMode,
+    rootNamespace: "istio-system",
+    trustDomain: "cluster.local",
+    clusterDomain: "cluster.local",
+    cloudEnvironment: "azurepubliccloud" as CloudEnvironment,
+    // AKS's default service CIDR (az aks create --service-cidr).
+    serviceCidr: "10.0.0.0/16",
+    // The collector and the node agent carry the scrape traffic: their proxies get more room.
+    proxyResources: {
+        collector: { cpu: "100m", memory: "128Mi" },
+        node: { cpu: "200m", memory: "256Mi" },
+    } as Partial<Record<MeshedWorkload, ProxyResources>>,
+};
 
 /** The mesh settings, defaults filled in. */
 export interface MeshSettings {
@@ -18,102 +42,138 @@ export interface MeshSettings {
     rootNamespace: string;
     trustDomain: string;
     meshNodeDaemonSet: boolean;
-    /** The node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
+    /** ama-metrics: the node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
     otlpIngestion: boolean;
+    /** Proxy resources of the workloads that carry a sidecar in this mode. */
     proxyResources: Partial<Record<MeshedWorkload, ProxyResources>>;
-    egressServiceEntry: boolean;
-    meshWideIstioMutual: boolean;
+    /** The ranges the sidecar mode's proxies capture: the cluster's services. */
+    serviceCidr: string;
+    extraExcludeOutboundIPRanges: string[];
+    extraExcludeOutboundPorts: number[];
     authorizationPolicies: AuthorizationPolicyTarget[];
     scrapeNamespaces: string[];
 }
 
-/** The component's arguments after validation, defaults filled in. */
-export interface Settings {
+export interface PrometheusSettings {
+    image: string;
+    shards: number;
+    resources: { requests: ResourceQuantities; limits: ResourceQuantities };
+    scrapeInterval: string;
+}
+
+export interface ChartSettings {
+    chart: string;
+    version: string;
+    imageTag: string;
+    values?: pulumi.Input<Record<string, unknown>>;
+    skipAwait: boolean;
+    openTelemetryMetrics: boolean;
+    settings?: Record<string, string>;
+}
+
+interface CommonSettings {
     namespace: string;
     createNamespace: boolean;
     cluster: {
-        resourceId: pulumi.Input<string>;
+        /** The cluster's id, checked and parsed once known. */
+        id: pulumi.Output<AksResourceId>;
         location: string;
-        kubernetesVersion: pulumi.Input<string>;
         private: boolean;
-        cloudEnvironment: string;
+        configurationAccessEndpointId?: pulumi.Input<string>;
+        cloudEnvironment: CloudEnvironment;
         clusterDomain: string;
     };
     resourceGroupName: pulumi.Input<string>;
     workspace: {
-        resourceId?: pulumi.Input<string>;
+        /** An existing workspace, checked and parsed once known; undefined when the component creates one. */
+        existing?: pulumi.Output<WorkspaceResourceId>;
         name?: string;
         location: string;
         protect: boolean;
     };
     recordingRules: { enabled: boolean; windows: boolean };
     grafana?: { principalId: pulumi.Input<string> };
-    chart: {
-        chart: string;
-        version: string;
-        imageTag: string;
-        values?: pulumi.Input<Record<string, unknown>>;
-        skipAwait: boolean;
-        openTelemetryMetrics: boolean;
-    };
-    tokenSecret: { name: string; namespace: string };
+    privateLinkScopeId?: pulumi.Input<string>;
+    scrapeConfigs: ScrapeConfig[];
     istio: MeshSettings;
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
-export const defaults = {
-    namespace: "monitoring",
-    meshMode: "sidecar" as MeshMode,
-    rootNamespace: "istio-system",
-    trustDomain: "cluster.local",
-    clusterDomain: "cluster.local",
-    cloudEnvironment: "azurepubliccloud",
-    // The collector and the node agent carry all the scrape traffic: their proxies get more room.
-    proxyResources: {
-        collector: { cpu: "100m", memory: "128Mi" },
-        node: { cpu: "200m", memory: "256Mi" },
-    } as Partial<Record<MeshedWorkload, ProxyResources>>,
-};
-
-/** The workloads that carry a sidecar in a mesh mode. */
-export function workloadsWithSidecar(mode: MeshMode, meshNodeDaemonSet: boolean): MeshedWorkload[] {
-    switch (mode) {
-        case "sidecar":
-            return ["collector", "targetAllocator", "kubeStateMetrics", ...(meshNodeDaemonSet ? ["node" as const] : [])];
-        case "certificates":
-            return ["collector"];
-        case "off":
-            return [];
-    }
+export interface PrometheusCollectorSettings extends CommonSettings {
+    collector: "prometheus";
+    oidcIssuerUrl: pulumi.Input<string>;
+    prometheus: PrometheusSettings;
 }
 
-/** Fills in defaults. Expects arguments that `validateArgs` accepted. */
-export function resolveSettings(args: AmaMetricsIstioArgs): Settings {
+export interface AmaMetricsCollectorSettings extends CommonSettings {
+    collector: "ama-metrics";
+    kubernetesVersion: pulumi.Input<string>;
+    chart: ChartSettings;
+    tokenSecret: { name: string; namespace: string };
+}
+
+export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
+
+/** Mesh settings from the `istio` argument. Shared with the post-renderer, which builds them from flags. */
+export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
     const istio = args.istio ?? {};
     const mode = istio.mode ?? defaults.meshMode;
-    const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? true;
-    const proxyResources: Partial<Record<MeshedWorkload, ProxyResources>> = {};
-    for (const workload of workloadsWithSidecar(mode, meshNodeDaemonSet)) {
-        const merged = { ...defaults.proxyResources[workload], ...istio.proxyResources?.[workload] };
+    const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
+    return {
+        mode,
+        revision: istio.revision,
+        rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
+        trustDomain: istio.trustDomain ?? defaults.trustDomain,
+        meshNodeDaemonSet,
+        otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
+        proxyResources: proxyResourcesWithDefaults(workloadsWithSidecar(collector, mode, meshNodeDaemonSet), istio.proxyResources ?? {}),
+        serviceCidr,
+        extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
+        extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
+        authorizationPolicies: istio.authorizationPolicies ?? [],
+        scrapeNamespaces: istio.scrapeNamespaces ?? [],
+    };
+}
+
+/** The default proxy resources of each meshed workload, overridden field by field. */
+export function proxyResourcesWithDefaults(
+    meshed: readonly MeshedWorkload[],
+    given: Partial<Record<MeshedWorkload, ProxyResources>>,
+): Partial<Record<MeshedWorkload, ProxyResources>> {
+    const result: Partial<Record<MeshedWorkload, ProxyResources>> = {};
+    for (const workload of meshed) {
+        const merged = { ...defaults.proxyResources[workload], ...given[workload] };
         if (Object.keys(merged).length > 0) {
-            proxyResources[workload] = merged;
+            result[workload] = merged;
         }
     }
-    const version = args.chart?.version ?? defaultChartVersion;
-    return {
+    return result;
+}
+
+/** Parsed ids, from the deferred checks of the validation. */
+export interface ParsedIds {
+    cluster: pulumi.Output<AksResourceId>;
+    workspace?: pulumi.Output<WorkspaceResourceId>;
+}
+
+/** Fills in defaults. Expects arguments that the validation accepted. */
+export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Settings {
+    const collector = args.collector ?? defaults.collector;
+    const serviceCidr = args.cluster.serviceCidr ?? defaults.serviceCidr;
+    const common: CommonSettings = {
         namespace: args.namespace ?? defaults.namespace,
         createNamespace: args.createNamespace ?? true,
         cluster: {
-            resourceId: args.cluster.resourceId,
+            id: ids.cluster,
             location: args.cluster.location,
-            kubernetesVersion: args.cluster.kubernetesVersion,
             private: args.cluster.private ?? false,
+            configurationAccessEndpointId: args.cluster.configurationAccessEndpointId,
             cloudEnvironment: args.cluster.cloudEnvironment ?? defaults.cloudEnvironment,
             clusterDomain: args.cluster.clusterDomain ?? defaults.clusterDomain,
         },
         resourceGroupName: args.resourceGroupName,
         workspace: {
-            resourceId: args.workspace?.resourceId,
+            existing: ids.workspace,
             name: args.workspace?.name,
             location: args.workspace?.location ?? args.cluster.location,
             protect: args.workspace?.protect ?? false,
@@ -123,36 +183,46 @@ export function resolveSettings(args: AmaMetricsIstioArgs): Settings {
             windows: args.recordingRules?.windows ?? false,
         },
         grafana: args.grafana ? { principalId: args.grafana.principalId } : undefined,
+        privateLinkScopeId: args.privateLinkScopeId,
+        scrapeConfigs: args.scrapeConfigs ?? [],
+        istio: resolveMeshSettings(collector, args, serviceCidr),
+        tags: args.tags,
+    };
+    if (collector === "prometheus") {
+        const prometheus = args.prometheus ?? {};
+        return {
+            ...common,
+            collector,
+            oidcIssuerUrl: args.cluster.oidcIssuerUrl!,
+            prometheus: {
+                image: prometheus.image ?? prometheusDefaults.image,
+                shards: prometheus.shards ?? prometheusDefaults.shards,
+                resources: {
+                    requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
+                    limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
+                },
+                scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
+            },
+        };
+    }
+    const chart = args.chart ?? {};
+    const version = chart.version ?? defaultChart.version;
+    return {
+        ...common,
+        collector,
+        kubernetesVersion: args.cluster.kubernetesVersion!,
         chart: {
-            chart: args.chart?.chart ?? publishedChart,
+            chart: chart.chart ?? defaultChart.chart,
             version,
-            imageTag: args.chart?.imageTag ?? version,
-            values: args.chart?.values,
-            skipAwait: args.chart?.skipAwait ?? false,
-            openTelemetryMetrics: args.chart?.openTelemetryMetrics ?? false,
+            imageTag: chart.imageTag ?? version,
+            values: chart.values,
+            skipAwait: chart.skipAwait ?? false,
+            openTelemetryMetrics: chart.openTelemetryMetrics ?? false,
+            settings: chart.settings,
         },
         tokenSecret: {
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,
             namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
         },
-        istio: {
-            mode,
-            revision: istio.revision,
-            rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
-            trustDomain: istio.trustDomain ?? defaults.trustDomain,
-            meshNodeDaemonSet,
-            otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
-            proxyResources,
-            egressServiceEntry: istio.egressServiceEntry ?? true,
-            meshWideIstioMutual: istio.meshWideIstioMutual ?? false,
-            authorizationPolicies: istio.authorizationPolicies ?? [],
-            scrapeNamespaces: istio.scrapeNamespaces ?? [],
-        },
-        tags: args.tags,
     };
-}
-
-/** The collector's mesh identity (SPIFFE path without the scheme), as AuthorizationPolicies name it. */
-export function collectorPrincipal(trustDomain: string, namespace: string, serviceAccount: string): string {
-    return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }

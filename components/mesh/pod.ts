@@ -1,73 +1,35 @@
-// Pod-level Istio settings of each mesh mode (Istio's injection labels and annotations, istio.io).
-// A pass first removes every key this package manages, then sets the mode's keys: the result
-// depends only on the chart's pod and the options, so passes are idempotent and switching modes
-// over already relocated manifests is safe.
+// Pod-level Istio settings of each mesh mode (Istio's injection labels and annotations, istio.io
+// "Resource Annotations" and "Resource Labels"). A pass first removes every key this package manages,
+// then sets the mode's keys: the result depends only on the pod and the options, so passes are
+// idempotent and switching modes over already relocated manifests is safe.
 
-import { collectorContainer, imdsRange, mergedMetricsPort, nonMeshScrapePorts, tokenAdapterContainer, workloads } from "./agent";
-import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./istioCerts";
-import type { MeshedWorkload } from "./settings";
-import type { MeshMode, ProxyResources, Workload } from "./types";
+import type { Collector, ProxyResources } from "../core/args";
+import { Container, containersOf, PodTemplate } from "../core/kubernetes";
+import type { MeshSettings } from "../core/settings";
+import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./certificates";
+import { Workload, workloadsWithSidecar } from "./workloads";
 
-export interface PodMeshOptions {
-    mode: MeshMode;
-    /** Istio revision; absent for a default-revision install. */
-    revision?: string;
-    /** sidecar mode: mesh the Linux node DaemonSet. */
-    meshNodeDaemonSet: boolean;
-    /** Proxy resources per meshed workload. */
-    proxyResources: Partial<Record<MeshedWorkload, ProxyResources>>;
-}
+/** What the pod settings depend on. */
+export type PodMeshOptions = Pick<
+    MeshSettings,
+    | "mode"
+    | "revision"
+    | "meshNodeDaemonSet"
+    | "proxyResources"
+    | "serviceCidr"
+    | "extraExcludeOutboundIPRanges"
+    | "extraExcludeOutboundPorts"
+> & { collector: Collector };
 
-export interface VolumeMount {
-    name: string;
-    mountPath: string;
-    readOnly?: boolean;
-    [key: string]: unknown;
-}
-
-export interface Container {
-    name: string;
-    volumeMounts?: VolumeMount[];
-    [key: string]: unknown;
-}
-
-export interface Volume {
-    name: string;
-    [key: string]: unknown;
-}
-
-/** A pod template (`spec.template` of a workload), or a Pod. */
-export interface PodTemplate {
-    metadata?: {
-        labels?: Record<string, string>;
-        annotations?: Record<string, string>;
-        [key: string]: unknown;
-    };
-    spec?: {
-        containers?: Container[];
-        initContainers?: Container[];
-        volumes?: Volume[];
-        [key: string]: unknown;
-    };
-    [key: string]: unknown;
-}
-
-/** The workloads that can carry a sidecar, in the order options list them. */
-export const meshedWorkloads: readonly MeshedWorkload[] = ["collector", "targetAllocator", "kubeStateMetrics", "node"];
-
-/** The fields of `ProxyResources`, in the order options list them. */
-export const proxyResourceFields: readonly (keyof ProxyResources)[] = ["cpu", "memory", "cpuLimit", "memoryLimit"];
-
-// Istio's pod labels and annotations (istio.io, "Resource Annotations" and "Resource Labels").
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";
 export const annotations = {
-    /** Deprecated in favour of the label; this package never sets it and removes it. */
+    /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
+    includeOutboundIPRanges: "traffic.sidecar.istio.io/includeOutboundIPRanges",
     excludeOutboundIPRanges: "traffic.sidecar.istio.io/excludeOutboundIPRanges",
     excludeOutboundPorts: "traffic.sidecar.istio.io/excludeOutboundPorts",
     includeInboundPorts: "traffic.sidecar.istio.io/includeInboundPorts",
-    includeOutboundIPRanges: "traffic.sidecar.istio.io/includeOutboundIPRanges",
     proxyConfig: "proxy.istio.io/config",
     userVolumeMount: "sidecar.istio.io/userVolumeMount",
     proxyCPU: "sidecar.istio.io/proxyCPU",
@@ -76,113 +38,73 @@ export const annotations = {
     proxyMemoryLimit: "sidecar.istio.io/proxyMemoryLimit",
 };
 
-/** Every pod label this package manages. */
+/** Every pod label and annotation this package manages. */
 export const managedLabels: readonly string[] = [injectLabel, revisionLabel];
-
-/** Every pod annotation this package manages. */
 export const managedAnnotations: readonly string[] = Object.values(annotations);
-
-/** Which of the chart's workloads a pod belongs to, by the labels its selector uses; undefined for any other pod. */
-export function workloadOfPod(pod: PodTemplate): Workload | undefined {
-    const labels = pod.metadata?.labels ?? {};
-    for (const [workload, facts] of Object.entries(workloads) as [Workload, (typeof workloads)[Workload]][]) {
-        if (Object.entries(facts.podLabels).every(([key, value]) => labels[key] === value)) {
-            return workload;
-        }
-    }
-    return undefined;
-}
-
-/** The pod's labels, annotations and volumes as the mode wants them; the input is not modified. */
-export function applyPodMesh(workload: Workload | undefined, pod: PodTemplate, options: PodMeshOptions): PodTemplate {
-    const result = removeManagedSettings(pod);
-    const settings = podMeshSettings(workload, result, options);
-    if (Object.keys(settings.labels).length > 0 || Object.keys(settings.annotations).length > 0) {
-        const metadata = { ...result.metadata };
-        if (Object.keys(settings.labels).length > 0) {
-            metadata.labels = { ...metadata.labels, ...settings.labels };
-        }
-        if (Object.keys(settings.annotations).length > 0) {
-            metadata.annotations = { ...metadata.annotations, ...settings.annotations };
-        }
-        result.metadata = metadata;
-    }
-    if (settings.certificates) {
-        mountIstioCertificates(result);
-    }
-    return result;
-}
 
 export interface PodMeshSettings {
     labels: Record<string, string>;
     annotations: Record<string, string>;
-    /** Share the sidecar's certificates with the collector through an in-memory volume. */
-    certificates: boolean;
+    /** certificates mode: mount the sidecar's certificate into these containers. */
+    certificateReaders: string[];
 }
 
-/** What the mode adds to a pod whose managed keys were removed. Annotations come sorted by key. */
+/**
+ * What the mode adds to a pod of `workload` (undefined: a pod the package does not know, which only
+ * follows the namespace). `certificateReaders` are the containers of the workload that read the mTLS
+ * scrape job. Annotations come sorted by key.
+ */
 export function podMeshSettings(
     workload: Workload | undefined,
-    pod: PodTemplate,
     options: PodMeshOptions,
+    certificateReaders: readonly string[] = [],
 ): PodMeshSettings {
-    const optOut: PodMeshSettings = { labels: { [injectLabel]: "false" }, annotations: {}, certificates: false };
-    switch (options.mode) {
-        case "off":
-            return optOut;
-        case "certificates": {
-            if (workload !== "collector") {
-                return optOut;
-            }
-            // The namespace carries no injection label in this mode: the collector opts in itself.
-            const labels: Record<string, string> = options.revision
-                ? { [revisionLabel]: options.revision }
-                : { [injectLabel]: "true" };
-            // Istio's "scrape with Istio certs" pattern: the sidecar intercepts nothing and writes its
-            // workload certificate to the shared volume.
-            const proxyConfig = {
-                holdApplicationUntilProxyStarts: true,
-                proxyMetadata: { OUTPUT_CERTS: sidecarCertsPath },
-            };
-            return {
-                labels,
-                annotations: sortedKeys({
-                    [annotations.includeInboundPorts]: "",
-                    [annotations.includeOutboundIPRanges]: "",
-                    [annotations.proxyConfig]: JSON.stringify(proxyConfig),
-                    [annotations.userVolumeMount]: JSON.stringify([{ name: certsVolume, mountPath: sidecarCertsPath }]),
-                    ...proxyResourceAnnotations(options.proxyResources.collector),
-                }),
-                certificates: true,
-            };
-        }
-        case "sidecar": {
-            // Istio cannot run on Windows pods; the Linux node DaemonSet stays out when the user says so.
-            if (workload === "windowsNode" || (workload === "node" && !options.meshNodeDaemonSet)) {
-                return optOut;
-            }
-            const added: Record<string, string> = {
-                // The agent needs the network as soon as it starts.
-                [annotations.proxyConfig]: JSON.stringify({ holdApplicationUntilProxyStarts: true }),
-            };
-            if (workload !== undefined) {
-                Object.assign(added, proxyResourceAnnotations(options.proxyResources[workload]));
-            }
-            if (runsTokenAdapter(pod)) {
-                // IMDS is served inside the pod by the token adapter: keep Envoy out of its path.
-                added[annotations.excludeOutboundIPRanges] = imdsRange;
-            }
-            if (workload === "collector" || workload === "node") {
-                // kubelet, kube-proxy, node-exporter and CoreDNS have no sidecar, and meshed pods serve
-                // their merged metrics on 15020 by pod address: scrape them directly, so that an
-                // outbound policy of REGISTRY_ONLY does not blackhole the scrapes.
-                added[annotations.excludeOutboundPorts] = [...nonMeshScrapePorts, mergedMetricsPort].join(",");
-            }
-            return { labels: {}, annotations: sortedKeys(added), certificates: false };
-        }
-        default:
-            throw new Error(`Unknown mesh mode "${options.mode as string}": use one of sidecar, certificates, off.`);
+    const optOut: PodMeshSettings = { labels: { [injectLabel]: "false" }, annotations: {}, certificateReaders: [] };
+    const meshed = workloadsWithSidecar(options.collector, options.mode, options.meshNodeDaemonSet) as Workload[];
+    if (options.mode === "off" || (workload !== undefined && !meshed.includes(workload))) {
+        return optOut;
     }
+    const resources =
+        workload === undefined || workload === "windowsNode" ? {} : proxyResourceAnnotations(options.proxyResources[workload]);
+    if (options.mode === "certificates") {
+        if (workload === undefined) {
+            return optOut;
+        }
+        // Istio's "scrape with Istio certs" pattern: the sidecar intercepts nothing (inbound, outbound, and
+        // DNS, which is captured independently of the IP ranges) and writes its workload certificate to the
+        // shared volume. The namespace carries no injection label in this mode: the pod opts in itself.
+        const proxyConfig = {
+            holdApplicationUntilProxyStarts: true,
+            proxyMetadata: { ISTIO_META_DNS_CAPTURE: "false", OUTPUT_CERTS: sidecarCertsPath },
+        };
+        return {
+            labels: options.revision ? { [revisionLabel]: options.revision } : { [injectLabel]: "true" },
+            annotations: sortedKeys({
+                [annotations.includeInboundPorts]: "",
+                [annotations.includeOutboundIPRanges]: "",
+                [annotations.proxyConfig]: JSON.stringify(proxyConfig),
+                [annotations.userVolumeMount]: JSON.stringify([{ name: certsVolume, mountPath: sidecarCertsPath }]),
+                ...resources,
+            }),
+            certificateReaders: [...certificateReaders],
+        };
+    }
+    // sidecar: the proxy captures only calls to the cluster's services, which the mesh knows. Nodes, pods
+    // outside the mesh (scraped by address), Azure and IMDS bypass it, so an outbound policy of
+    // REGISTRY_ONLY blackholes none of the collector's targets. The collector needs the network as soon
+    // as it starts: the proxy starts first.
+    const added: Record<string, string> = {
+        [annotations.proxyConfig]: JSON.stringify({ holdApplicationUntilProxyStarts: true }),
+        [annotations.includeOutboundIPRanges]: options.serviceCidr,
+        ...resources,
+    };
+    if (options.extraExcludeOutboundIPRanges.length > 0) {
+        added[annotations.excludeOutboundIPRanges] = options.extraExcludeOutboundIPRanges.join(",");
+    }
+    if (options.extraExcludeOutboundPorts.length > 0) {
+        added[annotations.excludeOutboundPorts] = options.extraExcludeOutboundPorts.join(",");
+    }
+    return { labels: {}, annotations: sortedKeys(added), certificateReaders: [] };
 }
 
 /** The `sidecar.istio.io/proxy*` annotations for the given resources. */
@@ -195,10 +117,61 @@ export function proxyResourceAnnotations(resources: ProxyResources | undefined):
     return result;
 }
 
-function runsTokenAdapter(pod: PodTemplate): boolean {
-    return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some(
-        c => c.name === tokenAdapterContainer,
-    );
+/**
+ * The pod with the mode's labels, annotations, volumes and mounts; the input is not modified. Throws for
+ * a pod on the host's network that the mode would mesh: Istio never injects such pods.
+ */
+export function applyPodMesh(
+    workload: Workload | undefined,
+    pod: PodTemplate,
+    options: PodMeshOptions,
+    certificateReaders: readonly string[] = [],
+): PodTemplate {
+    const settings = podMeshSettings(workload, options, certificateReaders);
+    if (pod.spec?.hostNetwork === true && settings.labels[injectLabel] !== "false") {
+        throw new Error(
+            `The ${workload ?? "unknown"} pod runs on the host's network, where Istio never injects a sidecar; ` +
+                `mesh mode "${options.mode}" would mesh it. Keep it out of the mesh.`,
+        );
+    }
+    const result = removeManagedSettings(pod);
+    const metadata = { ...result.metadata };
+    if (Object.keys(settings.labels).length > 0) {
+        metadata.labels = { ...metadata.labels, ...settings.labels };
+    }
+    if (Object.keys(settings.annotations).length > 0) {
+        metadata.annotations = { ...metadata.annotations, ...settings.annotations };
+    }
+    if (Object.keys(metadata).length > 0) {
+        result.metadata = metadata;
+    }
+    if (settings.certificateReaders.length > 0) {
+        mountCertificates(result, settings.certificateReaders);
+    }
+    return result;
+}
+
+/** Adds the certificate volume and its read-only mount in each reader container. */
+function mountCertificates(pod: PodTemplate, readers: readonly string[]): void {
+    const spec = { ...pod.spec };
+    const names = containersOf(pod).map((c) => c.name);
+    const missing = readers.filter((reader) => !names.includes(reader));
+    if (missing.length > 0) {
+        throw new Error(
+            `Mesh mode "certificates" mounts the Istio certificates into the container(s) ${missing.join(", ")}, ` +
+                `but the pod has only ${names.join(", ")}; use mesh mode "sidecar" with this chart.`,
+        );
+    }
+    spec.volumes = [...(spec.volumes ?? []), { name: certsVolume, emptyDir: { medium: "Memory" } }];
+    const mount = (c: Container): Container =>
+        readers.includes(c.name)
+            ? { ...c, volumeMounts: [...(c.volumeMounts ?? []), { name: certsVolume, mountPath: collectorCertsPath, readOnly: true }] }
+            : c;
+    spec.containers = spec.containers?.map(mount);
+    if (spec.initContainers) {
+        spec.initContainers = spec.initContainers.map(mount);
+    }
+    pod.spec = spec;
 }
 
 /** A copy of the pod without any label, annotation, volume or mount this package manages. */
@@ -215,7 +188,7 @@ export function removeManagedSettings(pod: PodTemplate): PodTemplate {
         setOrDrop(spec, "volumes", withoutNamed(spec.volumes, certsVolume));
         for (const field of ["containers", "initContainers"] as const) {
             if (spec[field]) {
-                spec[field] = spec[field].map(container => {
+                spec[field] = spec[field].map((container) => {
                     const copy = { ...container };
                     setOrDrop(copy, "volumeMounts", withoutNamed(copy.volumeMounts, certsVolume));
                     return copy;
@@ -227,45 +200,15 @@ export function removeManagedSettings(pod: PodTemplate): PodTemplate {
     return result;
 }
 
-/** Adds the certificate volume and its read-only mount in the collector container. */
-function mountIstioCertificates(pod: PodTemplate): void {
-    const spec = { ...pod.spec };
-    const containers = spec.containers ?? [];
-    if (!containers.some(c => c.name === collectorContainer)) {
-        throw new Error(
-            `Mesh mode "certificates" mounts the Istio certificates into the collector's "${collectorContainer}" ` +
-                `container, but the collector pod has no such container; use mesh mode "sidecar" with this chart.`,
-        );
-    }
-    spec.volumes = [...(spec.volumes ?? []), { name: certsVolume, emptyDir: { medium: "Memory" } }];
-    spec.containers = containers.map(c =>
-        c.name === collectorContainer
-            ? {
-                  ...c,
-                  volumeMounts: [
-                      ...(c.volumeMounts ?? []),
-                      { name: certsVolume, mountPath: collectorCertsPath, readOnly: true },
-                  ],
-              }
-            : c,
-    );
-    pod.spec = spec;
-}
-
 /**
- * `value` when it still has entries; otherwise the field is dropped if this pass emptied it
- * (so a mode switch leaves no empty map behind) and kept as it was if it came empty.
+ * `value` when it still has entries; otherwise the field is dropped if this pass emptied it (so a mode
+ * switch leaves no empty map behind) and kept as it was if it came empty.
  */
-function setOrDrop<T extends object>(
-    target: T,
-    field: keyof T,
-    value: { result: object; removed: boolean } | undefined,
-): void {
+function setOrDrop<T extends object>(target: T, field: keyof T, value: { result: object; removed: boolean } | undefined): void {
     if (value === undefined) {
         return;
     }
-    const empty = Object.keys(value.result).length === 0;
-    if (empty && value.removed) {
+    if (Object.keys(value.result).length === 0 && value.removed) {
         delete target[field];
     } else {
         (target as Record<keyof T, unknown>)[field] = value.result;
@@ -283,14 +226,11 @@ function withoutKeys(
     return { result, removed: Object.keys(result).length !== Object.keys(map).length };
 }
 
-function withoutNamed<T extends { name: string }>(
-    items: T[] | undefined,
-    name: string,
-): { result: T[]; removed: boolean } | undefined {
+function withoutNamed<T extends { name: string }>(items: T[] | undefined, name: string): { result: T[]; removed: boolean } | undefined {
     if (items === undefined) {
         return undefined;
     }
-    const result = items.filter(item => item.name !== name);
+    const result = items.filter((item) => item.name !== name);
     return { result, removed: result.length !== items.length };
 }
 

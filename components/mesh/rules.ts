@@ -4,21 +4,9 @@
 // everything it is about to emit with these rules, and a CrossGuard policy pack can run the same
 // rules on a whole stack: the module is pure and works on plain objects.
 
-import { egressHosts, workloads } from "./agent";
-
-/** A Kubernetes object as the component builds it, or as a policy pack sees it. */
-export interface KubernetesObject {
-    apiVersion: string;
-    kind: string;
-    metadata: {
-        name: string;
-        namespace?: string;
-        labels?: Record<string, string>;
-        annotations?: Record<string, string>;
-    };
-    spec?: Record<string, unknown>;
-    data?: Record<string, string>;
-}
+import { chartWorkloads } from "../amaMetrics/facts";
+import { azureTlsHosts } from "../azure/clouds";
+import { describeObject, KubernetesObject } from "../core/kubernetes";
 
 /** What the rules know about the cluster. */
 export interface MeshRuleContext {
@@ -89,10 +77,10 @@ export function wildcardHostDnsResolution(objects: readonly KubernetesObject[]):
  * objects declares it with protocol TLS or HTTPS, and for the agent's egress hosts (TLS on 443).
  */
 export function tlsOriginationOnTlsPort(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
-    const tlsPorts: Array<{ host: string; port: number; source: string }> = egressHosts.map((host) => ({
+    const tlsPorts: Array<{ host: string; port: number; source: string }> = azureTlsHosts.map((host) => ({
         host,
         port: 443,
-        source: "an ama-metrics egress host",
+        source: "an Azure Monitor host",
     }));
     for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
         const spec = record(entry.spec) ?? {};
@@ -171,7 +159,8 @@ export function allowPolicyWithoutSelector(objects: readonly KubernetesObject[])
         .map((object) => ({
             rule: ruleIds.allowPolicyWithoutSelector,
             object: describeObject(object),
-            message: "ALLOW policy without a selector or targetRef: it applies to every workload of the namespace and denies whatever it does not match",
+            message:
+                "ALLOW policy without a selector or targetRef: it applies to every workload of the namespace and denies whatever it does not match",
             fix: "add `selector.matchLabels` with the pod labels of the workload it is meant for",
         }));
 }
@@ -182,7 +171,12 @@ export function allowPolicyWithoutSelector(objects: readonly KubernetesObject[])
  */
 export function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
-        .filter((o) => o.kind === "Namespace" && o.metadata?.labels?.["istio-injection"] !== undefined && o.metadata?.labels?.["istio.io/rev"] !== undefined)
+        .filter(
+            (o) =>
+                o.kind === "Namespace" &&
+                o.metadata?.labels?.["istio-injection"] !== undefined &&
+                o.metadata?.labels?.["istio.io/rev"] !== undefined,
+        )
         .map((object) => ({
             rule: ruleIds.twoInjectionLabels,
             object: describeObject(object),
@@ -195,11 +189,11 @@ export function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRu
 export function portLevelMtlsWithoutSelector(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
         .filter((o) => isIstio(o, "PeerAuthentication"))
-        .filter((o) => Object.keys(record(o.spec?.portLevelMtls) ?? {}).length > 0 && !hasSelector(o.spec?.selector))
+        .filter((o) => Object.keys(record(record(o.spec)?.portLevelMtls) ?? {}).length > 0 && !hasSelector(record(o.spec)?.selector))
         .map((object) => ({
             rule: ruleIds.portLevelMtlsWithoutSelector,
             object: describeObject(object),
-            message: `portLevelMtls on ports ${Object.keys(record(object.spec?.portLevelMtls) ?? {}).join(", ")} without a selector (istiod rejects it)`,
+            message: `portLevelMtls on ports ${Object.keys(record(record(object.spec)?.portLevelMtls) ?? {}).join(", ")} without a selector (istiod rejects it)`,
             fix: "keep the namespace-wide policy without portLevelMtls, and put port exceptions in a separate PeerAuthentication whose selector names the workload",
         }));
 }
@@ -261,7 +255,7 @@ export function deprecatedInjectAnnotation(objects: readonly KubernetesObject[])
  * relocation exists to prevent; a chart rendered without it lands there.
  */
 export function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
-    const agents = Object.values(workloads);
+    const agents = Object.values(chartWorkloads);
     return objects
         .filter((o) => o.metadata?.namespace === "kube-system" && workloadKinds.includes(o.kind))
         .filter((o) => {
@@ -275,21 +269,42 @@ export function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]):
         .map((object) => ({
             rule: ruleIds.agentWorkloadInKubeSystem,
             object: describeObject(object),
-            message: "an ama-metrics workload in kube-system: Istio never injects sidecars there, and the agent would carry a kube-system identity",
+            message:
+                "an ama-metrics workload in kube-system: Istio never injects sidecars there, and the agent would carry a kube-system identity",
             fix: "deploy the agent into a namespace of its own (the component's `namespace`, `monitoring` by default)",
         }));
 }
 
 /** Every rule, by id. A policy pack can offer each as a policy of its own. */
 export const meshRules: ReadonlyArray<{ id: string; description: string; check: MeshRule }> = [
-    { id: ruleIds.wildcardHostDnsResolution, description: "ServiceEntry wildcard hosts need resolution NONE", check: wildcardHostDnsResolution },
-    { id: ruleIds.tlsOriginationOnTlsPort, description: "No TLS origination towards a port that already carries TLS", check: tlsOriginationOnTlsPort },
-    { id: ruleIds.rootNamespaceAllowPolicy, description: "No ALLOW AuthorizationPolicy in Istio's root namespace", check: rootNamespaceAllowPolicy },
-    { id: ruleIds.allowPolicyWithoutSelector, description: "ALLOW AuthorizationPolicies are selector-scoped", check: allowPolicyWithoutSelector },
+    {
+        id: ruleIds.wildcardHostDnsResolution,
+        description: "ServiceEntry wildcard hosts need resolution NONE",
+        check: wildcardHostDnsResolution,
+    },
+    {
+        id: ruleIds.tlsOriginationOnTlsPort,
+        description: "No TLS origination towards a port that already carries TLS",
+        check: tlsOriginationOnTlsPort,
+    },
+    {
+        id: ruleIds.rootNamespaceAllowPolicy,
+        description: "No ALLOW AuthorizationPolicy in Istio's root namespace",
+        check: rootNamespaceAllowPolicy,
+    },
+    {
+        id: ruleIds.allowPolicyWithoutSelector,
+        description: "ALLOW AuthorizationPolicies are selector-scoped",
+        check: allowPolicyWithoutSelector,
+    },
     { id: ruleIds.twoInjectionLabels, description: "A namespace carries one injection label", check: twoInjectionLabels },
     { id: ruleIds.portLevelMtlsWithoutSelector, description: "portLevelMtls needs a selector", check: portLevelMtlsWithoutSelector },
     { id: ruleIds.selectorMatchesNoPod, description: "Selectors match a known pod", check: selectorMatchesNoPod },
-    { id: ruleIds.deprecatedInjectAnnotation, description: "No sidecar.istio.io/inject annotation on pods", check: deprecatedInjectAnnotation },
+    {
+        id: ruleIds.deprecatedInjectAnnotation,
+        description: "No sidecar.istio.io/inject annotation on pods",
+        check: deprecatedInjectAnnotation,
+    },
     { id: ruleIds.agentWorkloadInKubeSystem, description: "No ama-metrics workload in kube-system", check: agentWorkloadInKubeSystem },
 ];
 
@@ -314,13 +329,6 @@ export function formatViolation(violation: MeshRuleViolation): string {
 export function formatViolations(violations: readonly MeshRuleViolation[]): string {
     const lines = violations.map((v) => `- ${formatViolation(v)}`);
     return `${violations.length} Istio configuration rule violation(s):\n${lines.join("\n")}`;
-}
-
-/** `Kind namespace/name`, or `Kind name` for objects without a namespace. */
-export function describeObject(object: KubernetesObject): string {
-    const name = object.metadata?.name ?? "<unnamed>";
-    const namespace = object.metadata?.namespace;
-    return namespace === undefined ? `${object.kind} ${name}` : `${object.kind} ${namespace}/${name}`;
 }
 
 /**
@@ -367,8 +375,8 @@ function isIstio(object: KubernetesObject, kind: string): boolean {
  * documented deny-all (`allow-nothing`, `spec: {}`), which default-deny namespaces and meshes rely on.
  */
 function isAllow(object: KubernetesObject): boolean {
-    const action = text(object.spec?.action);
-    return (action === undefined || action === "ALLOW") && list(object.spec?.rules).length > 0;
+    const action = text(record(object.spec)?.action);
+    return (action === undefined || action === "ALLOW") && list(record(object.spec)?.rules).length > 0;
 }
 
 function hasSelector(selector: unknown): boolean {

@@ -1,15 +1,12 @@
-// The custom scrape job of the `certificates` mesh mode: the collector scrapes the application
-// ports of meshed pods over mTLS, presenting the Istio workload certificate its sidecar writes to
-// a shared volume (Istio's "scrape with Istio certs" pattern). The collector reads custom jobs from
-// the ConfigMap `ama-metrics-prometheus-config` of its own namespace, data key `prometheus-config`.
+// The scrape job of the `certificates` mesh mode, for both collectors: the collector scrapes the
+// application ports of meshed pods over mTLS, presenting the Istio workload certificate its sidecar
+// writes to a shared volume (Istio's "scrape with Istio certs" pattern). It works against ports that
+// are STRICT: a PERMISSIVE port also accepts it, but a port outside the mesh does not speak TLS.
 
-import * as YAML from "yaml";
-import { certFiles } from "./istioCerts";
-import { KubernetesObject } from "./meshRules";
+import type { ScrapeConfig } from "../core/args";
+import { certFiles } from "./certificates";
 
-export const scrapeConfigMapName = "ama-metrics-prometheus-config";
-export const scrapeConfigKey = "prometheus-config";
-export const mtlsScrapeJobName = "istio-mtls-pods";
+export const certificatesJobName = "istio-mtls-pods";
 
 /** The pod annotations that opt a meshed pod into the mTLS scrape job. */
 export const scrapeAnnotations = {
@@ -40,14 +37,14 @@ export function podAnnotationPresentLabel(annotation: string): string {
  * The Prometheus job scraping the opted-in, meshed pods over mTLS with the sidecar's certificate.
  * `scrapeNamespaces` limits discovery to those namespaces; empty means every namespace.
  */
-export function mtlsScrapeJob(scrapeNamespaces: readonly string[]): Record<string, unknown> {
+export function mtlsScrapeJob(scrapeNamespaces: readonly string[]): ScrapeConfig {
     const discovery: Record<string, unknown> = { role: "pod" };
     if (scrapeNamespaces.length > 0) {
         discovery.namespaces = { names: [...scrapeNamespaces] };
     }
     const port = podAnnotationLabel(scrapeAnnotations.port);
     return {
-        job_name: mtlsScrapeJobName,
+        job_name: certificatesJobName,
         scheme: "https",
         metrics_path: defaultMetricsPath,
         tls_config: {
@@ -66,27 +63,29 @@ export function mtlsScrapeJob(scrapeNamespaces: readonly string[]): Record<strin
             { source_labels: [port], action: "keep", regex: "\\d+" },
             // The pod role yields one target per container port; all of them become the same
             // address, and identical targets collapse into one.
-            { source_labels: ["__meta_kubernetes_pod_ip", port], action: "replace", regex: "([^:]+);(\\d+)", replacement: "$1:$2", target_label: "__address__" },
-            { source_labels: ["__meta_kubernetes_pod_ip", port], action: "replace", regex: "(.+:.+);(\\d+)", replacement: "[$1]:$2", target_label: "__address__" },
-            { source_labels: [podAnnotationLabel(scrapeAnnotations.path)], action: "replace", regex: "(.+)", target_label: "__metrics_path__" },
+            {
+                source_labels: ["__meta_kubernetes_pod_ip", port],
+                action: "replace",
+                regex: "([^:]+);(\\d+)",
+                replacement: "$1:$2",
+                target_label: "__address__",
+            },
+            {
+                source_labels: ["__meta_kubernetes_pod_ip", port],
+                action: "replace",
+                regex: "(.+:.+);(\\d+)",
+                replacement: "[$1]:$2",
+                target_label: "__address__",
+            },
+            {
+                source_labels: [podAnnotationLabel(scrapeAnnotations.path)],
+                action: "replace",
+                regex: "(.+)",
+                target_label: "__metrics_path__",
+            },
             { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
             { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
         ],
-    };
-}
-
-/** The Prometheus configuration holding the mTLS scrape job, as YAML. */
-export function mtlsPrometheusConfig(scrapeNamespaces: readonly string[]): string {
-    return YAML.stringify({ scrape_configs: [mtlsScrapeJob(scrapeNamespaces)] }, { lineWidth: 0 });
-}
-
-/** The ConfigMap the collector reads its custom scrape jobs from, in the agent's namespace. */
-export function mtlsScrapeConfigMap(input: { namespace: string; scrapeNamespaces: string[] }): KubernetesObject {
-    return {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: { name: scrapeConfigMapName, namespace: input.namespace },
-        data: { [scrapeConfigKey]: mtlsPrometheusConfig(input.scrapeNamespaces) },
     };
 }
 

@@ -1,0 +1,95 @@
+// The data collection endpoint and rule, property for property as Microsoft's ARM template creates them
+// (AddonArmTemplate/FullAzureMonitorMetricsProfile.json), and the rule's association with the cluster.
+
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as pulumi from "@pulumi/pulumi";
+import { Settings } from "../core/settings";
+import { associationName, dataCollectionEndpointName, dataCollectionRuleName } from "./names";
+
+/** The stream the collectors send and the rule forwards. */
+export const prometheusStream = "Microsoft-PrometheusMetrics";
+
+/** The template's descriptions. */
+export const descriptions = {
+    dataCollectionRule: "DCR for Azure Monitor Metrics Profile (Managed Prometheus)",
+    association: "Association of data collection rule. Deleting this association will break the data collection for this AKS Cluster.",
+};
+
+/** The rule's properties besides name, place and endpoint: Prometheus metrics forwarded to the workspace. */
+export function prometheusRuleProperties(workspaceId: pulumi.Input<string>) {
+    return {
+        kind: "Linux",
+        dataSources: {
+            prometheusForwarder: [{ name: "PrometheusDataSource", streams: [prometheusStream], labelIncludeFilter: {} }],
+        },
+        destinations: { monitoringAccounts: [{ accountResourceId: workspaceId, name: "MonitoringAccount1" }] },
+        dataFlows: [{ streams: [prometheusStream], destinations: ["MonitoringAccount1"] }],
+        description: descriptions.dataCollectionRule,
+    };
+}
+
+export interface DataCollection {
+    endpoint: monitor.DataCollectionEndpoint;
+    rule: monitor.DataCollectionRule;
+}
+
+/**
+ * The endpoint and the rule, in the workspace's region. The endpoint belongs with the workspace: created
+ * after it and deleted before it, so a failed workspace leaves no orphan endpoint.
+ */
+export function createDataCollection(
+    name: string,
+    settings: Settings,
+    workspace: { id: pulumi.Input<string>; resource?: pulumi.Resource },
+    opts: pulumi.CustomResourceOptions,
+): DataCollection {
+    const location = settings.workspace.location;
+    const clusterName = settings.cluster.id.clusterName;
+    // Both names follow the region: a move creates the new one before deleting the old.
+    const move = { replaceOnChanges: ["location"] };
+    const endpoint = new monitor.DataCollectionEndpoint(
+        `${name}-dce`,
+        {
+            dataCollectionEndpointName: clusterName.apply((cluster) => dataCollectionEndpointName(location, cluster)),
+            resourceGroupName: settings.resourceGroupName,
+            location,
+            kind: "Linux",
+            tags: settings.tags,
+        },
+        { ...opts, ...move, dependsOn: workspace.resource ? [workspace.resource] : [] },
+    );
+    const rule = new monitor.DataCollectionRule(
+        `${name}-dcr`,
+        {
+            dataCollectionRuleName: clusterName.apply((cluster) => dataCollectionRuleName(location, cluster)),
+            resourceGroupName: settings.resourceGroupName,
+            location,
+            dataCollectionEndpointId: endpoint.id,
+            ...prometheusRuleProperties(workspace.id),
+            tags: settings.tags,
+        },
+        { ...opts, ...move },
+    );
+    return { endpoint, rule };
+}
+
+/** ama-metrics: the rule's association with the cluster, through which the agent gets its configuration. */
+export function createAssociation(
+    name: string,
+    settings: Settings,
+    rule: monitor.DataCollectionRule,
+    opts: pulumi.CustomResourceOptions,
+): monitor.DataCollectionRuleAssociation {
+    const cluster = settings.cluster;
+    return new monitor.DataCollectionRuleAssociation(
+        `${name}-dcra`,
+        {
+            associationName: cluster.id.clusterName.apply((c) => associationName(cluster.location, c)),
+            // The id as Azure spells it, however it was given: a change of spelling is no replacement.
+            resourceUri: cluster.id.id,
+            dataCollectionRuleId: rule.id,
+            description: descriptions.association,
+        },
+        opts,
+    );
+}

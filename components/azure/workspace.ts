@@ -1,0 +1,52 @@
+// The Azure Monitor workspace: created, or an existing one looked up for its query endpoint and region.
+
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as pulumi from "@pulumi/pulumi";
+import { AmaMetricsIstioArgumentError, problem } from "../core/errors";
+import { Settings } from "../core/settings";
+import { defaultWorkspaceName, sameRegion } from "./names";
+
+export interface Workspace {
+    /** The workspace, when the component creates it. */
+    resource?: monitor.AzureMonitorWorkspace;
+    id: pulumi.Output<string>;
+    prometheusQueryEndpoint: pulumi.Output<string>;
+}
+
+export function createWorkspace(name: string, settings: Settings, opts: pulumi.CustomResourceOptions): Workspace {
+    const { existing, location } = settings.workspace;
+    if (existing === undefined) {
+        const resource = new monitor.AzureMonitorWorkspace(
+            `${name}-workspace`,
+            {
+                azureMonitorWorkspaceName: settings.workspace.name ?? settings.cluster.id.clusterName.apply(defaultWorkspaceName),
+                resourceGroupName: settings.resourceGroupName,
+                location,
+                tags: settings.tags,
+            },
+            // Its name does not follow the region: a move deletes it first (Azure refuses to move one).
+            { ...opts, protect: settings.workspace.protect, replaceOnChanges: ["location"], deleteBeforeReplace: true },
+        );
+        return { resource, id: resource.id, prometheusQueryEndpoint: resource.metrics.prometheusQueryEndpoint };
+    }
+    const found = monitor.getAzureMonitorWorkspaceOutput(
+        { resourceGroupName: existing.resourceGroup, azureMonitorWorkspaceName: existing.name },
+        { parent: opts.parent },
+    );
+    // The endpoint, rule and recording rules must sit in the workspace's region: a wrong
+    // workspace.location fails every resource that uses the workspace, before any is created.
+    const id = pulumi.all([existing, found.location]).apply(([workspace, actual]) => {
+        if (!sameRegion(actual, location)) {
+            throw new AmaMetricsIstioArgumentError(name, [
+                problem(
+                    "workspace.location",
+                    location,
+                    `the workspace ${workspace.name} is in ${actual}`,
+                    `set workspace.location to "${actual.replace(/\s+/g, "").toLowerCase()}"`,
+                ),
+            ]);
+        }
+        return workspace.id;
+    });
+    return { id, prometheusQueryEndpoint: found.metrics.prometheusQueryEndpoint };
+}

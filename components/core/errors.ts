@@ -1,0 +1,61 @@
+// One error shape for every argument the package refuses, in the component, the post-renderer and
+// the verify command alike: `<argument> = <value>: <what is wrong>; <the fix>`.
+
+/** One refused argument. */
+export interface Problem {
+    /** Where the value was given: `istio.revision`, `cluster.resourceId`, `--mesh-mode`. */
+    argument: string;
+    value: unknown;
+    /** `<what is wrong>; <the fix>`. */
+    message: string;
+}
+
+/** A problem from its parts. */
+export function problem(argument: string, value: unknown, wrong: string, fix: string): Problem {
+    return { argument, value, message: `${wrong}; ${fix}` };
+}
+
+/** `<argument> = <value>: <what is wrong>; <the fix>`. */
+export function formatProblem(problem: Problem): string {
+    return `${problem.argument} = ${describeValue(problem.value)}: ${problem.message}`;
+}
+
+function describeValue(value: unknown): string {
+    if (value === undefined) {
+        return "undefined";
+    }
+    try {
+        return JSON.stringify(value) ?? String(value);
+    } catch {
+        return String(value);
+    }
+}
+
+/**
+ * Raised for arguments the component cannot work with. It lists every problem found, each naming the
+ * argument, the value given and what would be valid. When it is raised by the constructor, nothing has
+ * been registered.
+ */
+export class AmaMetricsIstioArgumentError extends Error {
+    /** The problems, each formatted as `<argument> = <value>: <what is wrong>; <the fix>`. */
+    public readonly problems: string[];
+
+    constructor(
+        /** The component's name. */
+        public readonly component: string,
+        problems: readonly Problem[],
+    ) {
+        const lines = problems.map(formatProblem);
+        super(`AmaMetricsIstio "${component}" has invalid arguments:\n${lines.map((line) => `  - ${line}`).join("\n")}`);
+        this.name = "AmaMetricsIstioArgumentError";
+        this.problems = lines;
+    }
+}
+
+/** An error of a command-line tool: one line per problem, in the same shape. */
+export class UsageError extends Error {
+    constructor(public readonly problems: readonly Problem[]) {
+        super(problems.map(formatProblem).join("\n"));
+        this.name = "UsageError";
+    }
+}

@@ -1,0 +1,73 @@
+// The prometheus collector's Azure identity (Microsoft Entra Workload ID, as Microsoft documents it for a
+// self-managed Prometheus: learn.microsoft.com azure-monitor/containers/prometheus-remote-write-azure-workload-identity):
+// a user-assigned identity, a federated credential that trusts the collector's ServiceAccount tokens from
+// the cluster's OIDC issuer, and "Monitoring Metrics Publisher" on the data collection rule it writes through.
+
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as monitor from "@pulumi/azure-native/monitor";
+import * as pulumi from "@pulumi/pulumi";
+import { createRoleAssignment } from "../azure/grafana";
+import { collectorIdentityName } from "../azure/names";
+import type { PrometheusCollectorSettings } from "../core/settings";
+
+/** "Monitoring Metrics Publisher" (Azure built-in roles, Monitor: 3913510d-42f4-4e42-8a64-420c390055eb). */
+export const monitoringMetricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
+
+/** The audience Entra ID expects in a federated token (Workload ID's documented value). */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
+/** The subject of the collector's tokens: its ServiceAccount. */
+export function federatedSubject(namespace: string, serviceAccount: string): string {
+    return `system:serviceaccount:${namespace}:${serviceAccount}`;
+}
+
+export interface CollectorIdentity {
+    identity: managedidentity.UserAssignedIdentity;
+    credential: managedidentity.FederatedIdentityCredential;
+    publisher: authorization.RoleAssignment;
+}
+
+/**
+ * The identity, in the cluster's region. Its role is scoped to the component's own rule, not the
+ * workspace's default one: the component owns the rule, its endpoint and its region, and Microsoft
+ * documents custom rules (a monitoringAccounts destination and a Microsoft-PrometheusMetrics flow) as a
+ * remote-write target next to the default one.
+ */
+export function createCollectorIdentity(
+    name: string,
+    settings: PrometheusCollectorSettings,
+    serviceAccount: string,
+    rule: monitor.DataCollectionRule,
+    opts: { parent: pulumi.Resource },
+): CollectorIdentity {
+    const identity = new managedidentity.UserAssignedIdentity(
+        `${name}-identity`,
+        {
+            resourceName: settings.cluster.id.clusterName.apply((cluster) => collectorIdentityName(cluster, settings.namespace)),
+            resourceGroupName: settings.resourceGroupName,
+            location: settings.cluster.location,
+            tags: settings.tags,
+        },
+        // Its name does not follow the region: a move deletes it first.
+        { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true },
+    );
+    const credential = new managedidentity.FederatedIdentityCredential(
+        `${name}-identity-credential`,
+        {
+            resourceGroupName: settings.resourceGroupName,
+            resourceName: identity.name,
+            federatedIdentityCredentialResourceName: `${settings.namespace}-${serviceAccount}`,
+            issuer: settings.oidcIssuerUrl,
+            subject: federatedSubject(settings.namespace, serviceAccount),
+            audiences: [tokenExchangeAudience],
+        },
+        opts,
+    );
+    const publisher = createRoleAssignment(
+        `${name}-metrics-publisher`,
+        { principalId: identity.principalId, scope: rule.id, roleId: monitoringMetricsPublisherRoleId },
+        opts,
+    );
+    return { identity, credential, publisher };
+}

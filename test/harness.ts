@@ -1,0 +1,97 @@
+// The tests' one harness: Pulumi's mocks (the offline plan's, answering like a fresh stack), the
+// registrations as the engine receives them, explicit providers, and the test data's paths.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as random from "@pulumi/random";
+import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
+import * as YAML from "yaml";
+import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
+import type { KubernetesObject } from "../components/core/kubernetes";
+import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
+
+/** A file of the test data (test/fixtures, with its provenance). */
+export const fixture = (...parts: string[]) => path.join(__dirname, "fixtures", ...parts);
+
+/** The objects of a multi-document YAML file of the test data. */
+export function fixtureObjects(...parts: string[]): KubernetesObject[] {
+    return YAML.parseAllDocuments(fs.readFileSync(fixture(...parts), "utf8"))
+        .map((document) => document.toJS())
+        .filter((object) => object !== null);
+}
+
+/** The chart's two renderings: Helm's defaults, and the values the component sets. */
+export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
+
+export const testSubscription = "00000000-0000-0000-0000-000000000000";
+export const clusterId =
+    "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-one";
+export const oidcIssuerUrl =
+    "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000002/";
+
+/** Arguments that work, for either collector. */
+export function baseArgs(
+    overrides: Partial<AmaMetricsIstioArgs> = {},
+    collector: AmaMetricsIstioArgs["collector"] = "prometheus",
+): AmaMetricsIstioArgs {
+    const cluster =
+        collector === "ama-metrics"
+            ? { resourceId: clusterId, location: "westeurope", kubernetesVersion: "1.33.7" }
+            : { resourceId: clusterId, location: "westeurope", oidcIssuerUrl };
+    return { collector, cluster, resourceGroupName: "rg-monitoring", ...overrides };
+}
+
+/**
+ * Sets Pulumi's mocks (not a preview: applies run) and returns the live list of registrations as the
+ * engine receives them (parent, dependencies, inputs).
+ */
+export function mockStack(stack = "test"): Registration[] {
+    pulumi.runtime.setMocks(offlineMocks({ subscriptionId: testSubscription }), "ama-metrics-istio", stack, false);
+    return captureRegistrations();
+}
+
+/** Explicit providers, as the component requires. */
+export function testProviders(): { kubernetes: k8s.Provider; "azure-native": AzureProvider; random: random.Provider } {
+    return {
+        kubernetes: new k8s.Provider("k8s", {}),
+        "azure-native": new AzureProvider("azure", {}),
+        random: new random.Provider("random"),
+    };
+}
+
+/** Waits until every registration and output the program started has been answered. */
+export async function settled(): Promise<void> {
+    await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
+/** A component under fresh mocks, with every registration answered. */
+export async function evaluate(
+    args: AmaMetricsIstioArgs,
+    name = "metrics",
+): Promise<{ component: AmaMetricsIstio; registrations: Registration[] }> {
+    const registrations = mockStack();
+    const component = new AmaMetricsIstio(name, args, { providers: testProviders() });
+    await settled();
+    return { component, registrations: registrations.filter((r) => !r.type.startsWith("pulumi:providers:")) };
+}
+
+/** Resolves an Output in a test. */
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply((v) => resolve(v)));
+}
+
+export const byType = (registrations: readonly Registration[], type: string) => registrations.filter((r) => r.type === type);
+
+export function one(registrations: readonly Registration[], type: string, name?: string): Registration {
+    const found = byType(registrations, type).filter((r) => name === undefined || r.name === name);
+    if (found.length !== 1) {
+        throw new Error(
+            `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
+    }
+    return found[0];
+}
+
+export const key = (r: Registration) => `${r.type}::${r.name}`;
