@@ -1,6 +1,6 @@
-// The per-environment program: `pulumi up --stack <dev|staging|prod>`. It reads one structured
-// config key, takes the cluster from the cluster's own stack (or from plain config), builds explicit
-// providers and creates one AmaMetricsIstio. The stacks disable default providers.
+// The per-environment program: `pulumi up --stack <dev|staging|prod>`. It reads one structured config
+// key, takes the cluster from the cluster's own stack (or from plain config), builds explicit providers
+// and creates one AmaMetricsIstio. The stacks disable default providers.
 
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
@@ -12,31 +12,18 @@ import { clusterInputs, parseEnvironment } from "./environment";
 export = async () => {
     const config = new pulumi.Config();
     const env = parseEnvironment(config.requireObject<unknown>("environment"));
-    const cluster = await clusterInputs(env, config);
+    const { cluster, kubeconfig, istioRevision } = await clusterInputs(env, config);
+    const { subscriptionId, cluster: _given, ...args } = env;
 
     // Explicit providers only: nothing may deploy to an ambient kubeconfig or subscription.
-    const kubernetes = new k8s.Provider("aks", { kubeconfig: cluster.kubeconfig });
-    const azure = new AzureProvider("azure", { subscriptionId: env.subscriptionId });
+    const kubernetes = new k8s.Provider("aks", { kubeconfig });
+    const azure = new AzureProvider("azure", { subscriptionId });
     const randomProvider = new random.Provider("random");
 
     const metrics = new AmaMetricsIstio(
+        // The name every child's name derives from: renaming it replaces everything (see the README).
         "ama-metrics",
-        {
-            cluster: {
-                resourceId: cluster.resourceId,
-                location: cluster.location,
-                kubernetesVersion: cluster.kubernetesVersion,
-                private: env.cluster.private,
-            },
-            resourceGroupName: env.resourceGroupName,
-            namespace: env.namespace,
-            workspace: env.workspace,
-            recordingRules: env.recordingRules,
-            grafana: env.grafana,
-            chart: env.chart,
-            istio: { ...env.istio, revision: cluster.istioRevision },
-            tags: env.tags,
-        },
+        { ...args, cluster, istio: { ...args.istio, revision: istioRevision } },
         { providers: { kubernetes, "azure-native": azure, random: randomProvider } },
     );
 
@@ -47,5 +34,6 @@ export = async () => {
         dataCollectionRuleId: metrics.dataCollectionRuleId,
         namespace: metrics.namespace,
         collectorPrincipal: metrics.collectorPrincipal,
+        collectorIdentityClientId: metrics.collectorIdentityClientId,
     };
 };

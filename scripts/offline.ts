@@ -51,10 +51,18 @@ export function readStackFiles(stack: string): StackFiles {
             .map((f) => f.slice("Pulumi.".length, -".yaml".length));
         throw new Error(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`);
     }
-    const parsed = parse(fs.readFileSync(stackFile, "utf8")) ?? {};
+    const config: Record<string, unknown> = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}).config ?? {};
+    const clusterStack = (config[`${project}:environment`] as { cluster?: { stack?: string } } | undefined)?.cluster?.stack;
     const offlineFile = path.join(projectDir(), "stacks", "offline", `${stack}.cluster.yaml`);
+    if (clusterStack !== undefined && !fs.existsSync(offlineFile)) {
+        throw new Error(
+            `stack "${stack}" reads its cluster from the stack ${clusterStack}, and stacks/offline/${stack}.cluster.yaml has no ` +
+                `stand-ins for that stack's outputs: create it with clusterResourceId, location, kubernetesVersion, oidcIssuerUrl, ` +
+                `istioRevision and kubeconfig (see stacks/offline/dev.cluster.yaml)`,
+        );
+    }
     const clusterOutputs = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
-    return { config: parsed.config ?? {}, clusterOutputs };
+    return { config, clusterOutputs };
 }
 
 /** Stack config in the form the Pulumi runtime holds it: strings, objects as JSON, secrets masked. */

@@ -1,9 +1,53 @@
 // `npm run plan -- <stack> [--json]`: what this stack's config will create, without a cloud login.
 // Evaluates index.ts under Pulumi's mock runtime and prints every resource's type, name, parent,
-// dependencies (explicit and through inputs) and inputs, secrets masked, in a stable order.
+// dependencies (explicit and through inputs) and inputs, secrets masked, in a stable order. Recording
+// rule bodies are summarised, so plan diffs stay about topology. For the ama-metrics chart, which a
+// preview renders only against a cluster, it lists the objects the pinned chart version renders, from the
+// vendored rendering, relocated with the stack's own post-renderer flags.
 
-import { stringify } from "yaml";
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseAllDocuments, stringify } from "yaml";
+import { defaultChart } from "../components/amaMetrics/facts";
+import { parsePostRendererArgs } from "../components/amaMetrics/flags";
+import { relocate } from "../components/amaMetrics/relocate";
+import { describeObject, KubernetesObject, podTemplatesOf } from "../components/core/kubernetes";
 import { evaluateStack, Registration } from "./offline";
+
+/** The vendored rendering of the pinned chart version, with the values the component sets (test data, with its provenance). */
+export const vendoredRendering = path.join(__dirname, "..", "test", "fixtures", "ama-metrics-chart", "rendered-aks-component.yaml");
+
+/** A recording rule group's rules as a count and a digest: a change shows, its text does not. */
+function summariseRules(inputs: Record<string, unknown>): Record<string, unknown> {
+    const rules = inputs.rules as unknown[];
+    const digest = createHash("sha256").update(JSON.stringify(rules)).digest("hex").slice(0, 16);
+    return { ...inputs, rules: { count: rules.length, sha256: digest } };
+}
+
+/** What the Chart would create: its objects relocated with the registration's own post-renderer flags. */
+function chartObjects(chart: Registration): Record<string, unknown> {
+    const inputs = chart.inputs as { version?: string; chart?: string; postRenderer?: { args?: string[] } };
+    if (inputs.chart !== defaultChart.chart || inputs.version !== defaultChart.version) {
+        return { note: `not shown: the vendored rendering is of ${defaultChart.chart} ${defaultChart.version}` };
+    }
+    const args = (inputs.postRenderer?.args ?? []).slice(1);
+    const rendered = parseAllDocuments(fs.readFileSync(vendoredRendering, "utf8")).map((d) => d.toJS() as KubernetesObject);
+    const objects = relocate(rendered, parsePostRendererArgs(args)).map((object) => {
+        const pods = podTemplatesOf(object).map((slot) => slot.get().metadata ?? {});
+        const mesh = pods.map((meta) => ({
+            ...(meta.labels?.["sidecar.istio.io/inject"] || meta.labels?.["istio.io/rev"]
+                ? { labels: Object.fromEntries(Object.entries(meta.labels).filter(([k]) => k === "sidecar.istio.io/inject" || k === "istio.io/rev")) }
+                : {}),
+            annotations: Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => /istio\.io\//.test(k))),
+        }));
+        return mesh.length ? { object: describeObject(object), pod: mesh[0] } : describeObject(object);
+    });
+    return {
+        source: `vendored rendering of ${inputs.version} with the component's values (test/fixtures/ama-metrics-chart), relocated with this registration's postRenderer flags`,
+        objects,
+    };
+}
 
 /** The plan as YAML: resources sorted by type and name, keys sorted, so diffs show only real changes. */
 export function formatPlan(stack: string, registrations: Registration[]): string {
@@ -15,10 +59,10 @@ export function formatPlan(stack: string, registrations: Registration[]): string
             ...(r.provider ? { provider: r.provider } : {}),
             ...(r.protect ? { protect: true } : {}),
             ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
-            inputs: r.inputs,
+            inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
+            ...(r.type === "kubernetes:helm.sh/v4:Chart" ? { renders: chartObjects(r) } : {}),
         }));
-    const header = `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run plan -- ${stack}\n`;
-    // Inputs arrive with their keys sorted; the fields of each entry keep the order above.
+    const header = `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}\n`;
     return header + stringify(resources, { lineWidth: 0 });
 }
 

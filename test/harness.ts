@@ -66,15 +66,41 @@ export async function settled(): Promise<void> {
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
 }
 
-/** A component under fresh mocks, with every registration answered. */
-export async function evaluate(
-    args: AmaMetricsIstioArgs,
-    name = "metrics",
-): Promise<{ component: AmaMetricsIstio; registrations: Registration[] }> {
+export interface Evaluation {
+    component: AmaMetricsIstio;
+    /** What the engine received, providers left out. */
+    registrations: Registration[];
+    /** Why children failed to register (an input that failed its check once known, say). */
+    failures: Error[];
+}
+
+/**
+ * A component under fresh mocks, once every child's registration has been answered: the harness awaits each
+ * child's URN, which settles when its registration does (or fails when its inputs do).
+ */
+export async function evaluate(args: AmaMetricsIstioArgs, name = "metrics"): Promise<Evaluation> {
     const registrations = mockStack();
-    const component = new AmaMetricsIstio(name, args, { providers: testProviders() });
-    await settled();
-    return { component, registrations: registrations.filter((r) => !r.type.startsWith("pulumi:providers:")) };
+    const children: pulumi.Resource[] = [];
+    const collect: pulumi.ResourceTransformation = ({ resource }) => {
+        children.push(resource);
+        return undefined;
+    };
+    // The runtime also reports a failed registration as an unhandled rejection: the URNs below carry it.
+    const ignore = () => undefined;
+    process.on("unhandledRejection", ignore);
+    try {
+        const component = new AmaMetricsIstio(name, args, { providers: testProviders(), transformations: [collect] });
+        const results = await Promise.allSettled(children.map(urnOf));
+        await settled();
+        const failures = results.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : []));
+        return { component, registrations: registrations.filter((r) => !r.type.startsWith("pulumi:providers:")), failures };
+    } finally {
+        process.off("unhandledRejection", ignore);
+    }
+}
+
+function urnOf(resource: pulumi.Resource): Promise<string> {
+    return (resource.urn as unknown as { promise(): Promise<string> }).promise();
 }
 
 /** Resolves an Output in a test. */

@@ -21,6 +21,7 @@ export type WorkspaceResourceId = ResourceId;
 export const resourceTypes = {
     // resource-name-rules: 1-63 alphanumerics, '_' and '-', alphanumeric at both ends.
     aksCluster: {
+        what: "an AKS cluster",
         provider: "Microsoft.ContainerService",
         type: "managedClusters",
         example: "managedClusters/<cluster name>",
@@ -28,18 +29,21 @@ export const resourceTypes = {
     },
     // An existing workspace's name was accepted by Azure: hold it to the REST API's character pattern only.
     workspace: {
+        what: "an Azure Monitor workspace",
         provider: "Microsoft.Monitor",
         type: "accounts",
         example: "accounts/<workspace name>",
         name: /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/,
     },
     dataCollectionEndpoint: {
+        what: "a data collection endpoint",
         provider: "Microsoft.Insights",
         type: "dataCollectionEndpoints",
         example: "dataCollectionEndpoints/<endpoint name>",
         name: /^[a-zA-Z0-9][a-zA-Z0-9-]*$/,
     },
     privateLinkScope: {
+        what: "an Azure Monitor Private Link Scope",
         provider: "Microsoft.Insights",
         type: "privateLinkScopes",
         example: "privateLinkScopes/<scope name>",

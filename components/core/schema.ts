@@ -8,7 +8,7 @@ import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
-import { AksResourceId, parseAksResourceId, parseResourceId, resourceIdForm, ResourceType, WorkspaceResourceId } from "../azure/ids";
+import { AksResourceId, parseAksResourceId, parseResourceId, resourceIdForm, ResourceType, resourceTypes, WorkspaceResourceId } from "../azure/ids";
 import { certificatesJobName } from "../mesh/scrapeJob";
 import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
 import { defaultJobNames } from "../prometheus/facts";
@@ -70,7 +70,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function resourceId(type: ResourceType, command: string): Schema {
     return valueOf({
         test: (value) => parseResourceId(value, type) !== undefined,
-        wrong: `not a ${type === "aksCluster" ? "AKS cluster" : type.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} resource id`,
+        wrong: `not ${resourceTypes[type].what} resource id`,
         fix: `use ${resourceIdForm(type)}; \`${command}\` prints it`,
     });
 }
@@ -270,7 +270,10 @@ const argsSchema = strict(
                             v.minLength(1, "empty; give the job a name"),
                         ),
                     },
-                    "not a scrape job; give a Prometheus scrape_config object with a job_name",
+                    (issue) =>
+                        issue.received === "undefined"
+                            ? "missing; every scrape job needs a job_name"
+                            : "not a scrape job; give a Prometheus scrape_config object with a job_name",
                 ),
                 "not a list; give a list of Prometheus scrape_config objects",
             ),
