@@ -64,7 +64,9 @@ export function parseEnvironment(raw: unknown): EnvironmentConfig {
         }
     }
     if (problems.length > 0) {
-        throw new StackConfigError(`stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+        throw new StackConfigError(
+            `stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
+        );
     }
     return env;
 }

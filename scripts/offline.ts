@@ -33,6 +33,9 @@ export interface Registration {
     /** Inputs as sent, secrets masked. */
     inputs: Record<string, unknown>;
     protect: boolean;
+    /** Input paths whose change replaces the resource. */
+    replaceOnChanges: string[];
+    deleteBeforeReplace: boolean;
 }
 
 export interface StackFiles {
@@ -174,6 +177,11 @@ export function offlineMocks(options: {
                 };
             }
             const state: Record<string, unknown> = { ...args.inputs };
+            const azureType = azureTypes[args.type];
+            if (azureType !== undefined) {
+                // azure-native outputs the resource's name.
+                state.name = args.inputs[azureType.name];
+            }
             if (args.type === "azure-native:monitor:AzureMonitorWorkspace") {
                 state.metrics = {
                     prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${args.inputs.location}.prometheus.monitor.azure.com`,
@@ -233,6 +241,8 @@ export function captureRegistrations(): Registration[] {
             dependsOn: [...dependsOn].sort(),
             inputs: unwire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             protect: req.getProtect() === true,
+            replaceOnChanges: req.getReplaceonchangesList(),
+            deleteBeforeReplace: req.getDeletebeforereplace() === true,
         });
         return register(req, callback);
     };

@@ -37,7 +37,11 @@ function chartObjects(chart: Registration): Record<string, unknown> {
         const pods = podTemplatesOf(object).map((slot) => slot.get().metadata ?? {});
         const mesh = pods.map((meta) => ({
             ...(meta.labels?.["sidecar.istio.io/inject"] || meta.labels?.["istio.io/rev"]
-                ? { labels: Object.fromEntries(Object.entries(meta.labels).filter(([k]) => k === "sidecar.istio.io/inject" || k === "istio.io/rev")) }
+                ? {
+                      labels: Object.fromEntries(
+                          Object.entries(meta.labels).filter(([k]) => k === "sidecar.istio.io/inject" || k === "istio.io/rev"),
+                      ),
+                  }
                 : {}),
             annotations: Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => /istio\.io\//.test(k))),
         }));
@@ -58,6 +62,8 @@ export function formatPlan(stack: string, registrations: Registration[]): string
             ...(r.parent ? { parent: r.parent } : {}),
             ...(r.provider ? { provider: r.provider } : {}),
             ...(r.protect ? { protect: true } : {}),
+            ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
+            ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
             ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
             inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
             ...(r.type === "kubernetes:helm.sh/v4:Chart" ? { renders: chartObjects(r) } : {}),

@@ -63,7 +63,7 @@ export function linkToPrivateLinkScope(
                 {
                     resourceGroupName: scope.resourceGroup,
                     scopeName: scope.name,
-                    name: endpoint.name.apply(scopedResourceName),
+                    name: endpoint.id.apply((id) => scopedResourceName(id.split("/").pop()!)),
                     linkedResourceId: endpoint.id,
                 },
                 opts,

@@ -8,7 +8,15 @@ import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
-import { AksResourceId, parseAksResourceId, parseResourceId, resourceIdForm, ResourceType, resourceTypes, WorkspaceResourceId } from "../azure/ids";
+import {
+    AksResourceId,
+    parseAksResourceId,
+    parseResourceId,
+    resourceIdForm,
+    ResourceType,
+    resourceTypes,
+    WorkspaceResourceId,
+} from "../azure/ids";
 import { certificatesJobName } from "../mesh/scrapeJob";
 import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
 import { defaultJobNames } from "../prometheus/facts";

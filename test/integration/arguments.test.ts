@@ -15,111 +15,499 @@ const withCluster = (cluster: Partial<AmaMetricsIstioArgs["cluster"]>, base = pr
     ...base,
     cluster: { ...base.cluster, ...cluster },
 });
-const certificates = (istio: AmaMetricsIstioArgs["istio"], base = prometheus) => withIstio({ mode: "certificates", revision: "asm-1-27", ...istio }, base);
+const certificates = (istio: AmaMetricsIstioArgs["istio"], base = prometheus) =>
+    withIstio({ mode: "certificates", revision: "asm-1-27", ...istio }, base);
 const target = { namespace: "payments", selector: { app: "ledger" }, ports: [9090], acknowledgeDefaultDeny: true };
 const workspaceId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg/providers/Microsoft.Monitor/accounts/amw";
-const scopeId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls";
+const scopeId =
+    "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls";
 
 // [title, args, `<argument> = <value>` as the message starts, the rest of the message]
 const cases: Array<[string, unknown, string, RegExp]> = [
     // Unknown keys, at any level, with the nearest known key.
-    ["a misspelt top-level key", { ...prometheus, namepsace: "monitoring" }, `namepsace = "monitoring"`, /unknown argument; did you mean "namespace"\?/],
-    ["a misspelt nested key", withIstio({ revison: "asm-1-27" } as never), `istio.revison = "asm-1-27"`, /unknown argument; did you mean "revision"\?/],
-    ["a key far from every known one", withCluster({ flavour: "x" } as never), `cluster.flavour = "x"`, /unknown argument; known here: "resourceId"/],
-    ["an unknown proxy setting", withIstio({ proxyResources: { collector: { cpus: "1" } as never } }), `istio.proxyResources.collector.cpus = "1"`, /did you mean "cpu"\?/],
-    ["proxy resources for the Windows DaemonSet", withIstio({ proxyResources: { windowsNode: { cpu: "1" } } as never }, amaMetrics), "istio.proxyResources.windowsNode = ", /unknown argument/],
+    [
+        "a misspelt top-level key",
+        { ...prometheus, namepsace: "monitoring" },
+        `namepsace = "monitoring"`,
+        /unknown argument; did you mean "namespace"\?/,
+    ],
+    [
+        "a misspelt nested key",
+        withIstio({ revison: "asm-1-27" } as never),
+        `istio.revison = "asm-1-27"`,
+        /unknown argument; did you mean "revision"\?/,
+    ],
+    [
+        "a key far from every known one",
+        withCluster({ flavour: "x" } as never),
+        `cluster.flavour = "x"`,
+        /unknown argument; known here: "resourceId"/,
+    ],
+    [
+        "an unknown proxy setting",
+        withIstio({ proxyResources: { collector: { cpus: "1" } as never } }),
+        `istio.proxyResources.collector.cpus = "1"`,
+        /did you mean "cpu"\?/,
+    ],
+    [
+        "proxy resources for the Windows DaemonSet",
+        withIstio({ proxyResources: { windowsNode: { cpu: "1" } } as never }, amaMetrics),
+        "istio.proxyResources.windowsNode = ",
+        /unknown argument/,
+    ],
     // The namespace.
-    ["namespace kube-system", { ...prometheus, namespace: "kube-system" }, `namespace = "kube-system"`, /Istio never injects kube-system.*use a dedicated namespace/],
+    [
+        "namespace kube-system",
+        { ...prometheus, namespace: "kube-system" },
+        `namespace = "kube-system"`,
+        /Istio never injects kube-system.*use a dedicated namespace/,
+    ],
     ["namespace default", { ...prometheus, namespace: "default" }, `namespace = "default"`, /use a dedicated namespace/],
     ["namespace kube-public", { ...prometheus, namespace: "kube-public" }, `namespace = "kube-public"`, /readable by everyone/],
-    ["namespace with capitals", { ...prometheus, namespace: "Monitoring" }, `namespace = "Monitoring"`, /DNS label of at most 63 characters/],
-    ["namespace of 64 characters", { ...prometheus, namespace: "m".repeat(64) }, `namespace = "${"m".repeat(64)}"`, /at most 63 characters/],
+    [
+        "namespace with capitals",
+        { ...prometheus, namespace: "Monitoring" },
+        `namespace = "Monitoring"`,
+        /DNS label of at most 63 characters/,
+    ],
+    [
+        "namespace of 64 characters",
+        { ...prometheus, namespace: "m".repeat(64) },
+        `namespace = "${"m".repeat(64)}"`,
+        /at most 63 characters/,
+    ],
     ["namespace istio-system", { ...prometheus, namespace: "istio-system" }, `namespace = "istio-system"`, /Istio control-plane namespace/],
-    ["namespace aks-istio-system", { ...prometheus, namespace: "aks-istio-system" }, `namespace = "aks-istio-system"`, /Istio control-plane namespace/],
-    ["namespace the configured root namespace", { ...prometheus, namespace: "mesh-root", istio: { rootNamespace: "mesh-root" } }, `namespace = "mesh-root"`, /Istio's root namespace/],
+    [
+        "namespace aks-istio-system",
+        { ...prometheus, namespace: "aks-istio-system" },
+        `namespace = "aks-istio-system"`,
+        /Istio control-plane namespace/,
+    ],
+    [
+        "namespace the configured root namespace",
+        { ...prometheus, namespace: "mesh-root", istio: { rootNamespace: "mesh-root" } },
+        `namespace = "mesh-root"`,
+        /Istio's root namespace/,
+    ],
     // The cluster.
     ["no cluster", { resourceGroupName: "rg" }, "cluster = undefined", /missing; pass \{ resourceId, location, \.\.\. \}/],
-    ["a virtual machine id as cluster", withCluster({ resourceId: clusterId.replace("Microsoft.ContainerService/managedClusters", "Microsoft.Compute/virtualMachines") }), "cluster.resourceId = ", /not an AKS cluster resource id; use \/subscriptions\/<subscription id>.*managedClusters\/<cluster name>; `az aks show --query id` prints it/],
+    [
+        "a virtual machine id as cluster",
+        withCluster({ resourceId: clusterId.replace("Microsoft.ContainerService/managedClusters", "Microsoft.Compute/virtualMachines") }),
+        "cluster.resourceId = ",
+        /not an AKS cluster resource id; use \/subscriptions\/<subscription id>.*managedClusters\/<cluster name>; `az aks show --query id` prints it/,
+    ],
     ["an empty cluster id", withCluster({ resourceId: "" }), `cluster.resourceId = ""`, /not an AKS cluster resource id/],
-    ["a cluster id with a trailing slash", withCluster({ resourceId: `${clusterId}/` }), `cluster.resourceId = "${clusterId}/"`, /not an AKS cluster resource id/],
-    ["a display region name", withCluster({ location: "West Europe" }), `cluster.location = "West Europe"`, /programmatic region name, e\.g\. "westeurope"/],
+    [
+        "a cluster id with a trailing slash",
+        withCluster({ resourceId: `${clusterId}/` }),
+        `cluster.resourceId = "${clusterId}/"`,
+        /not an AKS cluster resource id/,
+    ],
+    [
+        "a display region name",
+        withCluster({ location: "West Europe" }),
+        `cluster.location = "West Europe"`,
+        /programmatic region name, e\.g\. "westeurope"/,
+    ],
     ["a region that is a number", withCluster({ location: 7 as never }), "cluster.location = 7", /not an Azure region name/],
-    ["a version with a v", withCluster({ kubernetesVersion: "v1.33.7" }, amaMetrics), `cluster.kubernetesVersion = "v1.33.7"`, /no leading 'v'/],
-    ["a cloud in the wrong case", withCluster({ cloudEnvironment: "AzurePublicCloud" as never }), `cluster.cloudEnvironment = "AzurePublicCloud"`, /use one of "azurepubliccloud", "azureusgovernmentcloud", "azurechinacloud"/],
-    ["a bad cluster domain", withCluster({ clusterDomain: "cluster_local" }), `cluster.clusterDomain = "cluster_local"`, /normally "cluster\.local"/],
-    ["a service CIDR with host bits", withCluster({ serviceCidr: "10.0.0.1/16" }), `cluster.serviceCidr = "10.0.0.1/16"`, /not an IP range in CIDR notation/],
-    ["a service CIDR without a prefix", withCluster({ serviceCidr: "10.0.0.0" }), `cluster.serviceCidr = "10.0.0.0"`, /networkProfile\.serviceCidr/],
+    [
+        "a version with a v",
+        withCluster({ kubernetesVersion: "v1.33.7" }, amaMetrics),
+        `cluster.kubernetesVersion = "v1.33.7"`,
+        /no leading 'v'/,
+    ],
+    [
+        "a cloud in the wrong case",
+        withCluster({ cloudEnvironment: "AzurePublicCloud" as never }),
+        `cluster.cloudEnvironment = "AzurePublicCloud"`,
+        /use one of "azurepubliccloud", "azureusgovernmentcloud", "azurechinacloud"/,
+    ],
+    [
+        "a bad cluster domain",
+        withCluster({ clusterDomain: "cluster_local" }),
+        `cluster.clusterDomain = "cluster_local"`,
+        /normally "cluster\.local"/,
+    ],
+    [
+        "a service CIDR with host bits",
+        withCluster({ serviceCidr: "10.0.0.1/16" }),
+        `cluster.serviceCidr = "10.0.0.1/16"`,
+        /not an IP range in CIDR notation/,
+    ],
+    [
+        "a service CIDR without a prefix",
+        withCluster({ serviceCidr: "10.0.0.0" }),
+        `cluster.serviceCidr = "10.0.0.0"`,
+        /networkProfile\.serviceCidr/,
+    ],
     // The collectors' own arguments.
     ["an unknown collector", { ...prometheus, collector: "otel" }, `collector = "otel"`, /use one of "prometheus", "ama-metrics"/],
-    ["prometheus without an OIDC issuer", withCluster({ oidcIssuerUrl: undefined }), "cluster.oidcIssuerUrl = undefined", /Workload ID.*--enable-oidc-issuer --enable-workload-identity/],
-    ["an OIDC issuer that is not https", withCluster({ oidcIssuerUrl: "http://issuer.example/" }), `cluster.oidcIssuerUrl = "http://issuer.example/"`, /not an https URL/],
+    [
+        "prometheus without an OIDC issuer",
+        withCluster({ oidcIssuerUrl: undefined }),
+        "cluster.oidcIssuerUrl = undefined",
+        /Workload ID.*--enable-oidc-issuer --enable-workload-identity/,
+    ],
+    [
+        "an OIDC issuer that is not https",
+        withCluster({ oidcIssuerUrl: "http://issuer.example/" }),
+        `cluster.oidcIssuerUrl = "http://issuer.example/"`,
+        /not an https URL/,
+    ],
     ["0 shards", { ...prometheus, prometheus: { shards: 0 } }, "prometheus.shards = 0", /fewer than 1; give a whole number from 1 to 32/],
     ["33 shards", { ...prometheus, prometheus: { shards: 33 } }, "prometheus.shards = 33", /more than 32/],
     ["1.5 shards", { ...prometheus, prometheus: { shards: 1.5 } }, "prometheus.shards = 1.5", /not a whole number/],
-    ["an image without a tag", { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus" } }, `prometheus.image = "quay.io/prometheus/prometheus"`, /not an image reference/],
-    ["a scrape interval in words", { ...prometheus, prometheus: { scrapeInterval: "half a minute" } }, `prometheus.scrapeInterval = "half a minute"`, /e\.g\. "30s"/],
-    ["a CPU request in words", { ...prometheus, prometheus: { resources: { requests: { cpu: "two" } } } }, `prometheus.resources.requests.cpu = "two"`, /not a Kubernetes quantity/],
-    ["chart arguments with prometheus", { ...prometheus, chart: { skipAwait: true } }, "chart = ", /only the ama-metrics collector uses it, the collector is "prometheus"; drop it, or set collector: "ama-metrics"/],
-    ["tokenSecret with prometheus", { ...prometheus, tokenSecret: { name: "x" } }, "tokenSecret = ", /only the ama-metrics collector uses it/],
-    ["kubernetesVersion with prometheus", withCluster({ kubernetesVersion: "1.33.7" }), `cluster.kubernetesVersion = "1.33.7"`, /only the ama-metrics collector uses it/],
-    ["prometheus settings with ama-metrics", { ...amaMetrics, prometheus: { shards: 2 } }, "prometheus = ", /only the prometheus collector uses it, the collector is "ama-metrics"/],
-    ["an OIDC issuer with ama-metrics", withCluster({ oidcIssuerUrl: "https://issuer.example/" }, amaMetrics), `cluster.oidcIssuerUrl = "https://issuer.example/"`, /only the prometheus collector uses it/],
-    ["ama-metrics without a Kubernetes version", withCluster({ kubernetesVersion: undefined }, amaMetrics), "cluster.kubernetesVersion = undefined", /shapes its RBAC, HPA and PDB/],
-    ["a scrape job named like a default job", { ...prometheus, scrapeConfigs: [{ job_name: "kubelet" }] }, `scrapeConfigs[0].job_name = "kubelet"`, /already runs a job of that name/],
-    ["a scrape job named like an add-on job", { ...amaMetrics, scrapeConfigs: [{ job_name: "kube-proxy" }] }, `scrapeConfigs[0].job_name = "kube-proxy"`, /the ama-metrics collector already runs a job of that name/],
-    ["two scrape jobs of one name", { ...prometheus, scrapeConfigs: [{ job_name: "apps" }, { job_name: "apps" }] }, `scrapeConfigs[1].job_name = "apps"`, /repeats scrapeConfigs\[0\]\.job_name/],
-    ["a scrape job named like the certificates job", certificates({}, { ...prometheus, scrapeConfigs: [{ job_name: "istio-mtls-pods" }] }), `scrapeConfigs[0].job_name = "istio-mtls-pods"`, /already runs a job of that name/],
-    ["a scrape job without a name", { ...prometheus, scrapeConfigs: [{ static_configs: [] }] }, "scrapeConfigs[0].job_name = undefined", /every scrape job needs a job_name/],
+    [
+        "an image without a tag",
+        { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus" } },
+        `prometheus.image = "quay.io/prometheus/prometheus"`,
+        /not an image reference/,
+    ],
+    [
+        "a scrape interval in words",
+        { ...prometheus, prometheus: { scrapeInterval: "half a minute" } },
+        `prometheus.scrapeInterval = "half a minute"`,
+        /e\.g\. "30s"/,
+    ],
+    [
+        "a CPU request in words",
+        { ...prometheus, prometheus: { resources: { requests: { cpu: "two" } } } },
+        `prometheus.resources.requests.cpu = "two"`,
+        /not a Kubernetes quantity/,
+    ],
+    [
+        "chart arguments with prometheus",
+        { ...prometheus, chart: { skipAwait: true } },
+        "chart = ",
+        /only the ama-metrics collector uses it, the collector is "prometheus"; drop it, or set collector: "ama-metrics"/,
+    ],
+    [
+        "tokenSecret with prometheus",
+        { ...prometheus, tokenSecret: { name: "x" } },
+        "tokenSecret = ",
+        /only the ama-metrics collector uses it/,
+    ],
+    [
+        "kubernetesVersion with prometheus",
+        withCluster({ kubernetesVersion: "1.33.7" }),
+        `cluster.kubernetesVersion = "1.33.7"`,
+        /only the ama-metrics collector uses it/,
+    ],
+    [
+        "prometheus settings with ama-metrics",
+        { ...amaMetrics, prometheus: { shards: 2 } },
+        "prometheus = ",
+        /only the prometheus collector uses it, the collector is "ama-metrics"/,
+    ],
+    [
+        "an OIDC issuer with ama-metrics",
+        withCluster({ oidcIssuerUrl: "https://issuer.example/" }, amaMetrics),
+        `cluster.oidcIssuerUrl = "https://issuer.example/"`,
+        /only the prometheus collector uses it/,
+    ],
+    [
+        "ama-metrics without a Kubernetes version",
+        withCluster({ kubernetesVersion: undefined }, amaMetrics),
+        "cluster.kubernetesVersion = undefined",
+        /shapes its RBAC, HPA and PDB/,
+    ],
+    [
+        "a scrape job named like a default job",
+        { ...prometheus, scrapeConfigs: [{ job_name: "kubelet" }] },
+        `scrapeConfigs[0].job_name = "kubelet"`,
+        /already runs a job of that name/,
+    ],
+    [
+        "a scrape job named like an add-on job",
+        { ...amaMetrics, scrapeConfigs: [{ job_name: "kube-proxy" }] },
+        `scrapeConfigs[0].job_name = "kube-proxy"`,
+        /the ama-metrics collector already runs a job of that name/,
+    ],
+    [
+        "two scrape jobs of one name",
+        { ...prometheus, scrapeConfigs: [{ job_name: "apps" }, { job_name: "apps" }] },
+        `scrapeConfigs[1].job_name = "apps"`,
+        /repeats scrapeConfigs\[0\]\.job_name/,
+    ],
+    [
+        "a scrape job named like the certificates job",
+        certificates({}, { ...prometheus, scrapeConfigs: [{ job_name: "istio-mtls-pods" }] }),
+        `scrapeConfigs[0].job_name = "istio-mtls-pods"`,
+        /already runs a job of that name/,
+    ],
+    [
+        "a scrape job without a name",
+        { ...prometheus, scrapeConfigs: [{ static_configs: [] }] },
+        "scrapeConfigs[0].job_name = undefined",
+        /every scrape job needs a job_name/,
+    ],
     // The Azure side.
-    ["a resource group with a slash", { ...prometheus, resourceGroupName: "rg/monitoring" }, `resourceGroupName = "rg/monitoring"`, /1-90 letters/],
-    ["a resource group ending in a period", { ...prometheus, resourceGroupName: "rg-monitoring." }, `resourceGroupName = "rg-monitoring."`, /not ending in '\.'/],
-    ["a Log Analytics workspace id", { ...prometheus, workspace: { resourceId: workspaceId.replace("Microsoft.Monitor/accounts", "Microsoft.OperationalInsights/workspaces") } }, "workspace.resourceId = ", /Microsoft\.Monitor\/accounts\/<workspace name>/],
-    ["an existing workspace with a name", { ...prometheus, workspace: { resourceId: workspaceId, name: "amw-two" } }, `workspace.name = "amw-two"`, /either workspace\.resourceId or workspace\.name/],
-    ["a workspace name of 45 characters", { ...prometheus, workspace: { name: "a".repeat(45) } }, `workspace.name = "${"a".repeat(45)}"`, /4-44 letters, digits and '-'/],
-    ["a workspace name ending in a hyphen", { ...prometheus, workspace: { name: "amw-prod-" } }, `workspace.name = "amw-prod-"`, /starting and ending with a letter or digit/],
-    ["protecting an existing workspace", { ...prometheus, workspace: { resourceId: workspaceId, protect: true } }, "workspace.protect = true", /protect it in the stack that creates it/],
-    ["Windows rules without rules", { ...prometheus, recordingRules: { enabled: false, windows: true } }, "recordingRules.windows = true", /drop one of the two/],
-    ["a Grafana principal that is a name", { ...prometheus, grafana: { principalId: "grafana-prod" } }, `grafana.principalId = "grafana-prod"`, /principal id \(a GUID\)/],
-    ["a private link scope without private ingestion", { ...prometheus, privateLinkScopeId: scopeId }, "privateLinkScopeId = ", /set cluster\.private: true as well/],
+    [
+        "a resource group with a slash",
+        { ...prometheus, resourceGroupName: "rg/monitoring" },
+        `resourceGroupName = "rg/monitoring"`,
+        /1-90 letters/,
+    ],
+    [
+        "a resource group ending in a period",
+        { ...prometheus, resourceGroupName: "rg-monitoring." },
+        `resourceGroupName = "rg-monitoring."`,
+        /not ending in '\.'/,
+    ],
+    [
+        "a Log Analytics workspace id",
+        {
+            ...prometheus,
+            workspace: { resourceId: workspaceId.replace("Microsoft.Monitor/accounts", "Microsoft.OperationalInsights/workspaces") },
+        },
+        "workspace.resourceId = ",
+        /Microsoft\.Monitor\/accounts\/<workspace name>/,
+    ],
+    [
+        "an existing workspace with a name",
+        { ...prometheus, workspace: { resourceId: workspaceId, name: "amw-two" } },
+        `workspace.name = "amw-two"`,
+        /either workspace\.resourceId or workspace\.name/,
+    ],
+    [
+        "a workspace name of 45 characters",
+        { ...prometheus, workspace: { name: "a".repeat(45) } },
+        `workspace.name = "${"a".repeat(45)}"`,
+        /4-44 letters, digits and '-'/,
+    ],
+    [
+        "a workspace name ending in a hyphen",
+        { ...prometheus, workspace: { name: "amw-prod-" } },
+        `workspace.name = "amw-prod-"`,
+        /starting and ending with a letter or digit/,
+    ],
+    [
+        "protecting an existing workspace",
+        { ...prometheus, workspace: { resourceId: workspaceId, protect: true } },
+        "workspace.protect = true",
+        /protect it in the stack that creates it/,
+    ],
+    [
+        "Windows rules without rules",
+        { ...prometheus, recordingRules: { enabled: false, windows: true } },
+        "recordingRules.windows = true",
+        /drop one of the two/,
+    ],
+    [
+        "a Grafana principal that is a name",
+        { ...prometheus, grafana: { principalId: "grafana-prod" } },
+        `grafana.principalId = "grafana-prod"`,
+        /principal id \(a GUID\)/,
+    ],
+    [
+        "a private link scope without private ingestion",
+        { ...prometheus, privateLinkScopeId: scopeId },
+        "privateLinkScopeId = ",
+        /set cluster\.private: true as well/,
+    ],
     ["private ingestion without a scope", withCluster({ private: true }), "cluster.private = true", /give privateLinkScopeId/],
-    ["a private link scope id of another type", { ...withCluster({ private: true }), privateLinkScopeId: workspaceId }, "privateLinkScopeId = ", /not an Azure Monitor Private Link Scope resource id/],
-    ["a configuration endpoint for a public cluster", withCluster({ configurationAccessEndpointId: scopeId.replace("privateLinkScopes/ampls", "dataCollectionEndpoints/dce") }, amaMetrics), "cluster.configurationAccessEndpointId = ", /only a private cluster's agent/],
-    ["a tag value of 257 characters", { ...prometheus, tags: { owner: "x".repeat(257) } }, "tags.owner = ", /Azure tag values are at most 256 characters/],
+    [
+        "a private link scope id of another type",
+        { ...withCluster({ private: true }), privateLinkScopeId: workspaceId },
+        "privateLinkScopeId = ",
+        /not an Azure Monitor Private Link Scope resource id/,
+    ],
+    [
+        "a configuration endpoint for a public cluster",
+        withCluster(
+            { configurationAccessEndpointId: scopeId.replace("privateLinkScopes/ampls", "dataCollectionEndpoints/dce") },
+            amaMetrics,
+        ),
+        "cluster.configurationAccessEndpointId = ",
+        /only a private cluster's agent/,
+    ],
+    [
+        "a tag value of 257 characters",
+        { ...prometheus, tags: { owner: "x".repeat(257) } },
+        "tags.owner = ",
+        /Azure tag values are at most 256 characters/,
+    ],
     // The chart.
     ["a chart version range", { ...amaMetrics, chart: { version: "^7.1.0" } }, `chart.version = "^7.1.0"`, /pin an exact SemVer version/],
-    ["an Arc chart version", { ...amaMetrics, chart: { version: "7.1.0-main-07-07-2026-548e23dc-arc" } }, `chart.version = "7.1.0-main-07-07-2026-548e23dc-arc"`, /Arc twin of a release.*use the AKS version without -arc/],
-    ["a derived image tag", { ...amaMetrics, chart: { imageTag: "7.1.0-main-07-07-2026-548e23dc-cfg" } }, `chart.imageTag = "7.1.0-main-07-07-2026-548e23dc-cfg"`, /without the -win, -targetallocator or -cfg suffix/],
-    ["a chart reference with spaces", { ...amaMetrics, chart: { chart: " oci://x/ama-metrics" } }, `chart.chart = " oci://x/ama-metrics"`, /without spaces/],
+    [
+        "an Arc chart version",
+        { ...amaMetrics, chart: { version: "7.1.0-main-07-07-2026-548e23dc-arc" } },
+        `chart.version = "7.1.0-main-07-07-2026-548e23dc-arc"`,
+        /Arc twin of a release.*use the AKS version without -arc/,
+    ],
+    [
+        "a derived image tag",
+        { ...amaMetrics, chart: { imageTag: "7.1.0-main-07-07-2026-548e23dc-cfg" } },
+        `chart.imageTag = "7.1.0-main-07-07-2026-548e23dc-cfg"`,
+        /without the -win, -targetallocator or -cfg suffix/,
+    ],
+    [
+        "a chart reference with spaces",
+        { ...amaMetrics, chart: { chart: " oci://x/ama-metrics" } },
+        `chart.chart = " oci://x/ama-metrics"`,
+        /without spaces/,
+    ],
     ["chart values as a list", { ...amaMetrics, chart: { values: [1, 2] } }, "chart.values = [1,2]", /not a map; give an object/],
-    ["OpenTelemetry metrics turned on behind the mesh's back", { ...amaMetrics, chart: { values: { AppmonitoringAgent: { isOpenTelemetryMetricsEnabled: true } } } }, "chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled = true", /set chart\.openTelemetryMetrics: true instead/],
-    ["settings that are not text", { ...amaMetrics, chart: { settings: { "schema-version": 2 } } }, `chart.settings.schema-version = 2`, /ConfigMap data values are strings/],
-    ["a token secret name with an underscore", { ...amaMetrics, tokenSecret: { name: "aad_msi_auth_token" } }, `tokenSecret.name = "aad_msi_auth_token"`, /"aad-msi-auth-token"/],
+    [
+        "OpenTelemetry metrics turned on behind the mesh's back",
+        { ...amaMetrics, chart: { values: { AppmonitoringAgent: { isOpenTelemetryMetricsEnabled: true } } } },
+        "chart.values.AppmonitoringAgent.isOpenTelemetryMetricsEnabled = true",
+        /set chart\.openTelemetryMetrics: true instead/,
+    ],
+    [
+        "settings that are not text",
+        { ...amaMetrics, chart: { settings: { "schema-version": 2 } } },
+        `chart.settings.schema-version = 2`,
+        /ConfigMap data values are strings/,
+    ],
+    [
+        "a token secret name with an underscore",
+        { ...amaMetrics, tokenSecret: { name: "aad_msi_auth_token" } },
+        `tokenSecret.name = "aad_msi_auth_token"`,
+        /"aad-msi-auth-token"/,
+    ],
     // The mesh.
-    ["an unknown mesh mode", withIstio({ mode: "ambient" as never }), `istio.mode = "ambient"`, /use one of "sidecar", "certificates", "off"/],
+    [
+        "an unknown mesh mode",
+        withIstio({ mode: "ambient" as never }),
+        `istio.mode = "ambient"`,
+        /use one of "sidecar", "certificates", "off"/,
+    ],
     ["a revision with underscores", withIstio({ revision: "asm_1_27" }), `istio.revision = "asm_1_27"`, /e\.g\. "asm-1-27"/],
-    ["a revision with the mode off", withIstio({ mode: "off", revision: "asm-1-27" }), `istio.revision = "asm-1-27"`, /the mesh mode "off" injects nothing/],
-    ["the AKS add-on without a revision", withIstio({ rootNamespace: "aks-istio-system" }), "istio.revision = undefined", /injects only pods labelled with its revision; give the add-on's revision/],
-    ["certificates without a revision, unacknowledged", withIstio({ mode: "certificates" }), "istio.acknowledgeDefaultRevision = undefined", /only a default revision .* honours.*set istio\.acknowledgeDefaultRevision: true/],
-    ["an acknowledgement the mode does not need", withIstio({ acknowledgeDefaultRevision: true }), "istio.acknowledgeDefaultRevision = true", /only the certificates mode without a revision needs it/],
+    [
+        "a revision with the mode off",
+        withIstio({ mode: "off", revision: "asm-1-27" }),
+        `istio.revision = "asm-1-27"`,
+        /the mesh mode "off" injects nothing/,
+    ],
+    [
+        "the AKS add-on without a revision",
+        withIstio({ rootNamespace: "aks-istio-system" }),
+        "istio.revision = undefined",
+        /injects only pods labelled with its revision; give the add-on's revision/,
+    ],
+    [
+        "certificates without a revision, unacknowledged",
+        withIstio({ mode: "certificates" }),
+        "istio.acknowledgeDefaultRevision = undefined",
+        /only a default revision .* honours.*set istio\.acknowledgeDefaultRevision: true/,
+    ],
+    [
+        "an acknowledgement the mode does not need",
+        withIstio({ acknowledgeDefaultRevision: true }),
+        "istio.acknowledgeDefaultRevision = true",
+        /only the certificates mode without a revision needs it/,
+    ],
     ["a bad trust domain", withIstio({ trustDomain: "cluster local" }), `istio.trustDomain = "cluster local"`, /normally "cluster\.local"/],
-    ["meshing the DaemonSet of prometheus", withIstio({ meshNodeDaemonSet: true }), "istio.meshNodeDaemonSet = true", /the prometheus collector has no node DaemonSet/],
-    ["meshing the DaemonSet in the off mode", withIstio({ mode: "off", meshNodeDaemonSet: true }, amaMetrics), "istio.meshNodeDaemonSet = true", /the mode is "off"/],
-    ["excluded ranges outside the sidecar mode", certificates({ extraExcludeOutboundIPRanges: ["10.1.0.0/16"] }), `istio.extraExcludeOutboundIPRanges = ["10.1.0.0/16"]`, /only the sidecar mode captures outbound traffic/],
-    ["an excluded port of 70000", withIstio({ extraExcludeOutboundPorts: [70000] }), "istio.extraExcludeOutboundPorts[0] = 70000", /from 1 to 65535/],
-    ["a CPU quantity in words", withIstio({ proxyResources: { collector: { cpu: "100 millicores" } } }), `istio.proxyResources.collector.cpu = "100 millicores"`, /e\.g\. "100m" or "0\.5"/],
-    ["a memory quantity in MB", withIstio({ proxyResources: { collector: { memory: "128MB" } } }), `istio.proxyResources.collector.memory = "128MB"`, /"128Mi" or "1Gi"/],
-    ["proxy resources for the target allocator of prometheus", withIstio({ proxyResources: { targetAllocator: { cpu: "1" } } }), "istio.proxyResources.targetAllocator = ", /prometheus has no sidecar on that workload/],
-    ["proxy resources for an opted-out DaemonSet", withIstio({ proxyResources: { node: { cpu: "100m" } } }, amaMetrics), "istio.proxyResources.node = ", /the node DaemonSet is not meshed/],
-    ["AuthorizationPolicies in the sidecar mode", withIstio({ authorizationPolicies: [target] }), `istio.authorizationPolicies = ["payments"]`, /never reach authorization/],
-    ["an AuthorizationPolicy in the root namespace", certificates({ authorizationPolicies: [{ ...target, namespace: "istio-system" }] }), `istio.authorizationPolicies[0].namespace = "istio-system"`, /Istio root namespace/],
-    ["an AuthorizationPolicy in the AKS root namespace, whatever the configured root", certificates({ rootNamespace: "mesh-root", authorizationPolicies: [{ ...target, namespace: "aks-istio-system" }] }), `istio.authorizationPolicies[0].namespace = "aks-istio-system"`, /Istio root namespace/],
-    ["an AuthorizationPolicy without a selector", certificates({ authorizationPolicies: [{ ...target, selector: {} }] }), "istio.authorizationPolicies[0].selector = {}", /give the pod labels of the scraped workload/],
-    ["an AuthorizationPolicy on port 0", certificates({ authorizationPolicies: [{ ...target, ports: [0] }] }), "istio.authorizationPolicies[0].ports[0] = 0", /from 1 to 65535/],
-    ["an AuthorizationPolicy on Istio's port 15020", certificates({ authorizationPolicies: [{ ...target, ports: [15020] }] }), "istio.authorizationPolicies[0].ports = 15020", /Istio reserves ports 15000-15090/],
-    ["an AuthorizationPolicy without the default-deny acknowledgement", certificates({ authorizationPolicies: [{ ...target, acknowledgeDefaultDeny: false }] }), "istio.authorizationPolicies[0].acknowledgeDefaultDeny = false", /would be cut off/],
-    ["an AuthorizationPolicy missing the acknowledgement", certificates({ authorizationPolicies: [{ namespace: "payments", selector: { app: "ledger" }, ports: [9090] } as never] }), "istio.authorizationPolicies[0].acknowledgeDefaultDeny = undefined", /missing; set it to true once the workload is default-deny/],
-    ["the same workload listed twice", certificates({ authorizationPolicies: [target, { ...target, ports: [9091] }] }), "istio.authorizationPolicies[1] = ", /repeats the namespace and selector of istio\.authorizationPolicies\[0\]; merge their ports into one entry/],
-    ["scrape namespaces in the sidecar mode", withIstio({ scrapeNamespaces: ["payments"] }), `istio.scrapeNamespaces = ["payments"]`, /use istio\.mode "certificates"/],
+    [
+        "meshing the DaemonSet of prometheus",
+        withIstio({ meshNodeDaemonSet: true }),
+        "istio.meshNodeDaemonSet = true",
+        /the prometheus collector has no node DaemonSet/,
+    ],
+    [
+        "meshing the DaemonSet in the off mode",
+        withIstio({ mode: "off", meshNodeDaemonSet: true }, amaMetrics),
+        "istio.meshNodeDaemonSet = true",
+        /the mode is "off"/,
+    ],
+    [
+        "excluded ranges outside the sidecar mode",
+        certificates({ extraExcludeOutboundIPRanges: ["10.1.0.0/16"] }),
+        `istio.extraExcludeOutboundIPRanges = ["10.1.0.0/16"]`,
+        /only the sidecar mode captures outbound traffic/,
+    ],
+    [
+        "an excluded port of 70000",
+        withIstio({ extraExcludeOutboundPorts: [70000] }),
+        "istio.extraExcludeOutboundPorts[0] = 70000",
+        /from 1 to 65535/,
+    ],
+    [
+        "a CPU quantity in words",
+        withIstio({ proxyResources: { collector: { cpu: "100 millicores" } } }),
+        `istio.proxyResources.collector.cpu = "100 millicores"`,
+        /e\.g\. "100m" or "0\.5"/,
+    ],
+    [
+        "a memory quantity in MB",
+        withIstio({ proxyResources: { collector: { memory: "128MB" } } }),
+        `istio.proxyResources.collector.memory = "128MB"`,
+        /"128Mi" or "1Gi"/,
+    ],
+    [
+        "proxy resources for the target allocator of prometheus",
+        withIstio({ proxyResources: { targetAllocator: { cpu: "1" } } }),
+        "istio.proxyResources.targetAllocator = ",
+        /prometheus has no sidecar on that workload/,
+    ],
+    [
+        "proxy resources for an opted-out DaemonSet",
+        withIstio({ proxyResources: { node: { cpu: "100m" } } }, amaMetrics),
+        "istio.proxyResources.node = ",
+        /the node DaemonSet is not meshed/,
+    ],
+    [
+        "AuthorizationPolicies in the sidecar mode",
+        withIstio({ authorizationPolicies: [target] }),
+        `istio.authorizationPolicies = ["payments"]`,
+        /never reach authorization/,
+    ],
+    [
+        "an AuthorizationPolicy in the root namespace",
+        certificates({ authorizationPolicies: [{ ...target, namespace: "istio-system" }] }),
+        `istio.authorizationPolicies[0].namespace = "istio-system"`,
+        /Istio root namespace/,
+    ],
+    [
+        "an AuthorizationPolicy in the AKS root namespace, whatever the configured root",
+        certificates({ rootNamespace: "mesh-root", authorizationPolicies: [{ ...target, namespace: "aks-istio-system" }] }),
+        `istio.authorizationPolicies[0].namespace = "aks-istio-system"`,
+        /Istio root namespace/,
+    ],
+    [
+        "an AuthorizationPolicy without a selector",
+        certificates({ authorizationPolicies: [{ ...target, selector: {} }] }),
+        "istio.authorizationPolicies[0].selector = {}",
+        /give the pod labels of the scraped workload/,
+    ],
+    [
+        "an AuthorizationPolicy on port 0",
+        certificates({ authorizationPolicies: [{ ...target, ports: [0] }] }),
+        "istio.authorizationPolicies[0].ports[0] = 0",
+        /from 1 to 65535/,
+    ],
+    [
+        "an AuthorizationPolicy on Istio's port 15020",
+        certificates({ authorizationPolicies: [{ ...target, ports: [15020] }] }),
+        "istio.authorizationPolicies[0].ports = 15020",
+        /Istio reserves ports 15000-15090/,
+    ],
+    [
+        "an AuthorizationPolicy without the default-deny acknowledgement",
+        certificates({ authorizationPolicies: [{ ...target, acknowledgeDefaultDeny: false }] }),
+        "istio.authorizationPolicies[0].acknowledgeDefaultDeny = false",
+        /would be cut off/,
+    ],
+    [
+        "an AuthorizationPolicy missing the acknowledgement",
+        certificates({ authorizationPolicies: [{ namespace: "payments", selector: { app: "ledger" }, ports: [9090] } as never] }),
+        "istio.authorizationPolicies[0].acknowledgeDefaultDeny = undefined",
+        /missing; set it to true once the workload is default-deny/,
+    ],
+    [
+        "the same workload listed twice",
+        certificates({ authorizationPolicies: [target, { ...target, ports: [9091] }] }),
+        "istio.authorizationPolicies[1] = ",
+        /repeats the namespace and selector of istio\.authorizationPolicies\[0\]; merge their ports into one entry/,
+    ],
+    [
+        "scrape namespaces in the sidecar mode",
+        withIstio({ scrapeNamespaces: ["payments"] }),
+        `istio.scrapeNamespaces = ["payments"]`,
+        /use istio\.mode "certificates"/,
+    ],
     ["a bad scrape namespace", certificates({ scrapeNamespaces: ["Payments"] }), `istio.scrapeNamespaces[0] = "Payments"`, /DNS label/],
 ];
 
@@ -152,7 +540,12 @@ describe("argument validation", () => {
     it("lists every problem at once", () => {
         mockStack();
         assert.throws(
-            () => new AmaMetricsIstio("bad", { ...prometheus, namespace: "kube-system", istio: { revision: "asm_1" } }, { providers: testProviders() }),
+            () =>
+                new AmaMetricsIstio(
+                    "bad",
+                    { ...prometheus, namespace: "kube-system", istio: { revision: "asm_1" } },
+                    { providers: testProviders() },
+                ),
             (err: AmaMetricsIstioArgumentError) => err.problems.length === 2,
         );
     });
@@ -186,9 +579,17 @@ describe("argument validation", () => {
         for (const args of [
             prometheus,
             amaMetrics,
-            withIstio({ revision: "asm-1-27", proxyResources: { collector: { cpu: "0.5", memoryLimit: "1Gi" } }, extraExcludeOutboundPorts: [9999] }),
+            withIstio({
+                revision: "asm-1-27",
+                proxyResources: { collector: { cpu: "0.5", memoryLimit: "1Gi" } },
+                extraExcludeOutboundPorts: [9999],
+            }),
             withIstio({ revision: "asm-1-27", meshNodeDaemonSet: true, proxyResources: { node: { cpu: "1e3" } } }, amaMetrics),
-            certificates({ authorizationPolicies: [target], scrapeNamespaces: ["payments"], proxyResources: { collector: { cpu: "50m" } } }),
+            certificates({
+                authorizationPolicies: [target],
+                scrapeNamespaces: ["payments"],
+                proxyResources: { collector: { cpu: "50m" } },
+            }),
             withIstio({ mode: "certificates", acknowledgeDefaultRevision: true }, amaMetrics),
             withIstio({ mode: "off" }),
             { ...withCluster({ private: true }), privateLinkScopeId: scopeId, workspace: { location: "northeurope" } },
@@ -201,10 +602,26 @@ describe("argument validation", () => {
     });
 
     for (const [argument, args, message] of [
-        ["cluster.resourceId", withCluster({ resourceId: pulumi.output("/subscriptions/x/resourceGroups/rg") }), /cluster\.resourceId = "\/subscriptions\/x\/resourceGroups\/rg": not an AKS cluster resource id/],
-        ["resourceGroupName", { ...prometheus, resourceGroupName: pulumi.output("rg/bad") }, /resourceGroupName = "rg\/bad": not a resource group name/],
-        ["cluster.oidcIssuerUrl", withCluster({ oidcIssuerUrl: pulumi.output("http://issuer/") }), /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an https URL/],
-        ["grafana.principalId", { ...prometheus, grafana: { principalId: pulumi.output("grafana") } }, /grafana\.principalId = "grafana": not a GUID/],
+        [
+            "cluster.resourceId",
+            withCluster({ resourceId: pulumi.output("/subscriptions/x/resourceGroups/rg") }),
+            /cluster\.resourceId = "\/subscriptions\/x\/resourceGroups\/rg": not an AKS cluster resource id/,
+        ],
+        [
+            "resourceGroupName",
+            { ...prometheus, resourceGroupName: pulumi.output("rg/bad") },
+            /resourceGroupName = "rg\/bad": not a resource group name/,
+        ],
+        [
+            "cluster.oidcIssuerUrl",
+            withCluster({ oidcIssuerUrl: pulumi.output("http://issuer/") }),
+            /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an https URL/,
+        ],
+        [
+            "grafana.principalId",
+            { ...prometheus, grafana: { principalId: pulumi.output("grafana") } },
+            /grafana\.principalId = "grafana": not a GUID/,
+        ],
         ["tags", { ...prometheus, tags: pulumi.output({ owner: "x".repeat(300) }) }, /tags\.owner = "x+": longer than 256 characters/],
     ] as Array<[string, AmaMetricsIstioArgs, RegExp]>) {
         it(`checks ${argument} known only later in the resource that uses it, with the same message`, async () => {
@@ -217,13 +634,26 @@ describe("argument validation", () => {
     }
 
     it("does not crash on values unknown during a preview: every resource is still registered", async () => {
-        pulumi.runtime.setMocks({ newResource: (args) => ({ id: `${args.name}-id`, state: {} }), call: () => ({}) }, "ama-metrics-istio", "preview", true);
+        pulumi.runtime.setMocks(
+            { newResource: (args) => ({ id: `${args.name}-id`, state: {} }), call: () => ({}) },
+            "ama-metrics-istio",
+            "preview",
+            true,
+        );
         const registrations = captureRegistrations();
         const unknownId = new random.RandomUuid("later").result;
-        new AmaMetricsIstio("preview", { ...amaMetrics, cluster: { ...amaMetrics.cluster, resourceId: unknownId } }, { providers: testProviders() });
+        new AmaMetricsIstio(
+            "preview",
+            { ...amaMetrics, cluster: { ...amaMetrics.cluster, resourceId: unknownId } },
+            { providers: testProviders() },
+        );
         await settled();
         const types = registrations.map((r) => r.type);
-        for (const type of ["azure-native:monitor:DataCollectionRuleAssociation", "kubernetes:helm.sh/v4:Chart", "kubernetes:core/v1:Namespace"]) {
+        for (const type of [
+            "azure-native:monitor:DataCollectionRuleAssociation",
+            "kubernetes:helm.sh/v4:Chart",
+            "kubernetes:core/v1:Namespace",
+        ]) {
             assert.ok(types.includes(type), `${type} was not registered during the preview`);
         }
     });

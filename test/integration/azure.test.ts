@@ -1,0 +1,471 @@
+// The Azure side as the component registers it, compared with Microsoft's ARM template (expected values
+// are evaluated from the template file), with azure-cli's naming where the template has none, and with
+// what each collector needs to write.
+
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import type { AmaMetricsIstioArgs } from "../../components";
+import type { Registration } from "../../scripts/offline";
+import { captureRegistrations, offlineMocks } from "../../scripts/offline";
+import { Deployment, evaluate as evaluateTemplate, fullTemplate, templateResources, Value, windowsTemplate } from "../armTemplate";
+import { baseArgs, byType, evaluate, Evaluation, one, settled, testProviders, testSubscription, valueOf } from "../harness";
+import { AmaMetricsIstio } from "../../components";
+
+const monitoringGroup = "rg-monitoring";
+const clusterName = "aks-prod-weu";
+// Written as `az aks list` and Microsoft's parameter files write it: `resourcegroups`.
+const givenClusterId = `/subscriptions/11111111-2222-3333-4444-555555555555/resourcegroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/${clusterName}`;
+const clusterId = givenClusterId.replace("/resourcegroups/", "/resourceGroups/");
+const workspaceIdOf = (name: string, subscription = testSubscription, group = monitoringGroup) =>
+    `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Monitor/accounts/${name}`;
+
+function args(
+    overrides: Partial<AmaMetricsIstioArgs> = {},
+    collector: AmaMetricsIstioArgs["collector"] = "ama-metrics",
+): AmaMetricsIstioArgs {
+    const base = baseArgs({}, collector);
+    return {
+        ...base,
+        cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster },
+        ...overrides,
+        ...(overrides.cluster ? { cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster } } : {}),
+    };
+}
+
+function deploymentFor(template: { variables?: Record<string, Value> }, parameters: Record<string, Value>): Deployment {
+    return { parameters, variables: template.variables ?? {}, subscriptionId: testSubscription, resourceGroup: monitoringGroup };
+}
+
+const named = (e: Evaluation, name: string): Registration => {
+    const found = e.registrations.find((r) => r.name === `metrics-${name}`);
+    assert.ok(found, `no registration metrics-${name}; have ${e.registrations.map((r) => r.name).join(", ")}`);
+    return found;
+};
+
+/** A registered rule group has exactly the template's properties, in the monitoring group, with the tags, enabled. */
+function assertRuleGroup(inputs: Record<string, unknown>, expected: Record<string, any>, tags: Record<string, string>) {
+    const { rules, enabled: _enabled, ...properties } = expected.properties;
+    // Bicep, Terraform and azure-cli set `enabled` explicitly; the ARM template leaves it out on the Linux groups.
+    assert.deepEqual(inputs, {
+        ruleGroupName: expected.name,
+        resourceGroupName: monitoringGroup,
+        location: expected.location,
+        ...properties,
+        rules,
+        enabled: true,
+        tags,
+    });
+}
+
+describe("the Azure side", function () {
+    describe("with a new workspace in another region than the cluster (ama-metrics)", () => {
+        let e: Evaluation;
+        let deployment: Deployment;
+        const workspaceLocation = "northeurope";
+        const tags = { env: "prod", owner: "platform" };
+
+        before(async () => {
+            e = await evaluate(args({ workspace: { location: workspaceLocation }, tags, recordingRules: { windows: true } }));
+            deployment = deploymentFor(fullTemplate, {
+                azureMonitorWorkspaceResourceId: await valueOf(e.component.workspaceId),
+                azureMonitorWorkspaceLocation: workspaceLocation,
+                clusterResourceId: clusterId,
+                clusterLocation: "westeurope",
+                enableWindowsRecordingRules: true,
+            });
+        });
+
+        it("creates the workspace amw-<cluster> in the workspace's region, with the tags", () => {
+            assert.deepEqual(named(e, "workspace").inputs, {
+                azureMonitorWorkspaceName: `amw-${clusterName}`,
+                resourceGroupName: monitoringGroup,
+                location: workspaceLocation,
+                tags,
+            });
+        });
+
+        it("outputs the workspace's id and Prometheus query endpoint", async () => {
+            assert.equal(await valueOf(e.component.workspaceId), workspaceIdOf(`amw-${clusterName}`));
+            assert.match(
+                await valueOf(e.component.prometheusQueryEndpoint),
+                /^https:\/\/amw-aks-prod-weu\..*prometheus\.monitor\.azure\.com$/,
+            );
+        });
+
+        it("creates the data collection endpoint as the template does", () => {
+            const [dce] = templateResources(fullTemplate, "Microsoft.Insights/dataCollectionEndpoints");
+            const expected = evaluateTemplate(dce, deployment) as Record<string, Value>;
+            assert.deepEqual(named(e, "dce").inputs, {
+                dataCollectionEndpointName: expected.name,
+                resourceGroupName: monitoringGroup,
+                location: expected.location,
+                kind: expected.kind,
+                tags,
+            });
+        });
+
+        it("creates the data collection rule as the template does, property for property", () => {
+            const [dcr] = templateResources(fullTemplate, "Microsoft.Insights/dataCollectionRules");
+            const expected = evaluateTemplate(dcr, deployment) as Record<string, any>;
+            assert.deepEqual(named(e, "dcr").inputs, {
+                dataCollectionRuleName: expected.name,
+                resourceGroupName: monitoringGroup,
+                location: expected.location,
+                kind: expected.kind,
+                ...expected.properties,
+                tags,
+            });
+        });
+
+        it("associates the rule with the cluster as the template's nested deployment does, by the id as Azure spells it", () => {
+            const [nested] = templateResources(fullTemplate, "Microsoft.Resources/deployments").filter((d: any) =>
+                d.properties.template.resources.some((x: any) => x.type.endsWith("/dataCollectionRuleAssociations")),
+            ) as any[];
+            const expected = evaluateTemplate(nested.properties.template.resources[0], deployment) as Record<string, any>;
+            const [scopeName, associationName] = (expected.name as string).split("/microsoft.insights/");
+            assert.equal(scopeName, clusterName);
+            assert.deepEqual(named(e, "dcra").inputs, {
+                associationName,
+                resourceUri: clusterId,
+                dataCollectionRuleId: expected.properties.dataCollectionRuleId,
+                description: expected.properties.description,
+            });
+        });
+
+        it("creates every recording rule group of the template, each as the template has it, enabled", () => {
+            const groups = templateResources(fullTemplate, "Microsoft.AlertsManagement/prometheusRuleGroups");
+            const registered = byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup");
+            assert.equal(registered.length, groups.length);
+            for (const group of groups) {
+                const expected = evaluateTemplate(group, deployment) as Record<string, any>;
+                const found = registered.find((x) => x.inputs.ruleGroupName === expected.name);
+                assert.ok(found, `no rule group named ${expected.name}`);
+                assertRuleGroup(found.inputs, expected, tags);
+            }
+        });
+
+        it("creates the Windows groups as Microsoft's Windows template does", () => {
+            const windowsDeployment = deploymentFor(windowsTemplate, {
+                azureMonitorWorkspaceResourceId: deployment.parameters.azureMonitorWorkspaceResourceId,
+                azureMonitorWorkspaceLocation: workspaceLocation,
+                clusterResourceId: clusterId,
+            });
+            const groups = templateResources(windowsTemplate, "Microsoft.AlertsManagement/prometheusRuleGroups");
+            assert.ok(groups.length > 0);
+            for (const group of groups) {
+                const expected = evaluateTemplate(group, windowsDeployment) as Record<string, any>;
+                const found = e.registrations.find((x) => x.inputs.ruleGroupName === expected.name);
+                assert.ok(found, `no rule group named ${expected.name}`);
+                assertRuleGroup(found.inputs, expected, tags);
+            }
+        });
+
+        it("replaces what Azure cannot move, deleting first what keeps its name", () => {
+            const move = (name: string) => ({
+                replaceOnChanges: named(e, name).replaceOnChanges,
+                deleteBeforeReplace: named(e, name).deleteBeforeReplace,
+            });
+            assert.deepEqual(move("workspace"), { replaceOnChanges: ["location"], deleteBeforeReplace: true });
+            // Their names follow the region: the new one is created before the old one goes.
+            assert.deepEqual(move("dce"), { replaceOnChanges: ["location"], deleteBeforeReplace: false });
+            assert.deepEqual(move("dcr"), { replaceOnChanges: ["location"], deleteBeforeReplace: false });
+            for (const group of byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup")) {
+                assert.deepEqual(
+                    { replaceOnChanges: group.replaceOnChanges, deleteBeforeReplace: group.deleteBeforeReplace },
+                    { replaceOnChanges: ["location"], deleteBeforeReplace: true },
+                );
+            }
+        });
+
+        it("keeps the longest chain workspace → endpoint → rule → association, and rule groups hang off the workspace", () => {
+            assert.deepEqual(named(e, "dce").dependsOn, ["azure-native:monitor:AzureMonitorWorkspace::metrics-workspace"]);
+            assert.deepEqual(named(e, "dcr").dependsOn, [
+                "azure-native:monitor:AzureMonitorWorkspace::metrics-workspace",
+                "azure-native:monitor:DataCollectionEndpoint::metrics-dce",
+            ]);
+            assert.deepEqual(named(e, "dcra").dependsOn, ["azure-native:monitor:DataCollectionRule::metrics-dcr"]);
+            for (const group of byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup")) {
+                assert.deepEqual(group.dependsOn, ["azure-native:monitor:AzureMonitorWorkspace::metrics-workspace"], group.name);
+            }
+        });
+
+        it("creates no private link objects for a public cluster", () => {
+            assert.equal(byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").length, 1);
+            assert.equal(byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource").length, 0);
+        });
+    });
+
+    describe("names", () => {
+        it("strip from the endpoint's name what azure-cli strips (a cluster name may hold '_'), and keep it in the rule's", async () => {
+            const e = await evaluate(
+                args({
+                    cluster: {
+                        resourceId: givenClusterId.replace(clusterName, "aks_prod_weu"),
+                        location: "westeurope",
+                        kubernetesVersion: "1.33.7",
+                    },
+                }),
+            );
+            // azure-cli dc/defaults.py: DCE names keep letters, digits and '-' only; DCR names keep '_'.
+            assert.equal(named(e, "dce").inputs.dataCollectionEndpointName, "MSProm-westeurope-aksprodweu");
+            assert.equal(named(e, "dcr").inputs.dataCollectionRuleName, "MSProm-westeurope-aks_prod_weu");
+            assert.equal(named(e, "workspace").inputs.azureMonitorWorkspaceName, "amw-aksprodweu");
+        });
+
+        it("cut the association's name to 64 characters and the endpoint's to 44, ending in a letter or digit", async () => {
+            const long = `aks-${"x".repeat(50)}-y-${"z".repeat(5)}`;
+            const e = await evaluate(
+                args({
+                    cluster: { resourceId: givenClusterId.replace(clusterName, long), location: "westeurope", kubernetesVersion: "1.33.7" },
+                }),
+            );
+            const association = named(e, "dcra").inputs.associationName as string;
+            assert.equal(association, `MSProm-westeurope-${long}`.slice(0, 64).replace(/[^A-Za-z0-9]+$/, ""));
+            assert.ok(association.length <= 64);
+            const endpoint = named(e, "dce").inputs.dataCollectionEndpointName as string;
+            assert.ok(endpoint.length <= 44 && /[A-Za-z0-9]$/.test(endpoint), endpoint);
+        });
+    });
+
+    describe("with an existing workspace", () => {
+        const shared = "c0ffee00-0000-4000-8000-00000000beef";
+        // As Microsoft's parameter file writes it: lower-case provider namespace.
+        const existingId = `/subscriptions/${shared}/resourceGroups/rg-shared/providers/microsoft.monitor/accounts/amw-shared`;
+        const principalId = "4b0e7d3f-5f5e-4f6a-9a64-2f7d5c8b1e21";
+        let e: Evaluation;
+
+        before(async () => {
+            e = await evaluate(args({ workspace: { resourceId: existingId }, grafana: { principalId } }));
+        });
+
+        it("creates no workspace and points the rule and rule groups at it", async () => {
+            const canonical = existingId.replace("microsoft.monitor/accounts", "Microsoft.Monitor/accounts");
+            assert.equal(byType(e.registrations, "azure-native:monitor:AzureMonitorWorkspace").length, 0);
+            assert.equal(await valueOf(e.component.workspaceId), canonical);
+            assert.deepEqual(named(e, "dcr").inputs.destinations, {
+                monitoringAccounts: [{ accountResourceId: canonical, name: "MonitoringAccount1" }],
+            });
+            for (const group of byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup")) {
+                assert.deepEqual(group.inputs.scopes, [canonical, clusterId]);
+            }
+        });
+
+        it("lets Grafana read the workspace with Monitoring Data Reader of the workspace's subscription, as the template does", async () => {
+            const [assignment] = templateResources(fullTemplate, "Microsoft.Authorization/roleAssignments") as any[];
+            const canonical = existingId.replace("microsoft.monitor/accounts", "Microsoft.Monitor/accounts");
+            const deployment = deploymentFor(fullTemplate, { azureMonitorWorkspaceResourceId: canonical, clusterResourceId: clusterId });
+            const reader = named(e, "grafana-reader");
+            assert.deepEqual(reader.inputs, {
+                roleAssignmentName: "00000000-0000-4000-8000-000000000000",
+                principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: evaluateTemplate(assignment.properties.roleDefinitionId, deployment),
+                scope: evaluateTemplate(assignment.scope, deployment),
+            });
+            assert.deepEqual(named(e, "grafana-reader-name").inputs, { keepers: { principalId, scope: canonical } });
+        });
+
+        it("creates only the Linux recording rule groups unless Windows ones are asked for", () => {
+            const linux = templateResources(fullTemplate, "Microsoft.AlertsManagement/prometheusRuleGroups").filter(
+                (g: any) => !("enabled" in g.properties),
+            );
+            const deployment = deploymentFor(fullTemplate, { clusterResourceId: clusterId });
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup")
+                    .map((g) => g.inputs.ruleGroupName)
+                    .sort(),
+                linux.map((g) => evaluateTemplate(g.name, deployment)).sort(),
+            );
+        });
+
+        it("refuses a workspace.location other than the workspace's region, in every resource that uses the workspace", async () => {
+            pulumi.runtime.setMocks(
+                offlineMocks({ subscriptionId: testSubscription, existingWorkspaceLocation: "eastus" }),
+                "ama-metrics-istio",
+                "test",
+                false,
+            );
+            captureRegistrations();
+            const component = new AmaMetricsIstio("moved", args({ workspace: { resourceId: existingId, location: "westeurope" } }), {
+                providers: testProviders(),
+            });
+            await assert.rejects(
+                (component.workspaceId as any).promise(),
+                /workspace\.location = "westeurope": the workspace amw-shared is in eastus; set workspace\.location to "eastus"/,
+            );
+            await settled().catch(() => undefined);
+        });
+    });
+
+    describe("private link", () => {
+        const scopeId =
+            "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls-prod";
+
+        it("ama-metrics with the workspace elsewhere: an endpoint in the cluster's region named MSProm-PL-…, its configurationAccessEndpoint association, both endpoints linked to the scope", async () => {
+            const e = await evaluate(
+                args({
+                    cluster: { resourceId: givenClusterId, location: "westeurope", kubernetesVersion: "1.33.7", private: true },
+                    workspace: { location: "swedencentral" },
+                    privateLinkScopeId: scopeId,
+                }),
+            );
+            const endpoint = named(e, "cluster-dce");
+            assert.deepEqual(endpoint.inputs, {
+                dataCollectionEndpointName: `MSProm-PL-westeurope-${clusterName}`,
+                resourceGroupName: monitoringGroup,
+                location: "westeurope",
+                kind: "Linux",
+            });
+            assert.notEqual(endpoint.inputs.dataCollectionEndpointName, named(e, "dce").inputs.dataCollectionEndpointName);
+            const association = named(e, "cluster-dcea");
+            assert.deepEqual(Object.keys(association.inputs).sort(), ["associationName", "dataCollectionEndpointId", "resourceUri"]);
+            assert.equal(association.inputs.associationName, "configurationAccessEndpoint");
+            assert.equal(association.inputs.resourceUri, clusterId);
+            assert.deepEqual(association.dependsOn, ["azure-native:monitor:DataCollectionEndpoint::metrics-cluster-dce"]);
+            const links = byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource");
+            assert.deepEqual(
+                links.map((l) => l.inputs).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+                [
+                    {
+                        resourceGroupName: "rg-net",
+                        scopeName: "ampls-prod",
+                        name: `MSProm-PL-westeurope-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-PL-westeurope-${clusterName}`,
+                    },
+                    {
+                        resourceGroupName: "rg-net",
+                        scopeName: "ampls-prod",
+                        name: `MSProm-swedencentral-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-swedencentral-${clusterName}`,
+                    },
+                ],
+            );
+            // The chart waits for the configuration endpoint's association too.
+            assert.ok(
+                one(e.registrations, "kubernetes:helm.sh/v4:Chart").dependsOn.includes(
+                    "azure-native:monitor:DataCollectionRuleAssociation::metrics-cluster-dcea",
+                ),
+            );
+        });
+
+        it("reuses a configurationAccessEndpoint the cluster already has: no endpoint, no association", async () => {
+            const existing = `/subscriptions/${testSubscription}/resourceGroups/rg-ci/providers/Microsoft.Insights/dataCollectionEndpoints/MSCI-config-westeurope-aks`;
+            const e = await evaluate(
+                args({
+                    cluster: {
+                        resourceId: givenClusterId,
+                        location: "westeurope",
+                        kubernetesVersion: "1.33.7",
+                        private: true,
+                        configurationAccessEndpointId: existing,
+                    },
+                    workspace: { location: "swedencentral" },
+                    privateLinkScopeId: scopeId,
+                }),
+            );
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
+                ["metrics-dce"],
+            );
+            assert.equal(
+                byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation")
+                    .map((r) => r.name)
+                    .join(),
+                "metrics-dcra",
+            );
+        });
+
+        it("prometheus: links its one endpoint, and needs no configuration endpoint", async () => {
+            const e = await evaluate({
+                ...baseArgs({ workspace: { location: "swedencentral" }, privateLinkScopeId: scopeId }),
+                cluster: { ...baseArgs().cluster, private: true },
+            });
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
+                ["metrics-dce"],
+            );
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource").map((r) => r.name),
+                ["metrics-dce-link"],
+            );
+            assert.equal(byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation").length, 0);
+        });
+    });
+
+    describe("what each collector needs to write", () => {
+        it("prometheus: an identity, its federated credential for the collector's ServiceAccount, and Monitoring Metrics Publisher on the rule; no association", async () => {
+            const e = await evaluate(baseArgs({ namespace: "observability" }));
+            assert.equal(byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation").length, 0);
+            const identity = one(e.registrations, "azure-native:managedidentity:UserAssignedIdentity");
+            assert.equal(identity.inputs.location, "westeurope");
+            const credential = one(e.registrations, "azure-native:managedidentity:FederatedIdentityCredential");
+            assert.deepEqual(credential.inputs, {
+                resourceGroupName: "rg-monitoring",
+                resourceName: identity.inputs.resourceName,
+                federatedIdentityCredentialResourceName: "observability-prometheus-agent",
+                issuer: baseArgs().cluster.oidcIssuerUrl,
+                // Workload ID's token: the ServiceAccount's subject, Entra's token exchange audience.
+                subject: "system:serviceaccount:observability:prometheus-agent",
+                audiences: ["api://AzureADTokenExchange"],
+            });
+            const publisher = named(e, "metrics-publisher");
+            const rule = await valueOf(e.component.dataCollectionRuleId);
+            // "Monitoring Metrics Publisher", Azure's built-in roles (Monitor).
+            assert.equal(
+                publisher.inputs.roleDefinitionId,
+                `/subscriptions/${testSubscription}/providers/Microsoft.Authorization/roleDefinitions/3913510d-42f4-4e42-8a64-420c390055eb`,
+            );
+            assert.equal(publisher.inputs.scope, rule);
+            assert.equal(publisher.inputs.principalType, "ServicePrincipal");
+            assert.ok(publisher.dependsOn.includes("azure-native:managedidentity:UserAssignedIdentity::metrics-identity"));
+            // The identity's client id, as Azure returns it (a GUID), for the ServiceAccount and the outputs.
+            assert.match(
+                String(await valueOf(e.component.collectorIdentityClientId)),
+                /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+            );
+        });
+
+        it("ama-metrics: the association, and no identity", async () => {
+            const e = await evaluate(args());
+            one(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation");
+            assert.equal(byType(e.registrations, "azure-native:managedidentity:UserAssignedIdentity").length, 0);
+            assert.equal(await valueOf(e.component.collectorIdentityClientId), undefined);
+        });
+    });
+
+    it("creates no recording rule group when recording rules are off", async () => {
+        const e = await evaluate(args({ recordingRules: { enabled: false } }));
+        assert.equal(byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup").length, 0);
+    });
+
+    it("registers the same resources with the same inputs every time", async () => {
+        const config = () =>
+            args({
+                workspace: { location: "northeurope", name: "amw-fleet" },
+                recordingRules: { windows: true },
+                grafana: { principalId: "4b0e7d3f-5f5e-4f6a-9a64-2f7d5c8b1e21" },
+                tags: { env: "prod" },
+            });
+        const first = await evaluate(config());
+        const second = await evaluate(config());
+        assert.deepEqual(second.registrations, first.registrations);
+    });
+
+    it("loads azure-native's submodules only, never the package's root module", () => {
+        const loaded = execFileSync(
+            process.execPath,
+            [
+                "-r",
+                "ts-node/register/transpile-only",
+                "-e",
+                'require("./components"); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("@pulumi/azure-native/")).map((f) => f.split("@pulumi/azure-native/")[1])));',
+            ],
+            { cwd: path.resolve(__dirname, "..", ".."), encoding: "utf8" },
+        );
+        const files: string[] = JSON.parse(loaded);
+        assert.ok(files.includes("monitor/index.js"), loaded);
+        assert.equal(files.includes("index.js"), false, "the root module @pulumi/azure-native was loaded");
+    });
+});
