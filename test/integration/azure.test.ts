@@ -21,17 +21,9 @@ const clusterId = givenClusterId.replace("/resourcegroups/", "/resourceGroups/")
 const workspaceIdOf = (name: string, subscription = testSubscription, group = monitoringGroup) =>
     `/subscriptions/${subscription}/resourceGroups/${group}/providers/Microsoft.Monitor/accounts/${name}`;
 
-function args(
-    overrides: Partial<AmaMetricsIstioArgs> = {},
-    collector: AmaMetricsIstioArgs["collector"] = "ama-metrics",
-): AmaMetricsIstioArgs {
+function args(overrides: Partial<AmaMetricsIstioArgs> = {}, collector: AmaMetricsIstioArgs["collector"] = "ama-metrics"): AmaMetricsIstioArgs {
     const base = baseArgs({}, collector);
-    return {
-        ...base,
-        cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster },
-        ...overrides,
-        ...(overrides.cluster ? { cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster } } : {}),
-    };
+    return { ...base, ...overrides, cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster } };
 }
 
 function deploymentFor(template: { variables?: Record<string, Value> }, parameters: Record<string, Value>): Deployment {
