@@ -4,7 +4,6 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio } from "./components";
 import { clusterInputs, parseEnvironment } from "./environment";
@@ -18,13 +17,12 @@ export = async () => {
     // Explicit providers only: nothing may deploy to an ambient kubeconfig or subscription.
     const kubernetes = new k8s.Provider("aks", { kubeconfig });
     const azure = new AzureProvider("azure", { subscriptionId });
-    const randomProvider = new random.Provider("random");
 
     const metrics = new AmaMetricsIstio(
         // The name every child's name derives from: renaming it replaces everything (see the README).
         "ama-metrics",
         { ...args, cluster, istio: { ...args.istio, revision: istioRevision } },
-        { providers: { kubernetes, "azure-native": azure, random: randomProvider } },
+        { providers: { kubernetes, "azure-native": azure } },
     );
 
     return {

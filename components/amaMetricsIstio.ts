@@ -16,7 +16,7 @@ import { prometheusNames } from "./prometheus/facts";
 export const componentType = "ama-metrics-istio:index:AmaMetricsIstio";
 
 /** The provider packages the component registers resources of: each must come from the caller. */
-const requiredProviders = ["kubernetes", "azure-native", "random"] as const;
+const requiredProviders = ["kubernetes", "azure-native"] as const;
 
 /**
  * Azure Monitor managed Prometheus for an AKS cluster, collected from a namespace of its own inside an
@@ -102,7 +102,7 @@ function checkProviders(name: string, opts: pulumi.ComponentResourceOptions): vo
                     `opts.providers["${pkg}"]`,
                     undefined,
                     "missing: the component never falls back to a default provider, since an ambient kubeconfig or subscription is how a library deploys to the wrong place",
-                    'pass explicit providers: { providers: { kubernetes, "azure-native": azure, random } }',
+                    'pass explicit providers: { providers: { kubernetes, "azure-native": azure } }',
                 ),
             ),
         );

@@ -5,7 +5,6 @@
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import type { Registration } from "./offline";
 
@@ -17,16 +16,12 @@ function resourceClass(type: string): Constructor | undefined {
         const classes: Record<string, Constructor> = {
             "providers:kubernetes": k8s.Provider,
             "providers:azure-native": AzureProvider,
-            "providers:random": random.Provider,
             "pulumi:StackReference": pulumi.StackReference as unknown as Constructor,
         };
         return classes[`${module}:${kind}`];
     }
     if (pkg === "azure-native") {
         return require(`@pulumi/azure-native/${module}`)[kind];
-    }
-    if (pkg === "random") {
-        return (random as any)[kind];
     }
     if (pkg === "kubernetes") {
         if (type === "kubernetes:helm.sh/v4:Chart") return k8s.helm.v4.Chart as unknown as Constructor;

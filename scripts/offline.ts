@@ -200,10 +200,6 @@ export function offlineMocks(options: {
                 state.principalId = standInGuid(`${args.name}/principal`);
                 state.tenantId = "00000000-0000-4000-8000-0000000000aa";
             }
-            if (args.type === "random:index/randomUuid:RandomUuid") {
-                // A fixed stand-in: the real value is chosen once and kept in state.
-                state.result = "00000000-0000-4000-8000-000000000000";
-            }
             return { id: azureResourceId(args.type, args.inputs, options.subscriptionId) ?? `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {

@@ -5,7 +5,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as random from "@pulumi/random";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as YAML from "yaml";
 import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
@@ -53,12 +52,8 @@ export function mockStack(stack = "test"): Registration[] {
 }
 
 /** Explicit providers, as the component requires. */
-export function testProviders(): { kubernetes: k8s.Provider; "azure-native": AzureProvider; random: random.Provider } {
-    return {
-        kubernetes: new k8s.Provider("k8s", {}),
-        "azure-native": new AzureProvider("azure", {}),
-        random: new random.Provider("random"),
-    };
+export function testProviders(): { kubernetes: k8s.Provider; "azure-native": AzureProvider } {
+    return { kubernetes: new k8s.Provider("k8s", {}), "azure-native": new AzureProvider("azure", {}) };
 }
 
 /** Waits until every registration and output the program started has been answered. */

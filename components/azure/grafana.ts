@@ -4,8 +4,7 @@
 
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { parseResourceId } from "./ids";
+import { v5 as uuidv5 } from "uuid";
 
 /** "Monitoring Data Reader" (azure-cli amg/link.py; Microsoft's Bicep nested_grafana_amw_role_assignment.bicep). */
 export const monitoringDataReaderRoleId = "b0d8363b-8ddd-447d-831f-62ca05bff136";
@@ -15,20 +14,30 @@ export function roleDefinitionId(subscriptionId: string, roleId: string): string
     return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
 }
 
+// The namespace of the package's role assignment names (a fixed, random UUID).
+const roleAssignmentNamespace = "0b3ee5d4-4b49-4d7a-9a50-8a27a5d4e4c1";
+
 /**
- * A role assignment of a built-in role. Role assignment names are GUIDs: a random one kept in state stays
- * stable across runs and changes only with the principal or the scope (the template uses newGuid()).
+ * A role assignment's name: a GUID derived from its scope, principal and role, as Microsoft's Bicep guidance
+ * derives them (`guid(scope, principalId, roleDefinitionId)`): the same on every run without state of its
+ * own, new whenever what it assigns changes.
  */
+export function roleAssignmentName(scope: string, principalId: string, roleId: string): string {
+    return uuidv5(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleId}`, roleAssignmentNamespace);
+}
+
+/** A role assignment of a built-in role to a service principal. */
 export function createRoleAssignment(
     name: string,
     input: { principalId: pulumi.Input<string>; scope: pulumi.Output<string>; roleId: string },
     opts: pulumi.CustomResourceOptions,
 ): authorization.RoleAssignment {
-    const assignmentName = new random.RandomUuid(`${name}-name`, { keepers: { principalId: input.principalId, scope: input.scope } }, opts);
     return new authorization.RoleAssignment(
         name,
         {
-            roleAssignmentName: assignmentName.result,
+            roleAssignmentName: pulumi
+                .all([input.scope, input.principalId])
+                .apply(([scope, principal]) => roleAssignmentName(scope, principal, input.roleId)),
             principalId: input.principalId,
             principalType: "ServicePrincipal",
             roleDefinitionId: input.scope.apply((scope) => roleDefinitionId(subscriptionOf(scope), input.roleId)),
@@ -38,8 +47,9 @@ export function createRoleAssignment(
     );
 }
 
+/** The subscription of a resource id (`/subscriptions/<id>/…`). */
 function subscriptionOf(id: string): string {
-    return id.split("/")[2] ?? parseResourceId(id, "workspace")!.subscriptionId;
+    return id.split("/")[2];
 }
 
 export function createGrafanaAccess(
