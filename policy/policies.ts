@@ -1,36 +1,45 @@
-// The policies of the pack, kept apart from `new PolicyPack` (which starts a policy server) so
-// that tests can call them directly. Each one runs a rule the component applies to itself: the
-// rules live in components/meshRules.ts and are not written twice.
+// The policies of the pack, kept apart from `new PolicyPack` (which starts a policy server) so that tests
+// can call them directly. They are generated from the mesh rules' table (components/mesh/rules.ts
+// `meshRules`): each rule's id, policy name, description, enforcement level and scope live there and
+// nowhere else; this file only maps them to @pulumi/policy.
 
-import { Policies, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import {
-    agentWorkloadInKubeSystem,
-    allowPolicyWithoutSelector,
-    describeObject,
+    Policies,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+} from "@pulumi/policy";
+import { describeObject, KubernetesObject } from "../components/core/kubernetes";
+import {
     formatViolation,
-    KubernetesObject,
+    MeshRuleContext,
+    MeshRuleDefinition,
+    MeshRuleInput,
+    meshRules,
     MeshRuleViolation,
-    rootNamespaceAllowPolicy,
-    tlsOriginationOnTlsPort,
-    twoInjectionLabels,
-    wildcardHostDnsResolution,
-} from "../components/meshRules";
+    podLabelsOf,
+    wellKnownRootNamespaces,
+} from "../components/mesh/rules";
 
+/** The configuration a policy accepts, for the context its rule reads. */
 export interface PolicyConfig {
     /** Istio root namespaces in use across the organisation. */
-    rootNamespaces: string[];
+    rootNamespaces?: string[];
+    /** The organisation's control planes inject only through `istio.io/rev` (the AKS add-on). */
+    revisionedControlPlane?: boolean;
+    /** MeshConfig `defaultConfig.proxyMetadata` of the organisation's meshes. */
+    meshProxyMetadata?: Record<string, string>;
 }
 
-export const defaultRootNamespaces = ["istio-system", "aks-istio-system"];
+export const defaultRootNamespaces: string[] = [...wellKnownRootNamespaces];
 
-const rootNamespacesSchema = {
-    properties: {
-        rootNamespaces: {
-            type: "array" as const,
-            items: { type: "string" as const },
-            default: defaultRootNamespaces,
-        },
-    },
+// The configuration property behind each context input; pod labels come from the stack itself.
+const configProperties: Record<Exclude<MeshRuleInput, "podLabels">, PolicyConfigSchema["properties"][string]> = {
+    rootNamespaces: { type: "array", items: { type: "string" }, default: defaultRootNamespaces },
+    revisionedControlPlane: { type: "boolean", default: false },
+    meshProxyMetadata: { type: "object", additionalProperties: { type: "string" }, default: {} },
 };
 
 /**
@@ -47,30 +56,6 @@ export function kubernetesObject(type: string, props: Record<string, any>): Kube
     return { ...props, apiVersion, kind: props.kind ?? match[2], metadata: props.metadata } as KubernetesObject;
 }
 
-function report(violations: MeshRuleViolation[], reportViolation: ReportViolation, urn?: string) {
-    for (const violation of violations) {
-        reportViolation(formatViolation(violation), urn);
-    }
-}
-
-type ObjectRule = (objects: readonly KubernetesObject[], context: { rootNamespace: string }) => MeshRuleViolation[];
-
-function objectPolicy(name: string, description: string, rule: ObjectRule, perRootNamespace = false): Policies[number] {
-    return {
-        name,
-        description,
-        enforcementLevel: "mandatory",
-        ...(perRootNamespace ? { configSchema: rootNamespacesSchema } : {}),
-        validateResource: (args, reportViolation) => {
-            const object = kubernetesObject(args.type, args.props);
-            if (!object) return;
-            const roots = perRootNamespace ? (args.getConfig<PolicyConfig>().rootNamespaces ?? defaultRootNamespaces) : [""];
-            const violations = roots.flatMap((rootNamespace) => rule([object], { rootNamespace }));
-            report(violations, reportViolation);
-        },
-    };
-}
-
 /** Objects of the whole stack, for rules that relate one object to another. */
 export function stackObjects(args: Pick<StackValidationArgs, "resources">): Array<{ object: KubernetesObject; urn: string }> {
     return args.resources.flatMap((r) => {
@@ -79,43 +64,53 @@ export function stackObjects(args: Pick<StackValidationArgs, "resources">): Arra
     });
 }
 
-export const policies: Policies = [
-    objectPolicy(
-        "ama-metrics-outside-kube-system",
-        "No ama-metrics workload runs in kube-system: Istio never injects it and the agent would carry a kube-system identity.",
-        agentWorkloadInKubeSystem,
-    ),
-    objectPolicy(
-        "no-root-namespace-allow-policy",
-        "No ALLOW AuthorizationPolicy in Istio's root namespace: it would apply to every workload of the mesh.",
-        rootNamespaceAllowPolicy,
-        true,
-    ),
-    objectPolicy(
-        "no-selectorless-allow-policy",
-        "ALLOW AuthorizationPolicies name the workloads they open up with a selector.",
-        allowPolicyWithoutSelector,
-    ),
-    objectPolicy(
-        "no-wildcard-service-entry-with-dns",
-        "ServiceEntries with wildcard hosts use resolution NONE: DNS cannot resolve a wildcard.",
-        wildcardHostDnsResolution,
-    ),
-    objectPolicy(
-        "one-injection-label-per-namespace",
-        "A namespace carries istio-injection or istio.io/rev, never both.",
-        twoInjectionLabels,
-    ),
-    {
-        name: "no-tls-origination-on-tls-ports",
-        description: "No DestinationRule originates TLS towards a port that already carries TLS (double TLS).",
-        enforcementLevel: "mandatory",
+/** The rule's context from the policy's configuration (defaults where unset). */
+export function contextOf(config: PolicyConfig): MeshRuleContext {
+    return {
+        rootNamespaces: config.rootNamespaces ?? defaultRootNamespaces,
+        revisionedControlPlane: config.revisionedControlPlane ?? false,
+        meshProxyMetadata: config.meshProxyMetadata ?? {},
+    };
+}
+
+function report(violations: MeshRuleViolation[], reportViolation: ReportViolation, urnOf: (object: string) => string | undefined) {
+    for (const violation of violations) {
+        reportViolation(formatViolation(violation), urnOf(violation.object));
+    }
+}
+
+/** The policy of one rule, as its table row says. */
+export function policyOf(rule: MeshRuleDefinition): ResourceValidationPolicy | StackValidationPolicy {
+    const configurable = rule.inputs.filter((input): input is Exclude<MeshRuleInput, "podLabels"> => input !== "podLabels");
+    const common = {
+        name: rule.policy.name,
+        description: rule.description,
+        enforcementLevel: rule.policy.enforcementLevel,
+        ...(configurable.length > 0
+            ? { configSchema: { properties: Object.fromEntries(configurable.map((input) => [input, configProperties[input]])) } }
+            : {}),
+    };
+    if (rule.policy.scope === "resource") {
+        return {
+            ...common,
+            validateResource: (args, reportViolation) => {
+                const object = kubernetesObject(args.type, args.props);
+                if (object) {
+                    report(rule.check([object], contextOf(args.getConfig<PolicyConfig>())), reportViolation, () => undefined);
+                }
+            },
+        };
+    }
+    return {
+        ...common,
         validateStack: (args, reportViolation) => {
-            const objects = stackObjects(args);
-            const urns = new Map(objects.map(({ object, urn }) => [describeObject(object), urn]));
-            for (const violation of tlsOriginationOnTlsPort(objects.map((o) => o.object))) {
-                report([violation], reportViolation, urns.get(violation.object));
-            }
+            const found = stackObjects(args);
+            const objects = found.map(({ object }) => object);
+            const urns = new Map(found.map(({ object, urn }) => [describeObject(object), urn]));
+            const context = { ...contextOf(args.getConfig<PolicyConfig>()), podLabels: podLabelsOf(objects) };
+            report(rule.check(objects, context), reportViolation, (object) => urns.get(object));
         },
-    },
-];
+    };
+}
+
+export const policies: Policies = meshRules.map(policyOf);
