@@ -4,10 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
-import { AmaMetricsIstioArgs } from "./components";
-import { formatProblem } from "./components/core/errors";
-import { formats } from "./components/core/formats";
-import { shapeProblems, valueOf } from "./components/core/schema";
+import { AmaMetricsIstioArgs, formatProblem, Problem } from "ama-metrics-istio";
 
 export const configKey = "ama-metrics-istio:environment";
 
@@ -28,47 +25,42 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
 
 /** Stack configuration the program cannot use; names the key, the value and the fix. */
 export class StackConfigError extends Error {
-    constructor(message: string) {
-        super(message);
+    constructor(problems: readonly Problem[]) {
+        super(`stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
         this.name = "StackConfigError";
     }
 }
 
-// The program's own keys; the rest pass to the component as they are.
-const programKeys = v.looseObject({
-    subscriptionId: valueOf(formats.guid),
-    cluster: v.looseObject({
-        stack: v.optional(
-            valueOf({
-                test: (value) => typeof value === "string" && /^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(value),
-                wrong: "not a fully qualified stack name",
-                fix: "use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod",
-            }),
-        ),
-    }),
-});
+const isGuid = (value: unknown) => v.is(v.pipe(v.string(), v.uuid()), value);
+const isStackName = (value: unknown) => typeof value === "string" && /^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(value);
+const isMap = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Checks the shape of the stack's config; the component checks the values it is given. */
+/** Checks the program's own keys; the component checks the rest. */
 export function parseEnvironment(raw: unknown): EnvironmentConfig {
-    const problems = shapeProblems(programKeys, raw, configKey);
-    const env = raw as EnvironmentConfig;
-    if (problems.length === 0 && env.cluster.stack === undefined) {
-        for (const key of ["resourceId", "location"] as const) {
-            if (env.cluster[key] === undefined) {
-                problems.push({
-                    argument: `${configKey}.cluster.${key}`,
-                    value: undefined,
-                    message: `missing while cluster.stack is not set; give cluster.${key}, or cluster.stack to read it from the cluster's stack`,
-                });
+    const problems: Problem[] = [];
+    const at = (path: string) => (path ? `${configKey}.${path}` : configKey);
+    if (!isMap(raw)) {
+        throw new StackConfigError([{ argument: at(""), value: raw, message: "not a map; see stacks/Pulumi.dev.yaml for the shape" }]);
+    }
+    if (!isGuid(raw.subscriptionId)) {
+        problems.push({ argument: at("subscriptionId"), value: raw.subscriptionId, message: "not a GUID; give the id of the subscription that holds the Azure Monitor resources" });
+    }
+    const cluster = raw.cluster;
+    if (!isMap(cluster)) {
+        problems.push({ argument: at("cluster"), value: cluster, message: "missing; give cluster.stack (the cluster's stack), or the cluster's resourceId and location" });
+    } else if (cluster.stack !== undefined && !isStackName(cluster.stack)) {
+        problems.push({ argument: at("cluster.stack"), value: cluster.stack, message: "not a fully qualified stack name; use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod" });
+    } else if (cluster.stack === undefined) {
+        for (const key of ["resourceId", "location"]) {
+            if (cluster[key] === undefined) {
+                problems.push({ argument: at(`cluster.${key}`), value: undefined, message: `missing while cluster.stack is not set; give cluster.${key}, or cluster.stack to read it from the cluster's stack` });
             }
         }
     }
     if (problems.length > 0) {
-        throw new StackConfigError(
-            `stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`,
-        );
+        throw new StackConfigError(problems);
     }
-    return env;
+    return raw as EnvironmentConfig;
 }
 
 export interface ClusterInputs {
@@ -100,9 +92,13 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     };
     const location = own.location ?? (await plainOutput("location"));
     if (typeof location !== "string") {
-        throw new StackConfigError(
-            `${configKey}.cluster.location = ${JSON.stringify(location)}: the cluster stack ${stack} has no output "location"; export the cluster's region from that stack, or set cluster.location here`,
-        );
+        throw new StackConfigError([
+            {
+                argument: `${configKey}.cluster.location`,
+                value: location,
+                message: `the cluster stack ${stack} has no output "location"; export the cluster's region from that stack, or set cluster.location here`,
+            },
+        ]);
     }
     const revision = env.istio?.revision ?? (await plainOutput("istioRevision"));
     const output = (name: string) => clusterStack.requireOutput(name).apply(String);
@@ -111,9 +107,7 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
             ...own,
             resourceId: own.resourceId ?? output("clusterResourceId"),
             location,
-            ...(prometheus
-                ? { oidcIssuerUrl: own.oidcIssuerUrl ?? output("oidcIssuerUrl") }
-                : { kubernetesVersion: own.kubernetesVersion ?? output("kubernetesVersion") }),
+            ...(prometheus ? { oidcIssuerUrl: own.oidcIssuerUrl ?? output("oidcIssuerUrl") } : { kubernetesVersion: own.kubernetesVersion ?? output("kubernetesVersion") }),
         },
         kubeconfig: output("kubeconfig"),
         istioRevision: mesh && typeof revision === "string" && revision.length > 0 ? revision : undefined,

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
-import { AmaMetricsIstio } from "./components";
+import { AmaMetricsIstio } from "ama-metrics-istio";
 import { clusterInputs, parseEnvironment } from "./environment";
 
 export = async () => {

@@ -3,7 +3,8 @@
 
 export { AmaMetricsIstio, componentType } from "./amaMetricsIstio";
 export * from "./core/args";
-export { AmaMetricsIstioArgumentError } from "./core/errors";
+export { AmaMetricsIstioArgumentError, formatProblem } from "./core/errors";
+export type { Problem } from "./core/errors";
 export type { KubernetesObject } from "./core/kubernetes";
 export { relocate, relocateYaml } from "./amaMetrics/relocate";
 export type { RelocationOptions } from "./amaMetrics/relocate";

@@ -2,6 +2,7 @@
 // flags and the verify command's flags all check their values with these.
 
 import { isIPv4, isIPv6 } from "node:net";
+import * as v from "valibot";
 
 /** A format: a test, what a value that fails it is, and how to write a good one. */
 export interface Format {
@@ -21,7 +22,8 @@ export function withFix(base: Format, fix: string): Format {
     return { ...base, fix };
 }
 
-const guidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// Azure's GUIDs (subscription, tenant, principal and client ids) in their usual hyphenated form.
+const guid = v.pipe(v.string(), v.uuid());
 const dnsLabelPattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 // Kubernetes' quantity grammar (apimachinery resource.Quantity), without a sign.
 const quantityPattern = /^(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/;
@@ -70,36 +72,36 @@ export function isCidr(value: unknown): boolean {
 }
 
 export const formats = {
-    guid: format("not a GUID", "use the GUID form, e.g. 6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60", (v) => guidPattern.test(v)),
+    guid: format("not a GUID", "use the GUID form, e.g. 6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60", (value) => v.is(guid, value)),
     // Programmatic region names: "westeurope", "eastus2", "usgovvirginia".
-    azureRegion: format("not an Azure region name", 'use the programmatic region name, e.g. "westeurope" (not "West Europe")', (v) =>
-        /^[a-z][a-z0-9]{2,39}$/.test(v),
+    azureRegion: format("not an Azure region name", 'use the programmatic region name, e.g. "westeurope" (not "West Europe")', (text) =>
+        /^[a-z][a-z0-9]{2,39}$/.test(text),
     ),
     // Azure's naming rules: 1-90 letters (Unicode included), digits, '_', '-', '.', '(' and ')', not ending in '.'.
     resourceGroupName: format(
         "not a resource group name",
         "use 1-90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-        (v) => v.length >= 1 && v.length <= 90 && /^[-\w.()\p{L}\p{N}]+$/u.test(v) && !v.endsWith("."),
+        (text) => text.length >= 1 && text.length <= 90 && /^[-\w.()\p{L}\p{N}]+$/u.test(text) && !text.endsWith("."),
     ),
     kubernetesVersion: format(
         "not a Kubernetes version",
         "use the cluster's version as AKS reports it, e.g. \"1.33.7\" (no leading 'v')",
-        (v) => /^1\.\d+(\.\d+)?$/.test(v),
+        (text) => /^1\.\d+(\.\d+)?$/.test(text),
     ),
     // Helm chart versions are SemVer 2.
     exactVersion: format(
         "not an exact version",
         'pin an exact SemVer version, e.g. "7.1.0-main-07-07-2026-548e23dc"; a range would let previews drift',
-        (v) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(v),
+        (text) => /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(text),
     ),
     // OCI tags (distribution spec).
-    imageTag: format("not an image tag", 'use a release tag, e.g. "7.1.0-main-07-07-2026-548e23dc"', (v) =>
-        /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(v),
+    imageTag: format("not an image tag", 'use a release tag, e.g. "7.1.0-main-07-07-2026-548e23dc"', (text) =>
+        /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(text),
     ),
     image: format(
         "not an image reference",
         'use <registry>/<repository>:<tag>, e.g. "quay.io/prometheus/prometheus:v3.14.0", optionally with @sha256:<digest>',
-        (v) => v.length <= 512 && imagePattern.test(v) && /:[\w][\w.-]*(@|$)|@sha256:/.test(v),
+        (text) => text.length <= 512 && imagePattern.test(text) && /:[\w][\w.-]*(@|$)|@sha256:/.test(text),
     ),
     namespace: format(
         "not a Kubernetes namespace name",
@@ -120,17 +122,17 @@ export const formats = {
     ),
     labelKey: format("not a label key", 'use a Kubernetes label key, e.g. "app" or "app.kubernetes.io/name"', isLabelKey),
     labelValue: format("not a label value", "use at most 63 letters, digits, '-', '_' or '.'", isLabelValue),
-    quantity: format("not a Kubernetes quantity", 'use e.g. "100m" or "0.5" for CPU and "128Mi" or "1Gi" for memory', (v) =>
-        quantityPattern.test(v),
+    quantity: format("not a Kubernetes quantity", 'use e.g. "100m" or "0.5" for CPU and "128Mi" or "1Gi" for memory', (text) =>
+        quantityPattern.test(text),
     ),
     cidr: format(
         "not an IP range in CIDR notation",
         'use an address range with its prefix length and no host bits, e.g. "10.0.0.0/16"',
         isCidr,
     ),
-    httpsUrl: format("not an https URL", 'use the full URL, e.g. "https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/"', (v) => {
+    httpsUrl: format("not an https URL", 'use the full URL, e.g. "https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/"', (text) => {
         try {
-            return new URL(v).protocol === "https:";
+            return new URL(text).protocol === "https:";
         } catch {
             return false;
         }
@@ -138,7 +140,7 @@ export const formats = {
     duration: format(
         "not a Prometheus duration",
         'use a number and a unit, e.g. "30s", "1m" or "1m30s"',
-        (v) => v.length > 0 && durationPattern.test(v) && /[1-9]/.test(v),
+        (text) => text.length > 0 && durationPattern.test(text) && /[1-9]/.test(text),
     ),
 } satisfies Record<string, Format>;
 

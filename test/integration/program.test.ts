@@ -1,0 +1,177 @@
+// The per-environment program: each stack evaluates offline as the plan script runs it, its plan matches
+// the reviewed golden plan, bad stack config is refused by name, and the dependency graph keeps its contract.
+
+import * as assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { parseEnvironment } from "../../environment";
+import type { Registration } from "../../scripts/offline";
+import { formatPlan } from "../../scripts/plan";
+import { key } from "../harness";
+
+const root = path.resolve(__dirname, "..", "..");
+const stacks = ["dev", "staging", "prod"];
+
+function plan(stack: string, options: { json?: boolean; cwd?: string } = {}) {
+    return spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", path.join(root, "scripts", "plan.ts"), stack, ...(options.json ? ["--json"] : [])], {
+        cwd: options.cwd ?? root,
+        encoding: "utf8",
+        env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+    });
+}
+
+/** The longest chain of dependencies ending in each resource, over resources the stack creates. */
+function longestChain(registrations: Registration[]): string[] {
+    const byKey = new Map(registrations.map((r) => [key(r), r]));
+    const memo = new Map<string, string[]>();
+    const chain = (k: string): string[] => {
+        if (!memo.has(k)) {
+            const longest = byKey
+                .get(k)!
+                .dependsOn.filter((d) => byKey.has(d))
+                .map(chain)
+                .reduce((a, b) => (b.length > a.length ? b : a), [] as string[]);
+            memo.set(k, [...longest, k]);
+        }
+        return memo.get(k)!;
+    };
+    return [...byKey.keys()].map(chain).reduce((a, b) => (b.length > a.length ? b : a), [] as string[]);
+}
+
+// One offline evaluation per stack, each in its own process: the Pulumi runtime is global state.
+const evaluated = new Map<string, Registration[]>();
+function registrationsOf(stack: string): Registration[] {
+    if (!evaluated.has(stack)) {
+        const child = plan(stack, { json: true });
+        assert.equal(child.status, 0, child.stderr);
+        evaluated.set(stack, JSON.parse(child.stdout));
+    }
+    return evaluated.get(stack)!;
+}
+
+const stackConfig = (stack: string) => parse(fs.readFileSync(path.join(root, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config;
+const collectorOf = (stack: string) => stackConfig(stack)["ama-metrics-istio:environment"].collector ?? "prometheus";
+
+/** What the collector's Kubernetes objects may wait for on the Azure side: only what they use. */
+const azureUsedBy: Array<[RegExp, RegExp]> = [
+    // ama-metrics fetches its configuration through the association(s).
+    [/^kubernetes:helm\.sh\/v4:Chart::/, /DataCollectionRuleAssociation::/],
+    // The ServiceAccount names the identity's client id.
+    [/^kubernetes:core\/v1:ServiceAccount::.*\/prometheus-agent$/, /UserAssignedIdentity::/],
+    // The configuration carries the ingestion URL, client and tenant ids.
+    [/^kubernetes:core\/v1:ConfigMap::.*\/prometheus-shard-\d+$/, /(DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::/],
+    // The shards write only once they may: role assignment and federated credential, and their configuration.
+    [/^kubernetes:apps\/v1:StatefulSet::.*\/prometheus-shard-\d+$/, /(RoleAssignment::.*metrics-publisher|FederatedIdentityCredential|DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::|metrics-publisher/],
+];
+
+describe("the per-environment program", () => {
+    it("runs each collector in at least one stack", () => {
+        assert.deepEqual([...new Set(stacks.map(collectorOf))].sort(), ["ama-metrics", "prometheus"]);
+    });
+
+    for (const stack of stacks) {
+        describe(`stack ${stack}`, () => {
+            let registrations: Registration[];
+            before(() => {
+                registrations = registrationsOf(stack);
+            });
+
+            it("evaluates offline, with explicit providers only", () => {
+                const types = new Set(registrations.map((r) => r.type));
+                for (const provider of ["pulumi:providers:kubernetes", "pulumi:providers:azure-native"]) {
+                    assert.ok(types.has(provider), `no explicit ${provider}`);
+                }
+                for (const r of registrations.filter((r) => r.custom && !r.type.startsWith("pulumi:"))) {
+                    assert.ok(r.provider, `${key(r)} would use a default provider`);
+                }
+            });
+
+            it("matches its golden plan", () => {
+                const golden = path.join(root, "test", "golden", `${stack}.plan.yaml`);
+                const regenerate = `npm run --silent plan -- ${stack} > test/golden/${stack}.plan.yaml`;
+                assert.ok(fs.existsSync(golden), `no golden plan: ${regenerate}`);
+                assert.equal(formatPlan(stack, registrations), fs.readFileSync(golden, "utf8"), `stack ${stack} drifted from its golden plan; review the change, then: ${regenerate}`);
+            });
+
+            it("has the longest chain workspace → endpoint → rule → what the collector needs → the collector", () => {
+                const created = registrations.filter((r) => !r.type.startsWith("pulumi:") && (r.custom || r.type === "kubernetes:helm.sh/v4:Chart"));
+                const chain = longestChain(created).map((k) => k.split("::")[0]);
+                const head = ["azure-native:monitor:AzureMonitorWorkspace", "azure-native:monitor:DataCollectionEndpoint", "azure-native:monitor:DataCollectionRule"];
+                assert.deepEqual(
+                    chain,
+                    collectorOf(stack) === "prometheus"
+                        ? [...head, "azure-native:authorization:RoleAssignment", "kubernetes:apps/v1:StatefulSet"]
+                        : [...head, "azure-native:monitor:DataCollectionRuleAssociation", "kubernetes:helm.sh/v4:Chart"],
+                );
+            });
+
+            it("keeps Kubernetes and Istio objects off Azure resources they do not use", () => {
+                for (const r of registrations.filter((r) => r.type.startsWith("kubernetes:"))) {
+                    const azure = r.dependsOn.filter((d) => d.startsWith("azure-native:"));
+                    const allowed = azureUsedBy.find(([subject]) => subject.test(key(r)))?.[1];
+                    for (const dependency of azure) {
+                        assert.ok(allowed?.test(dependency), `${key(r)} waits on ${dependency}`);
+                    }
+                }
+            });
+        });
+    }
+
+    it("protects the workspace in prod only", () => {
+        const protectedIn = stacks.filter((stack) => registrationsOf(stack).some((r) => r.type === "azure-native:monitor:AzureMonitorWorkspace" && r.protect));
+        assert.deepEqual(protectedIn, ["prod"]);
+    });
+
+    it("refuses an unknown stack with the list of known ones", () => {
+        const child = plan("qa");
+        assert.equal(child.status, 1);
+        assert.match(child.stderr, /no stack "qa": stacks\/Pulumi\.qa\.yaml does not exist; known stacks: dev, prod, staging/);
+    });
+
+    it("names what a stack without offline stand-ins lacks", () => {
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        try {
+            fs.mkdirSync(path.join(project, "stacks"));
+            fs.copyFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), path.join(project, "stacks", "Pulumi.qa.yaml"));
+            const child = plan("qa", { cwd: project });
+            assert.equal(child.status, 1);
+            assert.match(child.stderr, /stack "qa" reads its cluster from the stack acme\/aks-cluster\/dev, and stacks\/offline\/qa\.cluster\.yaml has no stand-ins/);
+        } finally {
+            fs.rmSync(project, { recursive: true, force: true });
+        }
+    });
+
+    describe("stack config", () => {
+        const good = { subscriptionId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60", resourceGroupName: "rg", cluster: { stack: "acme/aks/dev" } };
+        const cases: Array<[string, unknown, RegExp]> = [
+            ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not an object/],
+            ["a bad subscription", { ...good, subscriptionId: "prod-sub" }, /environment\.subscriptionId = "prod-sub": not a GUID/],
+            ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined/],
+            ["a short stack name", { ...good, cluster: { stack: "aks/dev" } }, /environment\.cluster\.stack = "aks\/dev": not a fully qualified stack name; use <organization>\/<project>\/<stack>/],
+            ["a plain cluster without a location", { ...good, cluster: { resourceId: "/x" } }, /environment\.cluster\.location = undefined: missing while cluster\.stack is not set/],
+        ];
+        for (const [title, raw, message] of cases) {
+            it(`refuses ${title}`, () => {
+                assert.throws(
+                    () => parseEnvironment(raw),
+                    (err: Error) => {
+                        assert.match(err.message, /^stack config ama-metrics-istio:environment is not usable:/);
+                        assert.match(err.message, message);
+                        return true;
+                    },
+                );
+            });
+        }
+
+        it("accepts each stack's config, and every stack turns default providers off", () => {
+            for (const stack of stacks) {
+                const config = stackConfig(stack);
+                assert.doesNotThrow(() => parseEnvironment(config["ama-metrics-istio:environment"]));
+                assert.deepEqual(config["pulumi:disable-default-providers"], ["*"]);
+            }
+        });
+    });
+});

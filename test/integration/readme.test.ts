@@ -1,0 +1,54 @@
+// The README is the front door: every TypeScript block in it compiles as pasted, against the package's
+// published types (the built dist/, as a consumer's `import … from "ama-metrics-istio"` resolves it).
+
+import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..", "..");
+const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+
+function codeBlocks(language: string): string[] {
+    return [...readme.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((match) => match[1]);
+}
+
+describe("the README", () => {
+    const blocks = codeBlocks("ts");
+
+    it("shows how to use the component in TypeScript", () => {
+        assert.ok(blocks.some((block) => block.includes('from "ama-metrics-istio"') && block.includes("new AmaMetricsIstio(")));
+    });
+
+    it("has TypeScript blocks that compile as pasted, each on its own", () => {
+        // Inside the project, so that the blocks resolve the project's node_modules; the package's own name
+        // resolves to its built types through package.json "exports", as in a consumer's project.
+        fs.mkdirSync(path.join(root, ".tools"), { recursive: true });
+        const dir = fs.mkdtempSync(path.join(root, ".tools", "readme-"));
+        try {
+            const files = blocks.map((block, i) => {
+                const file = path.join(dir, `block${i + 1}.ts`);
+                // Each block is a module of its own, as a program file is.
+                fs.writeFileSync(file, `${block}\nexport {};\n`);
+                return file;
+            });
+            fs.writeFileSync(
+                path.join(dir, "tsconfig.json"),
+                JSON.stringify({
+                    extends: path.join(root, "tsconfig.json"),
+                    compilerOptions: { noEmit: true, noUnusedLocals: false, types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")] },
+                    files,
+                    include: [],
+                }),
+            );
+            try {
+                execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")], { cwd: root, encoding: "utf8" });
+            } catch (error) {
+                const output = (error as { stdout?: string }).stdout ?? String(error);
+                assert.fail(`a README TypeScript block does not compile:\n${output.replaceAll(dir + path.sep, "README ")}`);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
