@@ -25,7 +25,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     let fake: FakeKube;
     const run = (args: string[] = amaMetricsArgs) => verify(fake.url, args);
     const setToken = (value: string) => {
-        (fake.get("Secret", "aad-msi-auth-token", "kube-system") as { data: Record<string, string> }).data.token = Buffer.from(value).toString("base64");
+        fake.get<{ data: Record<string, string> }>("Secret", "aad-msi-auth-token", "kube-system").data.token = Buffer.from(value).toString("base64");
     };
 
     beforeEach(async () => {
@@ -94,7 +94,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
-        const service = fake.get("Service", "ama-metrics-operator-targets", "kube-system") as { spec: Record<string, unknown> };
+        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
         const result = await run();
         expectOnlyProblems(result, { "kube-system.alias": "fail" });
@@ -106,13 +106,13 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("accepts the alias with another cluster domain", async () => {
-        const service = fake.get("Service", "ama-metrics-operator-targets", "kube-system") as { spec: Record<string, unknown> };
+        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = { type: "ExternalName", externalName: "ama-metrics-operator-targets.monitoring.svc.corp.example." };
         expectOnlyProblems(await run(), {});
     });
 
     it("fails kube-system.token-reader when the binding names another service account, or the Role is gone", async () => {
-        const binding = fake.get("RoleBinding", "ama-metrics-token-reader-monitoring", "kube-system") as { subjects: { namespace: string }[] };
+        const binding = fake.get<{ subjects: { namespace: string }[] }>("RoleBinding", "ama-metrics-token-reader-monitoring", "kube-system");
         binding.subjects[0].namespace = "kube-system";
         const result = await run();
         expectOnlyProblems(result, { "kube-system.token-reader": "fail" });
@@ -122,7 +122,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails pods.sidecars when an unmeshed node pod carries a sidecar, and when --mesh-node expects one", async () => {
-        const nodePod = fake.get("Pod", "ama-metrics-node-b9k2s", "monitoring") as { spec: { containers: { name: string }[] } };
+        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>("Pod", "ama-metrics-node-b9k2s", "monitoring");
         nodePod.spec.containers.push({ name: "istio-proxy" });
         const [unexpected] = expectStatus(await run(), "pods.sidecars", "fail");
         assert.match(unexpected.message, /an istio-proxy sidecar on ama-metrics-node-b9k2s \(ama-metrics-node\), which mode sidecar keeps out of the mesh/);
@@ -131,7 +131,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails workloads.rolled-out for a DaemonSet still rolling out", async () => {
-        const daemonSet = fake.get("DaemonSet", "ama-metrics-node", "monitoring") as { status: Record<string, number> };
+        const daemonSet = fake.get<{ status: Record<string, number> }>("DaemonSet", "ama-metrics-node", "monitoring");
         daemonSet.status.updatedNumberScheduled = 2;
         daemonSet.status.numberReady = 2;
         const result = await run();

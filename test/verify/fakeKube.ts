@@ -31,7 +31,6 @@ const kinds: Record<string, string> = {
     rolebindings: "RoleBinding",
     peerauthentications: "PeerAuthentication",
 };
-const plurals = Object.fromEntries(Object.entries(kinds).map(([plural, kind]) => [kind, plural]));
 
 /** Reads a fixture file: a list's items, or one object. */
 export function readObjects(...parts: string[]): KubeObject[] {
@@ -82,16 +81,16 @@ export class FakeKube {
     }
 
     /** The object of that kind and name (first match when no namespace is given). */
-    get(kind: string, name: string, namespace?: string): KubeObject {
+    get<T = KubeObject>(kind: string, name: string, namespace?: string): T {
         const found = this.objects.find(
             (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
         );
         if (!found) throw new Error(`fixture has no ${kind} ${name}`);
-        return found;
+        return found as unknown as T;
     }
 
     remove(kind: string, name: string, namespace?: string): void {
-        const object = this.get(kind, name, namespace);
+        const object = this.get<KubeObject>(kind, name, namespace);
         this.objects.splice(this.objects.indexOf(object), 1);
     }
 
@@ -164,9 +163,4 @@ function status(code: number, reason: string, message: string) {
 function notFound(plural: string, group: string, name: string) {
     const resource = group === "" ? plural : `${plural}.${group}`;
     return { ...status(404, "NotFound", `${resource} "${name}" not found`), details: { name, group, kind: plural } };
-}
-
-/** The plural the API uses for a kind. */
-export function pluralOf(kind: string): string {
-    return plurals[kind];
 }

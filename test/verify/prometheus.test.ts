@@ -17,7 +17,7 @@ interface PodFixture {
 
 describe("ama-metrics-istio-verify, prometheus collector", () => {
     let fake: FakeKube;
-    const pod = (name: string) => fake.get("Pod", name, "monitoring") as unknown as PodFixture;
+    const pod = (name: string) => fake.get<PodFixture>("Pod", name, "monitoring");
     const run = (args: string[] = prometheusArgs) => verify(fake.url, args);
 
     beforeEach(async () => {
@@ -86,7 +86,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails namespace.injection-label on a wrong injection label", async () => {
-        const labels = (fake.get("Namespace", "monitoring").metadata as { labels: Record<string, string> }).labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
         delete labels["istio.io/rev"];
         labels["istio-injection"] = "enabled";
         const result = await run();
@@ -96,12 +96,12 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails namespace.injection-label on an ambient label next to the revision", async () => {
-        (fake.get("Namespace", "monitoring").metadata as { labels: Record<string, string> }).labels["istio.io/dataplane-mode"] = "ambient";
+        fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/dataplane-mode"] = "ambient";
         expectStatus(await run(), "namespace.injection-label", "fail");
     });
 
     it("fails workloads.rolled-out for a shard whose rollout has not finished", async () => {
-        const shard = fake.get("StatefulSet", "prometheus-shard-1") as { metadata: { generation: number }; status: Record<string, number> };
+        const shard = fake.get<{ metadata: { generation: number }; status: Record<string, number> }>("StatefulSet", "prometheus-shard-1");
         shard.metadata.generation = 4;
         shard.status.readyReplicas = 0;
         shard.status.updatedReplicas = 0;
@@ -138,7 +138,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails pods.sidecars in certificates mode for kube-state-metrics' sidecar and a collector without istio-certs", async () => {
-        const labels = (fake.get("Namespace", "monitoring").metadata as { labels: Record<string, string> }).labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
         delete labels["istio.io/rev"];
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, { "pods.sidecars": "fail" });
@@ -150,7 +150,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("passes certificates mode once the collectors share the certificate and kube-state-metrics is out of the mesh", async () => {
-        delete (fake.get("Namespace", "monitoring").metadata as { labels: Record<string, string> }).labels["istio.io/rev"];
+        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
         for (const name of ["prometheus-shard-0-0", "prometheus-shard-1-0"]) {
             const shard = pod(name);
             shard.spec.volumes.push({ name: "istio-certs", emptyDir: { medium: "Memory" } } as { name: string });
@@ -200,7 +200,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails identity.service-account without a UUID client-id", async () => {
-        const account = fake.get("ServiceAccount", "prometheus-agent").metadata as { annotations: Record<string, string> };
+        const account = fake.get<{ metadata: { annotations: Record<string, string> } }>("ServiceAccount", "prometheus-agent").metadata;
         account.annotations["azure.workload.identity/client-id"] = "prometheus-identity";
         const result = await run();
         expectOnlyProblems(result, { "identity.service-account": "fail" });
