@@ -114,14 +114,42 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     const workspace = values["workspace-id"];
     if (flags.has("azure")) {
         if (clusterId === undefined) {
-            problems.push(problem("--cluster-id", "", "required with --azure", "give the AKS cluster's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>"));
+            problems.push(
+                problem(
+                    "--cluster-id",
+                    "",
+                    "required with --azure",
+                    "give the AKS cluster's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
+                ),
+            );
         } else if (!aksClusterId.test(clusterId)) {
-            problems.push(problem("--cluster-id", clusterId, "not an AKS cluster resource id", "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>"));
+            problems.push(
+                problem(
+                    "--cluster-id",
+                    clusterId,
+                    "not an AKS cluster resource id",
+                    "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
+                ),
+            );
         }
         if (workspace === undefined) {
-            problems.push(problem("--workspace-id", "", "required with --azure", "give the Azure Monitor workspace's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>"));
+            problems.push(
+                problem(
+                    "--workspace-id",
+                    "",
+                    "required with --azure",
+                    "give the Azure Monitor workspace's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
+                ),
+            );
         } else if (!workspaceId.test(workspace)) {
-            problems.push(problem("--workspace-id", workspace, "not an Azure Monitor workspace resource id", "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>"));
+            problems.push(
+                problem(
+                    "--workspace-id",
+                    workspace,
+                    "not an Azure Monitor workspace resource id",
+                    "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
+                ),
+            );
         }
         if (clusterId !== undefined && workspace !== undefined) {
             azure = { clusterId, workspaceId: workspace };
@@ -129,7 +157,14 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     } else {
         for (const flag of ["cluster-id", "workspace-id"] as const) {
             if (values[flag] !== undefined) {
-                problems.push(problem(`--${flag}`, values[flag], "given without --azure", "add --azure to run the Azure checks, or drop the flag"));
+                problems.push(
+                    problem(
+                        `--${flag}`,
+                        values[flag],
+                        "given without --azure",
+                        "add --azure to run the Azure checks, or drop the flag",
+                    ),
+                );
             }
         }
     }
@@ -138,12 +173,26 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     if (values.timeout !== undefined) {
         timeoutSeconds = /^\d+(\.\d+)?$/.test(values.timeout) ? Number(values.timeout) : NaN;
         if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
-            problems.push(problem("--timeout", values.timeout, "not a number of seconds between 0 and 3600", `e.g. --timeout ${defaultTimeoutSeconds}`));
+            problems.push(
+                problem(
+                    "--timeout",
+                    values.timeout,
+                    "not a number of seconds between 0 and 3600",
+                    `e.g. --timeout ${defaultTimeoutSeconds}`,
+                ),
+            );
         }
     }
     for (const flag of ["kubeconfig", "context"] as const) {
         if (values[flag] === "") {
-            problems.push(problem(`--${flag}`, "", "empty", `give a ${flag === "kubeconfig" ? "file" : "context name"} or drop the flag`));
+            problems.push(
+                problem(
+                    `--${flag}`,
+                    "",
+                    "empty",
+                    `give a ${flag === "kubeconfig" ? "file" : "context name"} or drop the flag`,
+                ),
+            );
         }
     }
     if (problems.length > 0) {
@@ -182,9 +231,23 @@ export function configurationOf(options: VerifyOptions): VerifyConfiguration {
 function configurationProblems(config: VerifyConfiguration, shardsText?: string): string[] {
     const problems: string[] = [];
     if (config.namespace === "") {
-        problems.push(problem("--namespace", "", "required", "give the namespace the component deployed to, e.g. --namespace monitoring"));
+        problems.push(
+            problem(
+                "--namespace",
+                "",
+                "required",
+                "give the namespace the component deployed to, e.g. --namespace monitoring",
+            ),
+        );
     } else if (!dnsLabel.test(config.namespace)) {
-        problems.push(problem("--namespace", config.namespace, "not a Kubernetes namespace name", "use a DNS label: lower-case letters, digits and '-', at most 63 characters"));
+        problems.push(
+            problem(
+                "--namespace",
+                config.namespace,
+                "not a Kubernetes namespace name",
+                "use a DNS label: lower-case letters, digits and '-', at most 63 characters",
+            ),
+        );
     }
     const collectorKnown = collectors.includes(config.collector);
     if ((config.collector as string) === "") {
@@ -197,23 +260,60 @@ function configurationProblems(config: VerifyConfiguration, shardsText?: string)
     }
     if (config.revision !== undefined) {
         if (!labelValue.test(config.revision)) {
-            problems.push(problem("--revision", config.revision, "not an Istio revision", "use the revision's name as in the istio.io/rev label, e.g. asm-1-27"));
+            problems.push(
+                problem(
+                    "--revision",
+                    config.revision,
+                    "not an Istio revision",
+                    "use the revision's name as in the istio.io/rev label, e.g. asm-1-27",
+                ),
+            );
         } else if (config.meshMode === "off") {
-            problems.push(problem("--revision", config.revision, "mesh mode off uses no revision", "drop --revision, or give --mesh-mode sidecar or certificates"));
+            problems.push(
+                problem(
+                    "--revision",
+                    config.revision,
+                    "mesh mode off uses no revision",
+                    "drop --revision, or give --mesh-mode sidecar or certificates",
+                ),
+            );
         }
     }
     if (config.meshNode) {
         if (collectorKnown && config.collector !== "ama-metrics") {
-            problems.push(problem("--mesh-node", true, "only the ama-metrics collector has a node DaemonSet", "drop --mesh-node"));
+            problems.push(
+                problem("--mesh-node", true, "only the ama-metrics collector has a node DaemonSet", "drop --mesh-node"),
+            );
         } else if (config.meshMode !== "sidecar") {
-            problems.push(problem("--mesh-node", true, `mesh mode ${config.meshMode} meshes no node DaemonSet`, "drop --mesh-node, or give --mesh-mode sidecar"));
+            problems.push(
+                problem(
+                    "--mesh-node",
+                    true,
+                    `mesh mode ${config.meshMode} meshes no node DaemonSet`,
+                    "drop --mesh-node, or give --mesh-mode sidecar",
+                ),
+            );
         }
     }
     if (config.shards !== undefined) {
         if (!Number.isInteger(config.shards) || config.shards < 1 || config.shards > 1000) {
-            problems.push(problem("--shards", shardsText ?? config.shards, "not a whole number from 1 to 1000", "give the component's shard count, e.g. --shards 2"));
+            problems.push(
+                problem(
+                    "--shards",
+                    shardsText ?? config.shards,
+                    "not a whole number from 1 to 1000",
+                    "give the component's shard count, e.g. --shards 2",
+                ),
+            );
         } else if (collectorKnown && config.collector !== "prometheus" && config.shards !== 1) {
-            problems.push(problem("--shards", shardsText ?? config.shards, "only the prometheus collector has shards", "drop --shards"));
+            problems.push(
+                problem(
+                    "--shards",
+                    shardsText ?? config.shards,
+                    "only the prometheus collector has shards",
+                    "drop --shards",
+                ),
+            );
         }
     }
     return problems;
@@ -235,7 +335,9 @@ function readFlags(argv: readonly string[]): Flags {
             continue;
         }
         if (!token.startsWith("--") || token === "--") {
-            result.problems.push(problem("argument", token, "not a flag", "flags take the form --name value; run --help for the flags"));
+            result.problems.push(
+                problem("argument", token, "not a flag", "flags take the form --name value; run --help for the flags"),
+            );
             continue;
         }
         const equals = token.indexOf("=");
@@ -254,7 +356,12 @@ function readFlags(argv: readonly string[]): Flags {
         if (!(valueFlags as readonly string[]).includes(name)) {
             const suggestion = closestFlag(name);
             result.problems.push(
-                problem("flag", `--${name}`, "unknown flag", `${suggestion ? `did you mean --${suggestion}? ` : ""}run --help for the flags`),
+                problem(
+                    "flag",
+                    `--${name}`,
+                    "unknown flag",
+                    `${suggestion ? `did you mean --${suggestion}? ` : ""}run --help for the flags`,
+                ),
             );
             continue;
         }
@@ -263,7 +370,9 @@ function readFlags(argv: readonly string[]): Flags {
         if (value === undefined) {
             const next = argv[i + 1];
             if (next === undefined || next.startsWith("--")) {
-                result.problems.push(problem(`--${flag}`, "", "no value given", `write --${flag} <value>; run --help for the flags`));
+                result.problems.push(
+                    problem(`--${flag}`, "", "no value given", `write --${flag} <value>; run --help for the flags`),
+                );
                 continue;
             }
             value = next;
@@ -271,7 +380,9 @@ function readFlags(argv: readonly string[]): Flags {
         }
         const first = result.values[flag];
         if (first !== undefined) {
-            result.problems.push(problem(`--${flag}`, value, `flag given twice (first ${JSON.stringify(first)})`, "give it once"));
+            result.problems.push(
+                problem(`--${flag}`, value, `flag given twice (first ${JSON.stringify(first)})`, "give it once"),
+            );
             continue;
         }
         result.values[flag] = value;
@@ -296,7 +407,11 @@ function editDistance(a: string, b: string): number {
     for (let i = 1; i <= a.length; i++) {
         const current = [i];
         for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+            current[j] = Math.min(
+                previous[j] + 1,
+                current[j - 1] + 1,
+                previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
         }
         previous = current;
     }

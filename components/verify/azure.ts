@@ -67,40 +67,76 @@ export interface AzureSnapshot {
 
 /** The cluster's name: the last segment of its resource id, the `cluster` label of its series. */
 export function clusterName(clusterId: string): string {
-    return clusterId.split("/").filter((s) => s !== "").pop() ?? "";
+    return clusterId.replace(/\/+$/, "").split("/").pop() ?? "";
 }
 
 /** `up` of the cluster over the arrival window: a range selector returns each sample's own timestamp. */
 export function arrivalQuery(clusterId: string): string {
-    return `up{cluster="${clusterName(clusterId).replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"}[${arrivalWindowMinutes}m]`;
+    const name = clusterName(clusterId).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+    return `up{cluster="${name}"}[${arrivalWindowMinutes}m]`;
 }
 
-export async function fetchAzureSnapshot(target: AzureTarget, access: AzureAccess, deadline: Deadline, now: Date): Promise<AzureSnapshot> {
+export async function fetchAzureSnapshot(
+    target: AzureTarget,
+    access: AzureAccess,
+    deadline: Deadline,
+    now: Date,
+): Promise<AzureSnapshot> {
     const limit = limiter(4);
     const client = azureClient(access, deadline);
     const arm = access.armEndpoint.replace(/\/+$/, "");
     const promql = arrivalQuery(target.clusterId);
-
-    const associationsTask = limit(() =>
-        client.getAll<Association>(`${arm}${target.clusterId}/providers/Microsoft.Insights/dataCollectionRuleAssociations?api-version=${apiVersions.associations}`, armScope),
-    ).then(async (associations) => {
-        const ruleIds = associations.state === "found" ? [...new Set(associations.value.map((a) => a.properties?.dataCollectionRuleId).filter((id): id is string => !!id))] : [];
-        const rules = await Promise.all(
-            ruleIds.map(async (id) => [id.toLowerCase(), await limit(() => client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope))] as const),
-        );
-        return { associations, rules: Object.fromEntries(rules) };
-    });
-    const workspaceTask = limit(() => client.get<Workspace>(`${arm}${target.workspaceId}?api-version=${apiVersions.workspace}`, armScope)).then(
-        async (workspace) => {
-            const endpoint = workspace.state === "found" ? workspace.value.properties?.metrics?.prometheusQueryEndpoint : undefined;
-            if (!endpoint) return { workspace };
-            const url = `${endpoint.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(promql)}&time=${now.getTime() / 1000}`;
-            return { workspace, query: await limit(() => client.get<QueryResponse>(url, prometheusScope)) };
-        },
-    );
-    const [{ associations, rules }, { workspace, query }] = await Promise.all([associationsTask, workspaceTask]);
+    const [{ associations, rules }, { workspace, query }] = await Promise.all([
+        fetchAssociations(client, limit, arm, target.clusterId),
+        fetchArrivals(client, limit, arm, target.workspaceId, promql, now),
+    ]);
     return { associations, rules, workspace, promql, ...(query && { query }) };
 }
+
+/** The cluster's associations, and the rule each names. */
+async function fetchAssociations(client: AzureClient, limit: Limit, arm: string, clusterId: string) {
+    const url = `${arm}${clusterId}/providers/Microsoft.Insights/dataCollectionRuleAssociations?api-version=${apiVersions.associations}`;
+    const associations = await limit(() => client.getAll<Association>(url, armScope));
+    const ruleIds = new Set<string>();
+    if (associations.state === "found") {
+        for (const association of associations.value) {
+            const id = association.properties?.dataCollectionRuleId;
+            if (id) ruleIds.add(id);
+        }
+    }
+    const rules = await Promise.all(
+        [...ruleIds].map(async (id) => {
+            const rule = await limit(() =>
+                client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope),
+            );
+            return [id.toLowerCase(), rule] as const;
+        }),
+    );
+    return { associations, rules: Object.fromEntries(rules) };
+}
+
+/** The workspace, and the PromQL answer of its query endpoint. */
+async function fetchArrivals(
+    client: AzureClient,
+    limit: Limit,
+    arm: string,
+    workspaceId: string,
+    promql: string,
+    now: Date,
+): Promise<{ workspace: Fetched<Workspace>; query?: Fetched<QueryResponse> }> {
+    const workspace = await limit(() =>
+        client.get<Workspace>(`${arm}${workspaceId}?api-version=${apiVersions.workspace}`, armScope),
+    );
+    const endpoint =
+        workspace.state === "found" ? workspace.value.properties?.metrics?.prometheusQueryEndpoint : undefined;
+    if (!endpoint) {
+        return { workspace };
+    }
+    const url = `${endpoint.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(promql)}&time=${now.getTime() / 1000}`;
+    return { workspace, query: await limit(() => client.get<QueryResponse>(url, prometheusScope)) };
+}
+
+type Limit = ReturnType<typeof limiter>;
 
 interface AzureClient {
     get<T>(url: string, scope: string): Promise<Fetched<T>>;
@@ -109,51 +145,20 @@ interface AzureClient {
 }
 
 function azureClient(access: AzureAccess, deadline: Deadline): AzureClient {
+    // One token per scope for the whole run.
     const tokens = new Map<string, Promise<string>>();
     const token = (scope: string) => {
         let pending = tokens.get(scope);
         if (!pending) {
-            pending = access.credential.getToken(scope, { abortSignal: deadline.signal }).then(
-                (t) => {
-                    if (!t) throw new Error("the credential returned no token");
-                    return t.token;
-                },
-                (error: unknown) => {
-                    if (deadline.signal.aborted) throw deadline.signal.reason;
-                    throw new VerifyError(
-                        problem("--azure", true, `auth error: no token for ${scope} (${firstLine(error)})`, "sign in with az login, or provide a workload identity or managed identity that DefaultAzureCredential finds"),
-                    );
-                },
+            pending = deadline.track(
+                { endpoint: "Azure endpoint", server: "DefaultAzureCredential", request: `a token for ${scope}` },
+                () => requestToken(access.credential, scope, deadline.signal),
             );
             tokens.set(scope, pending);
         }
         return pending;
     };
-    const get = async <T>(url: string, scope: string): Promise<Fetched<T>> => {
-        const bearer = await token(scope);
-        const origin = new URL(url).origin;
-        return deadline.track({ endpoint: "Azure endpoint", server: origin, request: `GET ${new URL(url).pathname}` }, async () => {
-            let response: Response;
-            let text: string;
-            try {
-                response = await fetch(url, { method: "GET", headers: { Authorization: `Bearer ${bearer}`, Accept: "application/json" }, signal: deadline.signal });
-                text = await response.text();
-            } catch (error) {
-                if (deadline.signal.aborted) throw deadline.signal.reason;
-                throw new VerifyError(problem("Azure endpoint", origin, `unreachable Azure endpoint (${firstLine(error)})`, "check that this machine reaches Azure (proxy, firewall)"));
-            }
-            if (response.status === 401) {
-                throw new VerifyError(problem("--azure", true, `auth error: HTTP 401 from ${origin} (${armErrorMessage(text)})`, "sign in again (az login) with an identity of the cluster's tenant"));
-            }
-            if (response.status === 404) return { state: "missing", path: url };
-            if (!response.ok) return { state: "error", path: url, status: response.status, reason: armErrorMessage(text) };
-            try {
-                return { state: "found", value: JSON.parse(text) as T };
-            } catch {
-                return { state: "error", path: url, status: response.status, reason: "the answer is not JSON" };
-            }
-        });
-    };
+    const get = async <T>(url: string, scope: string) => getJson<T>(url, await token(scope), deadline);
     return {
         get,
         async getAll<T>(url: string, scope: string): Promise<Fetched<T[]>> {
@@ -170,12 +175,81 @@ function azureClient(access: AzureAccess, deadline: Deadline): AzureClient {
     };
 }
 
+async function requestToken(credential: TokenCredentialLike, scope: string, signal: AbortSignal): Promise<string> {
+    let reason: string;
+    try {
+        const token = await credential.getToken(scope, { abortSignal: signal });
+        if (token) return token.token;
+        reason = "the credential returned no token";
+    } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        reason = firstLine(error);
+    }
+    throw new VerifyError(
+        problem(
+            "--azure",
+            true,
+            `auth error: no token for ${scope} (${reason})`,
+            "sign in with az login, or provide a workload identity or managed identity that DefaultAzureCredential finds",
+        ),
+    );
+}
+
+/** One GET with a bearer token: the JSON answer, its absence (404), or the error ARM or the endpoint gave. */
+async function getJson<T>(url: string, bearer: string, deadline: Deadline): Promise<Fetched<T>> {
+    const { origin, pathname } = new URL(url);
+    return deadline.track({ endpoint: "Azure endpoint", server: origin, request: `GET ${pathname}` }, async () => {
+        let response: Response;
+        let text: string;
+        try {
+            response = await fetch(url, {
+                method: "GET",
+                headers: { Authorization: `Bearer ${bearer}`, Accept: "application/json" },
+                signal: deadline.signal,
+            });
+            text = await response.text();
+        } catch (error) {
+            if (deadline.signal.aborted) throw deadline.signal.reason;
+            throw new VerifyError(
+                problem(
+                    "Azure endpoint",
+                    origin,
+                    `unreachable Azure endpoint (${firstLine(error)})`,
+                    "check that this machine reaches Azure (proxy, firewall)",
+                ),
+            );
+        }
+        if (response.status === 401) {
+            throw new VerifyError(
+                problem(
+                    "--azure",
+                    true,
+                    `auth error: HTTP 401 from ${origin} (${armErrorMessage(text)})`,
+                    "sign in again (az login) with an identity of the cluster's tenant",
+                ),
+            );
+        }
+        if (response.status === 404) {
+            return { state: "missing", path: url };
+        }
+        if (!response.ok) {
+            return { state: "error", path: url, status: response.status, reason: armErrorMessage(text) };
+        }
+        try {
+            return { state: "found", value: JSON.parse(text) as T };
+        } catch {
+            return { state: "error", path: url, status: response.status, reason: "the answer is not JSON" };
+        }
+    });
+}
+
 /** ARM's `{"error":{"code","message"}}`, Prometheus' `{"error"}`, or the start of the text. */
 function armErrorMessage(text: string): string {
     try {
         const body = JSON.parse(text) as { error?: { code?: string; message?: string } | string };
         if (typeof body.error === "string") return body.error;
-        if (body.error?.message) return body.error.code ? `${body.error.code}: ${body.error.message}` : body.error.message;
+        if (body.error?.message)
+            return body.error.code ? `${body.error.code}: ${body.error.message}` : body.error.message;
     } catch {
         // Not JSON.
     }

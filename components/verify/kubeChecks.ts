@@ -50,7 +50,7 @@ const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a
 const tokenWarnMs = 2 * 60 * 60 * 1000;
 
 const rbacFix =
-    "run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, \"Verifying an installation\")";
+    'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
 
 export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions, now: Date): CheckResult[] {
     const results: CheckResult[] = [namespaceExists(snapshot.namespace, options.namespace)];
@@ -81,7 +81,10 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
         results.push(tokenSecretExists(ama.tokenSecret), tokenExpiryCheck(ama.tokenSecret, now));
-        results.push(alias(ama.alias, options.namespace), tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace));
+        results.push(
+            alias(ama.alias, options.namespace),
+            tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace),
+        );
     }
     return results;
 }
@@ -99,7 +102,11 @@ export function namespaceExists(namespace: Fetched<KubeObject>, name: string): C
     const id = "namespace.exists";
     if (namespace.state === "error") return unreadable(id, `namespace ${name}`, namespace);
     if (namespace.state === "missing") {
-        return fail(id, `namespace ${name} does not exist`, "deploy the component (pulumi up), or give the --namespace it deployed to");
+        return fail(
+            id,
+            `namespace ${name} does not exist`,
+            "deploy the component (pulumi up), or give the --namespace it deployed to",
+        );
     }
     return pass(id, `namespace ${name} exists`);
 }
@@ -118,7 +125,7 @@ export function injectionLabel(namespace: KubeObject, options: VerifyOptions): C
     const wrong = Object.entries(wanted).filter(([key, value]) => present[key] !== value);
     const seen = `namespace ${options.namespace} has injection labels: ${formatLabels(present)}`;
     if (extra.length === 0 && wrong.length === 0) {
-        return pass(id, options.meshMode === "sidecar" ? `${seen}, as sidecar mode wants` : `${seen}, as ${options.meshMode} mode wants`);
+        return pass(id, `${seen}, as ${options.meshMode} mode wants`);
     }
     const want = options.meshMode === "sidecar" ? formatLabels(wanted) : "none (the collector pods opt in themselves)";
     const edits = [...extra.map((key) => `${key}-`), ...wrong.map(([key, value]) => `${key}=${value}`)];
@@ -142,16 +149,26 @@ export function rolledOut(
         if (list.state === "error") return unreadable(id, `${workload.kind}s in ${options.namespace}`, list);
         const object = list.state === "found" ? list.value.find((o) => nameOf(o) === workload.name) : undefined;
         if (!object) {
-            return fail(id, `${label} is missing in ${options.namespace}`, "run pulumi up; if the component created it, check for its deletion in the cluster's events");
+            return fail(
+                id,
+                `${label} is missing in ${options.namespace}`,
+                "run pulumi up; if the component created it, check for its deletion in the cluster's events",
+            );
         }
         return judgeRollout(workload.kind, object, label, options.namespace);
     });
     // Shards beyond --shards: a scale-down left them, or the flag is wrong.
     if (options.collector === "prometheus" && lists.StatefulSet.state === "found") {
         const expected = new Set(workloads.map((w) => w.name));
-        for (const extra of lists.StatefulSet.value.map(nameOf).filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
+        for (const extra of lists.StatefulSet.value
+            .map(nameOf)
+            .filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
             results.push(
-                warn(id, `StatefulSet ${extra} exists beyond --shards ${options.shards}`, `give --shards as the component has it; if the component runs ${options.shards}, delete the leftover: kubectl -n ${options.namespace} delete statefulset ${extra}`),
+                warn(
+                    id,
+                    `StatefulSet ${extra} exists beyond --shards ${options.shards}`,
+                    `give --shards as the component has it; if the component runs ${options.shards}, delete the leftover: kubectl -n ${options.namespace} delete statefulset ${extra}`,
+                ),
             );
         }
     }
@@ -167,7 +184,10 @@ function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string,
         kind === "DaemonSet"
             ? [status.desiredNumberScheduled ?? 0, status.numberReady ?? 0, status.updatedNumberScheduled ?? 0]
             : [object.spec?.replicas ?? 1, status.readyReplicas ?? 0, status.updatedReplicas ?? 0];
-    const current = observed >= generation ? `generation ${generation} observed` : `generation ${generation} not yet observed (controller at ${observed})`;
+    const current =
+        observed >= generation
+            ? `generation ${generation} observed`
+            : `generation ${generation} not yet observed (controller at ${observed})`;
     const seen = `${label}: ${ready}/${want} ready, ${updated}/${want} updated, ${current}`;
     if (ready === want && updated === want && observed >= generation) {
         return pass(id, seen);
@@ -180,7 +200,11 @@ function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string,
     );
 }
 
-export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetched<Pod[]>, options: VerifyOptions): CheckResult {
+export function podSidecars(
+    workloads: readonly ExpectedWorkload[],
+    pods: Fetched<Pod[]>,
+    options: VerifyOptions,
+): CheckResult {
     const id = "pods.sidecars";
     if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
     const all = pods.state === "found" ? livePods(pods.value) : [];
@@ -207,7 +231,10 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
             }
         }
     }
-    const expected = [meshed.length > 0 ? `sidecar expected on ${meshed.join(", ")}` : "", plain.length > 0 ? `none expected on ${plain.join(", ")}` : ""];
+    const expected = [
+        meshed.length > 0 ? `sidecar expected on ${meshed.join(", ")}` : "",
+        plain.length > 0 ? `none expected on ${plain.join(", ")}` : "",
+    ];
     const summary = `${checked} pods (${expected.filter((s) => s !== "").join("; ")})`;
     if (missing.length === 0 && unexpected.length === 0 && noCerts.length === 0) {
         const certs = options.meshMode === "certificates" ? `; the collector pods mount ${certsVolume}` : "";
@@ -215,7 +242,9 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
     }
     const found = [
         missing.length > 0 ? `no istio-proxy sidecar on ${missing.join(", ")}` : "",
-        unexpected.length > 0 ? `an istio-proxy sidecar on ${unexpected.join(", ")}, which mode ${options.meshMode} keeps out of the mesh` : "",
+        unexpected.length > 0
+            ? `an istio-proxy sidecar on ${unexpected.join(", ")}, which mode ${options.meshMode} keeps out of the mesh`
+            : "",
         noCerts.length > 0 ? `certificates not shared: ${noCerts.join("; ")}` : "",
     ].filter((s) => s !== "");
     const fixes = [
@@ -227,7 +256,9 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
         unexpected.length > 0
             ? "pods keep the sidecar they were created with: check namespace.injection-label and the pods' sidecar.istio.io/inject=false label, then kubectl rollout restart"
             : "",
-        noCerts.length > 0 ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount` : "",
+        noCerts.length > 0
+            ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount`
+            : "",
     ].filter((s) => s !== "");
     return fail(id, `${summary}: ${found.join("; ")}`, fixes.join("; "));
 }
@@ -238,7 +269,9 @@ function certificatesProblem(pod: Pod, container: string): string | undefined {
     if (!volume) return `no ${certsVolume} volume`;
     if (volume.emptyDir?.medium !== "Memory") return `${certsVolume} is not an in-memory emptyDir`;
     const main = (pod.spec?.containers ?? []).find((c) => c.name === container);
-    if (!main?.volumeMounts?.some((m) => m.name === certsVolume)) return `container ${container} does not mount ${certsVolume}`;
+    if (!main?.volumeMounts?.some((m) => m.name === certsVolume)) {
+        return `container ${container} does not mount ${certsVolume}`;
+    }
     return undefined;
 }
 
@@ -247,12 +280,17 @@ export function peerAuthentication(list: Fetched<PeerAuthentication[]>, namespac
     const id = "mesh.peer-authentication";
     if (list.state === "error") return unreadable(id, `PeerAuthentications in ${namespace}`, list);
     if (list.state === "missing") {
-        return fail(id, "the API server does not serve security.istio.io/v1 PeerAuthentications", "install Istio (AKS: the Istio add-on, az aks mesh enable) before the component");
+        return fail(
+            id,
+            "the API server does not serve security.istio.io/v1 PeerAuthentications",
+            "install Istio (AKS: the Istio add-on, az aks mesh enable) before the component",
+        );
     }
     const namespaceWide = list.value
         .filter((p) => Object.keys(p.spec?.selector?.matchLabels ?? {}).length === 0)
         .sort((a, b) => created(a) - created(b) || nameOf(a).localeCompare(nameOf(b)));
-    const describe = (p: PeerAuthentication) => `${nameOf(p)} (${modeOf(p)}, created ${p.metadata?.creationTimestamp ?? "?"})`;
+    const describe = (p: PeerAuthentication) =>
+        `${nameOf(p)} (${modeOf(p)}, created ${p.metadata?.creationTimestamp ?? "?"})`;
     const strict = namespaceWide.find((p) => modeOf(p) === "STRICT");
     if (!strict) {
         return fail(
@@ -284,7 +322,10 @@ function created(object: KubeObject): number {
 /** ama-metrics workloads in kube-system: the AKS managed add-on (or another install) is enabled. */
 export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetched<WorkloadObject[]>): CheckResult {
     const id = "kube-system.no-addon";
-    for (const [kind, list] of [["Deployments", deployments], ["DaemonSets", daemonSets]] as const) {
+    for (const [kind, list] of [
+        ["Deployments", deployments],
+        ["DaemonSets", daemonSets],
+    ] as const) {
         if (list.state === "error") return unreadable(id, `${kind} in kube-system`, list);
     }
     const found = [
@@ -303,7 +344,10 @@ export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetc
 
 function isAmaMetrics(object: WorkloadObject): boolean {
     const labelSets = [object.metadata?.labels, object.spec?.template?.metadata?.labels];
-    return nameOf(object).startsWith("ama-metrics") || labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)));
+    return (
+        nameOf(object).startsWith("ama-metrics") ||
+        labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)))
+    );
 }
 
 export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
@@ -315,10 +359,18 @@ export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckR
     if (account.state === "error") return unreadable(id, what, account);
     const clientId = account.value.metadata?.annotations?.[workloadIdentity.clientIdAnnotation];
     if (clientId === undefined) {
-        return fail(id, `${what} has no ${workloadIdentity.clientIdAnnotation} annotation`, "run pulumi up: the component sets it to the managed identity's client id");
+        return fail(
+            id,
+            `${what} has no ${workloadIdentity.clientIdAnnotation} annotation`,
+            "run pulumi up: the component sets it to the managed identity's client id",
+        );
     }
     if (!uuid.test(clientId)) {
-        return fail(id, `${what} has ${workloadIdentity.clientIdAnnotation}=${JSON.stringify(clientId)}, not a UUID`, "set it to the managed identity's client id (az identity show --query clientId)");
+        return fail(
+            id,
+            `${what} has ${workloadIdentity.clientIdAnnotation}=${JSON.stringify(clientId)}, not a UUID`,
+            "set it to the managed identity's client id (az identity show --query clientId)",
+        );
     }
     return pass(id, `${what} has ${workloadIdentity.clientIdAnnotation}=${clientId}`);
 }
@@ -326,7 +378,10 @@ export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckR
 /** identity.pod-label and identity.token-volume over the collector's pods. */
 export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fetched<Pod[]>): CheckResult[] {
     if (pods.state === "error") {
-        return [unreadable("identity.pod-label", "the collector's pods", pods), unreadable("identity.token-volume", "the collector's pods", pods)];
+        return [
+            unreadable("identity.pod-label", "the collector's pods", pods),
+            unreadable("identity.token-volume", "the collector's pods", pods),
+        ];
     }
     const collectorPods = (pods.state === "found" ? livePods(pods.value) : []).filter((p) =>
         collectors.some((w) => hasLabels(p.metadata?.labels, w.podLabels)),
@@ -336,18 +391,30 @@ export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fe
         const fix = "see workloads.rolled-out: the shards have no pods";
         return [fail("identity.pod-label", message, fix), fail("identity.token-volume", message, fix)];
     }
-    const unlabelled = collectorPods.filter((p) => p.metadata?.labels?.[workloadIdentity.useLabel] !== "true").map(nameOf);
+    const unlabelled = collectorPods
+        .filter((p) => p.metadata?.labels?.[workloadIdentity.useLabel] !== "true")
+        .map(nameOf);
     const podLabel =
         unlabelled.length === 0
-            ? pass("identity.pod-label", `${collectorPods.length} collector pods carry ${workloadIdentity.useLabel}=true`)
-            : fail("identity.pod-label", `pods without ${workloadIdentity.useLabel}=true: ${unlabelled.join(", ")}`, "run pulumi up: the shards' pod template carries the label; then kubectl rollout restart the shards");
+            ? pass(
+                  "identity.pod-label",
+                  `${collectorPods.length} collector pods carry ${workloadIdentity.useLabel}=true`,
+              )
+            : fail(
+                  "identity.pod-label",
+                  `pods without ${workloadIdentity.useLabel}=true: ${unlabelled.join(", ")}`,
+                  "run pulumi up: the shards' pod template carries the label; then kubectl rollout restart the shards",
+              );
     const problems = collectorPods.flatMap((pod) => {
         const problem = tokenVolumeProblem(pod);
         return problem ? [`${nameOf(pod)}: ${problem}`] : [];
     });
     const tokenVolume =
         problems.length === 0
-            ? pass("identity.token-volume", `${collectorPods.length} collector pods have the workload identity webhook's token volume and ${workloadIdentity.tokenFileEnv}`)
+            ? pass(
+                  "identity.token-volume",
+                  `${collectorPods.length} collector pods have the workload identity webhook's token volume and ${workloadIdentity.tokenFileEnv}`,
+              )
             : fail(
                   "identity.token-volume",
                   `the workload identity webhook did not mutate: ${problems.join("; ")}`,
@@ -363,13 +430,17 @@ function tokenVolumeProblem(pod: Pod): string | undefined {
         (v) => v.name === workloadIdentity.volumeName || v.name.startsWith(workloadIdentity.volumePrefix),
     );
     if (!volume) return `no ${workloadIdentity.volumeName} volume`;
-    if (!hasAudience(volume)) return `volume ${volume.name} is no projected service account token for ${workloadIdentity.audience}`;
+    if (!hasAudience(volume)) {
+        return `volume ${volume.name} is no projected service account token for ${workloadIdentity.audience}`;
+    }
     const container: Container | undefined = (pod.spec?.containers ?? []).find((c) => c.name === prometheusContainer);
     if (!container) return `no container ${prometheusContainer}`;
     if (!container.env?.some((e) => e.name === workloadIdentity.tokenFileEnv && e.value)) {
         return `container ${prometheusContainer} has no ${workloadIdentity.tokenFileEnv}`;
     }
-    if (!container.volumeMounts?.some((m) => m.name === volume.name)) return `container ${prometheusContainer} does not mount ${volume.name}`;
+    if (!container.volumeMounts?.some((m) => m.name === volume.name)) {
+        return `container ${prometheusContainer} does not mount ${volume.name}`;
+    }
     return undefined;
 }
 
@@ -388,7 +459,9 @@ export function remoteWrite(
     if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
     const live = pods.state === "found" ? livePods(pods.value) : [];
     return collectors.flatMap((shard) => {
-        const running = live.filter((p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running");
+        const running = live.filter(
+            (p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running",
+        );
         if (running.length === 0) {
             return [fail(id, `${shard.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
         }
@@ -396,7 +469,8 @@ export function remoteWrite(
             const name = nameOf(pod);
             const scraped = metrics[name];
             if (!scraped || scraped.state !== "found") {
-                const reason = scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
+                const reason =
+                    scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
                 return fail(
                     id,
                     `pod ${name}: could not read /metrics through the API server's pod proxy (${reason})`,
@@ -443,15 +517,27 @@ export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResul
     const expiry = tokenExpiry(secret.value.data);
     const fix = `${borrowed}: keep such an add-on enabled, or move to --collector prometheus, which authenticates with Workload ID`;
     if (!expiry.found) {
-        return fail(id, `cannot tell when the token expires: ${expiry.reason}`, `check the secret's format (kubectl -n kube-system get secret ${tokenSecret.name} -o yaml); ${fix}`);
+        return fail(
+            id,
+            `cannot tell when the token expires: ${expiry.reason}`,
+            `check the secret's format (kubectl -n kube-system get secret ${tokenSecret.name} -o yaml); ${fix}`,
+        );
     }
     const left = expiry.expiresAt.getTime() - now.getTime();
     const at = expiry.expiresAt.toISOString();
     if (left <= 0) {
-        return fail(id, `the token expired at ${at} (${formatDuration(left)} ago, from ${expiry.source}): ${borrowed}`, fix);
+        return fail(
+            id,
+            `the token expired at ${at} (${formatDuration(left)} ago, from ${expiry.source}): ${borrowed}`,
+            fix,
+        );
     }
     if (left < tokenWarnMs) {
-        return warn(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source}): ${borrowed}`, fix);
+        return warn(
+            id,
+            `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source}): ${borrowed}`,
+            fix,
+        );
     }
     return pass(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source})`);
 }
@@ -466,7 +552,11 @@ export function alias(service: Fetched<Service>, namespace: string): CheckResult
     const { type, externalName } = service.value.spec ?? {};
     const pattern = new RegExp(`^${target.replace(/\./g, "\\.")}\\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?\\.?$`);
     if (type !== "ExternalName" || externalName === undefined || !pattern.test(externalName)) {
-        return fail(id, `${what} is type ${type ?? "ClusterIP"}${externalName ? ` pointing at ${externalName}` : ""}, not an ExternalName alias of ${target}.<cluster domain>`, fix);
+        return fail(
+            id,
+            `${what} is type ${type ?? "ClusterIP"}${externalName ? ` pointing at ${externalName}` : ""}, not an ExternalName alias of ${target}.<cluster domain>`,
+            fix,
+        );
     }
     return pass(id, `${what} is an ExternalName alias of ${externalName}`);
 }
@@ -477,9 +567,14 @@ export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, 
     const fix = `run pulumi up: the component creates Role and RoleBinding kube-system/${name} for ServiceAccount ${namespace}/${amaMetricsServiceAccount}`;
     if (role.state === "error") return unreadable(id, `Role kube-system/${name}`, role);
     if (binding.state === "error") return unreadable(id, `RoleBinding kube-system/${name}`, binding);
-    const missing = [role.state === "missing" ? "Role" : "", binding.state === "missing" ? "RoleBinding" : ""].filter((s) => s);
     if (role.state !== "found" || binding.state !== "found") {
-        return fail(id, `${missing.join(" and ")} kube-system/${name} missing`, fix);
+        const missing = [role.state === "missing" ? "Role" : "", binding.state === "missing" ? "RoleBinding" : ""];
+        const both = role.state === "missing" && binding.state === "missing";
+        return fail(
+            id,
+            `${missing.filter((s) => s).join(" and ")} kube-system/${name} ${both ? "are" : "is"} missing`,
+            fix,
+        );
     }
     const problems: string[] = [];
     const ref = binding.value.roleRef;
@@ -495,11 +590,16 @@ export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, 
             (r.apiGroups ?? []).includes("") &&
             (r.resources ?? []).includes("secrets") &&
             ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
-            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(tokenSecret.name)),
+            (r.resourceNames === undefined ||
+                r.resourceNames.length === 0 ||
+                r.resourceNames.includes(tokenSecret.name)),
     );
     if (!grants) problems.push(`the Role does not grant get on secret ${tokenSecret.name}`);
     if (problems.length > 0) {
         return fail(id, `kube-system/${name}: ${problems.join("; ")}`, fix);
     }
-    return pass(id, `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`);
+    return pass(
+        id,
+        `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`,
+    );
 }

@@ -49,7 +49,12 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
     const cluster = config.getCurrentCluster();
     if (!cluster) {
         throw new VerifyError(
-            problem("--context", config.getCurrentContext(), "the kubeconfig names no cluster for this context", contextFix(config)),
+            problem(
+                "--context",
+                config.getCurrentContext(),
+                "the kubeconfig names no cluster for this context",
+                contextFix(config),
+            ),
         );
     }
     const server = cluster.server.replace(/\/+$/, "");
@@ -63,39 +68,55 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
                 try {
                     await config.applySecurityAuthentication(request);
                 } catch (error) {
-                    throw new VerifyError(problem("API server", server, `auth error: ${describe(error)}`, credentialsFix));
+                    throw new VerifyError(
+                        problem("API server", server, `auth error: ${describe(error)}`, credentialsFix),
+                    );
                 }
                 request.setSignal(deadline.signal);
-                let status: number;
-                let body: string;
-                let date: string | undefined;
-                try {
-                    const response = await http.send(request).toPromise();
-                    status = response.httpStatusCode;
-                    date = response.headers["date"];
-                    body = await response.body.text();
-                } catch (error) {
-                    if (deadline.signal.aborted) {
-                        throw deadline.signal.reason;
-                    }
+                const response = await send(() => http.send(request).toPromise(), server, deadline.signal);
+                if (response.status === 401) {
                     throw new VerifyError(
                         problem(
                             "API server",
                             server,
-                            `unreachable API server (${describe(error)})`,
-                            "check that the cluster is running and that this machine reaches it (VPN, private cluster, --context)",
+                            "auth error: HTTP 401 Unauthorized, the credentials were refused",
+                            credentialsFix,
                         ),
                     );
                 }
-                if (status === 401) {
-                    throw new VerifyError(
-                        problem("API server", server, "auth error: HTTP 401 Unauthorized, the credentials were refused", credentialsFix),
-                    );
-                }
-                const parsedDate = date === undefined ? undefined : new Date(date);
-                return { status, body, date: parsedDate && !isNaN(parsedDate.getTime()) ? parsedDate : undefined };
+                return response;
             }),
     };
+}
+
+/** Sends a request and reads its answer; a network failure is an unreachable server. */
+async function send(
+    exchange: () => Promise<{
+        httpStatusCode: number;
+        headers: Record<string, string>;
+        body: { text(): Promise<string> };
+    }>,
+    server: string,
+    signal: AbortSignal,
+): Promise<KubeResponse> {
+    try {
+        const response = await exchange();
+        const body = await response.body.text();
+        const date = new Date(response.headers["date"] ?? "");
+        return { status: response.httpStatusCode, body, ...(!isNaN(date.getTime()) && { date }) };
+    } catch (error) {
+        if (signal.aborted) {
+            throw signal.reason;
+        }
+        throw new VerifyError(
+            problem(
+                "API server",
+                server,
+                `unreachable API server (${describe(error)})`,
+                "check that the cluster is running and that this machine reaches it (VPN, private cluster, --context)",
+            ),
+        );
+    }
 }
 
 function loadKubeconfig(k8s: ClientNode, choice: KubeconfigChoice): KubeConfig {
@@ -108,18 +129,30 @@ function loadKubeconfig(k8s: ClientNode, choice: KubeconfigChoice): KubeConfig {
         }
     } catch (error) {
         throw new VerifyError(
-            problem("--kubeconfig", choice.kubeconfig ?? process.env.KUBECONFIG ?? "~/.kube/config", `cannot load: ${describe(error)}`, "give the path of a kubeconfig file, e.g. from az aks get-credentials"),
+            problem(
+                "--kubeconfig",
+                choice.kubeconfig ?? process.env.KUBECONFIG ?? "~/.kube/config",
+                `cannot load: ${describe(error)}`,
+                "give the path of a kubeconfig file, e.g. from az aks get-credentials",
+            ),
         );
     }
     if (choice.kubeconfig === undefined && config.getCurrentCluster()?.server === "http://localhost:8080") {
         // client-node's last resort when it found no kubeconfig at all.
         throw new VerifyError(
-            problem("--kubeconfig", "", "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster", "give --kubeconfig <file>, or run az aks get-credentials first"),
+            problem(
+                "--kubeconfig",
+                "",
+                "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a cluster",
+                "give --kubeconfig <file>, or run az aks get-credentials first",
+            ),
         );
     }
     if (choice.context !== undefined) {
         if (config.getContextObject(choice.context) === null) {
-            throw new VerifyError(problem("--context", choice.context, "no such context in the kubeconfig", contextFix(config)));
+            throw new VerifyError(
+                problem("--context", choice.context, "no such context in the kubeconfig", contextFix(config)),
+            );
         }
         config.setCurrentContext(choice.context);
     }
@@ -128,7 +161,9 @@ function loadKubeconfig(k8s: ClientNode, choice: KubeconfigChoice): KubeConfig {
 
 function contextFix(config: KubeConfig): string {
     const names = config.getContexts().map((c) => c.name);
-    return names.length > 0 ? `use one of ${names.join(", ")}` : "the kubeconfig has no contexts: run az aks get-credentials";
+    return names.length > 0
+        ? `use one of ${names.join(", ")}`
+        : "the kubeconfig has no contexts: run az aks get-credentials";
 }
 
 /** An error's message with its cause (fetch reports the network error as the cause). */

@@ -64,7 +64,8 @@ export function tokenReaderName(namespace: string): string {
 
 export const paths = {
     namespace: (ns: string) => `/api/v1/namespaces/${ns}`,
-    apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") => `/apis/apps/v1/namespaces/${ns}/${plural}`,
+    apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") =>
+        `/apis/apps/v1/namespaces/${ns}/${plural}`,
     pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
     peerAuthentications: (ns: string) => `/apis/security.istio.io/v1/namespaces/${ns}/peerauthentications`,
     serviceAccount: (ns: string, name: string) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
@@ -72,78 +73,103 @@ export const paths = {
     secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
     service: (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
     role: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${name}`,
-    roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
+    roleBinding: (ns: string, name: string) =>
+        `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
 };
 
+type Limit = ReturnType<typeof limiter>;
+
 /** Reads everything the checks need, at most `concurrency` requests at once. */
-export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, concurrency = 6): Promise<KubeSnapshot> {
-    const limit = limiter(concurrency);
-    const object = <T>(path: string) => limit(() => reader.get(path, "json")).then((r) => toFetched<T>(path, r));
-    const list = <T>(path: string) =>
-        object<KubeList<T>>(path).then((f): Fetched<T[]> => (f.state === "found" ? { ...f, value: f.value.items ?? [] } : f));
+export async function fetchSnapshot(
+    reader: KubeReader,
+    options: VerifyOptions,
+    concurrency = 6,
+): Promise<KubeSnapshot> {
+    const read = reading(reader, limiter(concurrency));
     const ns = options.namespace;
 
-    // First alone: a wrong context or dead server shows here, before a burst of requests.
-    const namespace = await object<KubeObject>(paths.namespace(ns));
+    // First alone: a wrong context or a dead server shows here, before a burst of requests.
+    const namespace = await read.object<KubeObject>(paths.namespace(ns));
 
-    const kubeSystem = Promise.all([
-        list<WorkloadObject>(paths.apps("kube-system", "deployments")),
-        list<WorkloadObject>(paths.apps("kube-system", "daemonsets")),
+    const [kubeSystemDeployments, kubeSystemDaemonSets, amaMetrics, inNamespace] = await Promise.all([
+        read.list<WorkloadObject>(paths.apps("kube-system", "deployments")),
+        read.list<WorkloadObject>(paths.apps("kube-system", "daemonsets")),
+        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, ns) : undefined,
+        namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
     ]);
-    const amaMetrics =
-        options.collector === "ama-metrics"
-            ? Promise.all([
-                  object<Secret>(paths.secret(tokenSecret.namespace, tokenSecret.name)),
-                  object<Service>(paths.service("kube-system", targetAllocatorService)),
-                  object<Role>(paths.role("kube-system", tokenReaderName(ns))),
-                  object<RoleBinding>(paths.roleBinding("kube-system", tokenReaderName(ns))),
-              ]).then(([secret, alias, role, binding]) => ({
-                  tokenSecret: secret,
-                  alias,
-                  tokenReaderRole: role,
-                  tokenReaderBinding: binding,
-              }))
-            : Promise.resolve(undefined);
-
-    const inNamespace =
-        namespace.state === "missing"
-            ? Promise.resolve(undefined)
-            : Promise.all([
-                  list<WorkloadObject>(paths.apps(ns, "deployments")),
-                  list<WorkloadObject>(paths.apps(ns, "statefulsets")),
-                  list<WorkloadObject>(paths.apps(ns, "daemonsets")),
-                  list<Pod>(paths.pods(ns)).then(async (pods) => ({
-                      pods,
-                      metrics: options.collector === "prometheus" ? await fetchMetrics(pods, options, limit, reader) : undefined,
-                  })),
-                  options.meshMode === "sidecar" ? list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
-                  options.collector === "prometheus" ? object<KubeObject>(paths.serviceAccount(ns, prometheusServiceAccount)) : undefined,
-              ]).then(([deployments, statefulSets, daemonSets, { pods, metrics }, peerAuthentications, serviceAccount]) => ({
-                  deployments,
-                  statefulSets,
-                  daemonSets,
-                  pods,
-                  ...(metrics && { metrics }),
-                  ...(peerAuthentications && { peerAuthentications }),
-                  ...(serviceAccount && { serviceAccount }),
-              }));
-
-    const [[kubeSystemDeployments, kubeSystemDaemonSets], ama, scoped] = await Promise.all([kubeSystem, amaMetrics, inNamespace]);
     return {
         namespace,
-        ...(scoped && { inNamespace: scoped }),
+        ...(inNamespace && { inNamespace }),
         kubeSystemDeployments,
         kubeSystemDaemonSets,
-        ...(ama && { amaMetrics: ama }),
+        ...(amaMetrics && { amaMetrics }),
+    };
+}
+
+interface Reading {
+    object<T>(path: string): Promise<Fetched<T>>;
+    list<T>(path: string): Promise<Fetched<T[]>>;
+    text(path: string): Promise<Fetched<string>>;
+}
+
+function reading(reader: KubeReader, limit: Limit): Reading {
+    const object = <T>(path: string) => limit(() => reader.get(path, "json")).then((r) => toFetched<T>(path, r));
+    return {
+        object,
+        list: <T>(path: string) =>
+            object<KubeList<T>>(path).then((f): Fetched<T[]> =>
+                f.state === "found" ? { ...f, value: f.value.items ?? [] } : f,
+            ),
+        text: (path) => limit(() => reader.get(path, "text")).then((r) => toText(path, r)),
+    };
+}
+
+/** The token secret and what the ama-metrics collector keeps in kube-system. */
+async function fetchAmaMetricsShims(read: Reading, ns: string): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
+    const [secret, alias, role, binding] = await Promise.all([
+        read.object<Secret>(paths.secret(tokenSecret.namespace, tokenSecret.name)),
+        read.object<Service>(paths.service("kube-system", targetAllocatorService)),
+        read.object<Role>(paths.role("kube-system", tokenReaderName(ns))),
+        read.object<RoleBinding>(paths.roleBinding("kube-system", tokenReaderName(ns))),
+    ]);
+    return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
+}
+
+async function fetchNamespaced(
+    read: Reading,
+    options: VerifyOptions,
+): Promise<NonNullable<KubeSnapshot["inNamespace"]>> {
+    const ns = options.namespace;
+    const prometheus = options.collector === "prometheus";
+    const podsAndMetrics = read.list<Pod>(paths.pods(ns)).then(async (pods) => ({
+        pods,
+        metrics: prometheus ? await fetchMetrics(read, pods, options) : undefined,
+    }));
+    const [deployments, statefulSets, daemonSets, { pods, metrics }, peerAuthentications, serviceAccount] =
+        await Promise.all([
+            read.list<WorkloadObject>(paths.apps(ns, "deployments")),
+            read.list<WorkloadObject>(paths.apps(ns, "statefulsets")),
+            read.list<WorkloadObject>(paths.apps(ns, "daemonsets")),
+            podsAndMetrics,
+            options.meshMode === "sidecar" ? read.list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
+            prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusServiceAccount)) : undefined,
+        ]);
+    return {
+        deployments,
+        statefulSets,
+        daemonSets,
+        pods,
+        ...(metrics && { metrics }),
+        ...(peerAuthentications && { peerAuthentications }),
+        ...(serviceAccount && { serviceAccount }),
     };
 }
 
 /** `/metrics` of every running shard pod, through the API server's pod proxy. */
 async function fetchMetrics(
+    read: Reading,
     pods: Fetched<Pod[]>,
     options: VerifyOptions,
-    limit: ReturnType<typeof limiter>,
-    reader: KubeReader,
 ): Promise<Record<string, Fetched<string>>> {
     if (pods.state !== "found") {
         return {};
@@ -157,9 +183,7 @@ async function fetchMetrics(
     const entries = await Promise.all(
         shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";
-            const path = paths.podMetrics(options.namespace, name, prometheusPort);
-            const response = await limit(() => reader.get(path, "text"));
-            return [name, toText(path, response)];
+            return [name, await read.text(paths.podMetrics(options.namespace, name, prometheusPort))];
         }),
     );
     return Object.fromEntries(entries);

@@ -4,9 +4,7 @@
 // troubleshooting reads its expiry with `base64 --decode | grep expires_on`. Older or other writers
 // may store the bare JWT, so both are read: `expires_on` first, then the JWT's `exp` claim.
 
-export type TokenExpiry =
-    | { found: true; expiresAt: Date; source: string }
-    | { found: false; reason: string };
+export type TokenExpiry = { found: true; expiresAt: Date; source: string } | { found: false; reason: string };
 
 export const tokenKey = "token";
 
@@ -70,7 +68,8 @@ function epochSeconds(value: unknown): Date | undefined {
 /** A JWT's `exp` (seconds since the epoch), without verifying its signature. */
 export function jwtExpiry(token: string): Date | undefined {
     const parts = token.trim().split(".");
-    if (parts.length !== 3 || !parts.every((p) => /^[A-Za-z0-9_-]+={0,2}$/.test(p))) {
+    // header.claims.signature, base64url; an unsigned token has an empty signature.
+    if (parts.length !== 3 || !parts.every((p, i) => /^[A-Za-z0-9_-]*={0,2}$/.test(p) && (i === 2 || p !== ""))) {
         return undefined;
     }
     try {

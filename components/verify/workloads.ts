@@ -58,7 +58,13 @@ export function expectedWorkloads(collector: Collector, shards: number): Expecte
         return result;
     }
     return [
-        { kind: "Deployment", name: "ama-metrics", role: "collector", podLabels: { rsName: "ama-metrics" }, container: "prometheus-collector" },
+        {
+            kind: "Deployment",
+            name: "ama-metrics",
+            role: "collector",
+            podLabels: { rsName: "ama-metrics" },
+            container: "prometheus-collector",
+        },
         {
             kind: "Deployment",
             name: "ama-metrics-operator-targets",
@@ -73,7 +79,13 @@ export function expectedWorkloads(collector: Collector, shards: number): Expecte
             podLabels: { "app.kubernetes.io/name": "ama-metrics-ksm" },
             container: "ama-metrics-ksm",
         },
-        { kind: "DaemonSet", name: "ama-metrics-node", role: "node", podLabels: { dsName: "ama-metrics-node" }, container: "prometheus-collector" },
+        {
+            kind: "DaemonSet",
+            name: "ama-metrics-node",
+            role: "node",
+            podLabels: { dsName: "ama-metrics-node" },
+            container: "prometheus-collector",
+        },
         {
             kind: "DaemonSet",
             name: "ama-metrics-win-node",

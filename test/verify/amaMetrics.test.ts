@@ -25,7 +25,8 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     let fake: FakeKube;
     const run = (args: string[] = amaMetricsArgs) => verify(fake.url, args);
     const setToken = (value: string) => {
-        fake.get<{ data: Record<string, string> }>("Secret", "aad-msi-auth-token", "kube-system").data.token = Buffer.from(value).toString("base64");
+        fake.get<{ data: Record<string, string> }>("Secret", "aad-msi-auth-token", "kube-system").data.token =
+            Buffer.from(value).toString("base64");
     };
 
     beforeEach(async () => {
@@ -52,12 +53,18 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             ],
         );
         assert.equal(result.checks.filter((c) => c.id === "workloads.rolled-out").length, 5);
-        assert.equal(result.checks.find((c) => c.id === "token.expiry")!.message, "the token expires at 2026-11-30T08:00:00.000Z, in 20 h 0 min (from expires_on)");
+        assert.equal(
+            result.checks.find((c) => c.id === "token.expiry")!.message,
+            "the token expires at 2026-11-30T08:00:00.000Z, in 20 h 0 min (from expires_on)",
+        );
     });
 
     it("reads only, with GETs", async () => {
         await run();
-        assert.deepEqual(fake.requests.filter((r) => r.method !== "GET"), []);
+        assert.deepEqual(
+            fake.requests.filter((r) => r.method !== "GET"),
+            [],
+        );
         assert.ok(fake.requests.some((r) => r.url === "/api/v1/namespaces/kube-system/secrets/aad-msi-auth-token"));
     });
 
@@ -66,8 +73,14 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "token.expiry": "fail" });
         const [expired] = expectStatus(result, "token.expiry", "fail");
-        assert.match(expired.message, /^the token expired at 2026-11-29T09:00:00.000Z \(3 h 0 min ago, from expires_on\)/);
-        assert.match(expired.message, /borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled/);
+        assert.match(
+            expired.message,
+            /^the token expired at 2026-11-29T09:00:00.000Z \(3 h 0 min ago, from expires_on\)/,
+        );
+        assert.match(
+            expired.message,
+            /borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled/,
+        );
     });
 
     it("warns on token.expiry when less than 2 hours are left, without failing the run", async () => {
@@ -78,12 +91,20 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("reads the expiry of a bare JWT, and fails clearly when neither format is there", async () => {
-        const claims = Buffer.from(JSON.stringify({ aud: "https://monitor.azure.com/", exp: hours(10).getTime() / 1000 })).toString("base64url");
+        const claims = Buffer.from(
+            JSON.stringify({ aud: "https://monitor.azure.com/", exp: hours(10).getTime() / 1000 }),
+        ).toString("base64url");
         setToken(`eyJhbGciOiJSUzI1NiJ9.${claims}.c2ln`);
-        assert.match(expectStatus(await run(), "token.expiry", "pass")[0].message, /in 10 h 0 min \(from the JWT's exp claim\)/);
+        assert.match(
+            expectStatus(await run(), "token.expiry", "pass")[0].message,
+            /in 10 h 0 min \(from the JWT's exp claim\)/,
+        );
         setToken("not a token");
         const [unknown] = expectStatus(await run(), "token.expiry", "fail");
-        assert.match(unknown.message, /cannot tell when the token expires: "token" holds neither JSON with expires_on nor a JWT with an exp claim/);
+        assert.match(
+            unknown.message,
+            /cannot tell when the token expires: "token" holds neither JSON with expires_on nor a JWT with an exp claim/,
+        );
     });
 
     it("fails token.secret (and token.expiry) when the secret is missing", async () => {
@@ -94,11 +115,18 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
-        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
+        const service = fake.get<{ spec: Record<string, unknown> }>(
+            "Service",
+            "ama-metrics-operator-targets",
+            "kube-system",
+        );
         service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
         const result = await run();
         expectOnlyProblems(result, { "kube-system.alias": "fail" });
-        assert.match(expectStatus(result, "kube-system.alias", "fail")[0].message, /is type ClusterIP, not an ExternalName alias of ama-metrics-operator-targets.monitoring.svc/);
+        assert.match(
+            expectStatus(result, "kube-system.alias", "fail")[0].message,
+            /is type ClusterIP, not an ExternalName alias of ama-metrics-operator-targets.monitoring.svc/,
+        );
         service.spec = { type: "ExternalName", externalName: "ama-metrics-operator-targets.other.svc.cluster.local" };
         expectStatus(await run(), "kube-system.alias", "fail");
         fake.remove("Service", "ama-metrics-operator-targets", "kube-system");
@@ -106,28 +134,55 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("accepts the alias with another cluster domain", async () => {
-        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
-        service.spec = { type: "ExternalName", externalName: "ama-metrics-operator-targets.monitoring.svc.corp.example." };
+        const service = fake.get<{ spec: Record<string, unknown> }>(
+            "Service",
+            "ama-metrics-operator-targets",
+            "kube-system",
+        );
+        service.spec = {
+            type: "ExternalName",
+            externalName: "ama-metrics-operator-targets.monitoring.svc.corp.example.",
+        };
         expectOnlyProblems(await run(), {});
     });
 
     it("fails kube-system.token-reader when the binding names another service account, or the Role is gone", async () => {
-        const binding = fake.get<{ subjects: { namespace: string }[] }>("RoleBinding", "ama-metrics-token-reader-monitoring", "kube-system");
+        const binding = fake.get<{ subjects: { namespace: string }[] }>(
+            "RoleBinding",
+            "ama-metrics-token-reader-monitoring",
+            "kube-system",
+        );
         binding.subjects[0].namespace = "kube-system";
         const result = await run();
         expectOnlyProblems(result, { "kube-system.token-reader": "fail" });
-        assert.match(expectStatus(result, "kube-system.token-reader", "fail")[0].message, /the binding does not name ServiceAccount monitoring\/ama-metrics-serviceaccount/);
+        assert.match(
+            expectStatus(result, "kube-system.token-reader", "fail")[0].message,
+            /the binding does not name ServiceAccount monitoring\/ama-metrics-serviceaccount/,
+        );
         fake.remove("Role", "ama-metrics-token-reader-monitoring", "kube-system");
-        assert.match(expectStatus(await run(), "kube-system.token-reader", "fail")[0].message, /^Role kube-system\/ama-metrics-token-reader-monitoring missing/);
+        assert.match(
+            expectStatus(await run(), "kube-system.token-reader", "fail")[0].message,
+            /^Role kube-system\/ama-metrics-token-reader-monitoring is missing/,
+        );
     });
 
     it("fails pods.sidecars when an unmeshed node pod carries a sidecar, and when --mesh-node expects one", async () => {
-        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>("Pod", "ama-metrics-node-b9k2s", "monitoring");
+        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>(
+            "Pod",
+            "ama-metrics-node-b9k2s",
+            "monitoring",
+        );
         nodePod.spec.containers.push({ name: "istio-proxy" });
         const [unexpected] = expectStatus(await run(), "pods.sidecars", "fail");
-        assert.match(unexpected.message, /an istio-proxy sidecar on ama-metrics-node-b9k2s \(ama-metrics-node\), which mode sidecar keeps out of the mesh/);
+        assert.match(
+            unexpected.message,
+            /an istio-proxy sidecar on ama-metrics-node-b9k2s \(ama-metrics-node\), which mode sidecar keeps out of the mesh/,
+        );
         const [missing] = expectStatus(await run([...amaMetricsArgs, "--mesh-node"]), "pods.sidecars", "fail");
-        assert.match(missing.message, /no istio-proxy sidecar on ama-metrics-node-4xv7n \(ama-metrics-node\), ama-metrics-node-t6p3f \(ama-metrics-node\)/);
+        assert.match(
+            missing.message,
+            /no istio-proxy sidecar on ama-metrics-node-4xv7n \(ama-metrics-node\), ama-metrics-node-t6p3f \(ama-metrics-node\)/,
+        );
     });
 
     it("fails workloads.rolled-out for a DaemonSet still rolling out", async () => {

@@ -9,7 +9,16 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { main } from "../../components/verify/cli";
 import { FakeKube, fixtureNow, readText } from "./fakeKube";
-import { amaMetricsArgs, amaMetricsCluster, prometheusArgs, prometheusCluster, repoRoot, scratchDir, verify, writeKubeconfig } from "./harness";
+import {
+    amaMetricsArgs,
+    amaMetricsCluster,
+    prometheusArgs,
+    prometheusCluster,
+    repoRoot,
+    scratchDir,
+    verify,
+    writeKubeconfig,
+} from "./harness";
 
 /** A port on 127.0.0.1 where nothing listens: connections are refused at once. */
 async function closedPort(): Promise<number> {
@@ -23,13 +32,19 @@ async function closedPort(): Promise<number> {
 async function runMain(args: string[]) {
     let stdout = "";
     let stderr = "";
-    const code = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), now: () => fixtureNow });
+    const code = await main(args, {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        now: () => fixtureNow,
+    });
     return { code, stdout, stderr };
 }
 
 /** Runs a command to its end without blocking this process, which serves the fake API. */
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; elapsedMs: number }> {
-    const started = Date.now();
+function run(
+    command: string,
+    args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
@@ -37,7 +52,7 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
         child.stdout.on("data", (chunk) => (stdout += chunk));
         child.stderr.on("data", (chunk) => (stderr += chunk));
         child.on("error", reject);
-        child.on("close", (code) => resolve({ code, stdout, stderr, elapsedMs: Date.now() - started }));
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
     });
 }
 
@@ -65,7 +80,8 @@ describe("ama-metrics-istio-verify command", () => {
         fake.metrics.set("monitoring/prometheus-shard-0-0", readText("variants", "metrics-forbidden.txt"));
         const failing = await verify(fake.url, prometheusArgs);
         assert.equal(failing.code, 1);
-        fake.get<{ status: { startTime: string } }>("Pod", "prometheus-shard-0-0").status.startTime = "2026-11-29T11:50:00Z";
+        fake.get<{ status: { startTime: string } }>("Pod", "prometheus-shard-0-0").status.startTime =
+            "2026-11-29T11:50:00Z";
         const young = await verify(fake.url, prometheusArgs);
         assert.ok(young.checks.some((c) => c.status === "warn"));
         assert.ok(!young.checks.some((c) => c.status === "fail"), young.stdout);
@@ -79,9 +95,14 @@ describe("ama-metrics-istio-verify command", () => {
         assert.equal(result.code, 1);
         const lines = result.stdout.trimEnd().split("\n");
         assert.equal(lines[0], "PASS  namespace.exists  namespace monitoring exists");
-        const failed = lines.findIndex((l) => l.startsWith("FAIL  kube-system.alias  Service kube-system/ama-metrics-operator-targets is missing"));
+        const failed = lines.findIndex((l) =>
+            l.startsWith("FAIL  kube-system.alias  Service kube-system/ama-metrics-operator-targets is missing"),
+        );
         assert.ok(failed > 0, result.stdout);
-        assert.match(lines[failed + 1], /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/);
+        assert.match(
+            lines[failed + 1],
+            /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/,
+        );
         assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 14);
     });
 
@@ -97,14 +118,23 @@ describe("ama-metrics-istio-verify command", () => {
         );
         const help = await runMain(["--help"]);
         assert.equal(help.code, 0);
-        assert.match(help.stdout, /^Usage: ama-metrics-istio-verify --namespace <ns> --collector <prometheus\|ama-metrics>/);
+        assert.match(
+            help.stdout,
+            /^Usage: ama-metrics-istio-verify --namespace <ns> --collector <prometheus\|ama-metrics>/,
+        );
     });
 
     it("exits 2 on an unreadable kubeconfig or an unknown context", async () => {
         const missing = await runMain([...prometheusArgs, "--kubeconfig", path.join(scratchDir(), "absent")]);
         assert.equal(missing.code, 2);
         assert.match(missing.stderr, /--kubeconfig = ".*absent": cannot load: ENOENT/);
-        const context = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig("http://127.0.0.1:9", ["staging"]), "--context", "prod"]);
+        const context = await runMain([
+            ...prometheusArgs,
+            "--kubeconfig",
+            writeKubeconfig("http://127.0.0.1:9", ["staging"]),
+            "--context",
+            "prod",
+        ]);
         assert.equal(context.code, 2);
         assert.match(context.stderr, /--context = "prod": no such context in the kubeconfig; use one of fake, staging/);
     });
@@ -114,7 +144,10 @@ describe("ama-metrics-istio-verify command", () => {
         const started = Date.now();
         const result = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig(server), "--timeout", "5"]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, new RegExp(`API server = "${server}": unreachable API server \\(connect ECONNREFUSED`));
+        assert.match(
+            result.stderr,
+            new RegExp(`API server = "${server}": unreachable API server \\(connect ECONNREFUSED`),
+        );
         assert.ok(Date.now() - started < 5000);
     });
 
@@ -122,7 +155,13 @@ describe("ama-metrics-istio-verify command", () => {
         fake = await new FakeKube().start();
         fake.behaviour = "hang";
         const started = Date.now();
-        const result = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url), "--timeout", "0.5"]);
+        const result = await runMain([
+            ...prometheusArgs,
+            "--kubeconfig",
+            writeKubeconfig(fake.url),
+            "--timeout",
+            "0.5",
+        ]);
         const elapsed = Date.now() - started;
         assert.equal(result.code, 2);
         assert.equal(
@@ -130,7 +169,7 @@ describe("ama-metrics-istio-verify command", () => {
             `ama-metrics-istio-verify: API server = "${fake.url}": unreachable API server: no answer within 0.5 s (GET /api/v1/namespaces/monitoring); ` +
                 "check that this machine reaches it (VPN, private cluster, --context), or raise --timeout\n",
         );
-        assert.ok(elapsed >= 450 && elapsed < 2000, `${elapsed} ms`);
+        assert.ok(elapsed >= 450 && elapsed < 3000, `${elapsed} ms`);
     });
 
     it("exits 2 on an auth error", async () => {
@@ -138,7 +177,10 @@ describe("ama-metrics-istio-verify command", () => {
         fake.behaviour = "unauthorized";
         const result = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url)]);
         assert.equal(result.code, 2);
-        assert.match(result.stderr, /API server = ".*": auth error: HTTP 401 Unauthorized, the credentials were refused; refresh the credentials, e.g. az aks get-credentials/);
+        assert.match(
+            result.stderr,
+            /API server = ".*": auth error: HTTP 401 Unauthorized, the credentials were refused; refresh the credentials, e.g. az aks get-credentials/,
+        );
     });
 
     describe("the compiled bin", function () {
@@ -154,11 +196,20 @@ describe("ama-metrics-istio-verify command", () => {
                 tsconfig,
                 JSON.stringify({
                     extends: path.join(repoRoot, "tsconfig.build.json"),
-                    compilerOptions: { rootDir: path.join(repoRoot, "components"), outDir: path.join(out, "dist"), declaration: false, declarationMap: false, sourceMap: false },
+                    compilerOptions: {
+                        rootDir: path.join(repoRoot, "components"),
+                        outDir: path.join(out, "dist"),
+                        declaration: false,
+                        declarationMap: false,
+                        sourceMap: false,
+                    },
                     include: [path.join(repoRoot, "components/verify/**/*.ts")],
                 }),
             );
-            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", tsconfig], { cwd: repoRoot, stdio: "pipe" });
+            execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", tsconfig], {
+                cwd: repoRoot,
+                stdio: "pipe",
+            });
             cli = path.join(out, "dist", "verify", "cli.js");
         });
 
@@ -166,11 +217,21 @@ describe("ama-metrics-istio-verify command", () => {
             const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
             assert.equal(manifest.bin["ama-metrics-istio-verify"], "dist/verify/cli.js");
             assert.match(fs.readFileSync(cli, "utf8"), /^#!\/usr\/bin\/env node\n/);
-            assert.match(fs.readFileSync(path.join(path.dirname(cli), "kubeClient.js"), "utf8"), /import\("@kubernetes\/client-node"\)/);
+            assert.match(
+                fs.readFileSync(path.join(path.dirname(cli), "kubeClient.js"), "utf8"),
+                /import\("@kubernetes\/client-node"\)/,
+            );
 
             fake = await amaMetricsCluster();
             // Without require(esm), as on Node 22 before 22.12: only a real import() loads the client.
-            const result = await run(process.execPath, ["--no-experimental-require-module", cli, ...amaMetricsArgs, "--kubeconfig", writeKubeconfig(fake.url), "--json"]);
+            const result = await run(process.execPath, [
+                "--no-experimental-require-module",
+                cli,
+                ...amaMetricsArgs,
+                "--kubeconfig",
+                writeKubeconfig(fake.url),
+                "--json",
+            ]);
             assert.equal(result.code, 0, result.stderr);
             const checks = JSON.parse(result.stdout).checks as { status: string }[];
             assert.equal(checks.length, 14);
@@ -180,16 +241,31 @@ describe("ama-metrics-istio-verify command", () => {
         it("exits 1 on a failing check and 2 within --timeout against a server that never answers", async () => {
             fake = await prometheusCluster();
             fake.remove("PeerAuthentication", "default");
-            const failing = await run(process.execPath, [cli, ...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url)]);
+            const failing = await run(process.execPath, [
+                cli,
+                ...prometheusArgs,
+                "--kubeconfig",
+                writeKubeconfig(fake.url),
+            ]);
             assert.equal(failing.code, 1, failing.stderr);
             assert.match(failing.stdout, /^FAIL {2}mesh.peer-authentication {2}no namespace-wide PeerAuthentication/m);
 
             fake.behaviour = "hang";
-            const hung = await run(process.execPath, [cli, ...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url), "--timeout", "1"]);
+            const hung = await run(process.execPath, [
+                cli,
+                ...prometheusArgs,
+                "--kubeconfig",
+                writeKubeconfig(fake.url),
+                "--timeout",
+                "1",
+            ]);
+            const exited = Date.now();
             assert.equal(hung.code, 2);
             assert.match(hung.stderr, /unreachable API server: no answer within 1 s/);
-            // Node's start and the client's load come on top of the budget; the budget itself is kept.
-            assert.ok(hung.elapsedMs < 5000, `${hung.elapsedMs} ms`);
+            // The budget runs from the command's start; Node's start comes before it. From the first
+            // request on, the process ends within the budget, no keep-alive socket holding it.
+            const firstRequest = fake.requests.at(-1)!.at;
+            assert.ok(exited - firstRequest < 1000 + 1000, `${exited - firstRequest} ms after the first request`);
         });
     });
 });

@@ -9,7 +9,8 @@ import { FakeKube, fixtureNow, readObjects } from "./fakeKube";
 
 export const clusterId =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod";
-export const workspaceId = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.Monitor/accounts/amw-aks-prod";
+export const workspaceId =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.Monitor/accounts/amw-aks-prod";
 export const azureArgs = ["--azure", "--cluster-id", clusterId, "--workspace-id", workspaceId];
 
 type Json = Record<string, unknown>;
@@ -18,7 +19,10 @@ const read = (file: string) => readObjects("azure", file)[0] as unknown as Json;
 export class FakeAzure {
     associations = (read("associations.json").value as Json[]).map((a) => a);
     readonly rules = new Map<string, Json>(
-        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => [String(read(f).id).toLowerCase(), read(f)]),
+        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => [
+            String(read(f).id).toLowerCase(),
+            read(f),
+        ]),
     );
     workspace = read("workspace.json");
     query: Json = read("query-up.json");
@@ -53,7 +57,12 @@ export class FakeAzure {
     access(): () => Promise<AzureAccess> {
         return async () => ({
             armEndpoint: this.url,
-            credential: { getToken: async (scope: string | string[]) => ({ token: `token-for:${String(scope)}`, expiresOnTimestamp: fixtureNow.getTime() + 3600000 }) },
+            credential: {
+                getToken: async (scope: string | string[]) => ({
+                    token: `token-for:${String(scope)}`,
+                    expiresOnTimestamp: fixtureNow.getTime() + 3600000,
+                }),
+            },
         });
     }
 
@@ -71,7 +80,11 @@ export class FakeAzure {
 
         if (url.pathname === "/prometheus/api/v1/query") {
             if (req.headers.authorization !== "Bearer token-for:https://prometheus.monitor.azure.com/.default") {
-                return send(401, { status: "error", errorType: "unauthorized", error: "token audience is not the query endpoint's" });
+                return send(401, {
+                    status: "error",
+                    errorType: "unauthorized",
+                    error: "token audience is not the query endpoint's",
+                });
             }
             return send(200, this.query);
         }
@@ -86,14 +99,21 @@ export class FakeAzure {
             const size = this.paged ? 2 : this.associations.length;
             const items = this.associations.slice(page * size, page * size + size);
             const more = (page + 1) * size < this.associations.length;
-            return send(200, { value: items, ...(more && { nextLink: `${this.url}${url.pathname}?api-version=2022-06-01&page=${page + 1}` }) });
+            return send(200, {
+                value: items,
+                ...(more && { nextLink: `${this.url}${url.pathname}?api-version=2022-06-01&page=${page + 1}` }),
+            });
         }
         const rule = this.rules.get(path);
         if (rule) {
-            return version === "2022-06-01" ? send(200, rule) : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return version === "2022-06-01"
+                ? send(200, rule)
+                : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
         }
         if (path === workspaceId.toLowerCase()) {
-            return version === "2023-04-03" ? send(200, this.workspace) : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return version === "2023-04-03"
+                ? send(200, this.workspace)
+                : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
         }
         return armError(404, "ResourceNotFound", `The Resource '${url.pathname}' was not found.`);
     }

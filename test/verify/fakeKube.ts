@@ -34,7 +34,9 @@ const kinds: Record<string, string> = {
 
 /** Reads a fixture file: a list's items, or one object. */
 export function readObjects(...parts: string[]): KubeObject[] {
-    const parsed = JSON.parse(fs.readFileSync(path.join(fixturesDir, ...parts), "utf8")) as { items?: KubeObject[] } & KubeObject;
+    const parsed = JSON.parse(fs.readFileSync(path.join(fixturesDir, ...parts), "utf8")) as {
+        items?: KubeObject[];
+    } & KubeObject;
     return parsed.items ?? [parsed];
 }
 
@@ -46,6 +48,8 @@ export interface RecordedRequest {
     method: string;
     url: string;
     authorization?: string;
+    /** When it arrived (Date.now()). */
+    at: number;
 }
 
 export class FakeKube {
@@ -83,7 +87,10 @@ export class FakeKube {
     /** The object of that kind and name (first match when no namespace is given). */
     get<T = KubeObject>(kind: string, name: string, namespace?: string): T {
         const found = this.objects.find(
-            (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+            (o) =>
+                o.kind === kind &&
+                o.metadata.name === name &&
+                (namespace === undefined || o.metadata.namespace === namespace),
         );
         if (!found) throw new Error(`fixture has no ${kind} ${name}`);
         return found as unknown as T;
@@ -99,7 +106,12 @@ export class FakeKube {
     }
 
     private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-        this.requests.push({ method: req.method ?? "", url: req.url ?? "", authorization: req.headers.authorization });
+        this.requests.push({
+            method: req.method ?? "",
+            url: req.url ?? "",
+            authorization: req.headers.authorization,
+            at: Date.now(),
+        });
         if (this.behaviour === "hang") {
             return;
         }
@@ -119,14 +131,25 @@ export class FakeKube {
         const pathname = decodeURIComponent(url.pathname);
         const override = this.overrides.get(pathname);
         if (override) {
-            return send(override.status, override.body, typeof override.body === "string" ? "text/plain" : "application/json");
+            return send(
+                override.status,
+                override.body,
+                typeof override.body === "string" ? "text/plain" : "application/json",
+            );
         }
         const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+):(\d+)\/proxy\/metrics$/.exec(pathname);
         if (proxy) {
             const [, namespace, pod] = proxy;
             const text = this.metrics.get(`${namespace}/${pod}`);
             return text === undefined
-                ? send(503, status(503, "ServiceUnavailable", `error trying to reach service: dial tcp 10.244.1.17:${proxy[3]}: connect: connection refused`))
+                ? send(
+                      503,
+                      status(
+                          503,
+                          "ServiceUnavailable",
+                          `error trying to reach service: dial tcp 10.244.1.17:${proxy[3]}: connect: connection refused`,
+                      ),
+                  )
                 : send(200, text, "text/plain; version=0.0.4; charset=utf-8; escaping=underscores");
         }
         const route =
@@ -149,7 +172,12 @@ export class FakeKube {
             (o) => o.kind === kind && o.apiVersion === groupVersion && o.metadata.namespace === namespace,
         );
         if (name === undefined) {
-            return send(200, { apiVersion: groupVersion, kind: `${kind}List`, metadata: { resourceVersion: "90210" }, items: matching });
+            return send(200, {
+                apiVersion: groupVersion,
+                kind: `${kind}List`,
+                metadata: { resourceVersion: "90210" },
+                items: matching,
+            });
         }
         const object = matching.find((o) => o.metadata.name === name);
         return object ? send(200, object) : send(404, notFound(plural, group, name));

@@ -28,7 +28,9 @@ let kubeconfigs = 0;
 /** A kubeconfig whose current context points at `server` (plain HTTP, so TLS verification is off). */
 export function writeKubeconfig(server: string, extraContexts: string[] = []): string {
     const file = path.join(scratchDir(), `kubeconfig-${++kubeconfigs}`);
-    const contexts = ["fake", ...extraContexts].map((name) => `  - name: ${name}\n    context: {cluster: fake, user: tester}\n`).join("");
+    const contexts = ["fake", ...extraContexts]
+        .map((name) => `  - name: ${name}\n    context: {cluster: fake, user: tester}\n`)
+        .join("");
     fs.writeFileSync(
         file,
         `apiVersion: v1
@@ -52,7 +54,15 @@ ${contexts}current-context: fake
 /** The healthy prometheus installation: sidecar mode, revision asm-1-27, two shards. */
 export async function prometheusCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
-    for (const file of ["namespace", "statefulsets", "deployments", "daemonsets", "pods", "serviceaccounts", "peerauthentications"]) {
+    for (const file of [
+        "namespace",
+        "statefulsets",
+        "deployments",
+        "daemonsets",
+        "pods",
+        "serviceaccounts",
+        "peerauthentications",
+    ]) {
         fake.add(...readObjects("prometheus", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
@@ -61,12 +71,29 @@ export async function prometheusCluster(): Promise<FakeKube> {
     return fake.start();
 }
 
-export const prometheusArgs = ["--namespace", "monitoring", "--collector", "prometheus", "--revision", "asm-1-27", "--shards", "2"];
+export const prometheusArgs = [
+    "--namespace",
+    "monitoring",
+    "--collector",
+    "prometheus",
+    "--revision",
+    "asm-1-27",
+    "--shards",
+    "2",
+];
 
 /** The healthy ama-metrics installation: sidecar mode, default revision, node DaemonSet not meshed. */
 export async function amaMetricsCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
-    for (const file of ["namespace", "deployments", "daemonsets", "statefulsets", "pods", "peerauthentications", "kube-system"]) {
+    for (const file of [
+        "namespace",
+        "deployments",
+        "daemonsets",
+        "statefulsets",
+        "pods",
+        "peerauthentications",
+        "kube-system",
+    ]) {
         fake.add(...readObjects("ama-metrics", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
@@ -95,7 +122,13 @@ export async function verify(server: string, args: string[], io: Partial<CliIo> 
         now: () => fixtureNow,
         ...io,
     });
-    return { code, stdout, stderr, checks: stdout === "" ? [] : (JSON.parse(stdout).checks as CheckResult[]), elapsedMs: Date.now() - started };
+    return {
+        code,
+        stdout,
+        stderr,
+        checks: stdout === "" ? [] : (JSON.parse(stdout).checks as CheckResult[]),
+        elapsedMs: Date.now() - started,
+    };
 }
 
 /** The results of one check id. */
@@ -107,7 +140,10 @@ export function resultsOf(run: Run, id: string): CheckResult[] {
 export function expectStatus(run: Run, id: string, status: CheckStatus): CheckResult[] {
     const results = resultsOf(run, id);
     assert.ok(results.length > 0, `no result for ${id}: ${run.stdout}${run.stderr}`);
-    assert.ok(results.some((r) => r.status === status), `${id}: expected ${status}, got ${JSON.stringify(results, null, 2)}`);
+    assert.ok(
+        results.some((r) => r.status === status),
+        `${id}: expected ${status}, got ${JSON.stringify(results, null, 2)}`,
+    );
     return results.filter((r) => r.status === status);
 }
 

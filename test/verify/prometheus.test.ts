@@ -46,8 +46,14 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                 "remote-write.healthy",
             ],
         );
-        assert.match(result.checks[2].message, /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/);
-        assert.match(result.checks.at(-1)!.message, /prometheus-shard-1-0: 1702554 samples sent, 0 failed since the pod started, newest sent 17 s ago/);
+        assert.match(
+            result.checks[2].message,
+            /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/,
+        );
+        assert.match(
+            result.checks.at(-1)!.message,
+            /prometheus-shard-1-0: 1702554 samples sent, 0 failed since the pod started, newest sent 17 s ago/,
+        );
     });
 
     it("reads only, with GETs, and reads each shard's /metrics through the pod proxy", async () => {
@@ -86,29 +92,44 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails namespace.injection-label on a wrong injection label", async () => {
-        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata
+            .labels;
         delete labels["istio.io/rev"];
         labels["istio-injection"] = "enabled";
         const result = await run();
         const [wrong] = expectStatus(result, "namespace.injection-label", "fail");
-        assert.match(wrong.message, /has injection labels: istio-injection=enabled; sidecar mode wants istio.io\/rev=asm-1-27/);
-        assert.match(wrong.fix, /kubectl label namespace monitoring istio-injection- istio.io\/rev=asm-1-27 --overwrite/);
+        assert.match(
+            wrong.message,
+            /has injection labels: istio-injection=enabled; sidecar mode wants istio.io\/rev=asm-1-27/,
+        );
+        assert.match(
+            wrong.fix,
+            /kubectl label namespace monitoring istio-injection- istio.io\/rev=asm-1-27 --overwrite/,
+        );
     });
 
     it("fails namespace.injection-label on an ambient label next to the revision", async () => {
-        fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/dataplane-mode"] = "ambient";
+        fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels[
+            "istio.io/dataplane-mode"
+        ] = "ambient";
         expectStatus(await run(), "namespace.injection-label", "fail");
     });
 
     it("fails workloads.rolled-out for a shard whose rollout has not finished", async () => {
-        const shard = fake.get<{ metadata: { generation: number }; status: Record<string, number> }>("StatefulSet", "prometheus-shard-1");
+        const shard = fake.get<{ metadata: { generation: number }; status: Record<string, number> }>(
+            "StatefulSet",
+            "prometheus-shard-1",
+        );
         shard.metadata.generation = 4;
         shard.status.readyReplicas = 0;
         shard.status.updatedReplicas = 0;
         const result = await run();
         expectOnlyProblems(result, { "workloads.rolled-out": "fail" });
         const [stalled] = expectStatus(result, "workloads.rolled-out", "fail");
-        assert.equal(stalled.message, "StatefulSet prometheus-shard-1: 0/1 ready, 0/1 updated, generation 4 not yet observed (controller at 3): not rolled out");
+        assert.equal(
+            stalled.message,
+            "StatefulSet prometheus-shard-1: 0/1 ready, 0/1 updated, generation 4 not yet observed (controller at 3): not rolled out",
+        );
         assert.match(stalled.fix, /kubectl -n monitoring rollout status statefulset\/prometheus-shard-1/);
     });
 
@@ -138,30 +159,43 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails pods.sidecars in certificates mode for kube-state-metrics' sidecar and a collector without istio-certs", async () => {
-        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata
+            .labels;
         delete labels["istio.io/rev"];
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, { "pods.sidecars": "fail" });
         const [problem] = expectStatus(result, "pods.sidecars", "fail");
-        assert.match(problem.message, /an istio-proxy sidecar on kube-state-metrics-6d4f9c7b8d-w2x7c \(kube-state-metrics\), which mode certificates keeps out of the mesh/);
+        assert.match(
+            problem.message,
+            /an istio-proxy sidecar on kube-state-metrics-6d4f9c7b8d-w2x7c \(kube-state-metrics\), which mode certificates keeps out of the mesh/,
+        );
         assert.match(problem.message, /prometheus-shard-0-0 \(prometheus-shard-0\): no istio-certs volume/);
         // Certificates mode has no namespace-wide policy to check.
         assert.equal(result.checks.filter((c) => c.id === "mesh.peer-authentication").length, 0);
     });
 
     it("passes certificates mode once the collectors share the certificate and kube-state-metrics is out of the mesh", async () => {
-        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
+        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels[
+            "istio.io/rev"
+        ];
         for (const name of ["prometheus-shard-0-0", "prometheus-shard-1-0"]) {
             const shard = pod(name);
             shard.spec.volumes.push({ name: "istio-certs", emptyDir: { medium: "Memory" } } as { name: string });
-            shard.spec.containers[0].volumeMounts!.push({ name: "istio-certs", mountPath: "/etc/prom-certs/", readOnly: true } as { name: string });
+            shard.spec.containers[0].volumeMounts!.push({
+                name: "istio-certs",
+                mountPath: "/etc/prom-certs/",
+                readOnly: true,
+            } as { name: string });
         }
         const ksm = pod("kube-state-metrics-6d4f9c7b8d-w2x7c");
         ksm.spec.containers = ksm.spec.containers.filter((c) => c.name !== "istio-proxy");
         ksm.metadata.labels["sidecar.istio.io/inject"] = "false";
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, {});
-        assert.match(result.checks.find((c) => c.id === "pods.sidecars")!.message, /the collector pods mount istio-certs/);
+        assert.match(
+            result.checks.find((c) => c.id === "pods.sidecars")!.message,
+            /the collector pods mount istio-certs/,
+        );
     });
 
     it("fails mesh.peer-authentication when an older namespace-wide policy is PERMISSIVE", async () => {
@@ -169,9 +203,18 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "mesh.peer-authentication": "fail" });
         const [older] = expectStatus(result, "mesh.peer-authentication", "fail");
-        assert.match(older.message, /^PeerAuthentication legacy-permissive \(PERMISSIVE, created 2026-10-30T12:00:00Z\) is older than default \(STRICT/);
-        assert.match(older.message, /Istio applies only the oldest namespace-wide policy, so monitoring runs PERMISSIVE/);
-        assert.equal(older.fix, "delete the older policy: kubectl -n monitoring delete peerauthentication legacy-permissive");
+        assert.match(
+            older.message,
+            /^PeerAuthentication legacy-permissive \(PERMISSIVE, created 2026-10-30T12:00:00Z\) is older than default \(STRICT/,
+        );
+        assert.match(
+            older.message,
+            /Istio applies only the oldest namespace-wide policy, so monitoring runs PERMISSIVE/,
+        );
+        assert.equal(
+            older.fix,
+            "delete the older policy: kubectl -n monitoring delete peerauthentication legacy-permissive",
+        );
     });
 
     it("ignores an older PERMISSIVE policy that selects workloads", async () => {
@@ -184,7 +227,10 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     it("fails mesh.peer-authentication without a STRICT policy, and without Istio's API", async () => {
         fake.remove("PeerAuthentication", "default");
         const [none] = expectStatus(await run(), "mesh.peer-authentication", "fail");
-        assert.match(none.message, /no namespace-wide PeerAuthentication with mtls.mode STRICT in monitoring \(namespace-wide: none\)/);
+        assert.match(
+            none.message,
+            /no namespace-wide PeerAuthentication with mtls.mode STRICT in monitoring \(namespace-wide: none\)/,
+        );
         fake.istio = false;
         const [noApi] = expectStatus(await run(), "mesh.peer-authentication", "fail");
         assert.match(noApi.message, /does not serve security.istio.io\/v1 PeerAuthentications/);
@@ -195,25 +241,40 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "kube-system.no-addon": "fail" });
         const [addon] = expectStatus(result, "kube-system.no-addon", "fail");
-        assert.match(addon.message, /^kube-system runs Deployment ama-metrics, DaemonSet ama-metrics-node: an enabled managed add-on means double ingestion and name clashes$/);
+        assert.match(
+            addon.message,
+            /^kube-system runs Deployment ama-metrics, DaemonSet ama-metrics-node: an enabled managed add-on means double ingestion and name clashes$/,
+        );
         assert.match(addon.fix, /az aks update --disable-azure-monitor-metrics/);
     });
 
     it("fails identity.service-account without a UUID client-id", async () => {
-        const account = fake.get<{ metadata: { annotations: Record<string, string> } }>("ServiceAccount", "prometheus-agent").metadata;
+        const account = fake.get<{ metadata: { annotations: Record<string, string> } }>(
+            "ServiceAccount",
+            "prometheus-agent",
+        ).metadata;
         account.annotations["azure.workload.identity/client-id"] = "prometheus-identity";
         const result = await run();
         expectOnlyProblems(result, { "identity.service-account": "fail" });
-        assert.match(expectStatus(result, "identity.service-account", "fail")[0].message, /"prometheus-identity", not a UUID/);
+        assert.match(
+            expectStatus(result, "identity.service-account", "fail")[0].message,
+            /"prometheus-identity", not a UUID/,
+        );
         fake.remove("ServiceAccount", "prometheus-agent");
-        assert.match(expectStatus(await run(), "identity.service-account", "fail")[0].message, /ServiceAccount prometheus-agent is missing/);
+        assert.match(
+            expectStatus(await run(), "identity.service-account", "fail")[0].message,
+            /ServiceAccount prometheus-agent is missing/,
+        );
     });
 
     it("fails identity.pod-label for a shard pod without azure.workload.identity/use", async () => {
         delete pod("prometheus-shard-1-0").metadata.labels["azure.workload.identity/use"];
         const result = await run();
         expectOnlyProblems(result, { "identity.pod-label": "fail" });
-        assert.equal(expectStatus(result, "identity.pod-label", "fail")[0].message, "pods without azure.workload.identity/use=true: prometheus-shard-1-0");
+        assert.equal(
+            expectStatus(result, "identity.pod-label", "fail")[0].message,
+            "pods without azure.workload.identity/use=true: prometheus-shard-1-0",
+        );
     });
 
     it("fails identity.token-volume when the workload identity webhook did not mutate a shard pod", async () => {
@@ -222,13 +283,19 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "identity.token-volume": "fail" });
         const [unmutated] = expectStatus(result, "identity.token-volume", "fail");
-        assert.equal(unmutated.message, "the workload identity webhook did not mutate: prometheus-shard-0-0: no azure-identity-token volume");
+        assert.equal(
+            unmutated.message,
+            "the workload identity webhook did not mutate: prometheus-shard-0-0: no azure-identity-token volume",
+        );
     });
 
     it("fails identity.token-volume without AZURE_FEDERATED_TOKEN_FILE on container prometheus", async () => {
         const container = pod("prometheus-shard-1-0").spec.containers[0];
         container.env = container.env!.filter((e) => e.name !== "AZURE_FEDERATED_TOKEN_FILE");
-        assert.match(expectStatus(await run(), "identity.token-volume", "fail")[0].message, /prometheus-shard-1-0: container prometheus has no AZURE_FEDERATED_TOKEN_FILE/);
+        assert.match(
+            expectStatus(await run(), "identity.token-volume", "fail")[0].message,
+            /prometheus-shard-1-0: container prometheus has no AZURE_FEDERATED_TOKEN_FILE/,
+        );
     });
 
     it("fails remote-write.healthy when a shard's samples fail and the pod is older than 30 minutes", async () => {
@@ -236,7 +303,10 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "remote-write.healthy": "fail" });
         const [failing] = expectStatus(result, "remote-write.healthy", "fail");
-        assert.match(failing.message, /^pod prometheus-shard-0-0: 48210 samples sent, 48210 failed since the pod started/);
+        assert.match(
+            failing.message,
+            /^pod prometheus-shard-0-0: 48210 samples sent, 48210 failed since the pod started/,
+        );
         assert.match(failing.fix, /HTTP 403 means the identity lacks "Monitoring Metrics Publisher"/);
     });
 
@@ -246,13 +316,19 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "remote-write.healthy": "warn" });
         const [early] = expectStatus(result, "remote-write.healthy", "warn");
-        assert.match(early.message, /the pod started 12 min ago, and Microsoft documents that a new "Monitoring Metrics Publisher" role assignment can take about 30 minutes/);
+        assert.match(
+            early.message,
+            /the pod started 12 min ago, and Microsoft documents that a new "Monitoring Metrics Publisher" role assignment can take about 30 minutes/,
+        );
     });
 
     it("fails remote-write.healthy when the API server cannot proxy to the pod", async () => {
         fake.metrics.delete("monitoring/prometheus-shard-1-0");
         const [unreachable] = expectStatus(await run(), "remote-write.healthy", "fail");
-        assert.match(unreachable.message, /pod prometheus-shard-1-0: could not read \/metrics through the API server's pod proxy \(HTTP 503: error trying to reach service/);
+        assert.match(
+            unreachable.message,
+            /pod prometheus-shard-1-0: could not read \/metrics through the API server's pod proxy \(HTTP 503: error trying to reach service/,
+        );
     });
 
     it("fails with the ClusterRole as the fix when the API refuses a read", async () => {
@@ -264,11 +340,15 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                 status: "Failure",
                 reason: "Forbidden",
                 code: 403,
-                message: 'serviceaccounts "prometheus-agent" is forbidden: User "ci" cannot get resource "serviceaccounts" in API group "" in the namespace "monitoring"',
+                message:
+                    'serviceaccounts "prometheus-agent" is forbidden: User "ci" cannot get resource "serviceaccounts" in API group "" in the namespace "monitoring"',
             },
         });
         const [refused] = expectStatus(await run(), "identity.service-account", "fail");
-        assert.match(refused.message, /^could not read ServiceAccount prometheus-agent: HTTP 403: serviceaccounts "prometheus-agent" is forbidden/);
+        assert.match(
+            refused.message,
+            /^could not read ServiceAccount prometheus-agent: HTTP 403: serviceaccounts "prometheus-agent" is forbidden/,
+        );
         assert.match(refused.fix, /read-only ClusterRole ama-metrics-istio-verify/);
     });
 });

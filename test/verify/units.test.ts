@@ -15,7 +15,10 @@ describe("ama-metrics-istio-verify building blocks", () => {
 
         it("meshes every prometheus workload in sidecar mode and only the shards in certificates mode", () => {
             assert.deepEqual(sidecars("prometheus", "sidecar", false), { collector: true, kubeStateMetrics: true });
-            assert.deepEqual(sidecars("prometheus", "certificates", false), { collector: true, kubeStateMetrics: false });
+            assert.deepEqual(sidecars("prometheus", "certificates", false), {
+                collector: true,
+                kubeStateMetrics: false,
+            });
             assert.deepEqual(sidecars("prometheus", "off", false), { collector: false, kubeStateMetrics: false });
         });
 
@@ -24,7 +27,11 @@ describe("ama-metrics-istio-verify building blocks", () => {
             assert.deepEqual(sidecars("ama-metrics", "sidecar", false), { ...all, node: false, windowsNode: false });
             assert.deepEqual(sidecars("ama-metrics", "sidecar", true), { ...all, node: true, windowsNode: false });
             assert.deepEqual(sidecars("ama-metrics", "certificates", true), {
-                collector: true, targetAllocator: true, kubeStateMetrics: false, node: false, windowsNode: false,
+                collector: true,
+                targetAllocator: true,
+                kubeStateMetrics: false,
+                node: false,
+                windowsNode: false,
             });
             assert.deepEqual(Object.values(sidecars("ama-metrics", "off", true)), [false, false, false, false, false]);
         });
@@ -32,7 +39,9 @@ describe("ama-metrics-istio-verify building blocks", () => {
         it("shares the certificate with the collector only, in certificates mode only", () => {
             for (const collector of ["prometheus", "ama-metrics"] as const) {
                 for (const mode of ["sidecar", "certificates", "off"] as const) {
-                    const withCerts = Object.entries(meshExpectations(collector, mode, false)).filter(([, e]) => e!.certificates).map(([r]) => r);
+                    const withCerts = Object.entries(meshExpectations(collector, mode, false))
+                        .filter(([, e]) => e!.certificates)
+                        .map(([r]) => r);
                     assert.deepEqual(withCerts, mode === "certificates" ? ["collector"] : [], `${collector}/${mode}`);
                 }
             }
@@ -49,7 +58,10 @@ describe("ama-metrics-istio-verify building blocks", () => {
             const buckets = samplesOf(exposition, "prometheus_remote_storage_sent_batch_duration_seconds_bucket");
             assert.equal(buckets.length, 16);
             assert.deepEqual(buckets.at(-1)!.labels.le, "+Inf");
-            assert.equal(samplesOf(exposition, "go_gc_duration_seconds").find((s) => s.labels.quantile === "1")!.value, 0.004521907);
+            assert.equal(
+                samplesOf(exposition, "go_gc_duration_seconds").find((s) => s.labels.quantile === "1")!.value,
+                0.004521907,
+            );
             assert.equal(exposition.types["prometheus_remote_storage_sent_batch_duration_seconds"], "histogram");
             assert.match(exposition.help["prometheus_build_info"], /labeled by version, revision/);
         });
@@ -59,7 +71,7 @@ describe("ama-metrics-istio-verify building blocks", () => {
                 "# HELP odd A help with a \\\\ backslash\\nand a newline",
                 "# TYPE odd gauge",
                 'odd{path="C:\\\\temp",quote="say \\"hi\\"",multi="a\\nb",} 1.5e+3 1795953600000',
-                "odd{ spaced = \"x\" }\t-Inf",
+                'odd{ spaced = "x" }\t-Inf',
                 "nan_value NaN",
                 "plus_inf +Inf\r",
                 "# a plain comment",
@@ -68,7 +80,12 @@ describe("ama-metrics-istio-verify building blocks", () => {
             ].join("\n");
             const exposition = parseExposition(text);
             const [odd, spaced] = samplesOf(exposition, "odd");
-            assert.deepEqual(odd, { name: "odd", labels: { path: "C:\\temp", quote: 'say "hi"', multi: "a\nb" }, value: 1500, timestampMs: 1795953600000 });
+            assert.deepEqual(odd, {
+                name: "odd",
+                labels: { path: "C:\\temp", quote: 'say "hi"', multi: "a\nb" },
+                value: 1500,
+                timestampMs: 1795953600000,
+            });
             assert.deepEqual(spaced.labels, { spaced: "x" });
             assert.equal(spaced.value, -Infinity);
             assert.ok(Number.isNaN(samplesOf(exposition, "nan_value")[0].value));
@@ -102,31 +119,57 @@ describe("ama-metrics-istio-verify building blocks", () => {
 
     describe("the token's expiry", () => {
         const data = (text: string) => ({ token: Buffer.from(text).toString("base64") });
-        const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2lnbmF0dXJl`;
+        const jwt = (claims: object) =>
+            `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2lnbmF0dXJl`;
 
         it("reads expires_on of the JSON token response, as a string or a number", () => {
-            assert.deepEqual(tokenExpiry(data('{"access_token":"x","expires_on":"1796025600","token_type":"Bearer"}')), {
-                found: true, expiresAt: new Date("2026-11-30T08:00:00Z"), source: "expires_on",
-            });
+            assert.deepEqual(
+                tokenExpiry(data('{"access_token":"x","expires_on":"1796025600","token_type":"Bearer"}')),
+                {
+                    found: true,
+                    expiresAt: new Date("2026-11-30T08:00:00Z"),
+                    source: "expires_on",
+                },
+            );
             const numeric = tokenExpiry(data('{"expires_on":1796025600}'));
             assert.ok(numeric.found && numeric.expiresAt.getTime() === 1796025600000);
         });
 
         it("falls back to the access token's exp claim, and reads a bare JWT", () => {
-            const fromAccessToken = tokenExpiry(data(JSON.stringify({ access_token: jwt({ exp: 1796000000 }), token_type: "Bearer" })));
-            assert.deepEqual(fromAccessToken, { found: true, expiresAt: new Date(1796000000 * 1000), source: "the access token's exp claim" });
+            const fromAccessToken = tokenExpiry(
+                data(JSON.stringify({ access_token: jwt({ exp: 1796000000 }), token_type: "Bearer" })),
+            );
+            assert.deepEqual(fromAccessToken, {
+                found: true,
+                expiresAt: new Date(1796000000 * 1000),
+                source: "the access token's exp claim",
+            });
             const bare = tokenExpiry(data(`${jwt({ aud: "https://monitor.azure.com/", exp: 1796000001 })}\n`));
-            assert.deepEqual(bare, { found: true, expiresAt: new Date(1796000001 * 1000), source: "the JWT's exp claim" });
+            assert.deepEqual(bare, {
+                found: true,
+                expiresAt: new Date(1796000001 * 1000),
+                source: "the JWT's exp claim",
+            });
             assert.equal(jwtExpiry(jwt({ aud: "x" })), undefined, "a JWT without exp");
         });
 
         it("says what it found when neither is there", () => {
-            assert.deepEqual(tokenExpiry(undefined), { found: false, reason: 'the secret has no "token" key (keys: none)' });
-            assert.deepEqual(tokenExpiry({ "token.json": "e30=" }), { found: false, reason: 'the secret has no "token" key (keys: token.json)' });
-            assert.deepEqual(tokenExpiry(data('{"expires_on":"tomorrow","token_type":"Bearer"}')), {
-                found: false, reason: '"token" is JSON without a readable expires_on or access_token (fields: expires_on, token_type)',
+            assert.deepEqual(tokenExpiry(undefined), {
+                found: false,
+                reason: 'the secret has no "token" key (keys: none)',
             });
-            assert.deepEqual(tokenExpiry(data("{not json")), { found: false, reason: '"token" starts like JSON but does not parse' });
+            assert.deepEqual(tokenExpiry({ "token.json": "e30=" }), {
+                found: false,
+                reason: 'the secret has no "token" key (keys: token.json)',
+            });
+            assert.deepEqual(tokenExpiry(data('{"expires_on":"tomorrow","token_type":"Bearer"}')), {
+                found: false,
+                reason: '"token" is JSON without a readable expires_on or access_token (fields: expires_on, token_type)',
+            });
+            assert.deepEqual(tokenExpiry(data("{not json")), {
+                found: false,
+                reason: '"token" starts like JSON but does not parse',
+            });
             assert.equal(tokenExpiry(data("opaque")).found, false);
         });
     });
@@ -142,7 +185,13 @@ describe("ama-metrics-istio-verify building blocks", () => {
         const seconds = now.getTime() / 1000;
         const minutesAgo = (m: number) => new Date(now.getTime() - m * 60000);
         const judge = (text: string, podStartedMinutesAgo = 120, serverDate?: Date) =>
-            judgeRemoteWrite({ pod: "p", text, podStarted: minutesAgo(podStartedMinutesAgo), now, ...(serverDate && { serverDate }) });
+            judgeRemoteWrite({
+                pod: "p",
+                text,
+                podStarted: minutesAgo(podStartedMinutesAgo),
+                now,
+                ...(serverDate && { serverDate }),
+            });
 
         it("sums the queues", () => {
             const text = `${metrics(10, 1, seconds - 5)}\nprometheus_remote_storage_samples_total{remote_name="b",url="v"} 5\nprometheus_remote_storage_queue_highest_sent_timestamp_seconds{remote_name="b",url="v"} ${seconds - 1}`;
