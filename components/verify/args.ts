@@ -108,81 +108,8 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
         config.shards = /^\d+$/.test(values.shards) ? Number(values.shards) : NaN;
     }
     problems.push(...configurationProblems(config, values.shards));
-
-    let azure: AzureTarget | undefined;
-    const clusterId = values["cluster-id"];
-    const workspace = values["workspace-id"];
-    if (flags.has("azure")) {
-        if (clusterId === undefined) {
-            problems.push(
-                problem(
-                    "--cluster-id",
-                    "",
-                    "required with --azure",
-                    "give the AKS cluster's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
-                ),
-            );
-        } else if (!aksClusterId.test(clusterId)) {
-            problems.push(
-                problem(
-                    "--cluster-id",
-                    clusterId,
-                    "not an AKS cluster resource id",
-                    "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
-                ),
-            );
-        }
-        if (workspace === undefined) {
-            problems.push(
-                problem(
-                    "--workspace-id",
-                    "",
-                    "required with --azure",
-                    "give the Azure Monitor workspace's resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
-                ),
-            );
-        } else if (!workspaceId.test(workspace)) {
-            problems.push(
-                problem(
-                    "--workspace-id",
-                    workspace,
-                    "not an Azure Monitor workspace resource id",
-                    "use /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
-                ),
-            );
-        }
-        if (clusterId !== undefined && workspace !== undefined) {
-            azure = { clusterId, workspaceId: workspace };
-        }
-    } else {
-        for (const flag of ["cluster-id", "workspace-id"] as const) {
-            if (values[flag] !== undefined) {
-                problems.push(
-                    problem(
-                        `--${flag}`,
-                        values[flag],
-                        "given without --azure",
-                        "add --azure to run the Azure checks, or drop the flag",
-                    ),
-                );
-            }
-        }
-    }
-
-    let timeoutSeconds = defaultTimeoutSeconds;
-    if (values.timeout !== undefined) {
-        timeoutSeconds = /^\d+(\.\d+)?$/.test(values.timeout) ? Number(values.timeout) : NaN;
-        if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) {
-            problems.push(
-                problem(
-                    "--timeout",
-                    values.timeout,
-                    "not a number of seconds between 0 and 3600",
-                    `e.g. --timeout ${defaultTimeoutSeconds}`,
-                ),
-            );
-        }
-    }
+    const azure = azureTarget(values, flags.has("azure"), problems);
+    const timeoutSeconds = timeout(values.timeout, problems);
     for (const flag of ["kubeconfig", "context"] as const) {
         if (values[flag] === "") {
             problems.push(
@@ -198,7 +125,6 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     if (problems.length > 0) {
         throw new VerifyError(problems.join("\n"));
     }
-
     const options: VerifyOptions = {
         ...config,
         meshNode: config.meshNode ?? false,
@@ -210,6 +136,66 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     if (values.context !== undefined) options.context = values.context;
     if (azure) options.azure = azure;
     return options;
+}
+
+const resourceIdForms = {
+    "cluster-id": {
+        what: "the AKS cluster's resource id",
+        form: "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
+        pattern: aksClusterId,
+        wrong: "not an AKS cluster resource id",
+    },
+    "workspace-id": {
+        what: "the Azure Monitor workspace's resource id",
+        form: "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
+        pattern: workspaceId,
+        wrong: "not an Azure Monitor workspace resource id",
+    },
+};
+
+/** --azure with both resource ids, or neither id without it. */
+function azureTarget(values: Flags["values"], azure: boolean, problems: string[]): AzureTarget | undefined {
+    for (const flag of ["cluster-id", "workspace-id"] as const) {
+        const value = values[flag];
+        const { what, form, pattern, wrong } = resourceIdForms[flag];
+        if (!azure && value !== undefined) {
+            problems.push(
+                problem(
+                    `--${flag}`,
+                    value,
+                    "given without --azure",
+                    "add --azure to run the Azure checks, or drop the flag",
+                ),
+            );
+        } else if (azure && value === undefined) {
+            problems.push(problem(`--${flag}`, "", "required with --azure", `give ${what}, ${form}`));
+        } else if (azure && !pattern.test(value!)) {
+            problems.push(problem(`--${flag}`, value, wrong, `use ${form}`));
+        }
+    }
+    const clusterId = values["cluster-id"];
+    const workspace = values["workspace-id"];
+    return azure && clusterId !== undefined && workspace !== undefined
+        ? { clusterId, workspaceId: workspace }
+        : undefined;
+}
+
+function timeout(text: string | undefined, problems: string[]): number {
+    if (text === undefined) {
+        return defaultTimeoutSeconds;
+    }
+    const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+    if (!(seconds > 0 && seconds <= 3600)) {
+        problems.push(
+            problem(
+                "--timeout",
+                text,
+                "not a number of seconds between 0 and 3600",
+                `e.g. --timeout ${defaultTimeoutSeconds}`,
+            ),
+        );
+    }
+    return seconds;
 }
 
 /** The configuration part of parsed options, as `verifyArgs` takes it. */

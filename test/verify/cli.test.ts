@@ -41,10 +41,7 @@ async function runMain(args: string[]) {
 }
 
 /** Runs a command to its end without blocking this process, which serves the fake API. */
-function run(
-    command: string,
-    args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
         const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
@@ -251,6 +248,7 @@ describe("ama-metrics-istio-verify command", () => {
             assert.match(failing.stdout, /^FAIL {2}mesh.peer-authentication {2}no namespace-wide PeerAuthentication/m);
 
             fake.behaviour = "hang";
+            const started = Date.now();
             const hung = await run(process.execPath, [
                 cli,
                 ...prometheusArgs,
@@ -259,13 +257,12 @@ describe("ama-metrics-istio-verify command", () => {
                 "--timeout",
                 "1",
             ]);
-            const exited = Date.now();
+            const elapsed = Date.now() - started;
             assert.equal(hung.code, 2);
             assert.match(hung.stderr, /unreachable API server: no answer within 1 s/);
-            // The budget runs from the command's start; Node's start comes before it. From the first
-            // request on, the process ends within the budget, no keep-alive socket holding it.
-            const firstRequest = fake.requests.at(-1)!.at;
-            assert.ok(exited - firstRequest < 1000 + 1000, `${exited - firstRequest} ms after the first request`);
+            // The budget runs from the command's start; Node's start and a busy machine come on top.
+            // A process held open by the unanswered request would run until the test's own timeout.
+            assert.ok(elapsed < 1000 + 3000, `${elapsed} ms`);
         });
     });
 });

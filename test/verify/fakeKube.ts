@@ -48,8 +48,6 @@ export interface RecordedRequest {
     method: string;
     url: string;
     authorization?: string;
-    /** When it arrived (Date.now()). */
-    at: number;
 }
 
 export class FakeKube {
@@ -110,7 +108,6 @@ export class FakeKube {
             method: req.method ?? "",
             url: req.url ?? "",
             authorization: req.headers.authorization,
-            at: Date.now(),
         });
         if (this.behaviour === "hang") {
             return;
