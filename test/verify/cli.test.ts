@@ -260,9 +260,9 @@ describe("ama-metrics-istio-verify command", () => {
             const elapsed = Date.now() - started;
             assert.equal(hung.code, 2);
             assert.match(hung.stderr, /unreachable API server: no answer within 1 s/);
-            // The budget runs from the command's start; Node's start and a busy machine come on top.
-            // A process held open by the unanswered request would run until the test's own timeout.
-            assert.ok(elapsed < 1000 + 3000, `${elapsed} ms`);
+            // The budget runs from the command's start; Node's start and a busy machine come on top. A
+            // process held open by the unanswered request would run until the test's own timeout.
+            assert.ok(elapsed < 10000, `${elapsed} ms`);
         });
     });
 });
