@@ -262,8 +262,15 @@ function firstLine(error: unknown): string {
     return message.split("\n")[0];
 }
 
-/** The real credential: loaded only with --azure, since @azure/identity takes a moment to load. */
+/** @azure/identity, loaded only with --azure: it takes a moment to load. A dynamic import, like the Kubernetes client's. */
+export function loadAzureIdentity(): Promise<
+    typeof import("@azure/identity", { with: { "resolution-mode": "import" } })
+> {
+    return import("@azure/identity");
+}
+
+/** The real credential and ARM. */
 export async function defaultAzureAccess(): Promise<AzureAccess> {
-    const identity = await import("@azure/identity");
+    const identity = await loadAzureIdentity();
     return { credential: new identity.DefaultAzureCredential(), armEndpoint };
 }

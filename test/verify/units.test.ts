@@ -2,7 +2,10 @@
 // and the remote-write verdict.
 
 import * as assert from "node:assert/strict";
+import { loadAzureIdentity } from "../../components/verify/azure";
 import { meshExpectations } from "../../components/verify/expectations";
+import { loadClientNode } from "../../components/verify/kubeClient";
+import { limiter } from "../../components/verify/limit";
 import { ExpositionError, parseExposition, samplesOf } from "../../components/verify/promText";
 import { judgeRemoteWrite, remoteWriteState } from "../../components/verify/remoteWrite";
 import { jwtExpiry, tokenExpiry } from "../../components/verify/token";
@@ -224,6 +227,36 @@ describe("ama-metrics-istio-verify building blocks", () => {
         it("fails without a queue or with unreadable metrics", () => {
             assert.match(judge("go_goroutines 12").message, /no remote-write queue/);
             assert.match(judge("<html>503</html>").message, /does not parse \(line 1:/);
+        });
+    });
+
+    describe("the plumbing", () => {
+        it("runs at most the limit of tasks at once, all of them", async () => {
+            const limit = limiter(3);
+            let running = 0;
+            let most = 0;
+            const releases: (() => void)[] = [];
+            const tasks = Array.from({ length: 10 }, (_, i) =>
+                limit(async () => {
+                    running++;
+                    most = Math.max(most, running);
+                    await new Promise<void>((resolve) => releases.push(resolve));
+                    running--;
+                    return i;
+                }),
+            );
+            // Release the tasks one by one as they start, with no timer involved.
+            while (releases.length > 0 || running > 0) {
+                await new Promise((resolve) => setImmediate(resolve));
+                releases.shift()?.();
+            }
+            assert.deepEqual(await Promise.all(tasks), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+            assert.equal(most, 3);
+        });
+
+        it("loads the ES-module Kubernetes client and @azure/identity by dynamic import", async () => {
+            assert.equal(typeof (await loadClientNode()).KubeConfig, "function");
+            assert.equal(typeof (await loadAzureIdentity()).DefaultAzureCredential, "function");
         });
     });
 });
