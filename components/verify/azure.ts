@@ -1,0 +1,276 @@
+// The Azure side, read over plain HTTPS: the cluster's data collection rule associations and their
+// rules from ARM, the workspace's query endpoint, and one PromQL query. Tokens come from
+// @azure/identity's DefaultAzureCredential; ARM's address and the credential can be injected (tests).
+
+import type { Deadline } from "./limit";
+import { limiter } from "./limit";
+import type { Fetched } from "./snapshot";
+import { AzureTarget, problem, VerifyError } from "./types";
+
+/** The part of @azure/identity's `TokenCredential` the command uses. */
+export interface TokenCredentialLike {
+    getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<{ token: string } | null>;
+}
+
+export interface AzureAccess {
+    credential: TokenCredentialLike;
+    /** ARM's base URL; `https://management.azure.com` unless a test injects another. */
+    armEndpoint: string;
+}
+
+export const armEndpoint = "https://management.azure.com";
+export const armScope = "https://management.azure.com/.default";
+export const prometheusScope = "https://prometheus.monitor.azure.com/.default";
+export const apiVersions = { associations: "2022-06-01", rules: "2022-06-01", workspace: "2023-04-03" };
+/** How far back a sample of `up` counts as arriving. */
+export const arrivalWindowMinutes = 10;
+
+export interface Association {
+    id?: string;
+    name?: string;
+    properties?: { dataCollectionRuleId?: string; dataCollectionEndpointId?: string };
+}
+
+export interface DataCollectionRule {
+    id?: string;
+    name?: string;
+    properties?: {
+        destinations?: { monitoringAccounts?: { accountResourceId?: string; name?: string }[] };
+        dataFlows?: { streams?: string[]; destinations?: string[] }[];
+    };
+}
+
+export interface Workspace {
+    id?: string;
+    properties?: { metrics?: { prometheusQueryEndpoint?: string } };
+}
+
+export interface QueryResponse {
+    status?: string;
+    error?: string;
+    data?: {
+        resultType?: string;
+        result?: { metric?: Record<string, string>; value?: [number, string]; values?: [number, string][] }[];
+    };
+}
+
+export interface AzureSnapshot {
+    associations: Fetched<Association[]>;
+    /** The associations' rules, by lower-cased resource id. */
+    rules: Record<string, Fetched<DataCollectionRule>>;
+    workspace: Fetched<Workspace>;
+    /** Absent when the workspace could not be read or has no query endpoint. */
+    query?: Fetched<QueryResponse>;
+    /** The PromQL that was sent. */
+    promql: string;
+}
+
+/** The cluster's name: the last segment of its resource id, the `cluster` label of its series. */
+export function clusterName(clusterId: string): string {
+    return clusterId.replace(/\/+$/, "").split("/").pop() ?? "";
+}
+
+/** `up` of the cluster over the arrival window: a range selector returns each sample's own timestamp. */
+export function arrivalQuery(clusterId: string): string {
+    const name = clusterName(clusterId).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+    return `up{cluster="${name}"}[${arrivalWindowMinutes}m]`;
+}
+
+export async function fetchAzureSnapshot(
+    target: AzureTarget,
+    access: AzureAccess,
+    deadline: Deadline,
+    now: Date,
+): Promise<AzureSnapshot> {
+    const limit = limiter(4);
+    const client = azureClient(access, deadline);
+    const arm = access.armEndpoint.replace(/\/+$/, "");
+    const promql = arrivalQuery(target.clusterId);
+    const [{ associations, rules }, { workspace, query }] = await Promise.all([
+        fetchAssociations(client, limit, arm, target.clusterId),
+        fetchArrivals(client, limit, arm, target.workspaceId, promql, now),
+    ]);
+    return { associations, rules, workspace, promql, ...(query && { query }) };
+}
+
+/** The cluster's associations, and the rule each names. */
+async function fetchAssociations(client: AzureClient, limit: Limit, arm: string, clusterId: string) {
+    const url = `${arm}${clusterId}/providers/Microsoft.Insights/dataCollectionRuleAssociations?api-version=${apiVersions.associations}`;
+    const associations = await limit(() => client.getAll<Association>(url, armScope));
+    const ruleIds = new Set<string>();
+    if (associations.state === "found") {
+        for (const association of associations.value) {
+            const id = association.properties?.dataCollectionRuleId;
+            if (id) ruleIds.add(id);
+        }
+    }
+    const rules = await Promise.all(
+        [...ruleIds].map(async (id) => {
+            const rule = await limit(() =>
+                client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope),
+            );
+            return [id.toLowerCase(), rule] as const;
+        }),
+    );
+    return { associations, rules: Object.fromEntries(rules) };
+}
+
+/** The workspace, and the PromQL answer of its query endpoint. */
+async function fetchArrivals(
+    client: AzureClient,
+    limit: Limit,
+    arm: string,
+    workspaceId: string,
+    promql: string,
+    now: Date,
+): Promise<{ workspace: Fetched<Workspace>; query?: Fetched<QueryResponse> }> {
+    const workspace = await limit(() =>
+        client.get<Workspace>(`${arm}${workspaceId}?api-version=${apiVersions.workspace}`, armScope),
+    );
+    const endpoint =
+        workspace.state === "found" ? workspace.value.properties?.metrics?.prometheusQueryEndpoint : undefined;
+    if (!endpoint) {
+        return { workspace };
+    }
+    const url = `${endpoint.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(promql)}&time=${now.getTime() / 1000}`;
+    return { workspace, query: await limit(() => client.get<QueryResponse>(url, prometheusScope)) };
+}
+
+type Limit = ReturnType<typeof limiter>;
+
+interface AzureClient {
+    get<T>(url: string, scope: string): Promise<Fetched<T>>;
+    /** Follows `nextLink` (ARM's paging), a few pages at most. */
+    getAll<T>(url: string, scope: string): Promise<Fetched<T[]>>;
+}
+
+function azureClient(access: AzureAccess, deadline: Deadline): AzureClient {
+    // One token per scope for the whole run.
+    const tokens = new Map<string, Promise<string>>();
+    const token = (scope: string) => {
+        let pending = tokens.get(scope);
+        if (!pending) {
+            pending = deadline.track(
+                { endpoint: "Azure endpoint", server: "DefaultAzureCredential", request: `a token for ${scope}` },
+                () => requestToken(access.credential, scope, deadline.signal),
+            );
+            tokens.set(scope, pending);
+        }
+        return pending;
+    };
+    const get = async <T>(url: string, scope: string) => getJson<T>(url, await token(scope), deadline);
+    return {
+        get,
+        async getAll<T>(url: string, scope: string): Promise<Fetched<T[]>> {
+            const items: T[] = [];
+            let next: string | undefined = url;
+            for (let page = 0; next && page < 10; page++) {
+                const fetched: Fetched<{ value?: T[]; nextLink?: string }> = await get(next, scope);
+                if (fetched.state !== "found") return fetched;
+                items.push(...(fetched.value.value ?? []));
+                next = fetched.value.nextLink ?? undefined;
+            }
+            return { state: "found", value: items };
+        },
+    };
+}
+
+async function requestToken(credential: TokenCredentialLike, scope: string, signal: AbortSignal): Promise<string> {
+    let reason: string;
+    try {
+        const token = await credential.getToken(scope, { abortSignal: signal });
+        if (token) return token.token;
+        reason = "the credential returned no token";
+    } catch (error) {
+        if (signal.aborted) throw signal.reason;
+        reason = firstLine(error);
+    }
+    throw new VerifyError(
+        problem(
+            "--azure",
+            true,
+            `auth error: no token for ${scope} (${reason})`,
+            "sign in with az login, or provide a workload identity or managed identity that DefaultAzureCredential finds",
+        ),
+    );
+}
+
+/** One GET with a bearer token: the JSON answer, its absence (404), or the error ARM or the endpoint gave. */
+async function getJson<T>(url: string, bearer: string, deadline: Deadline): Promise<Fetched<T>> {
+    const { origin, pathname } = new URL(url);
+    return deadline.track({ endpoint: "Azure endpoint", server: origin, request: `GET ${pathname}` }, async () => {
+        let response: Response;
+        let text: string;
+        try {
+            response = await fetch(url, {
+                method: "GET",
+                headers: { Authorization: `Bearer ${bearer}`, Accept: "application/json" },
+                signal: deadline.signal,
+            });
+            text = await response.text();
+        } catch (error) {
+            if (deadline.signal.aborted) throw deadline.signal.reason;
+            throw new VerifyError(
+                problem(
+                    "Azure endpoint",
+                    origin,
+                    `unreachable Azure endpoint (${firstLine(error)})`,
+                    "check that this machine reaches Azure (proxy, firewall)",
+                ),
+            );
+        }
+        if (response.status === 401) {
+            throw new VerifyError(
+                problem(
+                    "--azure",
+                    true,
+                    `auth error: HTTP 401 from ${origin} (${armErrorMessage(text)})`,
+                    "sign in again (az login) with an identity of the cluster's tenant",
+                ),
+            );
+        }
+        if (response.status === 404) {
+            return { state: "missing", path: url };
+        }
+        if (!response.ok) {
+            return { state: "error", path: url, status: response.status, reason: armErrorMessage(text) };
+        }
+        try {
+            return { state: "found", value: JSON.parse(text) as T };
+        } catch {
+            return { state: "error", path: url, status: response.status, reason: "the answer is not JSON" };
+        }
+    });
+}
+
+/** ARM's `{"error":{"code","message"}}`, Prometheus' `{"error"}`, or the start of the text. */
+function armErrorMessage(text: string): string {
+    try {
+        const body = JSON.parse(text) as { error?: { code?: string; message?: string } | string };
+        if (typeof body.error === "string") return body.error;
+        if (body.error?.message)
+            return body.error.code ? `${body.error.code}: ${body.error.message}` : body.error.message;
+    } catch {
+        // Not JSON.
+    }
+    return text.trim().slice(0, 200) || "no details";
+}
+
+function firstLine(error: unknown): string {
+    const cause = error instanceof Error && (error as Error & { cause?: unknown }).cause;
+    const message = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error);
+    return message.split("\n")[0];
+}
+
+/** @azure/identity, loaded only with --azure: it takes a moment to load. A dynamic import, like the Kubernetes client's. */
+export function loadAzureIdentity(): Promise<
+    typeof import("@azure/identity", { with: { "resolution-mode": "import" } })
+> {
+    return import("@azure/identity");
+}
+
+/** The real credential and ARM. */
+export async function defaultAzureAccess(): Promise<AzureAccess> {
+    const identity = await loadAzureIdentity();
+    return { credential: new identity.DefaultAzureCredential(), armEndpoint };
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// `ama-metrics-istio-verify`: checks, read-only, that an installation works. Users run it after
+// `pulumi up`, CI after each deploy. Exit 0: no check failed; 1: a check failed; 2: the command could
+// not do its job (usage, connection or credentials).
+
+import { parseVerifyArgs, usage } from "./args";
+import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
+import { azureChecks } from "./azureChecks";
+import { connect } from "./kubeClient";
+import { kubernetesChecks } from "./kubeChecks";
+import { Deadline } from "./limit";
+import { exitCode, formatJson, formatText } from "./report";
+import { fetchSnapshot } from "./snapshot";
+import { CheckResult, VerifyError, VerifyOptions } from "./types";
+
+export interface CliIo {
+    stdout(text: string): void;
+    stderr(text: string): void;
+    /** The reference time of every check. */
+    now(): Date;
+    /** Credentials and ARM's address for --azure; DefaultAzureCredential and the public ARM when absent. */
+    azure?: () => Promise<AzureAccess>;
+}
+
+const program = "ama-metrics-istio-verify";
+
+/** Runs the command and returns its exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+    if (argv.includes("--help") || argv.includes("-h")) {
+        io.stdout(usage);
+        return 0;
+    }
+    let options: VerifyOptions;
+    try {
+        options = parseVerifyArgs(argv);
+    } catch (error) {
+        return reportError(error, io, "\nRun with --help for the flags.");
+    }
+    const deadline = new Deadline(options.timeoutSeconds);
+    try {
+        const results = await deadline.race(runChecks(options, io, deadline));
+        io.stdout(options.json ? formatJson(results) : formatText(results));
+        return exitCode(results);
+    } catch (error) {
+        return reportError(error, io);
+    } finally {
+        deadline.clear();
+    }
+}
+
+async function runChecks(options: VerifyOptions, io: CliIo, deadline: Deadline): Promise<CheckResult[]> {
+    const now = io.now();
+    const kubernetes = (async () => {
+        const reader = await connect(options, deadline);
+        return kubernetesChecks(await fetchSnapshot(reader, options), options, now);
+    })();
+    const target = options.azure;
+    const azure = target
+        ? (async () => {
+              const access = await (io.azure ?? defaultAzureAccess)();
+              return azureChecks(
+                  await fetchAzureSnapshot(target, access, deadline, now),
+                  target,
+                  options.collector,
+                  now,
+              );
+          })()
+        : Promise.resolve([]);
+    const [kubernetesResults, azureResults] = await Promise.all([kubernetes, azure]);
+    return [...kubernetesResults, ...azureResults];
+}
+
+function reportError(error: unknown, io: CliIo, hint = ""): 2 {
+    if (!(error instanceof VerifyError)) {
+        throw error;
+    }
+    io.stderr(`${program}: ${error.message.split("\n").join(`\n${program}: `)}${hint}\n`);
+    return 2;
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2), {
+        stdout: (text) => process.stdout.write(text),
+        stderr: (text) => process.stderr.write(text),
+        now: () => new Date(),
+    }).then(
+        // Exit at once: a keep-alive socket must not hold the run past its budget.
+        (code) => process.stdout.write("", () => process.exit(code)),
+        (error: unknown) => {
+            process.stderr.write(
+                `${program}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+            );
+            process.exit(2);
+        },
+    );
+}

@@ -1,0 +1,605 @@
+// The Kubernetes checks: pure functions from the fetched objects, the options and `now` to results.
+
+import { meshExpectations } from "./expectations";
+import {
+    Container,
+    formatLabels,
+    hasLabels,
+    hasSidecar,
+    KubeObject,
+    livePods,
+    nameOf,
+    PeerAuthentication,
+    Pod,
+    Role,
+    RoleBinding,
+    Secret,
+    Service,
+    Volume,
+    WorkloadObject,
+} from "./kubeObjects";
+import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
+import { Fetched, KubeSnapshot, tokenReaderName } from "./snapshot";
+import { tokenExpiry } from "./token";
+import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
+import {
+    amaMetricsPodLabels,
+    amaMetricsServiceAccount,
+    expectedWorkloads,
+    ExpectedWorkload,
+    prometheusAgentLabels,
+    prometheusContainer,
+    prometheusServiceAccount,
+    targetAllocatorService,
+    tokenSecret,
+    WorkloadKind,
+} from "./workloads";
+
+export const injectionLabels = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode"] as const;
+export const certsVolume = "istio-certs";
+export const workloadIdentity = {
+    useLabel: "azure.workload.identity/use",
+    clientIdAnnotation: "azure.workload.identity/client-id",
+    audience: "api://AzureADTokenExchange",
+    tokenFileEnv: "AZURE_FEDERATED_TOKEN_FILE",
+    /** The webhook's volume until v1.5; from v1.6 it is named by this prefix and a hash of the pod name. */
+    volumeName: "azure-identity-token",
+    volumePrefix: "azure-workload-identity-reserved-",
+};
+const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const tokenWarnMs = 2 * 60 * 60 * 1000;
+
+const rbacFix =
+    'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
+
+export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions, now: Date): CheckResult[] {
+    const results: CheckResult[] = [namespaceExists(snapshot.namespace, options.namespace)];
+    const scoped = snapshot.inNamespace;
+    if (snapshot.namespace.state === "found") {
+        results.push(injectionLabel(snapshot.namespace.value, options));
+    }
+    if (scoped) {
+        const workloads = expectedWorkloads(options.collector, options.shards);
+        const lists: Record<WorkloadKind, Fetched<WorkloadObject[]>> = {
+            Deployment: scoped.deployments,
+            StatefulSet: scoped.statefulSets,
+            DaemonSet: scoped.daemonSets,
+        };
+        results.push(...rolledOut(workloads, lists, options));
+        results.push(podSidecars(workloads, scoped.pods, options));
+        if (scoped.peerAuthentications) {
+            results.push(peerAuthentication(scoped.peerAuthentications, options.namespace));
+        }
+    }
+    results.push(noAddon(snapshot.kubeSystemDeployments, snapshot.kubeSystemDaemonSets));
+    if (options.collector === "prometheus" && scoped) {
+        const collectors = expectedWorkloads("prometheus", options.shards).filter((w) => w.role === "collector");
+        results.push(serviceAccount(scoped.serviceAccount));
+        results.push(...identityOfPods(collectors, scoped.pods));
+        results.push(...remoteWrite(collectors, scoped.pods, scoped.metrics ?? {}, now));
+    }
+    if (snapshot.amaMetrics) {
+        const ama = snapshot.amaMetrics;
+        results.push(tokenSecretExists(ama.tokenSecret), tokenExpiryCheck(ama.tokenSecret, now));
+        results.push(
+            alias(ama.alias, options.namespace),
+            tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace),
+        );
+    }
+    return results;
+}
+
+/** A failing result for an object that could not be read (refused, or a server error). */
+function unreadable(id: CheckId, what: string, fetched: { path: string; status: number; reason: string }): CheckResult {
+    return fail(
+        id,
+        `could not read ${what}: HTTP ${fetched.status}: ${fetched.reason} (GET ${fetched.path})`,
+        fetched.status === 403 ? rbacFix : "run the command again; if it persists, check the API server's health",
+    );
+}
+
+export function namespaceExists(namespace: Fetched<KubeObject>, name: string): CheckResult {
+    const id = "namespace.exists";
+    if (namespace.state === "error") return unreadable(id, `namespace ${name}`, namespace);
+    if (namespace.state === "missing") {
+        return fail(
+            id,
+            `namespace ${name} does not exist`,
+            "deploy the component (pulumi up), or give the --namespace it deployed to",
+        );
+    }
+    return pass(id, `namespace ${name} exists`);
+}
+
+export function injectionLabel(namespace: KubeObject, options: VerifyOptions): CheckResult {
+    const id = "namespace.injection-label";
+    const labels = namespace.metadata?.labels ?? {};
+    const present = Object.fromEntries(injectionLabels.filter((key) => key in labels).map((key) => [key, labels[key]]));
+    const wanted: Record<string, string> =
+        options.meshMode !== "sidecar"
+            ? {}
+            : options.revision !== undefined
+              ? { "istio.io/rev": options.revision }
+              : { "istio-injection": "enabled" };
+    const extra = Object.keys(present).filter((key) => !(key in wanted));
+    const wrong = Object.entries(wanted).filter(([key, value]) => present[key] !== value);
+    const seen = `namespace ${options.namespace} has injection labels: ${formatLabels(present)}`;
+    if (extra.length === 0 && wrong.length === 0) {
+        return pass(id, `${seen}, as ${options.meshMode} mode wants`);
+    }
+    const want = options.meshMode === "sidecar" ? formatLabels(wanted) : "none (the collector pods opt in themselves)";
+    const edits = [...extra.map((key) => `${key}-`), ...wrong.map(([key, value]) => `${key}=${value}`)];
+    return fail(
+        id,
+        `${seen}; ${options.meshMode} mode wants ${want}`,
+        `run pulumi up, or kubectl label namespace ${options.namespace} ${edits.join(" ")} --overwrite; ` +
+            "then restart the namespace's workloads: injection happens when a pod is created",
+    );
+}
+
+export function rolledOut(
+    workloads: readonly ExpectedWorkload[],
+    lists: Record<WorkloadKind, Fetched<WorkloadObject[]>>,
+    options: VerifyOptions,
+): CheckResult[] {
+    const id = "workloads.rolled-out";
+    const results = workloads.map((workload): CheckResult => {
+        const list = lists[workload.kind];
+        const label = `${workload.kind} ${workload.name}`;
+        if (list.state === "error") return unreadable(id, `${workload.kind}s in ${options.namespace}`, list);
+        const object = list.state === "found" ? list.value.find((o) => nameOf(o) === workload.name) : undefined;
+        if (!object) {
+            return fail(
+                id,
+                `${label} is missing in ${options.namespace}`,
+                "run pulumi up; if the component created it, check for its deletion in the cluster's events",
+            );
+        }
+        return judgeRollout(workload.kind, object, label, options.namespace);
+    });
+    // Shards beyond --shards: a scale-down left them, or the flag is wrong.
+    if (options.collector === "prometheus" && lists.StatefulSet.state === "found") {
+        const expected = new Set(workloads.map((w) => w.name));
+        for (const extra of lists.StatefulSet.value
+            .map(nameOf)
+            .filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
+            results.push(
+                warn(
+                    id,
+                    `StatefulSet ${extra} exists beyond --shards ${options.shards}`,
+                    `give --shards as the component has it; if the component runs ${options.shards}, delete the leftover: kubectl -n ${options.namespace} delete statefulset ${extra}`,
+                ),
+            );
+        }
+    }
+    return results;
+}
+
+function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string, namespace: string): CheckResult {
+    const id = "workloads.rolled-out";
+    const status = object.status ?? {};
+    const generation = object.metadata?.generation ?? 0;
+    const observed = status.observedGeneration ?? 0;
+    const [want, ready, updated] =
+        kind === "DaemonSet"
+            ? [status.desiredNumberScheduled ?? 0, status.numberReady ?? 0, status.updatedNumberScheduled ?? 0]
+            : [object.spec?.replicas ?? 1, status.readyReplicas ?? 0, status.updatedReplicas ?? 0];
+    const current =
+        observed >= generation
+            ? `generation ${generation} observed`
+            : `generation ${generation} not yet observed (controller at ${observed})`;
+    const seen = `${label}: ${ready}/${want} ready, ${updated}/${want} updated, ${current}`;
+    if (ready === want && updated === want && observed >= generation) {
+        return pass(id, seen);
+    }
+    const resource = kind.toLowerCase();
+    return fail(
+        id,
+        `${seen}: not rolled out`,
+        `kubectl -n ${namespace} rollout status ${resource}/${nameOf(object)} --timeout=5m; if it stalls, read the events: kubectl -n ${namespace} describe ${resource} ${nameOf(object)}`,
+    );
+}
+
+export function podSidecars(
+    workloads: readonly ExpectedWorkload[],
+    pods: Fetched<Pod[]>,
+    options: VerifyOptions,
+): CheckResult {
+    const id = "pods.sidecars";
+    if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
+    const all = pods.state === "found" ? livePods(pods.value) : [];
+    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
+    const missing: string[] = [];
+    const unexpected: string[] = [];
+    const noCerts: string[] = [];
+    const meshed: string[] = [];
+    const plain: string[] = [];
+    let checked = 0;
+    for (const workload of workloads) {
+        const expectation = expectations[workload.role];
+        if (!expectation) continue;
+        (expectation.sidecar ? meshed : plain).push(workload.name);
+        for (const pod of all.filter((p) => hasLabels(p.metadata?.labels, workload.podLabels))) {
+            checked++;
+            const name = `${nameOf(pod)} (${workload.name})`;
+            const sidecar = hasSidecar(pod);
+            if (expectation.sidecar && !sidecar) missing.push(name);
+            if (!expectation.sidecar && sidecar) unexpected.push(name);
+            if (expectation.certificates) {
+                const problem = certificatesProblem(pod, workload.container);
+                if (problem) noCerts.push(`${name}: ${problem}`);
+            }
+        }
+    }
+    const expected = [
+        meshed.length > 0 ? `sidecar expected on ${meshed.join(", ")}` : "",
+        plain.length > 0 ? `none expected on ${plain.join(", ")}` : "",
+    ];
+    const summary = `${checked} pods (${expected.filter((s) => s !== "").join("; ")})`;
+    if (missing.length === 0 && unexpected.length === 0 && noCerts.length === 0) {
+        const certs = options.meshMode === "certificates" ? `; the collector pods mount ${certsVolume}` : "";
+        return pass(id, `${summary}: all as expected${certs}`);
+    }
+    const found = [
+        missing.length > 0 ? `no istio-proxy sidecar on ${missing.join(", ")}` : "",
+        unexpected.length > 0
+            ? `an istio-proxy sidecar on ${unexpected.join(", ")}, which mode ${options.meshMode} keeps out of the mesh`
+            : "",
+        noCerts.length > 0 ? `certificates not shared: ${noCerts.join("; ")}` : "",
+    ].filter((s) => s !== "");
+    const fixes = [
+        missing.length > 0
+            ? options.meshMode === "sidecar"
+                ? "fix namespace.injection-label first, then recreate the pods (kubectl rollout restart): Istio injects at pod creation"
+                : "the pod template opts in (istio.io/rev or sidecar.istio.io/inject=true): run pulumi up, then kubectl rollout restart"
+            : "",
+        unexpected.length > 0
+            ? "pods keep the sidecar they were created with: check namespace.injection-label and the pods' sidecar.istio.io/inject=false label, then kubectl rollout restart"
+            : "",
+        noCerts.length > 0
+            ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount`
+            : "",
+    ].filter((s) => s !== "");
+    return fail(id, `${summary}: ${found.join("; ")}`, fixes.join("; "));
+}
+
+/** Why the pod does not share the sidecar's certificate with `container`, if it does not. */
+function certificatesProblem(pod: Pod, container: string): string | undefined {
+    const volume = (pod.spec?.volumes ?? []).find((v) => v.name === certsVolume);
+    if (!volume) return `no ${certsVolume} volume`;
+    if (volume.emptyDir?.medium !== "Memory") return `${certsVolume} is not an in-memory emptyDir`;
+    const main = (pod.spec?.containers ?? []).find((c) => c.name === container);
+    if (!main?.volumeMounts?.some((m) => m.name === certsVolume)) {
+        return `container ${container} does not mount ${certsVolume}`;
+    }
+    return undefined;
+}
+
+/** Istio applies only the oldest namespace-wide PeerAuthentication (no selector, or no labels in it). */
+export function peerAuthentication(list: Fetched<PeerAuthentication[]>, namespace: string): CheckResult {
+    const id = "mesh.peer-authentication";
+    if (list.state === "error") return unreadable(id, `PeerAuthentications in ${namespace}`, list);
+    if (list.state === "missing") {
+        return fail(
+            id,
+            "the API server does not serve security.istio.io/v1 PeerAuthentications",
+            "install Istio (AKS: the Istio add-on, az aks mesh enable) before the component",
+        );
+    }
+    const namespaceWide = list.value
+        .filter((p) => Object.keys(p.spec?.selector?.matchLabels ?? {}).length === 0)
+        .sort((a, b) => created(a) - created(b) || nameOf(a).localeCompare(nameOf(b)));
+    const describe = (p: PeerAuthentication) =>
+        `${nameOf(p)} (${modeOf(p)}, created ${p.metadata?.creationTimestamp ?? "?"})`;
+    const strict = namespaceWide.find((p) => modeOf(p) === "STRICT");
+    if (!strict) {
+        return fail(
+            id,
+            `no namespace-wide PeerAuthentication with mtls.mode STRICT in ${namespace} (namespace-wide: ${namespaceWide.map(describe).join(", ") || "none"})`,
+            `run pulumi up: the component creates PeerAuthentication "default" with mtls.mode STRICT in ${namespace}`,
+        );
+    }
+    const oldest = namespaceWide[0];
+    if (oldest !== strict) {
+        return fail(
+            id,
+            `PeerAuthentication ${describe(oldest)} is older than ${describe(strict)}: Istio applies only the oldest namespace-wide policy, so ${namespace} runs ${modeOf(oldest)}`,
+            `delete the older policy: kubectl -n ${namespace} delete peerauthentication ${nameOf(oldest)}`,
+        );
+    }
+    return pass(id, `PeerAuthentication ${describe(strict)} is the namespace's oldest namespace-wide policy`);
+}
+
+function modeOf(policy: PeerAuthentication): string {
+    return policy.spec?.mtls?.mode ?? "UNSET";
+}
+
+function created(object: KubeObject): number {
+    const time = Date.parse(object.metadata?.creationTimestamp ?? "");
+    return Number.isNaN(time) ? 0 : time;
+}
+
+/** ama-metrics workloads in kube-system: the AKS managed add-on (or another install) is enabled. */
+export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetched<WorkloadObject[]>): CheckResult {
+    const id = "kube-system.no-addon";
+    for (const [kind, list] of [
+        ["Deployments", deployments],
+        ["DaemonSets", daemonSets],
+    ] as const) {
+        if (list.state === "error") return unreadable(id, `${kind} in kube-system`, list);
+    }
+    const found = [
+        ...(deployments.state === "found" ? deployments.value.map((o) => ["Deployment", o] as const) : []),
+        ...(daemonSets.state === "found" ? daemonSets.value.map((o) => ["DaemonSet", o] as const) : []),
+    ].filter(([, o]) => isAmaMetrics(o));
+    if (found.length === 0) {
+        return pass(id, "no ama-metrics Deployment or DaemonSet in kube-system");
+    }
+    return fail(
+        id,
+        `kube-system runs ${found.map(([kind, o]) => `${kind} ${nameOf(o)}`).join(", ")}: an enabled managed add-on means double ingestion and name clashes`,
+        "disable the add-on: az aks update --disable-azure-monitor-metrics --resource-group <group> --name <cluster>",
+    );
+}
+
+function isAmaMetrics(object: WorkloadObject): boolean {
+    const labelSets = [object.metadata?.labels, object.spec?.template?.metadata?.labels];
+    return (
+        nameOf(object).startsWith("ama-metrics") ||
+        labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)))
+    );
+}
+
+export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
+    const id = "identity.service-account";
+    const what = `ServiceAccount ${prometheusServiceAccount}`;
+    if (!account || account.state === "missing") {
+        return fail(id, `${what} is missing`, "run pulumi up: the component creates it with the identity's client-id");
+    }
+    if (account.state === "error") return unreadable(id, what, account);
+    const clientId = account.value.metadata?.annotations?.[workloadIdentity.clientIdAnnotation];
+    if (clientId === undefined) {
+        return fail(
+            id,
+            `${what} has no ${workloadIdentity.clientIdAnnotation} annotation`,
+            "run pulumi up: the component sets it to the managed identity's client id",
+        );
+    }
+    if (!uuid.test(clientId)) {
+        return fail(
+            id,
+            `${what} has ${workloadIdentity.clientIdAnnotation}=${JSON.stringify(clientId)}, not a UUID`,
+            "set it to the managed identity's client id (az identity show --query clientId)",
+        );
+    }
+    return pass(id, `${what} has ${workloadIdentity.clientIdAnnotation}=${clientId}`);
+}
+
+/** identity.pod-label and identity.token-volume over the collector's pods. */
+export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fetched<Pod[]>): CheckResult[] {
+    if (pods.state === "error") {
+        return [
+            unreadable("identity.pod-label", "the collector's pods", pods),
+            unreadable("identity.token-volume", "the collector's pods", pods),
+        ];
+    }
+    const collectorPods = (pods.state === "found" ? livePods(pods.value) : []).filter((p) =>
+        collectors.some((w) => hasLabels(p.metadata?.labels, w.podLabels)),
+    );
+    if (collectorPods.length === 0) {
+        const message = `no ${prometheusAgentLabels.name} pods to check`;
+        const fix = "see workloads.rolled-out: the shards have no pods";
+        return [fail("identity.pod-label", message, fix), fail("identity.token-volume", message, fix)];
+    }
+    const unlabelled = collectorPods
+        .filter((p) => p.metadata?.labels?.[workloadIdentity.useLabel] !== "true")
+        .map(nameOf);
+    const podLabel =
+        unlabelled.length === 0
+            ? pass(
+                  "identity.pod-label",
+                  `${collectorPods.length} collector pods carry ${workloadIdentity.useLabel}=true`,
+              )
+            : fail(
+                  "identity.pod-label",
+                  `pods without ${workloadIdentity.useLabel}=true: ${unlabelled.join(", ")}`,
+                  "run pulumi up: the shards' pod template carries the label; then kubectl rollout restart the shards",
+              );
+    const problems = collectorPods.flatMap((pod) => {
+        const problem = tokenVolumeProblem(pod);
+        return problem ? [`${nameOf(pod)}: ${problem}`] : [];
+    });
+    const tokenVolume =
+        problems.length === 0
+            ? pass(
+                  "identity.token-volume",
+                  `${collectorPods.length} collector pods have the workload identity webhook's token volume and ${workloadIdentity.tokenFileEnv}`,
+              )
+            : fail(
+                  "identity.token-volume",
+                  `the workload identity webhook did not mutate: ${problems.join("; ")}`,
+                  `the webhook mutates pods at creation that carry ${workloadIdentity.useLabel}=true: check identity.pod-label and that the cluster runs workload identity ` +
+                      "(az aks update --enable-oidc-issuer --enable-workload-identity), then kubectl rollout restart the shards",
+              );
+    return [podLabel, tokenVolume];
+}
+
+/** What the webhook's mutation lacks on the pod, if anything. */
+function tokenVolumeProblem(pod: Pod): string | undefined {
+    const volume = (pod.spec?.volumes ?? []).find(
+        (v) => v.name === workloadIdentity.volumeName || v.name.startsWith(workloadIdentity.volumePrefix),
+    );
+    if (!volume) return `no ${workloadIdentity.volumeName} volume`;
+    if (!hasAudience(volume)) {
+        return `volume ${volume.name} is no projected service account token for ${workloadIdentity.audience}`;
+    }
+    const container: Container | undefined = (pod.spec?.containers ?? []).find((c) => c.name === prometheusContainer);
+    if (!container) return `no container ${prometheusContainer}`;
+    if (!container.env?.some((e) => e.name === workloadIdentity.tokenFileEnv && e.value)) {
+        return `container ${prometheusContainer} has no ${workloadIdentity.tokenFileEnv}`;
+    }
+    if (!container.volumeMounts?.some((m) => m.name === volume.name)) {
+        return `container ${prometheusContainer} does not mount ${volume.name}`;
+    }
+    return undefined;
+}
+
+function hasAudience(volume: Volume): boolean {
+    return (volume.projected?.sources ?? []).some((s) => s.serviceAccountToken?.audience === workloadIdentity.audience);
+}
+
+/** remote-write.healthy per shard pod, from its `/metrics`. */
+export function remoteWrite(
+    collectors: readonly ExpectedWorkload[],
+    pods: Fetched<Pod[]>,
+    metrics: Record<string, Fetched<string>>,
+    now: Date,
+): CheckResult[] {
+    const id = "remote-write.healthy";
+    if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
+    const live = pods.state === "found" ? livePods(pods.value) : [];
+    return collectors.flatMap((shard) => {
+        const running = live.filter(
+            (p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running",
+        );
+        if (running.length === 0) {
+            return [fail(id, `${shard.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
+        }
+        return running.map((pod) => {
+            const name = nameOf(pod);
+            const scraped = metrics[name];
+            if (!scraped || scraped.state !== "found") {
+                const reason =
+                    scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
+                return fail(
+                    id,
+                    `pod ${name}: could not read /metrics through the API server's pod proxy (${reason})`,
+                    scraped?.state === "error" && scraped.status === 403
+                        ? `${rbacFix}: it includes get on pods/proxy`
+                        : "check that the pod is ready; with STRICT mTLS the sidecar refuses the API server's plaintext proxy request unless port 9090 is excluded from inbound capture",
+                );
+            }
+            const started = Date.parse(pod.status?.startTime ?? "");
+            return judgeRemoteWrite({
+                pod: name,
+                text: scraped.value,
+                ...(scraped.date && { serverDate: scraped.date }),
+                ...(!Number.isNaN(started) && { podStarted: new Date(started) }),
+                now,
+            });
+        });
+    });
+}
+
+export function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
+    const id = "token.secret";
+    const what = `Secret ${tokenSecret.namespace}/${tokenSecret.name}`;
+    if (secret.state === "error") return unreadable(id, what, secret);
+    if (secret.state === "missing") {
+        return fail(
+            id,
+            `${what} does not exist: the agent has no token to send metrics with`,
+            "AKS writes it only while an add-on that uses it is enabled: enable the managed Prometheus add-on once " +
+                "(az aks update --enable-azure-monitor-metrics), then disable it again, or use --collector prometheus (Workload ID)",
+        );
+    }
+    return pass(id, `${what} exists`);
+}
+
+const borrowed =
+    "the agent borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled";
+
+export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
+    const id = "token.expiry";
+    if (secret.state !== "found") {
+        return fail(id, "no token to read: see token.secret", "see token.secret");
+    }
+    const expiry = tokenExpiry(secret.value.data);
+    const fix = `${borrowed}: keep such an add-on enabled, or move to --collector prometheus, which authenticates with Workload ID`;
+    if (!expiry.found) {
+        return fail(
+            id,
+            `cannot tell when the token expires: ${expiry.reason}`,
+            `check the secret's format (kubectl -n kube-system get secret ${tokenSecret.name} -o yaml); ${fix}`,
+        );
+    }
+    const left = expiry.expiresAt.getTime() - now.getTime();
+    const at = expiry.expiresAt.toISOString();
+    if (left <= 0) {
+        return fail(
+            id,
+            `the token expired at ${at} (${formatDuration(left)} ago, from ${expiry.source}): ${borrowed}`,
+            fix,
+        );
+    }
+    if (left < tokenWarnMs) {
+        return warn(
+            id,
+            `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source}): ${borrowed}`,
+            fix,
+        );
+    }
+    return pass(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source})`);
+}
+
+export function alias(service: Fetched<Service>, namespace: string): CheckResult {
+    const id = "kube-system.alias";
+    const what = `Service kube-system/${targetAllocatorService}`;
+    const target = `${targetAllocatorService}.${namespace}.svc`;
+    const fix = `run pulumi up: the agent images dial ${targetAllocatorService}.kube-system.svc, and the component keeps this alias to ${target}.<cluster domain>`;
+    if (service.state === "error") return unreadable(id, what, service);
+    if (service.state === "missing") return fail(id, `${what} is missing`, fix);
+    const { type, externalName } = service.value.spec ?? {};
+    const pattern = new RegExp(`^${target.replace(/\./g, "\\.")}\\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?\\.?$`);
+    if (type !== "ExternalName" || externalName === undefined || !pattern.test(externalName)) {
+        return fail(
+            id,
+            `${what} is type ${type ?? "ClusterIP"}${externalName ? ` pointing at ${externalName}` : ""}, not an ExternalName alias of ${target}.<cluster domain>`,
+            fix,
+        );
+    }
+    return pass(id, `${what} is an ExternalName alias of ${externalName}`);
+}
+
+export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
+    const id = "kube-system.token-reader";
+    const name = tokenReaderName(namespace);
+    const fix = `run pulumi up: the component creates Role and RoleBinding kube-system/${name} for ServiceAccount ${namespace}/${amaMetricsServiceAccount}`;
+    if (role.state === "error") return unreadable(id, `Role kube-system/${name}`, role);
+    if (binding.state === "error") return unreadable(id, `RoleBinding kube-system/${name}`, binding);
+    if (role.state !== "found" || binding.state !== "found") {
+        const missing = [role.state === "missing" ? "Role" : "", binding.state === "missing" ? "RoleBinding" : ""];
+        const both = role.state === "missing" && binding.state === "missing";
+        return fail(
+            id,
+            `${missing.filter((s) => s).join(" and ")} kube-system/${name} ${both ? "are" : "is"} missing`,
+            fix,
+        );
+    }
+    const problems: string[] = [];
+    const ref = binding.value.roleRef;
+    if (ref?.kind !== "Role" || ref.name !== name) {
+        problems.push(`the binding refers to ${ref?.kind ?? "?"} ${ref?.name ?? "?"}, not Role ${name}`);
+    }
+    const subject = (binding.value.subjects ?? []).some(
+        (s) => s.kind === "ServiceAccount" && s.name === amaMetricsServiceAccount && s.namespace === namespace,
+    );
+    if (!subject) problems.push(`the binding does not name ServiceAccount ${namespace}/${amaMetricsServiceAccount}`);
+    const grants = (role.value.rules ?? []).some(
+        (r) =>
+            (r.apiGroups ?? []).includes("") &&
+            (r.resources ?? []).includes("secrets") &&
+            ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
+            (r.resourceNames === undefined ||
+                r.resourceNames.length === 0 ||
+                r.resourceNames.includes(tokenSecret.name)),
+    );
+    if (!grants) problems.push(`the Role does not grant get on secret ${tokenSecret.name}`);
+    if (problems.length > 0) {
+        return fail(id, `kube-system/${name}: ${problems.join("; ")}`, fix);
+    }
+    return pass(
+        id,
+        `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`,
+    );
+}

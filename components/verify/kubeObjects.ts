@@ -1,0 +1,139 @@
+// The parts of Kubernetes and Istio objects the checks read, as the API server serves them (JSON:
+// timestamps are RFC 3339 strings), and small readers over them.
+
+export interface ObjectMeta {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
+    generation?: number;
+}
+
+export interface KubeObject {
+    apiVersion?: string;
+    kind?: string;
+    metadata?: ObjectMeta;
+}
+
+export interface KubeList<T> {
+    items?: T[];
+}
+
+export interface EnvVar {
+    name: string;
+    value?: string;
+}
+
+export interface VolumeMount {
+    name: string;
+    mountPath?: string;
+    readOnly?: boolean;
+}
+
+export interface Container {
+    name: string;
+    env?: EnvVar[];
+    volumeMounts?: VolumeMount[];
+    /** `Always` on an init container makes it a native sidecar. */
+    restartPolicy?: string;
+}
+
+export interface Volume {
+    name: string;
+    emptyDir?: { medium?: string };
+    projected?: {
+        sources?: { serviceAccountToken?: { audience?: string; path?: string; expirationSeconds?: number } }[];
+    };
+}
+
+export interface PodSpec {
+    serviceAccountName?: string;
+    containers?: Container[];
+    initContainers?: Container[];
+    volumes?: Volume[];
+}
+
+export interface Pod extends KubeObject {
+    spec?: PodSpec;
+    status?: { phase?: string; startTime?: string };
+}
+
+/** A Deployment, StatefulSet or DaemonSet. */
+export interface WorkloadObject extends KubeObject {
+    spec?: { replicas?: number; template?: { metadata?: ObjectMeta; spec?: PodSpec } };
+    status?: {
+        observedGeneration?: number;
+        replicas?: number;
+        readyReplicas?: number;
+        updatedReplicas?: number;
+        desiredNumberScheduled?: number;
+        numberReady?: number;
+        updatedNumberScheduled?: number;
+    };
+}
+
+export interface PeerAuthentication extends KubeObject {
+    spec?: { selector?: { matchLabels?: Record<string, string> }; mtls?: { mode?: string } };
+}
+
+export interface Secret extends KubeObject {
+    type?: string;
+    data?: Record<string, string>;
+}
+
+export interface Service extends KubeObject {
+    spec?: { type?: string; externalName?: string };
+}
+
+export interface PolicyRule {
+    apiGroups?: string[];
+    resources?: string[];
+    resourceNames?: string[];
+    verbs?: string[];
+}
+
+export interface Role extends KubeObject {
+    rules?: PolicyRule[];
+}
+
+export interface RoleBinding extends KubeObject {
+    roleRef?: { apiGroup?: string; kind?: string; name?: string };
+    subjects?: { kind?: string; name?: string; namespace?: string }[];
+}
+
+/** Istio's proxy container name, as a regular container or a native sidecar. */
+export const sidecarContainer = "istio-proxy";
+
+/** The pod runs an Istio proxy: a container `istio-proxy`, or an init container of that name that keeps running. */
+export function hasSidecar(pod: Pod): boolean {
+    return (
+        (pod.spec?.containers ?? []).some((c) => c.name === sidecarContainer) ||
+        (pod.spec?.initContainers ?? []).some((c) => c.name === sidecarContainer && c.restartPolicy === "Always")
+    );
+}
+
+export function hasLabels(labels: Record<string, string> | undefined, wanted: Record<string, string>): boolean {
+    return Object.entries(wanted).every(([key, value]) => labels?.[key] === value);
+}
+
+/** Pods that run or will run: not finished and not being deleted (a rollout's leftovers are the rollout check's concern). */
+export function livePods(pods: readonly Pod[]): Pod[] {
+    return pods.filter(
+        (p) =>
+            p.metadata?.deletionTimestamp === undefined &&
+            p.status?.phase !== "Succeeded" &&
+            p.status?.phase !== "Failed",
+    );
+}
+
+export function nameOf(object: KubeObject): string {
+    return object.metadata?.name ?? "(unnamed)";
+}
+
+/** `key=value` pairs for a message. */
+export function formatLabels(labels: Record<string, string>): string {
+    const pairs = Object.entries(labels).map(([key, value]) => `${key}=${value}`);
+    return pairs.length > 0 ? pairs.join(", ") : "none";
+}

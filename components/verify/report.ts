@@ -1,0 +1,24 @@
+// How results reach the user: one line per check (the fix indented below a warning or failure),
+// or JSON for machines; and the exit code they make.
+
+import type { CheckResult } from "./types";
+
+/** 1 when any check failed, else 0: warnings do not fail a run. */
+export function exitCode(results: readonly CheckResult[]): 0 | 1 {
+    return results.some((r) => r.status === "fail") ? 1 : 0;
+}
+
+export function formatText(results: readonly CheckResult[]): string {
+    return results
+        .map((r) => {
+            const line = `${r.status.toUpperCase()}  ${r.id}  ${r.message}`;
+            return r.status === "pass" ? line : `${line}\n      fix: ${r.fix}`;
+        })
+        .map((line) => `${line}\n`)
+        .join("");
+}
+
+export function formatJson(results: readonly CheckResult[]): string {
+    const checks = results.map(({ id, status, message, fix }) => ({ id, status, message, fix }));
+    return `${JSON.stringify({ checks }, null, 2)}\n`;
+}

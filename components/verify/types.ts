@@ -1,0 +1,100 @@
+// The vocabulary of `ama-metrics-istio-verify`: what it is asked to check and what it reports.
+
+export type Collector = "prometheus" | "ama-metrics";
+export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
+
+/** How the collector joins the Istio mesh (the component's `mesh.mode`). */
+export type MeshMode = "sidecar" | "certificates" | "off";
+export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
+
+/** One installation of the package, as the component was configured. */
+export interface VerifyConfiguration {
+    namespace: string;
+    collector: Collector;
+    meshMode: MeshMode;
+    /** Istio revision (`istio.io/rev`); absent for a default-revision install. */
+    revision?: string;
+    /** ama-metrics in sidecar mode: the Linux node DaemonSet is meshed too. Default false. */
+    meshNode?: boolean;
+    /** prometheus: the number of agent shards. Default 1. */
+    shards?: number;
+}
+
+export interface AzureTarget {
+    /** The AKS cluster's resource id. */
+    clusterId: string;
+    /** The Azure Monitor workspace's resource id. */
+    workspaceId: string;
+}
+
+/** Everything the command line says: the configuration, plus where and how to check it. */
+export interface VerifyOptions extends VerifyConfiguration {
+    meshNode: boolean;
+    shards: number;
+    kubeconfig?: string;
+    context?: string;
+    json: boolean;
+    /** Present with `--azure`. */
+    azure?: AzureTarget;
+    /** The whole run's budget, in seconds. */
+    timeoutSeconds: number;
+}
+
+export type CheckStatus = "pass" | "warn" | "fail";
+
+export type CheckId =
+    | "namespace.exists"
+    | "namespace.injection-label"
+    | "workloads.rolled-out"
+    | "pods.sidecars"
+    | "mesh.peer-authentication"
+    | "kube-system.no-addon"
+    | "identity.service-account"
+    | "identity.pod-label"
+    | "identity.token-volume"
+    | "remote-write.healthy"
+    | "token.secret"
+    | "token.expiry"
+    | "kube-system.alias"
+    | "kube-system.token-reader"
+    | "azure.association"
+    | "azure.data-arriving";
+
+/** One finding. `fix` is empty when the check passed. */
+export interface CheckResult {
+    id: CheckId;
+    status: CheckStatus;
+    /** What the check saw. */
+    message: string;
+    /** What to do about it. */
+    fix: string;
+}
+
+export function pass(id: CheckId, message: string): CheckResult {
+    return { id, status: "pass", message, fix: "" };
+}
+
+export function warn(id: CheckId, message: string, fix: string): CheckResult {
+    return { id, status: "warn", message, fix };
+}
+
+export function fail(id: CheckId, message: string, fix: string): CheckResult {
+    return { id, status: "fail", message, fix };
+}
+
+/**
+ * Raised when the command cannot do its job (exit code 2): a bad command line, an unreadable
+ * kubeconfig, an unreachable endpoint or refused credentials. The message has the one shape
+ * `<argument> = <value>: <what is wrong>; <the fix>`.
+ */
+export class VerifyError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "VerifyError";
+    }
+}
+
+/** `<argument> = <value>: <what is wrong>; <the fix>`, the shape of every error. */
+export function problem(argument: string, value: unknown, wrong: string, fix: string): string {
+    return `${argument} = ${JSON.stringify(value)}: ${wrong}; ${fix}`;
+}

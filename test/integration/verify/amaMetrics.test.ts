@@ -1,0 +1,207 @@
+// The ama-metrics collector's checks, end to end through the command's entry point, against a fake
+// API server serving a healthy installation and each broken variant of it.
+
+import * as assert from "node:assert/strict";
+import { FakeKube, fixtureNow } from "./fakeKube";
+import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, verify } from "./harness";
+
+/** The token secret's value as AKS writes it: the identity's token response as JSON. */
+function tokenJson(expiresOn: Date): string {
+    const seconds = Math.floor(expiresOn.getTime() / 1000);
+    return JSON.stringify({
+        access_token: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL21vbml0b3IuYXp1cmUuY29tLyJ9.c2ln",
+        expires_in: "86399",
+        expires_on: String(seconds),
+        ext_expires_in: "86399",
+        not_before: String(seconds - 86400),
+        resource: "https://monitor.azure.com/",
+        token_type: "Bearer",
+    });
+}
+
+const hours = (h: number) => new Date(fixtureNow.getTime() + h * 3600 * 1000);
+
+describe("ama-metrics-istio-verify, ama-metrics collector", () => {
+    let fake: FakeKube;
+    const run = (args: string[] = amaMetricsArgs) => verify(fake.url, args);
+    const setToken = (value: string) => {
+        fake.get<{ data: Record<string, string> }>("Secret", "aad-msi-auth-token", "kube-system").data.token =
+            Buffer.from(value).toString("base64");
+    };
+
+    beforeEach(async () => {
+        fake = await amaMetricsCluster();
+    });
+    afterEach(() => fake.stop());
+
+    it("passes every check of a healthy installation", async () => {
+        const result = await run();
+        expectOnlyProblems(result, {});
+        assert.deepEqual(
+            [...new Set(result.checks.map((c) => c.id))],
+            [
+                "namespace.exists",
+                "namespace.injection-label",
+                "workloads.rolled-out",
+                "pods.sidecars",
+                "mesh.peer-authentication",
+                "kube-system.no-addon",
+                "token.secret",
+                "token.expiry",
+                "kube-system.alias",
+                "kube-system.token-reader",
+            ],
+        );
+        assert.equal(result.checks.filter((c) => c.id === "workloads.rolled-out").length, 5);
+        assert.equal(
+            result.checks.find((c) => c.id === "token.expiry")!.message,
+            "the token expires at 2026-11-30T08:00:00.000Z, in 20 h 0 min (from expires_on)",
+        );
+    });
+
+    it("reads only, with GETs", async () => {
+        await run();
+        assert.deepEqual(
+            fake.requests.filter((r) => r.method !== "GET"),
+            [],
+        );
+        assert.ok(fake.requests.some((r) => r.url === "/api/v1/namespaces/kube-system/secrets/aad-msi-auth-token"));
+    });
+
+    it("fails token.expiry when the borrowed token has expired, and explains why", async () => {
+        setToken(tokenJson(hours(-3)));
+        const result = await run();
+        expectOnlyProblems(result, { "token.expiry": "fail" });
+        const [expired] = expectStatus(result, "token.expiry", "fail");
+        assert.match(
+            expired.message,
+            /^the token expired at 2026-11-29T09:00:00.000Z \(3 h 0 min ago, from expires_on\)/,
+        );
+        assert.match(
+            expired.message,
+            /borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled/,
+        );
+    });
+
+    it("warns on token.expiry when less than 2 hours are left, without failing the run", async () => {
+        setToken(tokenJson(hours(1.5)));
+        const result = await run();
+        expectOnlyProblems(result, { "token.expiry": "warn" });
+        assert.match(expectStatus(result, "token.expiry", "warn")[0].message, /in 1 h 30 min/);
+    });
+
+    it("reads the expiry of a bare JWT, and fails clearly when neither format is there", async () => {
+        const claims = Buffer.from(
+            JSON.stringify({ aud: "https://monitor.azure.com/", exp: hours(10).getTime() / 1000 }),
+        ).toString("base64url");
+        setToken(`eyJhbGciOiJSUzI1NiJ9.${claims}.c2ln`);
+        assert.match(
+            expectStatus(await run(), "token.expiry", "pass")[0].message,
+            /in 10 h 0 min \(from the JWT's exp claim\)/,
+        );
+        setToken("not a token");
+        const [unknown] = expectStatus(await run(), "token.expiry", "fail");
+        assert.match(
+            unknown.message,
+            /cannot tell when the token expires: "token" holds neither JSON with expires_on nor a JWT with an exp claim/,
+        );
+    });
+
+    it("fails token.secret (and token.expiry) when the secret is missing", async () => {
+        fake.remove("Secret", "aad-msi-auth-token", "kube-system");
+        const result = await run();
+        expectOnlyProblems(result, { "token.secret": "fail", "token.expiry": "fail" });
+        assert.match(expectStatus(result, "token.secret", "fail")[0].fix, /enable the managed Prometheus add-on once/);
+    });
+
+    it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
+        const service = fake.get<{ spec: Record<string, unknown> }>(
+            "Service",
+            "ama-metrics-operator-targets",
+            "kube-system",
+        );
+        service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
+        const result = await run();
+        expectOnlyProblems(result, { "kube-system.alias": "fail" });
+        assert.match(
+            expectStatus(result, "kube-system.alias", "fail")[0].message,
+            /is type ClusterIP, not an ExternalName alias of ama-metrics-operator-targets.monitoring.svc/,
+        );
+        service.spec = { type: "ExternalName", externalName: "ama-metrics-operator-targets.other.svc.cluster.local" };
+        expectStatus(await run(), "kube-system.alias", "fail");
+        fake.remove("Service", "ama-metrics-operator-targets", "kube-system");
+        expectStatus(await run(), "kube-system.alias", "fail");
+    });
+
+    it("accepts the alias with another cluster domain", async () => {
+        const service = fake.get<{ spec: Record<string, unknown> }>(
+            "Service",
+            "ama-metrics-operator-targets",
+            "kube-system",
+        );
+        service.spec = {
+            type: "ExternalName",
+            externalName: "ama-metrics-operator-targets.monitoring.svc.corp.example.",
+        };
+        expectOnlyProblems(await run(), {});
+    });
+
+    it("fails kube-system.token-reader when the binding names another service account, or the Role is gone", async () => {
+        const binding = fake.get<{ subjects: { namespace: string }[] }>(
+            "RoleBinding",
+            "ama-metrics-token-reader-monitoring",
+            "kube-system",
+        );
+        binding.subjects[0].namespace = "kube-system";
+        const result = await run();
+        expectOnlyProblems(result, { "kube-system.token-reader": "fail" });
+        assert.match(
+            expectStatus(result, "kube-system.token-reader", "fail")[0].message,
+            /the binding does not name ServiceAccount monitoring\/ama-metrics-serviceaccount/,
+        );
+        fake.remove("Role", "ama-metrics-token-reader-monitoring", "kube-system");
+        assert.match(
+            expectStatus(await run(), "kube-system.token-reader", "fail")[0].message,
+            /^Role kube-system\/ama-metrics-token-reader-monitoring is missing/,
+        );
+    });
+
+    it("fails pods.sidecars when an unmeshed node pod carries a sidecar, and when --mesh-node expects one", async () => {
+        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>(
+            "Pod",
+            "ama-metrics-node-b9k2s",
+            "monitoring",
+        );
+        nodePod.spec.containers.push({ name: "istio-proxy" });
+        const [unexpected] = expectStatus(await run(), "pods.sidecars", "fail");
+        assert.match(
+            unexpected.message,
+            /an istio-proxy sidecar on ama-metrics-node-b9k2s \(ama-metrics-node\), which mode sidecar keeps out of the mesh/,
+        );
+        const [missing] = expectStatus(await run([...amaMetricsArgs, "--mesh-node"]), "pods.sidecars", "fail");
+        assert.match(
+            missing.message,
+            /no istio-proxy sidecar on ama-metrics-node-4xv7n \(ama-metrics-node\), ama-metrics-node-t6p3f \(ama-metrics-node\)/,
+        );
+    });
+
+    it("fails workloads.rolled-out for a DaemonSet still rolling out", async () => {
+        const daemonSet = fake.get<{ status: Record<string, number> }>("DaemonSet", "ama-metrics-node", "monitoring");
+        daemonSet.status.updatedNumberScheduled = 2;
+        daemonSet.status.numberReady = 2;
+        const result = await run();
+        expectOnlyProblems(result, { "workloads.rolled-out": "fail" });
+        assert.equal(
+            expectStatus(result, "workloads.rolled-out", "fail")[0].message,
+            "DaemonSet ama-metrics-node: 2/3 ready, 2/3 updated, generation 4 observed: not rolled out",
+        );
+    });
+
+    it("expects no namespace label and no namespace-wide policy in the off mode", async () => {
+        const result = await run([...amaMetricsArgs, "--mesh-mode", "off"]);
+        const [label] = expectStatus(result, "namespace.injection-label", "fail");
+        assert.match(label.message, /has injection labels: istio-injection=enabled; off mode wants none/);
+        assert.match(label.fix, /kubectl label namespace monitoring istio-injection- --overwrite/);
+        assert.equal(result.checks.filter((c) => c.id === "mesh.peer-authentication").length, 0);
+    });
+});

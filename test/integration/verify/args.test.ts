@@ -1,0 +1,230 @@
+// The command line: verifyArgs writes it for a configuration, parseVerifyArgs reads it back, and
+// every mistake is named in one shape: `<argument> = <value>: <what is wrong>; <the fix>`.
+
+import * as assert from "node:assert/strict";
+import { configurationOf, parseVerifyArgs, verifyArgs } from "../../../components/verify/args";
+import { VerifyConfiguration, VerifyError } from "../../../components/verify/types";
+
+const cluster =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod";
+const workspace =
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.Monitor/accounts/amw-aks-prod";
+
+function parseError(argv: string[]): string {
+    try {
+        parseVerifyArgs(argv);
+    } catch (error) {
+        assert.ok(error instanceof VerifyError, String(error));
+        return error.message;
+    }
+    assert.fail(`accepted ${argv.join(" ")}`);
+}
+
+describe("ama-metrics-istio-verify arguments", () => {
+    const configurations: VerifyConfiguration[] = [
+        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar" },
+        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", revision: "asm-1-27", shards: 3 },
+        { namespace: "metrics", collector: "prometheus", meshMode: "certificates", revision: "asm-1-26", shards: 1 },
+        { namespace: "monitoring", collector: "prometheus", meshMode: "off" },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", meshNode: true },
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "sidecar",
+            revision: "asm-1-27",
+            meshNode: false,
+        },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "certificates" },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "off" },
+    ];
+
+    it("writes the command for a configuration: namespace, collector and mode, then what differs from the defaults", () => {
+        assert.deepEqual(verifyArgs(configurations[0]), [
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "prometheus",
+            "--mesh-mode",
+            "sidecar",
+        ]);
+        assert.deepEqual(verifyArgs(configurations[1]), [
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "prometheus",
+            "--mesh-mode",
+            "sidecar",
+            "--revision",
+            "asm-1-27",
+            "--shards",
+            "3",
+        ]);
+        assert.deepEqual(verifyArgs(configurations[4]), [
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "ama-metrics",
+            "--mesh-mode",
+            "sidecar",
+            "--mesh-node",
+        ]);
+    });
+
+    it("reads back what it writes, for every collector and mode", () => {
+        for (const config of configurations) {
+            const parsed = parseVerifyArgs(verifyArgs(config));
+            const expected = { meshNode: false, shards: 1, ...config };
+            assert.deepEqual(configurationOf(parsed), expected);
+            assert.deepEqual(verifyArgs(configurationOf(parsed)), verifyArgs(config), "the written form is canonical");
+        }
+    });
+
+    it("takes --flag=value as well as --flag value, and applies the defaults", () => {
+        const options = parseVerifyArgs(["--namespace=monitoring", "--collector", "prometheus"]);
+        assert.deepEqual(options, {
+            namespace: "monitoring",
+            collector: "prometheus",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 1,
+            json: false,
+            timeoutSeconds: 30,
+        });
+        const all = parseVerifyArgs([
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "ama-metrics",
+            "--kubeconfig",
+            "/tmp/k",
+            "--context",
+            "prod",
+            "--json",
+            "--azure",
+            "--cluster-id",
+            cluster,
+            "--workspace-id",
+            workspace,
+            "--timeout",
+            "2.5",
+        ]);
+        assert.deepEqual(
+            {
+                kubeconfig: all.kubeconfig,
+                context: all.context,
+                json: all.json,
+                azure: all.azure,
+                timeoutSeconds: all.timeoutSeconds,
+            },
+            {
+                kubeconfig: "/tmp/k",
+                context: "prod",
+                json: true,
+                azure: { clusterId: cluster, workspaceId: workspace },
+                timeoutSeconds: 2.5,
+            },
+        );
+    });
+
+    it("names a bad value, the flag and the fix", () => {
+        assert.equal(
+            parseError(["--namespace", "monitoring", "--collector", "foo"]),
+            '--collector = "foo": unknown collector; use prometheus or ama-metrics',
+        );
+        assert.equal(
+            parseError(["--namespace", "monitoring", "--collector", "prometheus", "--mesh-mode", "ambient"]),
+            '--mesh-mode = "ambient": unknown mesh mode; use sidecar, certificates or off',
+        );
+        assert.equal(
+            parseError(["--collector", "prometheus"]),
+            '--namespace = "": required; give the namespace the component deployed to, e.g. --namespace monitoring',
+        );
+        assert.match(
+            parseError(["--namespace", "Monitoring", "--collector", "prometheus"]),
+            /^--namespace = "Monitoring": not a Kubernetes namespace name; /,
+        );
+        assert.match(
+            parseError(["--namespace", "m", "--collector", "prometheus", "--shards", "0"]),
+            /^--shards = "0": not a whole number from 1 to 1000; /,
+        );
+        assert.match(
+            parseError(["--namespace", "m", "--collector", "prometheus", "--timeout", "soon"]),
+            /^--timeout = "soon": not a number of seconds/,
+        );
+    });
+
+    it("names a flag given twice, an unknown flag, a missing value and a stray argument", () => {
+        assert.equal(
+            parseError(["--namespace", "a", "--namespace", "b", "--collector", "prometheus"]),
+            '--namespace = "b": flag given twice (first "a"); give it once',
+        );
+        assert.equal(
+            parseError(["--namespace", "a", "--collector", "prometheus", "--json", "--json"]),
+            "--json = true: flag given twice; give it once",
+        );
+        assert.equal(
+            parseError(["--namespace", "a", "--colector", "prometheus"]),
+            [
+                'flag = "--colector": unknown flag; did you mean --collector? run --help for the flags',
+                'argument = "prometheus": not a flag; flags take the form --name value; run --help for the flags',
+                '--collector = "": required; use prometheus or ama-metrics',
+            ].join("\n"),
+        );
+        assert.equal(
+            parseError(["--namespace", "a", "--collector", "prometheus", "--verbose"]),
+            'flag = "--verbose": unknown flag; run --help for the flags',
+        );
+        assert.match(
+            parseError(["--collector", "prometheus", "--namespace"]),
+            /^--namespace = "": no value given; write --namespace <value>/,
+        );
+        assert.equal(
+            parseError(["--namespace", "a", "--collector", "prometheus", "--json=yes"]),
+            '--json = "yes": this flag takes no value; write --json alone',
+        );
+    });
+
+    it("refuses flags that mean nothing for the configuration", () => {
+        const base = ["--namespace", "monitoring"];
+        assert.equal(
+            parseError([...base, "--collector", "prometheus", "--mesh-node"]),
+            "--mesh-node = true: only the ama-metrics collector has a node DaemonSet; drop --mesh-node",
+        );
+        assert.match(
+            parseError([...base, "--collector", "ama-metrics", "--mesh-mode", "off", "--mesh-node"]),
+            /^--mesh-node = true: mesh mode off meshes no node DaemonSet/,
+        );
+        assert.equal(
+            parseError([...base, "--collector", "ama-metrics", "--shards", "2"]),
+            '--shards = "2": only the prometheus collector has shards; drop --shards',
+        );
+        assert.match(
+            parseError([...base, "--collector", "prometheus", "--mesh-mode", "off", "--revision", "asm-1-27"]),
+            /^--revision = "asm-1-27": mesh mode off uses no revision/,
+        );
+        assert.throws(
+            () => verifyArgs({ namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", shards: 2 }),
+            /only the prometheus collector has shards/,
+        );
+    });
+
+    it("wants both resource ids with --azure, and --azure with either", () => {
+        const base = ["--namespace", "monitoring", "--collector", "ama-metrics"];
+        assert.equal(
+            parseError([...base, "--azure", "--cluster-id", cluster]),
+            '--workspace-id = "": required with --azure; give the Azure Monitor workspace\'s resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>',
+        );
+        assert.match(
+            parseError([...base, "--cluster-id", cluster]),
+            /^--cluster-id = ".*": given without --azure; add --azure to run the Azure checks/,
+        );
+        assert.match(
+            parseError([...base, "--azure", "--cluster-id", "aks-prod", "--workspace-id", workspace]),
+            /^--cluster-id = "aks-prod": not an AKS cluster resource id; /,
+        );
+        assert.match(
+            parseError([...base, "--azure", "--cluster-id", cluster, "--workspace-id", cluster]),
+            /^--workspace-id = ".*": not an Azure Monitor workspace resource id; /,
+        );
+    });
+});

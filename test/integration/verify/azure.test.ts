@@ -1,0 +1,166 @@
+// The Azure checks (--azure) against a fake ARM and query endpoint.
+
+import * as assert from "node:assert/strict";
+import { FakeKube, readObjects } from "./fakeKube";
+import { azureArgs, clusterId, FakeAzure, withAzure } from "./fakeAzure";
+import {
+    amaMetricsArgs,
+    amaMetricsCluster,
+    expectOnlyProblems,
+    expectStatus,
+    prometheusArgs,
+    prometheusCluster,
+    verify,
+} from "./harness";
+
+type Json = Record<string, unknown>;
+
+describe("ama-metrics-istio-verify --azure", () => {
+    let kube: FakeKube;
+    let azure: FakeAzure;
+    const run = (args: string[]) => verify(kube.url, [...args, ...azureArgs], { azure: azure.access() });
+    const addAddonAssociation = () => {
+        const [rule] = readObjects("azure", "rule-addon.json") as unknown as Json[];
+        azure.rules.set(String(rule.id).toLowerCase(), rule);
+        azure.associations.push(readObjects("azure", "association-addon.json")[0] as unknown as Json);
+    };
+
+    afterEach(async () => {
+        await kube.stop();
+        await azure.stop();
+    });
+
+    describe("with the ama-metrics collector", () => {
+        beforeEach(async () => {
+            ({ kube, azure } = await withAzure(amaMetricsCluster));
+        });
+
+        it("passes when the association's rule sends to the workspace and data arrives", async () => {
+            const result = await run(amaMetricsArgs);
+            expectOnlyProblems(result, {});
+            assert.deepEqual(
+                result.checks.slice(-2).map((c) => c.id),
+                ["azure.association", "azure.data-arriving"],
+            );
+            assert.equal(
+                result.checks.at(-2)!.message,
+                "MSProm-westeurope-aks-prod → MSProm-westeurope-aks-prod sends to the workspace, and no other managed association exists",
+            );
+            assert.equal(
+                result.checks.at(-1)!.message,
+                '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago',
+            );
+        });
+
+        it("reads ARM and the query endpoint with GETs and tokens for each", async () => {
+            await run(amaMetricsArgs);
+            assert.deepEqual(
+                azure.requests.filter((r) => r.method !== "GET"),
+                [],
+            );
+            const query = azure.requests.find((r) => r.url.startsWith("/prometheus/"))!;
+            const params = new URL(query.url, "http://x").searchParams;
+            assert.equal(params.get("query"), 'up{cluster="aks-prod"}[10m]');
+            assert.equal(params.get("time"), "1795953600");
+            assert.ok(
+                azure.requests.some((r) => r.url.includes("page=1")),
+                "follows ARM's nextLink",
+            );
+        });
+
+        it("fails azure.association when an add-on's or a policy's MSProm association points at another rule", async () => {
+            addAddonAssociation();
+            const result = await run(amaMetricsArgs);
+            expectOnlyProblems(result, { "azure.association": "fail" });
+            const [foreign] = expectStatus(result, "azure.association", "fail");
+            assert.match(
+                foreign.message,
+                /^MSProm-westeurope-aks-prod-addon → MSProm-westeurope-aks-prod points at another rule than the workspace's/,
+            );
+        });
+
+        it("fails azure.association when no association reaches the workspace", async () => {
+            azure.associations = azure.associations.filter((a) => a.name !== "MSProm-westeurope-aks-prod");
+            const [none] = expectStatus(await run(amaMetricsArgs), "azure.association", "fail");
+            assert.match(
+                none.message,
+                /^no association of the cluster points at a rule that sends to workspace .*amw-aks-prod \(associations: ContainerInsightsExtension → MSCI-westeurope-aks-prod\)$/,
+            );
+        });
+
+        it("fails azure.data-arriving when no sample is newer than 10 minutes", async () => {
+            azure.query = readObjects("azure", "query-empty.json")[0] as unknown as Json;
+            const [empty] = expectStatus(await run(amaMetricsArgs), "azure.data-arriving", "fail");
+            assert.equal(
+                empty.message,
+                'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes',
+            );
+        });
+
+        it("fails azure.data-arriving with the missing role when the query is forbidden", async () => {
+            azure.overrides.set("/prometheus/api/v1/query", {
+                status: 403,
+                body: { status: "error", errorType: "forbidden", error: "Authorization failed" },
+            });
+            const [forbidden] = expectStatus(await run(amaMetricsArgs), "azure.data-arriving", "fail");
+            assert.match(forbidden.message, /HTTP 403: Authorization failed/);
+            assert.equal(forbidden.fix, 'give the signed-in identity "Monitoring Data Reader" on the workspace');
+        });
+
+        it("exits 2 on an Azure auth error", async () => {
+            const result = await verify(kube.url, [...amaMetricsArgs, ...azureArgs], {
+                azure: async () => ({
+                    armEndpoint: azure.url,
+                    credential: {
+                        getToken: async () => {
+                            throw new Error(
+                                "DefaultAzureCredential failed to retrieve a token from the included credentials.\nAttempted credentials: ...",
+                            );
+                        },
+                    },
+                }),
+            });
+            assert.equal(result.code, 2);
+            assert.match(
+                result.stderr,
+                /--azure = true: auth error: no token for https:\/\/management.azure.com\/.default \(DefaultAzureCredential failed to retrieve a token from the included credentials.\); sign in with az login/,
+            );
+        });
+    });
+
+    describe("with the prometheus collector", () => {
+        beforeEach(async () => {
+            ({ kube, azure } = await withAzure(prometheusCluster));
+            azure.associations = azure.associations.filter((a) => !String(a.name).startsWith("MSProm-"));
+        });
+
+        it("needs no association", async () => {
+            const result = await run(prometheusArgs);
+            expectOnlyProblems(result, {});
+            assert.match(
+                expectStatus(result, "azure.association", "pass")[0].message,
+                /^not needed: the prometheus collector remote-writes with its own identity/,
+            );
+        });
+
+        it("warns about an add-on's or a policy's association", async () => {
+            addAddonAssociation();
+            const result = await run(prometheusArgs);
+            expectOnlyProblems(result, { "azure.association": "warn" });
+            assert.match(
+                expectStatus(result, "azure.association", "warn")[0].message,
+                /but MSProm-westeurope-aks-prod-addon → MSProm-westeurope-aks-prod exists/,
+            );
+        });
+
+        it("fails azure.association when the cluster id names no cluster", async () => {
+            const other = clusterId.replace("aks-prod", "aks-gone");
+            const result = await verify(
+                kube.url,
+                [...prometheusArgs, "--azure", "--cluster-id", other, "--workspace-id", azureArgs[4]],
+                { azure: azure.access() },
+            );
+            assert.match(expectStatus(result, "azure.association", "fail")[0].message, /cluster .*aks-gone not found/);
+        });
+    });
+});
