@@ -66,4 +66,14 @@ export function defaultJobNames(collector: Collector): readonly string[] {
 /** The names of the collector's objects in its namespace. */
 export const prometheusNames = {
     serviceAccount: "prometheus-agent",
+    /** Shard `<i>` is the StatefulSet `<shardPrefix><i>`, counted from 0. */
+    shardPrefix: "prometheus-shard-",
+    /** The labels of every shard's pods, and the label that carries a pod's shard index. */
+    podLabels: { "app.kubernetes.io/name": "prometheus-agent" },
+    shardLabel: "ama-metrics-istio/shard",
+    /** Each shard's Prometheus container. */
+    container: "prometheus",
+    /** kube-state-metrics' Deployment, and the labels of its pods. */
+    kubeStateMetrics: "kube-state-metrics",
+    kubeStateMetricsPodLabels: { "app.kubernetes.io/name": "kube-state-metrics" },
 };
