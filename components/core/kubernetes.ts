@@ -48,6 +48,11 @@ export function getPath(value: unknown, path: readonly string[]): unknown {
     return path.reduce<unknown>((current, key) => (isRecord(current) ? current[key] : undefined), value);
 }
 
+/** Whether `labels` carry every key and value of `selector`, a `matchLabels` selector (an empty one matches everything). */
+export function labelsMatch(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+    return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
+}
+
 /** `apps/v1` → `apps`; `v1` → `` (the core group). */
 export function apiGroup(apiVersion: string): string {
     const slash = apiVersion.indexOf("/");

@@ -104,13 +104,35 @@ function strict(entries: v.ObjectEntries, missing: Record<string, string> = {}):
 }
 
 function unknownKey(key: string, known: readonly string[]): string {
-    const nearest = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
-    const close = nearest !== undefined && distance(key.toLowerCase(), nearest.toLowerCase()) <= Math.max(2, key.length / 3);
-    return `unknown argument; ${close ? `did you mean "${nearest}"? ` : ""}known here: ${list(known)}`;
+    const near = nearest(key, known);
+    return `unknown argument; ${near !== undefined ? `did you mean "${near}"? ` : ""}known here: ${list(known)}`;
+}
+
+/** The known name a mistyped one most likely meant, if one is close enough. */
+export function nearest(key: string, known: readonly string[]): string | undefined {
+    const candidate = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
+    const close = candidate !== undefined && distance(key.toLowerCase(), candidate.toLowerCase()) <= Math.max(2, key.length / 3);
+    return close ? candidate : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The arguments' shapes. `satisfies` keeps each set of keys equal to its public type's.
+
+export const collectorSchema = picklist(collectors, "unknown collector");
+export const meshModeSchema = picklist(meshModes, "unknown mesh mode");
+
+/** The most shards the prometheus collector runs. */
+const maxShards = 32;
+const shardRange = `give a whole number from 1 to ${maxShards}`;
+export const shardsSchema = v.pipe(
+    v.number(`not a number; ${shardRange}`),
+    v.integer(`not a whole number; ${shardRange}`),
+    v.minValue(1, `fewer than 1; ${shardRange}`),
+    v.maxValue(maxShards, `more than ${maxShards}; ${shardRange}, and size each shard's resources`),
+);
+
+export const aksClusterIdSchema = resourceId("aksCluster", "az aks show --query id");
+export const workspaceIdSchema = resourceId("workspace", "az monitor account show --query id");
 
 /** Namespaces the collector must never run in, and why. */
 export const forbiddenNamespaces: Record<string, string> = {
@@ -169,7 +191,7 @@ const authorizationPolicyTarget = strict(
 );
 
 const istioSchema = strict({
-    mode: v.optional(picklist(meshModes, "unknown mesh mode")),
+    mode: v.optional(meshModeSchema),
     revision: v.optional(valueOf(formats.revision)),
     acknowledgeDefaultRevision: v.optional(bool),
     rootNamespace: v.optional(valueOf(formats.namespace)),
@@ -186,7 +208,7 @@ const istioSchema = strict({
 
 const clusterSchema = strict(
     {
-        resourceId: input(resourceId("aksCluster", "az aks show --query id")),
+        resourceId: input(aksClusterIdSchema),
         location: valueOf(formats.azureRegion),
         kubernetesVersion: v.optional(input(valueOf(formats.kubernetesVersion))),
         oidcIssuerUrl: v.optional(
@@ -229,14 +251,14 @@ const tags = input(
 
 const argsSchema = strict(
     {
-        collector: v.optional(picklist(collectors, "unknown collector")),
+        collector: v.optional(collectorSchema),
         cluster: clusterSchema,
         resourceGroupName: input(valueOf(formats.resourceGroupName)),
         namespace: v.optional(collectorNamespace),
         createNamespace: v.optional(bool),
         workspace: v.optional(
             strict({
-                resourceId: v.optional(input(resourceId("workspace", "az monitor account show --query id"))),
+                resourceId: v.optional(input(workspaceIdSchema)),
                 name: v.optional(valueOf(workspaceName)),
                 location: v.optional(valueOf(formats.azureRegion)),
                 protect: v.optional(bool),
@@ -257,14 +279,7 @@ const argsSchema = strict(
         prometheus: v.optional(
             strict({
                 image: v.optional(valueOf(formats.image)),
-                shards: v.optional(
-                    v.pipe(
-                        v.number("not a number; give a whole number from 1 to 32"),
-                        v.integer("not a whole number; give a whole number from 1 to 32"),
-                        v.minValue(1, "fewer than 1; give a whole number from 1 to 32"),
-                        v.maxValue(32, "more than 32; give a whole number from 1 to 32, and size each shard's resources"),
-                    ),
-                ),
+                shards: v.optional(shardsSchema),
                 resources: v.optional(strict({ requests: v.optional(quantities), limits: v.optional(quantities) })),
                 scrapeInterval: v.optional(valueOf(formats.duration)),
             }),
@@ -802,21 +817,11 @@ function parsedIds(
         });
     const workspaceId = args.workspace?.resourceId;
     return {
-        cluster: parse(
-            "cluster.resourceId",
-            args.cluster.resourceId,
-            parseAksResourceId,
-            resourceId("aksCluster", "az aks show --query id"),
-        ),
+        cluster: parse("cluster.resourceId", args.cluster.resourceId, parseAksResourceId, aksClusterIdSchema),
         workspace:
             workspaceId === undefined
                 ? undefined
-                : parse(
-                      "workspace.resourceId",
-                      workspaceId,
-                      (id) => parseResourceId(id, "workspace"),
-                      resourceId("workspace", "az monitor account show --query id"),
-                  ),
+                : parse("workspace.resourceId", workspaceId, (id) => parseResourceId(id, "workspace"), workspaceIdSchema),
     };
 }
 

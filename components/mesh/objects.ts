@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { AuthorizationPolicyTarget } from "../core/args";
 import { KubernetesObject } from "../core/kubernetes";
 import type { MeshSettings } from "../core/settings";
-import { injectLabel, revisionLabel } from "./pod";
+import { injectLabel, namespaceInjectionLabel, revisionLabel } from "./pod";
 
 const securityApi = "security.istio.io/v1";
 
@@ -28,7 +28,7 @@ export function namespaceLabels(mesh: Pick<MeshSettings, "mode" | "revision">): 
     if (mesh.mode !== "sidecar") {
         return {};
     }
-    return mesh.revision ? { [revisionLabel]: mesh.revision } : { "istio-injection": "enabled" };
+    return mesh.revision ? { [revisionLabel]: mesh.revision } : { [namespaceInjectionLabel]: "enabled" };
 }
 
 /** The collector's mesh identity (SPIFFE path without the scheme), as AuthorizationPolicies name it. */

@@ -23,6 +23,10 @@ export type PodMeshOptions = Pick<
 
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";
+/** The namespace label of a default-revision install's injection. */
+export const namespaceInjectionLabel = "istio-injection";
+/** The namespace label of Istio's ambient data plane. */
+export const dataplaneModeLabel = "istio.io/dataplane-mode";
 export const annotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",

@@ -8,7 +8,8 @@
 
 import { chartWorkloads } from "../amaMetrics/facts";
 import { azureTlsHosts } from "../azure/clouds";
-import { apiGroup, describeObject, getPath, isRecord, KubernetesObject, podTemplatesOf } from "../core/kubernetes";
+import { apiGroup, describeObject, getPath, isRecord, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
+import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "./pod";
 
 /** What the rules know about the cluster. Every field is optional: a rule that lacks what it needs judges less. */
 export interface MeshRuleContext {
@@ -238,8 +239,8 @@ export function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRu
     const violations: MeshRuleViolation[] = [];
     for (const object of objects.filter((o) => isKind(o, "", "Namespace") && o.metadata?.name !== "istio-system")) {
         const labels = object.metadata.labels ?? {};
-        const injection = labels[injectionLabel];
-        const counted = injection === undefined ? [] : [`${injectionLabel}=${injection}`];
+        const injection = labels[namespaceInjectionLabel];
+        const counted = injection === undefined ? [] : [`${namespaceInjectionLabel}=${injection}`];
         for (const label of [revisionLabel, dataplaneModeLabel]) {
             if (labels[label] !== undefined && (injection === undefined || injection === "enabled")) {
                 counted.push(`${label}=${labels[label]}`);
@@ -274,7 +275,7 @@ export function istioInjectionOnRevisionedControlPlane(
         return [];
     }
     return objects
-        .filter((o) => isKind(o, "", "Namespace") && o.metadata?.labels?.[injectionLabel] === "enabled")
+        .filter((o) => isKind(o, "", "Namespace") && o.metadata?.labels?.[namespaceInjectionLabel] === "enabled")
         .map((object) => ({
             rule: ruleIds.istioInjectionOnRevisionedControlPlane,
             object: describeObject(object),
@@ -473,23 +474,27 @@ export function deprecatedInjectAnnotation(objects: readonly KubernetesObject[])
     return violations;
 }
 
+/** An ama-metrics workload, by the chart's workload names or its pods' labels. */
+export function isAgentWorkload(object: KubernetesObject): boolean {
+    const agents = Object.values(chartWorkloads);
+    return (
+        agents.some((agent) => agent.kind === object.kind && agent.name === object.metadata.name) ||
+        podTemplatesOf(object).some((slot) => {
+            const labels = stringMap(slot.get().metadata?.labels) ?? {};
+            return agents.some((agent) => labelsMatch(agent.podLabels, labels));
+        })
+    );
+}
+
 /**
- * An ama-metrics workload (by the chart's workload names or pod labels) in kube-system: Istio never injects
- * there, and the agent's mesh identity would be a kube-system one. This is what the relocation exists to
- * prevent; a chart rendered without it lands there.
+ * An ama-metrics workload in kube-system: Istio never injects there, and the agent's mesh identity would be
+ * a kube-system one. This is what the relocation exists to prevent; a chart rendered without it lands
+ * there. The verify command finds the managed add-on's workloads by the same test.
  */
 export function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
-    const agents = Object.values(chartWorkloads);
     return objects
         .filter((o) => o.metadata?.namespace === "kube-system")
-        .filter(
-            (o) =>
-                agents.some((agent) => agent.kind === o.kind && agent.name === o.metadata.name) ||
-                podTemplatesOf(o).some((slot) => {
-                    const labels = stringMap(slot.get().metadata?.labels) ?? {};
-                    return agents.some((agent) => labelsMatch(agent.podLabels, labels));
-                }),
-        )
+        .filter(isAgentWorkload)
         .map((object) => ({
             rule: ruleIds.agentWorkloadInKubeSystem,
             object: describeObject(object),
@@ -976,10 +981,6 @@ function effectiveTlsMode(policy: unknown, port: number): string | undefined {
     return portMode ?? text(getPath(policy, ["tls", "mode"]));
 }
 
-const injectionLabel = "istio-injection";
-const revisionLabel = "istio.io/rev";
-const dataplaneModeLabel = "istio.io/dataplane-mode";
-
 // pkg/config/constants/constants.go: the gateway controllers whose Services the port name analyzer skips.
 const managedGatewayControllers = ["istio.io-gateway-controller", "istio.io-mesh-controller", "istio.io-eastwest-controller"];
 
@@ -1055,11 +1056,6 @@ function hasSelector(selector: unknown): boolean {
 function hasTarget(object: KubernetesObject): boolean {
     const spec = specOf(object);
     return hasSelector(spec.selector) || isRecord(spec.targetRef) || list(spec.targetRefs).length > 0;
-}
-
-// Whether every label of the selector is on the pod (an empty selector matches every pod).
-function labelsMatch(selector: Record<string, string>, labels: Record<string, string>): boolean {
-    return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
 function formatLabels(labels: Record<string, string>): string {
