@@ -1,118 +1,184 @@
-// The command line of `ama-metrics-istio-verify`: `verifyArgs` writes it for a configuration (the
-// component prints the command users run), `parseVerifyArgs` reads it back. Every error names the
-// flag, the value and the fix.
+// The command line of `ama-metrics-istio-verify`: one table of flags drives its usage text, its parsing
+// and `verifyArgs`, which writes the command for a configuration (the component's `verifyArgs` output).
+// Values are checked with the component's own schemas and mesh rules, so the command refuses what the
+// component refuses, and every problem comes out in the package's one shape.
 
-import { AzureTarget, Collector, collectors, MeshMode, meshModes, problem, VerifyConfiguration, VerifyError, VerifyOptions } from "./types";
+import { parseArgs } from "node:util";
+import * as v from "valibot";
+import type { Collector, IstioArgs, MeshMode } from "../core/args";
+import { Problem, problem, UsageError } from "../core/errors";
+import { formats } from "../core/formats";
+import {
+    aksClusterIdSchema,
+    collectorNamespace,
+    collectors,
+    collectorSchema,
+    meshModes,
+    meshModeSchema,
+    meshRuleProblems,
+    nearest,
+    shapeProblems,
+    shardsSchema,
+    valueOf,
+    workspaceIdSchema,
+} from "../core/schema";
+import { defaults } from "../core/settings";
+import { parseResourceId, resourceIdForm, resourceTypes } from "../azure/ids";
+import { prometheusDefaults } from "../prometheus/facts";
+import { AzureTarget, VerifyConfiguration, VerifyOptions } from "./types";
 
 export const defaultTimeoutSeconds = 30;
 
-export const usage = `Usage: ama-metrics-istio-verify --namespace <ns> --collector <prometheus|ama-metrics> [options]
+interface Flag {
+    name: string;
+    /** The value's placeholder in the usage text; absent for a switch. */
+    value?: string;
+    help: string;
+    /** Its one-letter form, e.g. `-h`. */
+    short?: string;
+    /** The mesh setting it carries, for the mesh rules' messages. */
+    meshKey?: keyof IstioArgs;
+    /** Its value for a configuration (`[""]` turns a switch on); absent for flags that say how to check, not what. */
+    format?(config: VerifyConfiguration): string[];
+}
+
+const resourceIdFlags = {
+    "cluster-id": { type: "aksCluster", schema: aksClusterIdSchema },
+    "workspace-id": { type: "workspace", schema: workspaceIdSchema },
+} as const;
+
+export const flags: readonly Flag[] = [
+    { name: "namespace", value: "<ns>", help: "the namespace the component deployed to (required)", format: (c) => [c.namespace] },
+    { name: "collector", value: "<name>", help: `${collectors.join(" or ")} (required)`, format: (c) => [c.collector] },
+    {
+        name: "mesh-mode",
+        value: "<mode>",
+        help: `${meshModes.join(", ")} (default ${defaults.meshMode})`,
+        meshKey: "mode",
+        format: (c) => [c.meshMode],
+    },
+    {
+        name: "revision",
+        value: "<revision>",
+        help: "Istio revision, e.g. asm-1-27 (default: the default revision)",
+        meshKey: "revision",
+        format: (c) => (c.revision !== undefined ? [c.revision] : []),
+    },
+    {
+        name: "mesh-node",
+        help: "ama-metrics, sidecar mode: the Linux node DaemonSet is meshed",
+        meshKey: "meshNodeDaemonSet",
+        format: (c) => (c.meshNode ? [""] : []),
+    },
+    {
+        name: "shards",
+        value: "<n>",
+        help: `prometheus: the number of agent shards (default ${prometheusDefaults.shards})`,
+        format: (c) => (c.shards !== undefined && c.shards !== prometheusDefaults.shards ? [String(c.shards)] : []),
+    },
+    { name: "kubeconfig", value: "<file>", help: "kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)" },
+    { name: "context", value: "<name>", help: "kubeconfig context to use (default: the current context)" },
+    { name: "json", help: 'print {"checks":[{"id","status","message","fix"}]}' },
+    { name: "azure", help: "also check Azure: needs --cluster-id and --workspace-id", format: (c) => (c.azure ? [""] : []) },
+    { name: "cluster-id", value: "<id>", help: "the AKS cluster's resource id", format: (c) => (c.azure ? [c.azure.clusterId] : []) },
+    {
+        name: "workspace-id",
+        value: "<id>",
+        help: "the Azure Monitor workspace's resource id",
+        format: (c) => (c.azure ? [c.azure.workspaceId] : []),
+    },
+    { name: "timeout", value: "<seconds>", help: `budget for the whole run (default ${defaultTimeoutSeconds})` },
+    { name: "help", short: "h", help: "show this help" },
+];
+
+export const usage = `Usage: ama-metrics-istio-verify --namespace <ns> --collector <${collectors.join("|")}> [options]
 
 Checks, read-only, that an ama-metrics-istio installation works: Kubernetes objects, Istio
 sidecars and policy, identity, remote write, and with --azure the Azure side.
 
 Options:
-  --namespace <ns>            the namespace the component deployed to (required)
-  --collector <name>          prometheus or ama-metrics (required)
-  --mesh-mode <mode>          sidecar (default), certificates or off
-  --revision <revision>       Istio revision, e.g. asm-1-27 (default: the default revision)
-  --mesh-node                 ama-metrics, sidecar mode: the Linux node DaemonSet is meshed
-  --shards <n>                prometheus: the number of agent shards (default 1)
-  --kubeconfig <file>         kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)
-  --context <name>            kubeconfig context to use (default: the current context)
-  --json                      print {"checks":[{"id","status","message","fix"}]}
-  --azure                     also check Azure: needs --cluster-id and --workspace-id
-  --cluster-id <id>           the AKS cluster's resource id
-  --workspace-id <id>         the Azure Monitor workspace's resource id
-  --timeout <seconds>         budget for the whole run (default ${defaultTimeoutSeconds})
-  --help                      show this help
+${flags.map((f) => `  --${`${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(26)} ${f.help}`).join("\n")}
 
 Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or connection error.
 `;
 
-const valueFlags = [
-    "namespace",
-    "collector",
-    "mesh-mode",
-    "revision",
-    "shards",
-    "kubeconfig",
-    "context",
-    "cluster-id",
-    "workspace-id",
-    "timeout",
-] as const;
-const booleanFlags = ["mesh-node", "json", "azure", "help"] as const;
-type ValueFlag = (typeof valueFlags)[number];
-type BooleanFlag = (typeof booleanFlags)[number];
-
-// Kubernetes namespace names and label values (Istio revisions are label values).
-const dnsLabel = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const labelValue = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const guid = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const aksClusterId = new RegExp(
-    `^/subscriptions/${guid}/resourceGroups/[-\\w.()]+/providers/Microsoft\\.ContainerService/managedClusters/[A-Za-z0-9][-_A-Za-z0-9]*$`,
-    "i",
-);
-const workspaceId = new RegExp(
-    `^/subscriptions/${guid}/resourceGroups/[-\\w.()]+/providers/Microsoft\\.Monitor/accounts/[A-Za-z0-9][-A-Za-z0-9]*$`,
-    "i",
-);
-
 /**
- * The exact arguments that make the command check `config`: namespace, collector and mode always,
- * then only what differs from the defaults. Throws a `VerifyError` for a configuration the command
- * would refuse.
+ * The exact arguments that make the command check `config`: namespace, collector and mode always, then
+ * only what differs from the defaults, as separate words. It reads them back with the command's own
+ * parser, so what it writes is always a command line the command accepts: a configuration the command
+ * would refuse throws that `UsageError`.
  */
 export function verifyArgs(config: VerifyConfiguration): string[] {
-    const problems = configurationProblems(config);
-    if (problems.length > 0) {
-        throw new VerifyError(problems.join("\n"));
-    }
-    const args = ["--namespace", config.namespace, "--collector", config.collector, "--mesh-mode", config.meshMode];
-    if (config.revision !== undefined) {
-        args.push("--revision", config.revision);
-    }
-    if (config.meshNode) {
-        args.push("--mesh-node");
-    }
-    if (config.shards !== undefined && config.shards !== 1) {
-        args.push("--shards", String(config.shards));
-    }
+    const args = flags.flatMap((flag) =>
+        (flag.format?.(config) ?? []).flatMap((value) => (flag.value ? [`--${flag.name}`, value] : [`--${flag.name}`])),
+    );
+    parseVerifyArgs(args);
     return args;
 }
 
-/** The options the arguments stand for (the inverse of `verifyArgs`). Throws a `VerifyError` listing every problem. */
+const flagName = (key: keyof IstioArgs) => `--${flags.find((f) => f.meshKey === key)?.name ?? key}`;
+
+/** The options the arguments stand for (the inverse of `verifyArgs`). Throws a `UsageError` listing every problem. */
 export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
-    const { values, flags, problems } = readFlags(argv);
-    const config: VerifyConfiguration = {
-        namespace: values.namespace ?? "",
-        collector: (values.collector ?? "") as Collector,
-        meshMode: (values["mesh-mode"] ?? "sidecar") as MeshMode,
-        meshNode: flags.has("mesh-node"),
+    const { values, switches, problems } = readFlags(argv);
+    const check = (name: string, value: unknown, schema: v.GenericSchema, given: unknown = value) =>
+        problems.push(...shapeProblems(schema, value, `--${name}`).map((p) => ({ ...p, value: given })));
+
+    const required = (name: string, fix: string) => {
+        if (values[name] === undefined || values[name] === "") {
+            problems.push(problem(`--${name}`, "", "required", fix));
+            return false;
+        }
+        return true;
     };
-    if (values.revision !== undefined) {
-        config.revision = values.revision;
+    if (required("namespace", "give the namespace the component deployed to, e.g. --namespace monitoring")) {
+        check("namespace", values.namespace, collectorNamespace);
     }
-    if (values.shards !== undefined) {
-        config.shards = /^\d+$/.test(values.shards) ? Number(values.shards) : NaN;
+    if (required("collector", `use ${collectors.join(" or ")}`)) {
+        check("collector", values.collector, collectorSchema);
     }
-    problems.push(...configurationProblems(config, values.shards));
-    const azure = azureTarget(values, flags.has("azure"), problems);
+    const meshMode = values["mesh-mode"] ?? defaults.meshMode;
+    check("mesh-mode", meshMode, meshModeSchema);
+    if (values.revision !== undefined) check("revision", values.revision, valueOf(formats.revision));
+    const shards = values.shards === undefined ? undefined : /^\d+$/.test(values.shards) ? Number(values.shards) : values.shards;
+    if (shards !== undefined) check("shards", shards, shardsSchema, values.shards);
+    const azure = azureTarget(values, switches.has("azure"), problems);
     const timeoutSeconds = timeout(values.timeout, problems);
-    for (const flag of ["kubeconfig", "context"] as const) {
+    for (const [flag, what] of [
+        ["kubeconfig", "file"],
+        ["context", "context name"],
+    ] as const) {
         if (values[flag] === "") {
-            problems.push(problem(`--${flag}`, "", "empty", `give a ${flag === "kubeconfig" ? "file" : "context name"} or drop the flag`));
+            problems.push(problem(`--${flag}`, "", "empty", `give a ${what} or drop the flag`));
         }
     }
     if (problems.length > 0) {
-        throw new VerifyError(problems.join("\n"));
+        throw new UsageError(problems);
+    }
+
+    const config: VerifyConfiguration = {
+        namespace: values.namespace!,
+        collector: values.collector as Collector,
+        meshMode: meshMode as MeshMode,
+    };
+    if (values.revision !== undefined) config.revision = values.revision;
+    const meshNode = switches.has("mesh-node");
+    const rules = meshRuleProblems(
+        config.collector,
+        { mode: config.meshMode, revision: config.revision, meshNodeDaemonSet: meshNode || undefined },
+        flagName,
+    );
+    if (shards !== undefined && shards !== prometheusDefaults.shards && config.collector !== "prometheus") {
+        rules.push(problem("--shards", values.shards, "only the prometheus collector has shards", "drop --shards"));
+    }
+    if (rules.length > 0) {
+        throw new UsageError(rules);
     }
     const options: VerifyOptions = {
         ...config,
-        meshNode: config.meshNode ?? false,
-        shards: config.shards ?? 1,
-        json: flags.has("json"),
+        meshNode,
+        shards: (shards as number | undefined) ?? prometheusDefaults.shards,
+        json: switches.has("json"),
         timeoutSeconds,
     };
     if (values.kubeconfig !== undefined) options.kubeconfig = values.kubeconfig;
@@ -121,40 +187,42 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     return options;
 }
 
-const resourceIdForms = {
-    "cluster-id": {
-        what: "the AKS cluster's resource id",
-        form: "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerService/managedClusters/<name>",
-        pattern: aksClusterId,
-        wrong: "not an AKS cluster resource id",
-    },
-    "workspace-id": {
-        what: "the Azure Monitor workspace's resource id",
-        form: "/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>",
-        pattern: workspaceId,
-        wrong: "not an Azure Monitor workspace resource id",
-    },
-};
+/** The configuration part of parsed options, as `verifyArgs` takes it. */
+export function configurationOf(options: VerifyOptions): VerifyConfiguration {
+    const { namespace, collector, meshMode, revision, meshNode, shards, azure } = options;
+    return {
+        namespace,
+        collector,
+        meshMode,
+        ...(revision !== undefined && { revision }),
+        meshNode,
+        shards,
+        ...(azure && { azure }),
+    };
+}
 
-/** --azure with both resource ids, or neither id without it. */
-function azureTarget(values: Flags["values"], azure: boolean, problems: string[]): AzureTarget | undefined {
-    for (const flag of ["cluster-id", "workspace-id"] as const) {
+/** --azure with both resource ids (as Azure spells them), or neither id without it. */
+function azureTarget(values: Flags["values"], azure: boolean, problems: Problem[]): AzureTarget | undefined {
+    const id = (flag: keyof typeof resourceIdFlags): string | undefined => {
+        const { type, schema } = resourceIdFlags[flag];
         const value = values[flag];
-        const { what, form, pattern, wrong } = resourceIdForms[flag];
         if (!azure && value !== undefined) {
             problems.push(problem(`--${flag}`, value, "given without --azure", "add --azure to run the Azure checks, or drop the flag"));
         } else if (azure && value === undefined) {
-            problems.push(problem(`--${flag}`, "", "required with --azure", `give ${what}, ${form}`));
-        } else if (azure && !pattern.test(value!)) {
-            problems.push(problem(`--${flag}`, value, wrong, `use ${form}`));
+            const fix = `give the resource id of ${resourceTypes[type].what}, ${resourceIdForm(type)}`;
+            problems.push(problem(`--${flag}`, "", "required with --azure", fix));
+        } else if (azure) {
+            problems.push(...shapeProblems(schema, value, `--${flag}`));
+            return parseResourceId(value, type)?.id;
         }
-    }
-    const clusterId = values["cluster-id"];
-    const workspace = values["workspace-id"];
-    return azure && clusterId !== undefined && workspace !== undefined ? { clusterId, workspaceId: workspace } : undefined;
+        return undefined;
+    };
+    const clusterId = id("cluster-id");
+    const workspaceId = id("workspace-id");
+    return clusterId !== undefined && workspaceId !== undefined ? { clusterId, workspaceId } : undefined;
 }
 
-function timeout(text: string | undefined, problems: string[]): number {
+function timeout(text: string | undefined, problems: Problem[]): number {
     if (text === undefined) {
         return defaultTimeoutSeconds;
     }
@@ -165,182 +233,99 @@ function timeout(text: string | undefined, problems: string[]): number {
     return seconds;
 }
 
-/** The configuration part of parsed options, as `verifyArgs` takes it. */
-export function configurationOf(options: VerifyOptions): VerifyConfiguration {
-    const config: VerifyConfiguration = {
-        namespace: options.namespace,
-        collector: options.collector,
-        meshMode: options.meshMode,
-        meshNode: options.meshNode,
-        shards: options.shards,
-    };
-    if (options.revision !== undefined) {
-        config.revision = options.revision;
-    }
-    return config;
-}
-
-/** Every problem of a configuration; `shardsText` is the flag's text when it came from a command line. */
-function configurationProblems(config: VerifyConfiguration, shardsText?: string): string[] {
-    const problems: string[] = [];
-    if (config.namespace === "") {
-        problems.push(problem("--namespace", "", "required", "give the namespace the component deployed to, e.g. --namespace monitoring"));
-    } else if (!dnsLabel.test(config.namespace)) {
-        problems.push(
-            problem(
-                "--namespace",
-                config.namespace,
-                "not a Kubernetes namespace name",
-                "use a DNS label: lower-case letters, digits and '-', at most 63 characters",
-            ),
-        );
-    }
-    const collectorKnown = collectors.includes(config.collector);
-    if ((config.collector as string) === "") {
-        problems.push(problem("--collector", "", "required", `use ${collectors.join(" or ")}`));
-    } else if (!collectorKnown) {
-        problems.push(problem("--collector", config.collector, "unknown collector", `use ${collectors.join(" or ")}`));
-    }
-    if (!meshModes.includes(config.meshMode)) {
-        problems.push(problem("--mesh-mode", config.meshMode, "unknown mesh mode", "use sidecar, certificates or off"));
-    }
-    if (config.revision !== undefined) {
-        if (!labelValue.test(config.revision)) {
-            problems.push(
-                problem(
-                    "--revision",
-                    config.revision,
-                    "not an Istio revision",
-                    "use the revision's name as in the istio.io/rev label, e.g. asm-1-27",
-                ),
-            );
-        } else if (config.meshMode === "off") {
-            problems.push(
-                problem(
-                    "--revision",
-                    config.revision,
-                    "mesh mode off uses no revision",
-                    "drop --revision, or give --mesh-mode sidecar or certificates",
-                ),
-            );
-        }
-    }
-    if (config.meshNode) {
-        if (collectorKnown && config.collector !== "ama-metrics") {
-            problems.push(problem("--mesh-node", true, "only the ama-metrics collector has a node DaemonSet", "drop --mesh-node"));
-        } else if (config.meshMode !== "sidecar") {
-            problems.push(
-                problem(
-                    "--mesh-node",
-                    true,
-                    `mesh mode ${config.meshMode} meshes no node DaemonSet`,
-                    "drop --mesh-node, or give --mesh-mode sidecar",
-                ),
-            );
-        }
-    }
-    if (config.shards !== undefined) {
-        if (!Number.isInteger(config.shards) || config.shards < 1 || config.shards > 1000) {
-            problems.push(
-                problem(
-                    "--shards",
-                    shardsText ?? config.shards,
-                    "not a whole number from 1 to 1000",
-                    "give the component's shard count, e.g. --shards 2",
-                ),
-            );
-        } else if (collectorKnown && config.collector !== "prometheus" && config.shards !== 1) {
-            problems.push(problem("--shards", shardsText ?? config.shards, "only the prometheus collector has shards", "drop --shards"));
-        }
-    }
-    return problems;
-}
-
 interface Flags {
-    values: Partial<Record<ValueFlag, string>>;
-    flags: Set<BooleanFlag>;
-    problems: string[];
+    /** The value flags' values, each as first given. */
+    values: Partial<Record<string, string>>;
+    /** The switches given. */
+    switches: Set<string>;
+    problems: Problem[];
 }
 
-/** Splits argv into flags: `--name value`, `--name=value` and boolean `--name`; each flag at most once. */
+type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
+
+/**
+ * The flags of the table, read by parseArgs: `--name value`, `--name=value` and `--name` for switches,
+ * each at most once. Lenient parsing, so that every mistake is named, not only the first: an unknown
+ * flag, a stray argument, a missing value, a value on a switch, a flag given twice.
+ */
 function readFlags(argv: readonly string[]): Flags {
-    const result: Flags = { values: {}, flags: new Set(), problems: [] };
-    for (let i = 0; i < argv.length; i++) {
-        const token = argv[i];
-        if (token === "-h") {
-            result.flags.add("help");
+    const result: Flags = { values: {}, switches: new Set(), problems: [] };
+    const first = new Map<string, Token & { kind: "option" }>();
+    for (const token of tokensOf(argv)) {
+        if (token.kind !== "option") {
+            result.problems.push(
+                problem(
+                    "argument",
+                    token.kind === "positional" ? token.value : "--",
+                    "not a flag",
+                    "flags take the form --name value; run --help for the flags",
+                ),
+            );
             continue;
         }
-        if (!token.startsWith("--") || token === "--") {
-            result.problems.push(problem("argument", token, "not a flag", "flags take the form --name value; run --help for the flags"));
-            continue;
-        }
-        const equals = token.indexOf("=");
-        const name = token.slice(2, equals === -1 ? undefined : equals);
-        const inline = equals === -1 ? undefined : token.slice(equals + 1);
-        if ((booleanFlags as readonly string[]).includes(name)) {
-            const flag = name as BooleanFlag;
-            if (inline !== undefined) {
-                result.problems.push(problem(`--${flag}`, inline, "this flag takes no value", `write --${flag} alone`));
-            } else if (result.flags.has(flag)) {
-                result.problems.push(problem(`--${flag}`, true, "flag given twice", "give it once"));
-            }
-            result.flags.add(flag);
-            continue;
-        }
-        if (!(valueFlags as readonly string[]).includes(name)) {
-            const suggestion = closestFlag(name);
+        const flag = flags.find((f) => f.name === token.name);
+        if (flag === undefined) {
+            const near = nearest(
+                token.name,
+                flags.map((f) => f.name),
+            );
             result.problems.push(
                 problem(
                     "flag",
-                    `--${name}`,
+                    token.rawName,
                     "unknown flag",
-                    `${suggestion ? `did you mean --${suggestion}? ` : ""}run --help for the flags`,
+                    `${near !== undefined ? `did you mean --${near}? ` : ""}run --help for the flags`,
                 ),
             );
             continue;
         }
-        const flag = name as ValueFlag;
-        let value = inline;
-        if (value === undefined) {
-            const next = argv[i + 1];
-            if (next === undefined || next.startsWith("--")) {
-                result.problems.push(problem(`--${flag}`, "", "no value given", `write --${flag} <value>; run --help for the flags`));
-                continue;
-            }
-            value = next;
-            i++;
-        }
-        const first = result.values[flag];
-        if (first !== undefined) {
-            result.problems.push(problem(`--${flag}`, value, `flag given twice (first ${JSON.stringify(first)})`, "give it once"));
+        const name = `--${flag.name}`;
+        if (flag.value === undefined && token.value !== undefined) {
+            result.problems.push(problem(name, token.value, "this flag takes no value", `write ${name} alone`));
             continue;
         }
-        result.values[flag] = value;
+        if (flag.value !== undefined && token.value === undefined) {
+            result.problems.push(problem(name, "", "no value given", `write ${name} ${flag.value}; run --help for the flags`));
+            continue;
+        }
+        const previous = first.get(flag.name);
+        if (previous !== undefined) {
+            result.problems.push(
+                problem(
+                    name,
+                    token.value ?? true,
+                    `flag given twice${previous.value !== undefined ? ` (first ${JSON.stringify(previous.value)})` : ""}`,
+                    "give it once",
+                ),
+            );
+            continue;
+        }
+        first.set(flag.name, token);
+        if (token.value !== undefined) {
+            result.values[flag.name] = token.value;
+        } else {
+            result.switches.add(flag.name);
+        }
     }
     return result;
 }
 
-/** The known flag a mistyped one most likely meant, if any is close. */
-function closestFlag(name: string): string | undefined {
-    let best: { flag: string; distance: number } | undefined;
-    for (const flag of [...valueFlags, ...booleanFlags]) {
-        const distance = editDistance(name, flag);
-        if (distance <= 2 && (best === undefined || distance < best.distance)) {
-            best = { flag, distance };
-        }
-    }
-    return best?.flag;
-}
-
-function editDistance(a: string, b: string): number {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-        }
-        previous = current;
-    }
-    return previous[b.length];
+/**
+ * parseArgs' tokens for the table's flags. parseArgs takes whatever follows a value flag as its value,
+ * another flag too: a value flag followed by a flag ends a run of arguments, so that it has no value.
+ */
+function tokensOf(argv: readonly string[]): Token[] {
+    const valueFlags = new Set(flags.filter((f) => f.value !== undefined).map((f) => `--${f.name}`));
+    const end = argv.findIndex((arg, i) => valueFlags.has(arg) && argv[i + 1]?.startsWith("--"));
+    const run = end < 0 ? argv : argv.slice(0, end + 1);
+    const { tokens } = parseArgs({
+        args: [...run],
+        strict: false,
+        allowPositionals: true,
+        tokens: true,
+        options: Object.fromEntries(
+            flags.map((f) => [f.name, { type: f.value ? "string" : "boolean", ...(f.short !== undefined && { short: f.short }) }]),
+        ),
+    });
+    return end < 0 ? tokens : [...tokens, ...tokensOf(argv.slice(end + 1))];
 }

@@ -2,10 +2,12 @@
 // rules from ARM, the workspace's query endpoint, and one PromQL query. Tokens come from
 // @azure/identity's DefaultAzureCredential; ARM's address and the credential can be injected (tests).
 
+import { parseAksResourceId } from "../azure/ids";
+import { problem } from "../core/errors";
 import type { Deadline } from "./limit";
 import { limiter } from "./limit";
 import type { Fetched } from "./snapshot";
-import { AzureTarget, problem, VerifyError } from "./types";
+import { AzureTarget, VerifyError } from "./types";
 
 /** The part of @azure/identity's `TokenCredential` the command uses. */
 export interface TokenCredentialLike {
@@ -65,15 +67,12 @@ export interface AzureSnapshot {
     promql: string;
 }
 
-/** The cluster's name: the last segment of its resource id, the `cluster` label of its series. */
-export function clusterName(clusterId: string): string {
-    return clusterId.replace(/\/+$/, "").split("/").pop() ?? "";
-}
-
-/** `up` of the cluster over the arrival window: a range selector returns each sample's own timestamp. */
+/**
+ * `up` of the cluster over the arrival window: a range selector returns each sample's own timestamp. The
+ * `cluster` label is the cluster's name; AKS's name rules leave nothing in it to escape.
+ */
 export function arrivalQuery(clusterId: string): string {
-    const name = clusterName(clusterId).replace(/\\/g, "\\\\").replace(/"/g, '\\"');
-    return `up{cluster="${name}"}[${arrivalWindowMinutes}m]`;
+    return `up{cluster="${parseAksResourceId(clusterId)?.clusterName}"}[${arrivalWindowMinutes}m]`;
 }
 
 export async function fetchAzureSnapshot(target: AzureTarget, access: AzureAccess, deadline: Deadline, now: Date): Promise<AzureSnapshot> {

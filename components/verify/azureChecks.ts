@@ -1,9 +1,10 @@
 // The Azure checks: pure functions from the fetched ARM and query answers to results.
 
+import type { Collector } from "../core/args";
 import { arrivalWindowMinutes, Association, AzureSnapshot, DataCollectionRule } from "./azure";
 import { formatDuration } from "./remoteWrite";
 import type { Fetched } from "./snapshot";
-import { AzureTarget, CheckId, CheckResult, Collector, fail, pass, warn } from "./types";
+import { AzureTarget, CheckId, CheckResult, fail, pass, warn } from "./types";
 
 /** Microsoft's naming of the managed add-on's (and its Azure Policy's) rules and associations; the component's follow it. */
 const managedPrefix = /^MSProm-/i;

@@ -3,6 +3,7 @@
 // `pulumi up`, CI after each deploy. Exit 0: no check failed; 1: a check failed; 2: the command could
 // not do its job (usage, connection or credentials).
 
+import { UsageError } from "../core/errors";
 import { parseVerifyArgs, usage } from "./args";
 import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
 import { azureChecks } from "./azureChecks";
@@ -66,7 +67,7 @@ async function runChecks(options: VerifyOptions, io: CliIo, deadline: Deadline):
 }
 
 function reportError(error: unknown, io: CliIo, hint = ""): 2 {
-    if (!(error instanceof VerifyError)) {
+    if (!(error instanceof UsageError || error instanceof VerifyError)) {
         throw error;
     }
     io.stderr(`${program}: ${error.message.split("\n").join(`\n${program}: `)}${hint}\n`);

@@ -1,10 +1,17 @@
 // The Kubernetes checks: pure functions from the fetched objects, the options and `now` to results.
 
-import { meshExpectations } from "./expectations";
+import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
+import { tokenReaderName } from "../amaMetrics/shims";
+import { formats } from "../core/formats";
+import { containersOf, KubernetesObject, labelsMatch } from "../core/kubernetes";
+import { certsVolume } from "../mesh/certificates";
+import { namespaceLabels } from "../mesh/objects";
+import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../mesh/pod";
+import { isAgentWorkload } from "../mesh/rules";
+import { prometheusNames } from "../prometheus/facts";
 import {
     Container,
     formatLabels,
-    hasLabels,
     hasSidecar,
     KubeObject,
     livePods,
@@ -19,24 +26,13 @@ import {
     WorkloadObject,
 } from "./kubeObjects";
 import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
-import { Fetched, KubeSnapshot, tokenReaderName } from "./snapshot";
+import { Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
 import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
-import {
-    amaMetricsPodLabels,
-    amaMetricsServiceAccount,
-    expectedWorkloads,
-    ExpectedWorkload,
-    prometheusAgentLabels,
-    prometheusContainer,
-    prometheusServiceAccount,
-    targetAllocatorService,
-    tokenSecret,
-    WorkloadKind,
-} from "./workloads";
+import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
 
-export const injectionLabels = ["istio-injection", "istio.io/rev", "istio.io/dataplane-mode"] as const;
-export const certsVolume = "istio-certs";
+/** The namespace labels by which Istio takes a namespace into a mesh. */
+export const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLabel] as const;
 export const workloadIdentity = {
     useLabel: "azure.workload.identity/use",
     clientIdAnnotation: "azure.workload.identity/client-id",
@@ -46,7 +42,6 @@ export const workloadIdentity = {
     volumeName: "azure-identity-token",
     volumePrefix: "azure-workload-identity-reserved-",
 };
-const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const tokenWarnMs = 2 * 60 * 60 * 1000;
 
 const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
@@ -72,7 +67,7 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
     }
     results.push(noAddon(snapshot.kubeSystemDeployments, snapshot.kubeSystemDaemonSets));
     if (options.collector === "prometheus" && scoped) {
-        const collectors = expectedWorkloads("prometheus", options.shards).filter((w) => w.role === "collector");
+        const collectors = shardWorkloads(options.shards);
         results.push(serviceAccount(scoped.serviceAccount));
         results.push(...identityOfPods(collectors, scoped.pods));
         results.push(...remoteWrite(collectors, scoped.pods, scoped.metrics ?? {}, now));
@@ -107,12 +102,7 @@ export function injectionLabel(namespace: KubeObject, options: VerifyOptions): C
     const id = "namespace.injection-label";
     const labels = namespace.metadata?.labels ?? {};
     const present = Object.fromEntries(injectionLabels.filter((key) => key in labels).map((key) => [key, labels[key]]));
-    const wanted: Record<string, string> =
-        options.meshMode !== "sidecar"
-            ? {}
-            : options.revision !== undefined
-              ? { "istio.io/rev": options.revision }
-              : { "istio-injection": "enabled" };
+    const wanted = namespaceLabels({ mode: options.meshMode, revision: options.revision });
     const extra = Object.keys(present).filter((key) => !(key in wanted));
     const wrong = Object.entries(wanted).filter(([key, value]) => present[key] !== value);
     const seen = `namespace ${options.namespace} has injection labels: ${formatLabels(present)}`;
@@ -152,7 +142,7 @@ export function rolledOut(
     // Shards beyond --shards: a scale-down left them, or the flag is wrong.
     if (options.collector === "prometheus" && lists.StatefulSet.state === "found") {
         const expected = new Set(workloads.map((w) => w.name));
-        for (const extra of lists.StatefulSet.value.map(nameOf).filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
+        for (const extra of lists.StatefulSet.value.map(nameOf).filter((n) => isShardName(n) && !expected.has(n))) {
             results.push(
                 warn(
                     id,
@@ -200,19 +190,21 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
     const noCerts: string[] = [];
     const meshed: string[] = [];
     const plain: string[] = [];
+    const readers = new Set<string>();
     let checked = 0;
     for (const workload of workloads) {
-        const expectation = expectations[workload.role];
+        const expectation = expectations[workload.workload];
         if (!expectation) continue;
         (expectation.sidecar ? meshed : plain).push(workload.name);
-        for (const pod of all.filter((p) => hasLabels(p.metadata?.labels, workload.podLabels))) {
+        for (const pod of all.filter((p) => labelsMatch(workload.podLabels, p.metadata?.labels))) {
             checked++;
             const name = `${nameOf(pod)} (${workload.name})`;
             const sidecar = hasSidecar(pod);
             if (expectation.sidecar && !sidecar) missing.push(name);
             if (!expectation.sidecar && sidecar) unexpected.push(name);
             if (expectation.certificates) {
-                const problem = certificatesProblem(pod, workload.container);
+                readers.add(workload.name);
+                const problem = certificatesProblem(pod, workload.certificateReaders);
                 if (problem) noCerts.push(`${name}: ${problem}`);
             }
         }
@@ -223,7 +215,7 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
     ];
     const summary = `${checked} pods (${expected.filter((s) => s !== "").join("; ")})`;
     if (missing.length === 0 && unexpected.length === 0 && noCerts.length === 0) {
-        const certs = options.meshMode === "certificates" ? `; the collector pods mount ${certsVolume}` : "";
+        const certs = readers.size > 0 ? `; the pods of ${[...readers].join(", ")} mount ${certsVolume}` : "";
         return pass(id, `${summary}: all as expected${certs}`);
     }
     const found = [
@@ -242,21 +234,23 @@ export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetche
         unexpected.length > 0
             ? "pods keep the sidecar they were created with: check namespace.injection-label and the pods' sidecar.istio.io/inject=false label, then kubectl rollout restart"
             : "",
-        noCerts.length > 0 ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount` : "",
+        noCerts.length > 0
+            ? `run pulumi up: the pod templates of the certificates' readers add the in-memory ${certsVolume} volume and its mounts`
+            : "",
     ].filter((s) => s !== "");
     return fail(id, `${summary}: ${found.join("; ")}`, fixes.join("; "));
 }
 
-/** Why the pod does not share the sidecar's certificate with `container`, if it does not. */
-function certificatesProblem(pod: Pod, container: string): string | undefined {
+/** Why the pod does not share the sidecar's certificate with its `readers` containers, if it does not. */
+function certificatesProblem(pod: Pod, readers: readonly string[]): string | undefined {
     const volume = (pod.spec?.volumes ?? []).find((v) => v.name === certsVolume);
     if (!volume) return `no ${certsVolume} volume`;
     if (volume.emptyDir?.medium !== "Memory") return `${certsVolume} is not an in-memory emptyDir`;
-    const main = (pod.spec?.containers ?? []).find((c) => c.name === container);
-    if (!main?.volumeMounts?.some((m) => m.name === certsVolume)) {
-        return `container ${container} does not mount ${certsVolume}`;
-    }
-    return undefined;
+    const containers = containersOf(pod);
+    const unmounted = readers.filter(
+        (reader) => !containers.find((c) => c.name === reader)?.volumeMounts?.some((m) => m.name === certsVolume),
+    );
+    return unmounted.length > 0 ? `${unmounted.map((c) => `container ${c}`).join(", ")} does not mount ${certsVolume}` : undefined;
 }
 
 /** Istio applies only the oldest namespace-wide PeerAuthentication (no selector, or no labels in it). */
@@ -311,28 +305,23 @@ export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetc
     ] as const) {
         if (list.state === "error") return unreadable(id, `${kind} in kube-system`, list);
     }
-    const found = [
-        ...(deployments.state === "found" ? deployments.value.map((o) => ["Deployment", o] as const) : []),
-        ...(daemonSets.state === "found" ? daemonSets.value.map((o) => ["DaemonSet", o] as const) : []),
-    ].filter(([, o]) => isAmaMetrics(o));
+    // List items come without apiVersion and kind: the list says them.
+    const inKubeSystem = (kind: WorkloadKind, list: Fetched<WorkloadObject[]>): KubernetesObject[] =>
+        list.state === "found" ? list.value.map((o) => ({ ...o, apiVersion: "apps/v1", kind, metadata: { ...o.metadata } })) : [];
+    const found = [...inKubeSystem("Deployment", deployments), ...inKubeSystem("DaemonSet", daemonSets)].filter(isAgentWorkload);
     if (found.length === 0) {
         return pass(id, "no ama-metrics Deployment or DaemonSet in kube-system");
     }
     return fail(
         id,
-        `kube-system runs ${found.map(([kind, o]) => `${kind} ${nameOf(o)}`).join(", ")}: an enabled managed add-on means double ingestion and name clashes`,
+        `kube-system runs ${found.map((o) => `${o.kind} ${nameOf(o)}`).join(", ")}: an enabled managed add-on means double ingestion and name clashes`,
         "disable the add-on: az aks update --disable-azure-monitor-metrics --resource-group <group> --name <cluster>",
     );
 }
 
-function isAmaMetrics(object: WorkloadObject): boolean {
-    const labelSets = [object.metadata?.labels, object.spec?.template?.metadata?.labels];
-    return nameOf(object).startsWith("ama-metrics") || labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)));
-}
-
 export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
     const id = "identity.service-account";
-    const what = `ServiceAccount ${prometheusServiceAccount}`;
+    const what = `ServiceAccount ${prometheusNames.serviceAccount}`;
     if (!account || account.state === "missing") {
         return fail(id, `${what} is missing`, "run pulumi up: the component creates it with the identity's client-id");
     }
@@ -345,7 +334,7 @@ export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckR
             "run pulumi up: the component sets it to the managed identity's client id",
         );
     }
-    if (!uuid.test(clientId)) {
+    if (!formats.guid.test(clientId)) {
         return fail(
             id,
             `${what} has ${workloadIdentity.clientIdAnnotation}=${JSON.stringify(clientId)}, not a UUID`,
@@ -364,10 +353,10 @@ export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fe
         ];
     }
     const collectorPods = (pods.state === "found" ? livePods(pods.value) : []).filter((p) =>
-        collectors.some((w) => hasLabels(p.metadata?.labels, w.podLabels)),
+        collectors.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)),
     );
     if (collectorPods.length === 0) {
-        const message = `no ${prometheusAgentLabels.name} pods to check`;
+        const message = `no pods of ${collectors.map((w) => w.name).join(", ")} to check`;
         const fix = "see workloads.rolled-out: the shards have no pods";
         return [fail("identity.pod-label", message, fix), fail("identity.token-volume", message, fix)];
     }
@@ -408,13 +397,14 @@ function tokenVolumeProblem(pod: Pod): string | undefined {
     if (!hasAudience(volume)) {
         return `volume ${volume.name} is no projected service account token for ${workloadIdentity.audience}`;
     }
-    const container: Container | undefined = (pod.spec?.containers ?? []).find((c) => c.name === prometheusContainer);
-    if (!container) return `no container ${prometheusContainer}`;
+    const name = prometheusNames.container;
+    const container: Container | undefined = (pod.spec?.containers ?? []).find((c) => c.name === name);
+    if (!container) return `no container ${name}`;
     if (!container.env?.some((e) => e.name === workloadIdentity.tokenFileEnv && e.value)) {
-        return `container ${prometheusContainer} has no ${workloadIdentity.tokenFileEnv}`;
+        return `container ${name} has no ${workloadIdentity.tokenFileEnv}`;
     }
     if (!container.volumeMounts?.some((m) => m.name === volume.name)) {
-        return `container ${prometheusContainer} does not mount ${volume.name}`;
+        return `container ${name} does not mount ${volume.name}`;
     }
     return undefined;
 }
@@ -434,7 +424,7 @@ export function remoteWrite(
     if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
     const live = pods.state === "found" ? livePods(pods.value) : [];
     return collectors.flatMap((shard) => {
-        const running = live.filter((p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running");
+        const running = live.filter((p) => labelsMatch(shard.podLabels, p.metadata?.labels) && p.status?.phase === "Running");
         if (running.length === 0) {
             return [fail(id, `${shard.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
         }
@@ -465,7 +455,7 @@ export function remoteWrite(
 
 export function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
     const id = "token.secret";
-    const what = `Secret ${tokenSecret.namespace}/${tokenSecret.name}`;
+    const what = `Secret ${defaultTokenSecret.namespace}/${defaultTokenSecret.name}`;
     if (secret.state === "error") return unreadable(id, what, secret);
     if (secret.state === "missing") {
         return fail(
@@ -492,7 +482,7 @@ export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResul
         return fail(
             id,
             `cannot tell when the token expires: ${expiry.reason}`,
-            `check the secret's format (kubectl -n kube-system get secret ${tokenSecret.name} -o yaml); ${fix}`,
+            `check the secret's format (kubectl -n ${defaultTokenSecret.namespace} get secret ${defaultTokenSecret.name} -o yaml); ${fix}`,
         );
     }
     const left = expiry.expiresAt.getTime() - now.getTime();
@@ -508,14 +498,16 @@ export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResul
 
 export function alias(service: Fetched<Service>, namespace: string): CheckResult {
     const id = "kube-system.alias";
-    const what = `Service kube-system/${targetAllocatorService}`;
-    const target = `${targetAllocatorService}.${namespace}.svc`;
-    const fix = `run pulumi up: the agent images dial ${targetAllocatorService}.kube-system.svc, and the component keeps this alias to ${target}.<cluster domain>`;
+    const name = chartFacts.targetAllocatorService;
+    const what = `Service ${chartNamespace}/${name}`;
+    const target = `${name}.${namespace}.svc`;
+    const fix = `run pulumi up: the agent images dial ${name}.${chartNamespace}.svc, and the component keeps this alias to ${target}.<cluster domain>`;
     if (service.state === "error") return unreadable(id, what, service);
     if (service.state === "missing") return fail(id, `${what} is missing`, fix);
     const { type, externalName } = service.value.spec ?? {};
-    const pattern = new RegExp(`^${target.replace(/\./g, "\\.")}\\.[a-z0-9]([-a-z0-9.]*[a-z0-9])?\\.?$`);
-    if (type !== "ExternalName" || externalName === undefined || !pattern.test(externalName)) {
+    // `<target>.<cluster domain>`, the domain as cluster.clusterDomain takes it, fully qualified or not.
+    const domain = externalName?.startsWith(`${target}.`) ? externalName.slice(target.length + 1).replace(/\.$/, "") : undefined;
+    if (type !== "ExternalName" || externalName === undefined || !formats.dnsDomain.test(domain)) {
         return fail(
             id,
             `${what} is type ${type ?? "ClusterIP"}${externalName ? ` pointing at ${externalName}` : ""}, not an ExternalName alias of ${target}.<cluster domain>`,
@@ -528,13 +520,14 @@ export function alias(service: Fetched<Service>, namespace: string): CheckResult
 export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
     const id = "kube-system.token-reader";
     const name = tokenReaderName(namespace);
-    const fix = `run pulumi up: the component creates Role and RoleBinding kube-system/${name} for ServiceAccount ${namespace}/${amaMetricsServiceAccount}`;
-    if (role.state === "error") return unreadable(id, `Role kube-system/${name}`, role);
-    if (binding.state === "error") return unreadable(id, `RoleBinding kube-system/${name}`, binding);
+    const where = `${defaultTokenSecret.namespace}/${name}`;
+    const fix = `run pulumi up: the component creates Role and RoleBinding ${where} for ServiceAccount ${namespace}/${chartFacts.serviceAccount}`;
+    if (role.state === "error") return unreadable(id, `Role ${where}`, role);
+    if (binding.state === "error") return unreadable(id, `RoleBinding ${where}`, binding);
     if (role.state !== "found" || binding.state !== "found") {
         const missing = [role.state === "missing" ? "Role" : "", binding.state === "missing" ? "RoleBinding" : ""];
         const both = role.state === "missing" && binding.state === "missing";
-        return fail(id, `${missing.filter((s) => s).join(" and ")} kube-system/${name} ${both ? "are" : "is"} missing`, fix);
+        return fail(id, `${missing.filter((s) => s).join(" and ")} ${where} ${both ? "are" : "is"} missing`, fix);
     }
     const problems: string[] = [];
     const ref = binding.value.roleRef;
@@ -542,19 +535,19 @@ export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, 
         problems.push(`the binding refers to ${ref?.kind ?? "?"} ${ref?.name ?? "?"}, not Role ${name}`);
     }
     const subject = (binding.value.subjects ?? []).some(
-        (s) => s.kind === "ServiceAccount" && s.name === amaMetricsServiceAccount && s.namespace === namespace,
+        (s) => s.kind === "ServiceAccount" && s.name === chartFacts.serviceAccount && s.namespace === namespace,
     );
-    if (!subject) problems.push(`the binding does not name ServiceAccount ${namespace}/${amaMetricsServiceAccount}`);
+    if (!subject) problems.push(`the binding does not name ServiceAccount ${namespace}/${chartFacts.serviceAccount}`);
     const grants = (role.value.rules ?? []).some(
         (r) =>
             (r.apiGroups ?? []).includes("") &&
             (r.resources ?? []).includes("secrets") &&
             ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
-            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(tokenSecret.name)),
+            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(defaultTokenSecret.name)),
     );
-    if (!grants) problems.push(`the Role does not grant get on secret ${tokenSecret.name}`);
+    if (!grants) problems.push(`the Role does not grant get on secret ${defaultTokenSecret.name}`);
     if (problems.length > 0) {
-        return fail(id, `kube-system/${name}: ${problems.join("; ")}`, fix);
+        return fail(id, `${where}: ${problems.join("; ")}`, fix);
     }
-    return pass(id, `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`);
+    return pass(id, `Role and RoleBinding ${where} let ${namespace}/${chartFacts.serviceAccount} read ${defaultTokenSecret.name}`);
 }

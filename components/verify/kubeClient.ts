@@ -3,8 +3,9 @@
 // sends it. Every request is a GET: the command only reads.
 
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
+import { problem } from "../core/errors";
 import type { Deadline } from "./limit";
-import { problem, VerifyError } from "./types";
+import { VerifyError } from "./types";
 
 type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
 

@@ -1,11 +1,9 @@
 // The parts of Kubernetes and Istio objects the checks read, as the API server serves them (JSON:
 // timestamps are RFC 3339 strings), and small readers over them.
 
-export interface ObjectMeta {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
+import type { Container as PlainContainer, ObjectMeta as PlainMeta, PodTemplate } from "../core/kubernetes";
+
+export interface ObjectMeta extends PlainMeta {
     creationTimestamp?: string;
     deletionTimestamp?: string;
     generation?: number;
@@ -26,16 +24,8 @@ export interface EnvVar {
     value?: string;
 }
 
-export interface VolumeMount {
-    name: string;
-    mountPath?: string;
-    readOnly?: boolean;
-}
-
-export interface Container {
-    name: string;
+export interface Container extends PlainContainer {
     env?: EnvVar[];
-    volumeMounts?: VolumeMount[];
     /** `Always` on an init container makes it a native sidecar. */
     restartPolicy?: string;
 }
@@ -46,16 +36,21 @@ export interface Volume {
     projected?: {
         sources?: { serviceAccountToken?: { audience?: string; path?: string; expirationSeconds?: number } }[];
     };
+    [key: string]: unknown;
 }
 
-export interface PodSpec {
+type PlainPodSpec = NonNullable<PodTemplate["spec"]>;
+
+export interface PodSpec extends PlainPodSpec {
     serviceAccountName?: string;
     containers?: Container[];
     initContainers?: Container[];
     volumes?: Volume[];
 }
 
-export interface Pod extends KubeObject {
+/** A Pod as the API serves it: core's pod template (its helpers read it), with a status. */
+export interface Pod extends KubeObject, PodTemplate {
+    metadata?: ObjectMeta;
     spec?: PodSpec;
     status?: { phase?: string; startTime?: string };
 }
@@ -112,10 +107,6 @@ export function hasSidecar(pod: Pod): boolean {
         (pod.spec?.containers ?? []).some((c) => c.name === sidecarContainer) ||
         (pod.spec?.initContainers ?? []).some((c) => c.name === sidecarContainer && c.restartPolicy === "Always")
     );
-}
-
-export function hasLabels(labels: Record<string, string> | undefined, wanted: Record<string, string>): boolean {
-    return Object.entries(wanted).every(([key, value]) => labels?.[key] === value);
 }
 
 /** Pods that run or will run: not finished and not being deleted (a rollout's leftovers are the rollout check's concern). */

@@ -1,6 +1,7 @@
 // Bounded concurrency and the run's deadline.
 
-import { problem, VerifyError } from "./types";
+import { Problem, problem } from "../core/errors";
+import { VerifyError } from "./types";
 
 /** Runs at most `concurrency` of the given tasks at once. */
 export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
@@ -74,11 +75,12 @@ export class Deadline {
     clear(): void {
         clearTimeout(this.timer);
         if (!this.controller.signal.aborted) {
-            this.controller.abort(new VerifyError("the run ended"));
+            // Nobody reads this reason: the run's result is already known.
+            this.controller.abort(new Error("the run ended"));
         }
     }
 
-    private message(): string {
+    private message(): Problem {
         const [first] = this.pending;
         const fix = "check that this machine reaches it (VPN, private cluster, --context), or raise --timeout";
         if (first === undefined) {

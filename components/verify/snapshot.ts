@@ -1,23 +1,15 @@
 // Everything the Kubernetes checks read, fetched once with bounded concurrency. The checks are pure
 // functions of this snapshot.
 
+import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
+import { tokenReaderName } from "../amaMetrics/shims";
+import { labelsMatch } from "../core/kubernetes";
+import { prometheusNames } from "../prometheus/facts";
 import type { KubeReader, KubeResponse } from "./kubeClient";
-import {
-    hasLabels,
-    KubeList,
-    KubeObject,
-    livePods,
-    PeerAuthentication,
-    Pod,
-    Role,
-    RoleBinding,
-    Secret,
-    Service,
-    WorkloadObject,
-} from "./kubeObjects";
+import { KubeList, KubeObject, livePods, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
 import { limiter } from "./limit";
 import type { VerifyOptions } from "./types";
-import { expectedWorkloads, prometheusPort, prometheusServiceAccount, targetAllocatorService, tokenSecret } from "./workloads";
+import { prometheusPort, shardWorkloads } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal or failure. */
 export type Fetched<T> =
@@ -51,11 +43,6 @@ export interface KubeSnapshot {
     };
 }
 
-/** The Role and RoleBinding in kube-system that let the relocated agent read the token. */
-export function tokenReaderName(namespace: string): string {
-    return `ama-metrics-token-reader-${namespace}`;
-}
-
 export const paths = {
     namespace: (ns: string) => `/api/v1/namespaces/${ns}`,
     apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") => `/apis/apps/v1/namespaces/${ns}/${plural}`,
@@ -80,8 +67,8 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
     const namespace = await read.object<KubeObject>(paths.namespace(ns));
 
     const [kubeSystemDeployments, kubeSystemDaemonSets, amaMetrics, inNamespace] = await Promise.all([
-        read.list<WorkloadObject>(paths.apps("kube-system", "deployments")),
-        read.list<WorkloadObject>(paths.apps("kube-system", "daemonsets")),
+        read.list<WorkloadObject>(paths.apps(chartNamespace, "deployments")),
+        read.list<WorkloadObject>(paths.apps(chartNamespace, "daemonsets")),
         options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, ns) : undefined,
         namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
     ]);
@@ -113,10 +100,10 @@ function reading(reader: KubeReader, limit: Limit): Reading {
 /** The token secret and what the ama-metrics collector keeps in kube-system. */
 async function fetchAmaMetricsShims(read: Reading, ns: string): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
     const [secret, alias, role, binding] = await Promise.all([
-        read.object<Secret>(paths.secret(tokenSecret.namespace, tokenSecret.name)),
-        read.object<Service>(paths.service("kube-system", targetAllocatorService)),
-        read.object<Role>(paths.role("kube-system", tokenReaderName(ns))),
-        read.object<RoleBinding>(paths.roleBinding("kube-system", tokenReaderName(ns))),
+        read.object<Secret>(paths.secret(defaultTokenSecret.namespace, defaultTokenSecret.name)),
+        read.object<Service>(paths.service(chartNamespace, chartFacts.targetAllocatorService)),
+        read.object<Role>(paths.role(defaultTokenSecret.namespace, tokenReaderName(ns))),
+        read.object<RoleBinding>(paths.roleBinding(defaultTokenSecret.namespace, tokenReaderName(ns))),
     ]);
     return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
 }
@@ -134,7 +121,7 @@ async function fetchNamespaced(read: Reading, options: VerifyOptions): Promise<N
         read.list<WorkloadObject>(paths.apps(ns, "daemonsets")),
         podsAndMetrics,
         options.meshMode === "sidecar" ? read.list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
-        prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusServiceAccount)) : undefined,
+        prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusNames.serviceAccount)) : undefined,
     ]);
     return {
         deployments,
@@ -152,11 +139,9 @@ async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: Verify
     if (pods.state !== "found") {
         return {};
     }
-    const shardLabels = expectedWorkloads("prometheus", options.shards)
-        .filter((w) => w.role === "collector")
-        .map((w) => w.podLabels);
+    const shardLabels = shardWorkloads(options.shards).map((w) => w.podLabels);
     const shardPods = livePods(pods.value).filter(
-        (p) => p.status?.phase === "Running" && shardLabels.some((labels) => hasLabels(p.metadata?.labels, labels)),
+        (p) => p.status?.phase === "Running" && shardLabels.some((labels) => labelsMatch(labels, p.metadata?.labels)),
     );
     const entries = await Promise.all(
         shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {

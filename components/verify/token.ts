@@ -4,6 +4,8 @@
 // troubleshooting reads its expiry with `base64 --decode | grep expires_on`. Older or other writers
 // may store the bare JWT, so both are read: `expires_on` first, then the JWT's `exp` claim.
 
+import { isRecord } from "../core/kubernetes";
+
 export type TokenExpiry = { found: true; expiresAt: Date; source: string } | { found: false; reason: string };
 
 export const tokenKey = "token";
@@ -36,10 +38,10 @@ function fromJson(text: string): TokenExpiry {
     } catch {
         return { found: false, reason: `"${tokenKey}" starts like JSON but does not parse` };
     }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    if (!isRecord(parsed)) {
         return { found: false, reason: `"${tokenKey}" is JSON but not an object` };
     }
-    const fields = parsed as Record<string, unknown>;
+    const fields = parsed;
     const expiresOn = epochSeconds(fields["expires_on"]);
     if (expiresOn !== undefined) {
         return { found: true, expiresAt: expiresOn, source: "expires_on" };

@@ -1,11 +1,8 @@
-// The vocabulary of `ama-metrics-istio-verify`: what it is asked to check and what it reports.
+// The vocabulary of `ama-metrics-istio-verify`: what it is asked to check and what it reports. The
+// collectors, the mesh modes and the error shape are the package's own (core/).
 
-export type Collector = "prometheus" | "ama-metrics";
-export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
-
-/** How the collector joins the Istio mesh (the component's `mesh.mode`). */
-export type MeshMode = "sidecar" | "certificates" | "off";
-export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
+import type { Collector, MeshMode } from "../core/args";
+import { formatProblem, Problem } from "../core/errors";
 
 /** One installation of the package, as the component was configured. */
 export interface VerifyConfiguration {
@@ -18,8 +15,11 @@ export interface VerifyConfiguration {
     meshNode?: boolean;
     /** prometheus: the number of agent shards. Default 1. */
     shards?: number;
+    /** Also check the Azure side (`--azure`). */
+    azure?: AzureTarget;
 }
 
+/** The Azure side, by resource ids checked and spelled as Azure spells them (azure/ids). */
 export interface AzureTarget {
     /** The AKS cluster's resource id. */
     clusterId: string;
@@ -34,8 +34,6 @@ export interface VerifyOptions extends VerifyConfiguration {
     kubeconfig?: string;
     context?: string;
     json: boolean;
-    /** Present with `--azure`. */
-    azure?: AzureTarget;
     /** The whole run's budget, in seconds. */
     timeoutSeconds: number;
 }
@@ -83,18 +81,13 @@ export function fail(id: CheckId, message: string, fix: string): CheckResult {
 }
 
 /**
- * Raised when the command cannot do its job (exit code 2): a bad command line, an unreadable
- * kubeconfig, an unreachable endpoint or refused credentials. The message has the one shape
- * `<argument> = <value>: <what is wrong>; <the fix>`.
+ * Raised when the command cannot do its job (exit code 2) with good arguments: an unreadable kubeconfig,
+ * an unreachable endpoint or refused credentials. Bad arguments raise core's `UsageError`; both say what
+ * went wrong in the package's one shape, `<argument> = <value>: <what is wrong>; <the fix>`.
  */
 export class VerifyError extends Error {
-    constructor(message: string) {
-        super(message);
+    constructor(public readonly problem: Problem) {
+        super(formatProblem(problem));
         this.name = "VerifyError";
     }
-}
-
-/** `<argument> = <value>: <what is wrong>; <the fix>`, the shape of every error. */
-export function problem(argument: string, value: unknown, wrong: string, fix: string): string {
-    return `${argument} = ${JSON.stringify(value)}: ${wrong}; ${fix}`;
 }

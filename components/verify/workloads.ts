@@ -1,100 +1,86 @@
-// The workloads each collector runs in its namespace, and how to find their pods.
+// The workloads each collector runs in its namespace, how to find their pods, and which of them carry a
+// sidecar and mount the certificates. Names, labels and the mesh's choices are the package's own:
+// prometheus/facts, amaMetrics/facts and mesh/workloads.
 
-import type { WorkloadRole } from "./expectations";
-import type { Collector } from "./types";
+import type { Collector, MeshMode } from "../core/args";
+import { chartWorkloads } from "../amaMetrics/facts";
+import { certificateReaders } from "../amaMetrics/relocate";
+import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../mesh/workloads";
+import { prometheusNames } from "../prometheus/facts";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 
 export interface ExpectedWorkload {
     kind: WorkloadKind;
     name: string;
-    role: WorkloadRole;
+    /** Which of the collector's workloads it is. */
+    workload: Workload;
     /** Labels every pod of the workload carries. */
     podLabels: Record<string, string>;
-    /** The workload's main container: it mounts the certificates and gets the identity's environment. */
-    container: string;
+    /** Its containers that read the mTLS scrape job's certificate files (certificates mode). */
+    certificateReaders: readonly string[];
 }
 
-/** The prometheus collector's pod label and shard label. */
-export const prometheusAgentLabels = { name: "prometheus-agent", shard: "ama-metrics-istio/shard" };
-export const prometheusContainer = "prometheus";
-/** The Prometheus agent's web port, which serves `/metrics`. */
+/** The Prometheus agent's web port, which serves `/metrics` (Prometheus' default `--web.listen-address`). */
 export const prometheusPort = 9090;
-export const prometheusServiceAccount = "prometheus-agent";
-
-/** The ama-metrics agent's service account (it reads the borrowed token). */
-export const amaMetricsServiceAccount = "ama-metrics-serviceaccount";
-export const targetAllocatorService = "ama-metrics-operator-targets";
-export const tokenSecret = { namespace: "kube-system", name: "aad-msi-auth-token" };
 
 /** The StatefulSet of shard `index`. */
 export function shardName(index: number): string {
-    return `prometheus-shard-${index}`;
+    return `${prometheusNames.shardPrefix}${index}`;
 }
 
-/** The workloads `collector` runs, in the order the report lists them. */
-export function expectedWorkloads(collector: Collector, shards: number): ExpectedWorkload[] {
-    if (collector === "prometheus") {
-        const result: ExpectedWorkload[] = [];
-        for (let i = 0; i < shards; i++) {
-            result.push({
-                kind: "StatefulSet",
-                name: shardName(i),
-                role: "collector",
-                podLabels: {
-                    "app.kubernetes.io/name": prometheusAgentLabels.name,
-                    [prometheusAgentLabels.shard]: String(i),
-                },
-                container: prometheusContainer,
-            });
-        }
-        result.push({
-            kind: "Deployment",
-            name: "kube-state-metrics",
-            role: "kubeStateMetrics",
-            podLabels: { "app.kubernetes.io/name": "kube-state-metrics" },
-            container: "kube-state-metrics",
-        });
-        return result;
+/** Whether `name` is a shard's StatefulSet. */
+export function isShardName(name: string): boolean {
+    return name.startsWith(prometheusNames.shardPrefix) && /^\d+$/.test(name.slice(prometheusNames.shardPrefix.length));
+}
+
+function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorkload[] {
+    if (workload === "collector") {
+        return Array.from({ length: shards }, (_, i) => ({
+            kind: "StatefulSet" as const,
+            name: shardName(i),
+            workload,
+            podLabels: { ...prometheusNames.podLabels, [prometheusNames.shardLabel]: String(i) },
+            certificateReaders: [prometheusNames.container],
+        }));
     }
     return [
         {
             kind: "Deployment",
-            name: "ama-metrics",
-            role: "collector",
-            podLabels: { rsName: "ama-metrics" },
-            container: "prometheus-collector",
-        },
-        {
-            kind: "Deployment",
-            name: "ama-metrics-operator-targets",
-            role: "targetAllocator",
-            podLabels: { rsName: "ama-metrics-operator-targets" },
-            container: "targetallocator",
-        },
-        {
-            kind: "Deployment",
-            name: "ama-metrics-ksm",
-            role: "kubeStateMetrics",
-            podLabels: { "app.kubernetes.io/name": "ama-metrics-ksm" },
-            container: "ama-metrics-ksm",
-        },
-        {
-            kind: "DaemonSet",
-            name: "ama-metrics-node",
-            role: "node",
-            podLabels: { dsName: "ama-metrics-node" },
-            container: "prometheus-collector",
-        },
-        {
-            kind: "DaemonSet",
-            name: "ama-metrics-win-node",
-            role: "windowsNode",
-            podLabels: { dsName: "ama-metrics-win-node" },
-            container: "prometheus-collector",
+            name: prometheusNames.kubeStateMetrics,
+            workload,
+            podLabels: prometheusNames.kubeStateMetricsPodLabels,
+            certificateReaders: [],
         },
     ];
 }
 
-/** Pod labels by which an ama-metrics workload is recognised, wherever it runs (the add-on uses the same). */
-export const amaMetricsPodLabels: readonly Record<string, string>[] = expectedWorkloads("ama-metrics", 1).map((w) => w.podLabels);
+/** The workloads `collector` runs, in the order the report lists them. */
+export function expectedWorkloads(collector: Collector, shards: number): ExpectedWorkload[] {
+    return collectorWorkloads[collector].flatMap((workload) =>
+        collector === "prometheus"
+            ? prometheusWorkloads(workload, shards)
+            : [{ ...chartWorkloads[workload], workload, certificateReaders: certificateReaders[workload] ?? [] }],
+    );
+}
+
+/** The shards' workloads. */
+export function shardWorkloads(shards: number): ExpectedWorkload[] {
+    return expectedWorkloads("prometheus", shards).filter((w) => w.workload === "collector");
+}
+
+export interface MeshExpectation {
+    /** The workload's pods carry an `istio-proxy` sidecar. */
+    sidecar: boolean;
+    /** The workload's pods mount the sidecar's certificates (the in-memory `istio-certs` volume). */
+    certificates: boolean;
+}
+
+/** Whether each of the collector's workloads carries a sidecar and mounts the certificates. */
+export function meshExpectations(collector: Collector, mode: MeshMode, meshNode: boolean): Partial<Record<Workload, MeshExpectation>> {
+    const sidecar: readonly Workload[] = workloadsWithSidecar(collector, mode, meshNode);
+    const certificates: readonly Workload[] = workloadsWithCertificates(collector, mode);
+    return Object.fromEntries(
+        collectorWorkloads[collector].map((w) => [w, { sidecar: sidecar.includes(w), certificates: certificates.includes(w) }]),
+    );
+}

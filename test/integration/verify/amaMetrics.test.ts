@@ -2,7 +2,7 @@
 // API server serving a healthy installation and each broken variant of it.
 
 import * as assert from "node:assert/strict";
-import { FakeKube, fixtureNow } from "./fakeKube";
+import { FakeKube, fixtureNow, readObjects } from "./fakeKube";
 import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, verify } from "./harness";
 
 /** The token secret's value as AKS writes it: the identity's token response as JSON. */
@@ -177,6 +177,55 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             expectStatus(result, "workloads.rolled-out", "fail")[0].message,
             "DaemonSet ama-metrics-node: 2/3 ready, 2/3 updated, generation 4 observed: not rolled out",
         );
+    });
+
+    describe("in certificates mode", () => {
+        interface PodFixture {
+            metadata: { name: string; labels: Record<string, string> };
+            spec: { containers: { name: string; volumeMounts?: object[] }[]; volumes?: object[] };
+        }
+        const certificatesArgs = [...amaMetricsArgs, "--mesh-mode", "certificates"];
+        const pods = () => readObjects("ama-metrics", "pods.json").map((p) => fake.get<PodFixture>("Pod", p.metadata.name, "monitoring"));
+        const readers: Record<string, string> = { "ama-metrics": "prometheus-collector", "ama-metrics-operator-targets": "config-reader" };
+
+        beforeEach(() => {
+            // The namespace is not meshed; the collector and the target allocator opt in and share the certificate.
+            delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio-injection"];
+            for (const pod of pods()) {
+                const reader = readers[pod.metadata.labels.rsName];
+                if (reader !== undefined) {
+                    pod.spec.volumes = [...(pod.spec.volumes ?? []), { name: "istio-certs", emptyDir: { medium: "Memory" } }];
+                    const container = pod.spec.containers.find((c) => c.name === reader)!;
+                    container.volumeMounts = [
+                        ...(container.volumeMounts ?? []),
+                        { name: "istio-certs", mountPath: "/etc/prom-certs/", readOnly: true },
+                    ];
+                } else if (pod.metadata.labels["app.kubernetes.io/name"] === "ama-metrics-ksm") {
+                    pod.spec.containers = pod.spec.containers.filter((c) => c.name !== "istio-proxy");
+                }
+            }
+        });
+
+        it("passes when the collector and the target allocator's config reader mount the certificates", async () => {
+            const result = await run(certificatesArgs);
+            expectOnlyProblems(result, {});
+            assert.match(
+                result.checks.find((c) => c.id === "pods.sidecars")!.message,
+                /sidecar expected on ama-metrics, ama-metrics-operator-targets; .*the pods of ama-metrics, ama-metrics-operator-targets mount istio-certs$/,
+            );
+        });
+
+        it("fails pods.sidecars when the target allocator's config reader does not mount them", async () => {
+            const allocator = pods().find((p) => p.metadata.labels.rsName === "ama-metrics-operator-targets")!;
+            allocator.spec.containers.find((c) => c.name === "config-reader")!.volumeMounts = [];
+            const result = await run(certificatesArgs);
+            expectOnlyProblems(result, { "pods.sidecars": "fail" });
+            const [unshared] = expectStatus(result, "pods.sidecars", "fail");
+            assert.match(
+                unshared.message,
+                /certificates not shared: ama-metrics-operator-targets-5056e327c9-h8t2m \(ama-metrics-operator-targets\): container config-reader does not mount istio-certs$/,
+            );
+        });
     });
 
     it("expects no namespace label and no namespace-wide policy in the off mode", async () => {

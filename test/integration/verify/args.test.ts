@@ -2,8 +2,9 @@
 // every mistake is named in one shape: `<argument> = <value>: <what is wrong>; <the fix>`.
 
 import * as assert from "node:assert/strict";
+import { UsageError } from "../../../components/core/errors";
 import { configurationOf, parseVerifyArgs, verifyArgs } from "../../../components/verify/args";
-import { VerifyConfiguration, VerifyError } from "../../../components/verify/types";
+import { VerifyConfiguration } from "../../../components/verify/types";
 
 const cluster =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod";
@@ -14,7 +15,7 @@ function parseError(argv: string[]): string {
     try {
         parseVerifyArgs(argv);
     } catch (error) {
-        assert.ok(error instanceof VerifyError, String(error));
+        assert.ok(error instanceof UsageError, String(error));
         return error.message;
     }
     assert.fail(`accepted ${argv.join(" ")}`);
@@ -36,6 +37,7 @@ describe("ama-metrics-istio-verify arguments", () => {
         },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "certificates" },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "off" },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", azure: { clusterId: cluster, workspaceId: workspace } },
     ];
 
     it("writes the command for a configuration: namespace, collector and mode, then what differs from the defaults", () => {
@@ -68,6 +70,10 @@ describe("ama-metrics-istio-verify arguments", () => {
             "sidecar",
             "--mesh-node",
         ]);
+    });
+
+    it("writes the Azure target last", () => {
+        assert.deepEqual(verifyArgs(configurations.at(-1)!).slice(6), ["--azure", "--cluster-id", cluster, "--workspace-id", workspace]);
     });
 
     it("reads back what it writes, for every collector and mode", () => {
@@ -129,11 +135,11 @@ describe("ama-metrics-istio-verify arguments", () => {
     it("names a bad value, the flag and the fix", () => {
         assert.equal(
             parseError(["--namespace", "monitoring", "--collector", "foo"]),
-            '--collector = "foo": unknown collector; use prometheus or ama-metrics',
+            '--collector = "foo": unknown collector; use one of "prometheus", "ama-metrics"',
         );
         assert.equal(
             parseError(["--namespace", "monitoring", "--collector", "prometheus", "--mesh-mode", "ambient"]),
-            '--mesh-mode = "ambient": unknown mesh mode; use sidecar, certificates or off',
+            '--mesh-mode = "ambient": unknown mesh mode; use one of "sidecar", "certificates", "off"',
         );
         assert.equal(
             parseError(["--collector", "prometheus"]),
@@ -145,11 +151,29 @@ describe("ama-metrics-istio-verify arguments", () => {
         );
         assert.match(
             parseError(["--namespace", "m", "--collector", "prometheus", "--shards", "0"]),
-            /^--shards = "0": not a whole number from 1 to 1000; /,
+            /^--shards = "0": fewer than 1; give a whole number from 1 to 32$/,
         );
         assert.match(
             parseError(["--namespace", "m", "--collector", "prometheus", "--timeout", "soon"]),
             /^--timeout = "soon": not a number of seconds/,
+        );
+    });
+
+    it("refuses the namespaces the component refuses", () => {
+        assert.equal(
+            parseError(["--namespace", "kube-system", "--collector", "prometheus"]),
+            '--namespace = "kube-system": the collector cannot run there: Istio never injects kube-system and the collector would carry a kube-system identity; use a dedicated namespace such as "monitoring"',
+        );
+        assert.match(parseError(["--namespace", "aks-istio-system", "--collector", "prometheus"]), /Istio control-plane namespace/);
+    });
+
+    it("reads a value flag followed by another flag as a missing value, and still reads the other flag", () => {
+        assert.equal(
+            parseError(["--namespace", "--collector", "prometheus"]),
+            [
+                '--namespace = "": no value given; write --namespace <ns>; run --help for the flags',
+                '--namespace = "": required; give the namespace the component deployed to, e.g. --namespace monitoring',
+            ].join("\n"),
         );
     });
 
@@ -174,10 +198,7 @@ describe("ama-metrics-istio-verify arguments", () => {
             parseError(["--namespace", "a", "--collector", "prometheus", "--verbose"]),
             'flag = "--verbose": unknown flag; run --help for the flags',
         );
-        assert.match(
-            parseError(["--collector", "prometheus", "--namespace"]),
-            /^--namespace = "": no value given; write --namespace <value>/,
-        );
+        assert.match(parseError(["--collector", "prometheus", "--namespace"]), /^--namespace = "": no value given; write --namespace <ns>/);
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--json=yes"]),
             '--json = "yes": this flag takes no value; write --json alone',
@@ -188,11 +209,11 @@ describe("ama-metrics-istio-verify arguments", () => {
         const base = ["--namespace", "monitoring"];
         assert.equal(
             parseError([...base, "--collector", "prometheus", "--mesh-node"]),
-            "--mesh-node = true: only the ama-metrics collector has a node DaemonSet; drop --mesh-node",
+            "--mesh-node = true: the prometheus collector has no node DaemonSet; drop it",
         );
         assert.match(
             parseError([...base, "--collector", "ama-metrics", "--mesh-mode", "off", "--mesh-node"]),
-            /^--mesh-node = true: mesh mode off meshes no node DaemonSet/,
+            /^--mesh-node = true: only the sidecar mode meshes the node DaemonSet, the mode is "off"/,
         );
         assert.equal(
             parseError([...base, "--collector", "ama-metrics", "--shards", "2"]),
@@ -200,7 +221,7 @@ describe("ama-metrics-istio-verify arguments", () => {
         );
         assert.match(
             parseError([...base, "--collector", "prometheus", "--mesh-mode", "off", "--revision", "asm-1-27"]),
-            /^--revision = "asm-1-27": mesh mode off uses no revision/,
+            /^--revision = "asm-1-27": the mesh mode "off" injects nothing/,
         );
         assert.throws(
             () => verifyArgs({ namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", shards: 2 }),
@@ -212,7 +233,7 @@ describe("ama-metrics-istio-verify arguments", () => {
         const base = ["--namespace", "monitoring", "--collector", "ama-metrics"];
         assert.equal(
             parseError([...base, "--azure", "--cluster-id", cluster]),
-            '--workspace-id = "": required with --azure; give the Azure Monitor workspace\'s resource id, /subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<name>',
+            '--workspace-id = "": required with --azure; give the resource id of an Azure Monitor workspace, /subscriptions/<subscription id>/resourceGroups/<group>/providers/Microsoft.Monitor/accounts/<workspace name>',
         );
         assert.match(
             parseError([...base, "--cluster-id", cluster]),
@@ -225,6 +246,12 @@ describe("ama-metrics-istio-verify arguments", () => {
         assert.match(
             parseError([...base, "--azure", "--cluster-id", cluster, "--workspace-id", cluster]),
             /^--workspace-id = ".*": not an Azure Monitor workspace resource id; /,
+        );
+        const lowerCase = (id: string) => id.replace("resourceGroups", "resourcegroups");
+        assert.deepEqual(
+            parseVerifyArgs([...base, "--azure", "--cluster-id", lowerCase(cluster), "--workspace-id", lowerCase(workspace)]).azure,
+            { clusterId: cluster, workspaceId: workspace },
+            "ids as Azure spells them",
         );
     });
 });

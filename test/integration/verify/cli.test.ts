@@ -106,7 +106,7 @@ describe("ama-metrics-istio-verify command", () => {
         assert.equal(
             usage.stderr,
             'ama-metrics-istio-verify: flag = "--verbose": unknown flag; run --help for the flags\n' +
-                'ama-metrics-istio-verify: --collector = "foo": unknown collector; use prometheus or ama-metrics\n' +
+                'ama-metrics-istio-verify: --collector = "foo": unknown collector; use one of "prometheus", "ama-metrics"\n' +
                 "Run with --help for the flags.\n",
         );
         const help = await runMain(["--help"]);

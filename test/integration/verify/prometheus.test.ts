@@ -175,7 +175,10 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         ksm.metadata.labels["sidecar.istio.io/inject"] = "false";
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, {});
-        assert.match(result.checks.find((c) => c.id === "pods.sidecars")!.message, /the collector pods mount istio-certs/);
+        assert.match(
+            result.checks.find((c) => c.id === "pods.sidecars")!.message,
+            /the pods of prometheus-shard-0, prometheus-shard-1 mount istio-certs/,
+        );
     });
 
     it("fails mesh.peer-authentication when an older namespace-wide policy is PERMISSIVE", async () => {

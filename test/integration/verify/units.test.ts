@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import { loadAzureIdentity } from "../../../components/verify/azure";
-import { meshExpectations } from "../../../components/verify/expectations";
+import { meshExpectations } from "../../../components/verify/workloads";
 import { loadClientNode } from "../../../components/verify/kubeClient";
 import { limiter } from "../../../components/verify/limit";
 import { ExpositionError, parseExposition, samplesOf } from "../../../components/verify/promText";
@@ -39,13 +39,14 @@ describe("ama-metrics-istio-verify building blocks", () => {
             assert.deepEqual(Object.values(sidecars("ama-metrics", "off", true)), [false, false, false, false, false]);
         });
 
-        it("shares the certificate with the collector only, in certificates mode only", () => {
+        it("shares the certificate with the workloads that read it (ama-metrics' target allocator too), in certificates mode only", () => {
+            const readers = { prometheus: ["collector"], "ama-metrics": ["collector", "targetAllocator"] };
             for (const collector of ["prometheus", "ama-metrics"] as const) {
                 for (const mode of ["sidecar", "certificates", "off"] as const) {
                     const withCerts = Object.entries(meshExpectations(collector, mode, false))
                         .filter(([, e]) => e!.certificates)
                         .map(([r]) => r);
-                    assert.deepEqual(withCerts, mode === "certificates" ? ["collector"] : [], `${collector}/${mode}`);
+                    assert.deepEqual(withCerts, mode === "certificates" ? readers[collector] : [], `${collector}/${mode}`);
                 }
             }
         });
