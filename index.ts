@@ -33,5 +33,8 @@ export = async () => {
         namespace: metrics.namespace,
         collectorPrincipal: metrics.collectorPrincipal,
         collectorIdentityClientId: metrics.collectorIdentityClientId,
+        clusterResourceId: cluster.resourceId,
+        // Run `npx ama-metrics-istio-verify $(pulumi stack output verifyArgs --json | jq -r '.[]')` after `pulumi up`.
+        verifyArgs: metrics.verifyArgs,
     };
 };

@@ -12,6 +12,7 @@ import { collectorPrincipal, namespaceLabels } from "./mesh/objects";
 import { assertMeshObjects } from "./mesh/rules";
 import { createPrometheusCollector, prometheusObjects, prometheusPodLabels } from "./prometheus";
 import { prometheusNames } from "./prometheus/facts";
+import { verifyArgs } from "./verify/args";
 
 export const componentType = "ama-metrics-istio:index:AmaMetricsIstio";
 
@@ -39,6 +40,11 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
     public readonly collectorPrincipal: pulumi.Output<string>;
     /** prometheus: the client id of the collector's user-assigned identity; undefined for ama-metrics. */
     public readonly collectorIdentityClientId: pulumi.Output<string | undefined>;
+    /**
+     * The arguments of `ama-metrics-istio-verify` that check this installation, the Azure side included:
+     * `npx ama-metrics-istio-verify $(pulumi stack output verifyArgs --json | jq -r '.[]')`.
+     */
+    public readonly verifyArgs: pulumi.Output<string[]>;
 
     constructor(name: string, args: AmaMetricsIstioArgs, opts: pulumi.ComponentResourceOptions = {}) {
         // Every argument is checked before the component (or anything under it) is registered.
@@ -69,6 +75,17 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
             collectorPrincipal(settings.istio.trustDomain, settings.namespace, serviceAccountOf(settings)),
         );
         this.collectorIdentityClientId = "identity" in collector ? collector.identity.identity.clientId : pulumi.output(undefined);
+        this.verifyArgs = pulumi.all([settings.cluster.id, azure.workspace.id]).apply(([cluster, workspaceId]) =>
+            verifyArgs({
+                namespace: settings.namespace,
+                collector: settings.collector,
+                meshMode: settings.istio.mode,
+                revision: settings.istio.revision,
+                meshNode: settings.istio.meshNodeDaemonSet,
+                shards: settings.collector === "prometheus" ? settings.prometheus.shards : undefined,
+                azure: { clusterId: cluster.id, workspaceId },
+            }),
+        );
         this.registerOutputs({
             workspaceId: this.workspaceId,
             prometheusQueryEndpoint: this.prometheusQueryEndpoint,
@@ -77,6 +94,7 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
             namespace: this.namespace,
             collectorPrincipal: this.collectorPrincipal,
             collectorIdentityClientId: this.collectorIdentityClientId,
+            verifyArgs: this.verifyArgs,
         });
     }
 }
