@@ -2,17 +2,7 @@
 // component prints the command users run), `parseVerifyArgs` reads it back. Every error names the
 // flag, the value and the fix.
 
-import {
-    AzureTarget,
-    Collector,
-    collectors,
-    MeshMode,
-    meshModes,
-    problem,
-    VerifyConfiguration,
-    VerifyError,
-    VerifyOptions,
-} from "./types";
+import { AzureTarget, Collector, collectors, MeshMode, meshModes, problem, VerifyConfiguration, VerifyError, VerifyOptions } from "./types";
 
 export const defaultTimeoutSeconds = 30;
 
@@ -112,14 +102,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     const timeoutSeconds = timeout(values.timeout, problems);
     for (const flag of ["kubeconfig", "context"] as const) {
         if (values[flag] === "") {
-            problems.push(
-                problem(
-                    `--${flag}`,
-                    "",
-                    "empty",
-                    `give a ${flag === "kubeconfig" ? "file" : "context name"} or drop the flag`,
-                ),
-            );
+            problems.push(problem(`--${flag}`, "", "empty", `give a ${flag === "kubeconfig" ? "file" : "context name"} or drop the flag`));
         }
     }
     if (problems.length > 0) {
@@ -159,14 +142,7 @@ function azureTarget(values: Flags["values"], azure: boolean, problems: string[]
         const value = values[flag];
         const { what, form, pattern, wrong } = resourceIdForms[flag];
         if (!azure && value !== undefined) {
-            problems.push(
-                problem(
-                    `--${flag}`,
-                    value,
-                    "given without --azure",
-                    "add --azure to run the Azure checks, or drop the flag",
-                ),
-            );
+            problems.push(problem(`--${flag}`, value, "given without --azure", "add --azure to run the Azure checks, or drop the flag"));
         } else if (azure && value === undefined) {
             problems.push(problem(`--${flag}`, "", "required with --azure", `give ${what}, ${form}`));
         } else if (azure && !pattern.test(value!)) {
@@ -175,9 +151,7 @@ function azureTarget(values: Flags["values"], azure: boolean, problems: string[]
     }
     const clusterId = values["cluster-id"];
     const workspace = values["workspace-id"];
-    return azure && clusterId !== undefined && workspace !== undefined
-        ? { clusterId, workspaceId: workspace }
-        : undefined;
+    return azure && clusterId !== undefined && workspace !== undefined ? { clusterId, workspaceId: workspace } : undefined;
 }
 
 function timeout(text: string | undefined, problems: string[]): number {
@@ -186,14 +160,7 @@ function timeout(text: string | undefined, problems: string[]): number {
     }
     const seconds = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
     if (!(seconds > 0 && seconds <= 3600)) {
-        problems.push(
-            problem(
-                "--timeout",
-                text,
-                "not a number of seconds between 0 and 3600",
-                `e.g. --timeout ${defaultTimeoutSeconds}`,
-            ),
-        );
+        problems.push(problem("--timeout", text, "not a number of seconds between 0 and 3600", `e.g. --timeout ${defaultTimeoutSeconds}`));
     }
     return seconds;
 }
@@ -217,14 +184,7 @@ export function configurationOf(options: VerifyOptions): VerifyConfiguration {
 function configurationProblems(config: VerifyConfiguration, shardsText?: string): string[] {
     const problems: string[] = [];
     if (config.namespace === "") {
-        problems.push(
-            problem(
-                "--namespace",
-                "",
-                "required",
-                "give the namespace the component deployed to, e.g. --namespace monitoring",
-            ),
-        );
+        problems.push(problem("--namespace", "", "required", "give the namespace the component deployed to, e.g. --namespace monitoring"));
     } else if (!dnsLabel.test(config.namespace)) {
         problems.push(
             problem(
@@ -267,9 +227,7 @@ function configurationProblems(config: VerifyConfiguration, shardsText?: string)
     }
     if (config.meshNode) {
         if (collectorKnown && config.collector !== "ama-metrics") {
-            problems.push(
-                problem("--mesh-node", true, "only the ama-metrics collector has a node DaemonSet", "drop --mesh-node"),
-            );
+            problems.push(problem("--mesh-node", true, "only the ama-metrics collector has a node DaemonSet", "drop --mesh-node"));
         } else if (config.meshMode !== "sidecar") {
             problems.push(
                 problem(
@@ -292,14 +250,7 @@ function configurationProblems(config: VerifyConfiguration, shardsText?: string)
                 ),
             );
         } else if (collectorKnown && config.collector !== "prometheus" && config.shards !== 1) {
-            problems.push(
-                problem(
-                    "--shards",
-                    shardsText ?? config.shards,
-                    "only the prometheus collector has shards",
-                    "drop --shards",
-                ),
-            );
+            problems.push(problem("--shards", shardsText ?? config.shards, "only the prometheus collector has shards", "drop --shards"));
         }
     }
     return problems;
@@ -321,9 +272,7 @@ function readFlags(argv: readonly string[]): Flags {
             continue;
         }
         if (!token.startsWith("--") || token === "--") {
-            result.problems.push(
-                problem("argument", token, "not a flag", "flags take the form --name value; run --help for the flags"),
-            );
+            result.problems.push(problem("argument", token, "not a flag", "flags take the form --name value; run --help for the flags"));
             continue;
         }
         const equals = token.indexOf("=");
@@ -356,9 +305,7 @@ function readFlags(argv: readonly string[]): Flags {
         if (value === undefined) {
             const next = argv[i + 1];
             if (next === undefined || next.startsWith("--")) {
-                result.problems.push(
-                    problem(`--${flag}`, "", "no value given", `write --${flag} <value>; run --help for the flags`),
-                );
+                result.problems.push(problem(`--${flag}`, "", "no value given", `write --${flag} <value>; run --help for the flags`));
                 continue;
             }
             value = next;
@@ -366,9 +313,7 @@ function readFlags(argv: readonly string[]): Flags {
         }
         const first = result.values[flag];
         if (first !== undefined) {
-            result.problems.push(
-                problem(`--${flag}`, value, `flag given twice (first ${JSON.stringify(first)})`, "give it once"),
-            );
+            result.problems.push(problem(`--${flag}`, value, `flag given twice (first ${JSON.stringify(first)})`, "give it once"));
             continue;
         }
         result.values[flag] = value;
@@ -393,11 +338,7 @@ function editDistance(a: string, b: string): number {
     for (let i = 1; i <= a.length; i++) {
         const current = [i];
         for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(
-                previous[j] + 1,
-                current[j - 1] + 1,
-                previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-            );
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
         }
         previous = current;
     }

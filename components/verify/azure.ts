@@ -76,12 +76,7 @@ export function arrivalQuery(clusterId: string): string {
     return `up{cluster="${name}"}[${arrivalWindowMinutes}m]`;
 }
 
-export async function fetchAzureSnapshot(
-    target: AzureTarget,
-    access: AzureAccess,
-    deadline: Deadline,
-    now: Date,
-): Promise<AzureSnapshot> {
+export async function fetchAzureSnapshot(target: AzureTarget, access: AzureAccess, deadline: Deadline, now: Date): Promise<AzureSnapshot> {
     const limit = limiter(4);
     const client = azureClient(access, deadline);
     const arm = access.armEndpoint.replace(/\/+$/, "");
@@ -106,9 +101,7 @@ async function fetchAssociations(client: AzureClient, limit: Limit, arm: string,
     }
     const rules = await Promise.all(
         [...ruleIds].map(async (id) => {
-            const rule = await limit(() =>
-                client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope),
-            );
+            const rule = await limit(() => client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope));
             return [id.toLowerCase(), rule] as const;
         }),
     );
@@ -124,11 +117,8 @@ async function fetchArrivals(
     promql: string,
     now: Date,
 ): Promise<{ workspace: Fetched<Workspace>; query?: Fetched<QueryResponse> }> {
-    const workspace = await limit(() =>
-        client.get<Workspace>(`${arm}${workspaceId}?api-version=${apiVersions.workspace}`, armScope),
-    );
-    const endpoint =
-        workspace.state === "found" ? workspace.value.properties?.metrics?.prometheusQueryEndpoint : undefined;
+    const workspace = await limit(() => client.get<Workspace>(`${arm}${workspaceId}?api-version=${apiVersions.workspace}`, armScope));
+    const endpoint = workspace.state === "found" ? workspace.value.properties?.metrics?.prometheusQueryEndpoint : undefined;
     if (!endpoint) {
         return { workspace };
     }
@@ -248,8 +238,7 @@ function armErrorMessage(text: string): string {
     try {
         const body = JSON.parse(text) as { error?: { code?: string; message?: string } | string };
         if (typeof body.error === "string") return body.error;
-        if (body.error?.message)
-            return body.error.code ? `${body.error.code}: ${body.error.message}` : body.error.message;
+        if (body.error?.message) return body.error.code ? `${body.error.code}: ${body.error.message}` : body.error.message;
     } catch {
         // Not JSON.
     }
@@ -263,9 +252,7 @@ function firstLine(error: unknown): string {
 }
 
 /** @azure/identity, loaded only with --azure: it takes a moment to load. A dynamic import, like the Kubernetes client's. */
-export function loadAzureIdentity(): Promise<
-    typeof import("@azure/identity", { with: { "resolution-mode": "import" } })
-> {
+export function loadAzureIdentity(): Promise<typeof import("@azure/identity", { with: { "resolution-mode": "import" } })> {
     return import("@azure/identity");
 }
 

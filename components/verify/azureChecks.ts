@@ -9,27 +9,15 @@ import { AzureTarget, CheckId, CheckResult, Collector, fail, pass, warn } from "
 const managedPrefix = /^MSProm-/i;
 const prometheusStream = "Microsoft-PrometheusMetrics";
 
-export function azureChecks(
-    snapshot: AzureSnapshot,
-    target: AzureTarget,
-    collector: Collector,
-    now: Date,
-): CheckResult[] {
+export function azureChecks(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector, now: Date): CheckResult[] {
     return [association(snapshot, target, collector), dataArriving(snapshot, target, now)];
 }
 
-function unreadable(
-    id: CheckId,
-    what: string,
-    fetched: { path: string; status: number; reason: string },
-    role: string,
-): CheckResult {
+function unreadable(id: CheckId, what: string, fetched: { path: string; status: number; reason: string }, role: string): CheckResult {
     return fail(
         id,
         `could not read ${what}: HTTP ${fetched.status}: ${fetched.reason}`,
-        fetched.status === 403
-            ? `give the signed-in identity ${role}`
-            : "run the command again; if it persists, check Azure's status",
+        fetched.status === 403 ? `give the signed-in identity ${role}` : "run the command again; if it persists, check Azure's status",
     );
 }
 
@@ -46,14 +34,9 @@ interface Link {
 export function association(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector): CheckResult {
     const id = "azure.association";
     const list = snapshot.associations;
-    if (list.state === "error")
-        return unreadable(id, "the cluster's data collection rule associations", list, "Reader on the cluster");
+    if (list.state === "error") return unreadable(id, "the cluster's data collection rule associations", list, "Reader on the cluster");
     if (list.state === "missing") {
-        return fail(
-            id,
-            `cluster ${target.clusterId} not found`,
-            "give the --cluster-id of the cluster the component deployed to",
-        );
+        return fail(id, `cluster ${target.clusterId} not found`, "give the --cluster-id of the cluster the component deployed to");
     }
     // Associations of endpoints (configurationAccessEndpoint) name no rule.
     const links: Link[] = list.value
@@ -64,9 +47,7 @@ export function association(snapshot: AzureSnapshot, target: AzureTarget, collec
         });
     const sendsToWorkspace = (link: Link) =>
         link.rule?.state === "found" &&
-        (link.rule.value.properties?.destinations?.monitoringAccounts ?? []).some((m) =>
-            sameId(m.accountResourceId, target.workspaceId),
-        );
+        (link.rule.value.properties?.destinations?.monitoringAccounts ?? []).some((m) => sameId(m.accountResourceId, target.workspaceId));
     const describe = (link: Link) => `${link.association.name ?? "?"} → ${ruleName(link)}`;
 
     if (collector === "prometheus") {
@@ -83,10 +64,7 @@ export function association(snapshot: AzureSnapshot, target: AzureTarget, collec
                 "if the managed add-on is disabled, delete it (az monitor data-collection rule association delete --name <name> --resource <cluster id>); if a policy recreates it, exempt the cluster",
             );
         }
-        return pass(
-            id,
-            "not needed: the prometheus collector remote-writes with its own identity (no add-on or policy association found)",
-        );
+        return pass(id, "not needed: the prometheus collector remote-writes with its own identity (no add-on or policy association found)");
     }
 
     const ours = links.filter(sendsToWorkspace);
@@ -112,16 +90,13 @@ export function association(snapshot: AzureSnapshot, target: AzureTarget, collec
 function ruleName(link: Link): string {
     const name = link.ruleId?.split("/").pop() ?? "?";
     if (link.rule === undefined || link.rule.state === "found") return name;
-    return link.rule.state === "missing"
-        ? `${name} (rule not found)`
-        : `${name} (rule unreadable: HTTP ${link.rule.status})`;
+    return link.rule.state === "missing" ? `${name} (rule not found)` : `${name} (rule unreadable: HTTP ${link.rule.status})`;
 }
 
 export function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date): CheckResult {
     const id = "azure.data-arriving";
     const workspace = snapshot.workspace;
-    if (workspace.state === "error")
-        return unreadable(id, `workspace ${target.workspaceId}`, workspace, "Reader on the workspace");
+    if (workspace.state === "error") return unreadable(id, `workspace ${target.workspaceId}`, workspace, "Reader on the workspace");
     if (workspace.state === "missing") {
         return fail(id, `workspace ${target.workspaceId} not found`, "give the --workspace-id the component sends to");
     }
@@ -133,23 +108,17 @@ export function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: 
         );
     }
     const query = snapshot.query;
-    if (query.state === "error")
-        return unreadable(id, `the query ${snapshot.promql}`, query, '"Monitoring Data Reader" on the workspace');
+    if (query.state === "error") return unreadable(id, `the query ${snapshot.promql}`, query, '"Monitoring Data Reader" on the workspace');
     if (query.state === "missing" || query.value.status !== "success") {
         const reason = query.state === "found" ? (query.value.error ?? "no status") : "HTTP 404";
         return fail(id, `the query ${snapshot.promql} failed: ${reason}`, "check the workspace's query endpoint");
     }
     const series = query.value.data?.result ?? [];
-    const times = series.flatMap((s) =>
-        [...(s.values ?? []), ...(s.value ? [s.value] : [])].map(([t]) => Number(t) * 1000),
-    );
+    const times = series.flatMap((s) => [...(s.values ?? []), ...(s.value ? [s.value] : [])].map(([t]) => Number(t) * 1000));
     const newest = times.length > 0 ? Math.max(...times) : undefined;
     const windowMs = arrivalWindowMinutes * 60 * 1000;
     if (newest !== undefined && now.getTime() - newest <= windowMs) {
-        return pass(
-            id,
-            `${series.length} series of ${snapshot.promql}; newest sample ${formatDuration(now.getTime() - newest)} ago`,
-        );
+        return pass(id, `${series.length} series of ${snapshot.promql}; newest sample ${formatDuration(now.getTime() - newest)} ago`);
     }
     return fail(
         id,

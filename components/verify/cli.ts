@@ -58,12 +58,7 @@ async function runChecks(options: VerifyOptions, io: CliIo, deadline: Deadline):
     const azure = target
         ? (async () => {
               const access = await (io.azure ?? defaultAzureAccess)();
-              return azureChecks(
-                  await fetchAzureSnapshot(target, access, deadline, now),
-                  target,
-                  options.collector,
-                  now,
-              );
+              return azureChecks(await fetchAzureSnapshot(target, access, deadline, now), target, options.collector, now);
           })()
         : Promise.resolve([]);
     const [kubernetesResults, azureResults] = await Promise.all([kubernetes, azure]);
@@ -87,9 +82,7 @@ if (require.main === module) {
         // Exit at once: a keep-alive socket must not hold the run past its budget.
         (code) => process.stdout.write("", () => process.exit(code)),
         (error: unknown) => {
-            process.stderr.write(
-                `${program}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-            );
+            process.stderr.write(`${program}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
             process.exit(2);
         },
     );

@@ -21,11 +21,7 @@ export const collectorRoles: Record<Collector, readonly WorkloadRole[]> = {
 };
 
 /** Whether each of the collector's roles carries a sidecar and mounts the certificates. */
-export function meshExpectations(
-    collector: Collector,
-    mode: MeshMode,
-    meshNode: boolean,
-): Partial<Record<WorkloadRole, MeshExpectation>> {
+export function meshExpectations(collector: Collector, mode: MeshMode, meshNode: boolean): Partial<Record<WorkloadRole, MeshExpectation>> {
     const meshed = meshedRoles(collector, mode, meshNode);
     const result: Partial<Record<WorkloadRole, MeshExpectation>> = {};
     for (const role of collectorRoles[collector]) {

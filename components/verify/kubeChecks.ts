@@ -49,8 +49,7 @@ export const workloadIdentity = {
 const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const tokenWarnMs = 2 * 60 * 60 * 1000;
 
-const rbacFix =
-    'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
+const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
 
 export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions, now: Date): CheckResult[] {
     const results: CheckResult[] = [namespaceExists(snapshot.namespace, options.namespace)];
@@ -81,10 +80,7 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
         results.push(tokenSecretExists(ama.tokenSecret), tokenExpiryCheck(ama.tokenSecret, now));
-        results.push(
-            alias(ama.alias, options.namespace),
-            tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace),
-        );
+        results.push(alias(ama.alias, options.namespace), tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace));
     }
     return results;
 }
@@ -102,11 +98,7 @@ export function namespaceExists(namespace: Fetched<KubeObject>, name: string): C
     const id = "namespace.exists";
     if (namespace.state === "error") return unreadable(id, `namespace ${name}`, namespace);
     if (namespace.state === "missing") {
-        return fail(
-            id,
-            `namespace ${name} does not exist`,
-            "deploy the component (pulumi up), or give the --namespace it deployed to",
-        );
+        return fail(id, `namespace ${name} does not exist`, "deploy the component (pulumi up), or give the --namespace it deployed to");
     }
     return pass(id, `namespace ${name} exists`);
 }
@@ -160,9 +152,7 @@ export function rolledOut(
     // Shards beyond --shards: a scale-down left them, or the flag is wrong.
     if (options.collector === "prometheus" && lists.StatefulSet.state === "found") {
         const expected = new Set(workloads.map((w) => w.name));
-        for (const extra of lists.StatefulSet.value
-            .map(nameOf)
-            .filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
+        for (const extra of lists.StatefulSet.value.map(nameOf).filter((n) => /^prometheus-shard-\d+$/.test(n) && !expected.has(n))) {
             results.push(
                 warn(
                     id,
@@ -200,11 +190,7 @@ function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string,
     );
 }
 
-export function podSidecars(
-    workloads: readonly ExpectedWorkload[],
-    pods: Fetched<Pod[]>,
-    options: VerifyOptions,
-): CheckResult {
+export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetched<Pod[]>, options: VerifyOptions): CheckResult {
     const id = "pods.sidecars";
     if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
     const all = pods.state === "found" ? livePods(pods.value) : [];
@@ -256,9 +242,7 @@ export function podSidecars(
         unexpected.length > 0
             ? "pods keep the sidecar they were created with: check namespace.injection-label and the pods' sidecar.istio.io/inject=false label, then kubectl rollout restart"
             : "",
-        noCerts.length > 0
-            ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount`
-            : "",
+        noCerts.length > 0 ? `run pulumi up: the collector's pod template adds the in-memory ${certsVolume} volume and its mount` : "",
     ].filter((s) => s !== "");
     return fail(id, `${summary}: ${found.join("; ")}`, fixes.join("; "));
 }
@@ -289,8 +273,7 @@ export function peerAuthentication(list: Fetched<PeerAuthentication[]>, namespac
     const namespaceWide = list.value
         .filter((p) => Object.keys(p.spec?.selector?.matchLabels ?? {}).length === 0)
         .sort((a, b) => created(a) - created(b) || nameOf(a).localeCompare(nameOf(b)));
-    const describe = (p: PeerAuthentication) =>
-        `${nameOf(p)} (${modeOf(p)}, created ${p.metadata?.creationTimestamp ?? "?"})`;
+    const describe = (p: PeerAuthentication) => `${nameOf(p)} (${modeOf(p)}, created ${p.metadata?.creationTimestamp ?? "?"})`;
     const strict = namespaceWide.find((p) => modeOf(p) === "STRICT");
     if (!strict) {
         return fail(
@@ -344,10 +327,7 @@ export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetc
 
 function isAmaMetrics(object: WorkloadObject): boolean {
     const labelSets = [object.metadata?.labels, object.spec?.template?.metadata?.labels];
-    return (
-        nameOf(object).startsWith("ama-metrics") ||
-        labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)))
-    );
+    return nameOf(object).startsWith("ama-metrics") || labelSets.some((labels) => amaMetricsPodLabels.some((l) => hasLabels(labels, l)));
 }
 
 export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
@@ -391,15 +371,10 @@ export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fe
         const fix = "see workloads.rolled-out: the shards have no pods";
         return [fail("identity.pod-label", message, fix), fail("identity.token-volume", message, fix)];
     }
-    const unlabelled = collectorPods
-        .filter((p) => p.metadata?.labels?.[workloadIdentity.useLabel] !== "true")
-        .map(nameOf);
+    const unlabelled = collectorPods.filter((p) => p.metadata?.labels?.[workloadIdentity.useLabel] !== "true").map(nameOf);
     const podLabel =
         unlabelled.length === 0
-            ? pass(
-                  "identity.pod-label",
-                  `${collectorPods.length} collector pods carry ${workloadIdentity.useLabel}=true`,
-              )
+            ? pass("identity.pod-label", `${collectorPods.length} collector pods carry ${workloadIdentity.useLabel}=true`)
             : fail(
                   "identity.pod-label",
                   `pods without ${workloadIdentity.useLabel}=true: ${unlabelled.join(", ")}`,
@@ -459,9 +434,7 @@ export function remoteWrite(
     if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
     const live = pods.state === "found" ? livePods(pods.value) : [];
     return collectors.flatMap((shard) => {
-        const running = live.filter(
-            (p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running",
-        );
+        const running = live.filter((p) => hasLabels(p.metadata?.labels, shard.podLabels) && p.status?.phase === "Running");
         if (running.length === 0) {
             return [fail(id, `${shard.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
         }
@@ -469,8 +442,7 @@ export function remoteWrite(
             const name = nameOf(pod);
             const scraped = metrics[name];
             if (!scraped || scraped.state !== "found") {
-                const reason =
-                    scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
+                const reason = scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
                 return fail(
                     id,
                     `pod ${name}: could not read /metrics through the API server's pod proxy (${reason})`,
@@ -526,18 +498,10 @@ export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResul
     const left = expiry.expiresAt.getTime() - now.getTime();
     const at = expiry.expiresAt.toISOString();
     if (left <= 0) {
-        return fail(
-            id,
-            `the token expired at ${at} (${formatDuration(left)} ago, from ${expiry.source}): ${borrowed}`,
-            fix,
-        );
+        return fail(id, `the token expired at ${at} (${formatDuration(left)} ago, from ${expiry.source}): ${borrowed}`, fix);
     }
     if (left < tokenWarnMs) {
-        return warn(
-            id,
-            `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source}): ${borrowed}`,
-            fix,
-        );
+        return warn(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source}): ${borrowed}`, fix);
     }
     return pass(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source})`);
 }
@@ -570,11 +534,7 @@ export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, 
     if (role.state !== "found" || binding.state !== "found") {
         const missing = [role.state === "missing" ? "Role" : "", binding.state === "missing" ? "RoleBinding" : ""];
         const both = role.state === "missing" && binding.state === "missing";
-        return fail(
-            id,
-            `${missing.filter((s) => s).join(" and ")} kube-system/${name} ${both ? "are" : "is"} missing`,
-            fix,
-        );
+        return fail(id, `${missing.filter((s) => s).join(" and ")} kube-system/${name} ${both ? "are" : "is"} missing`, fix);
     }
     const problems: string[] = [];
     const ref = binding.value.roleRef;
@@ -590,16 +550,11 @@ export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, 
             (r.apiGroups ?? []).includes("") &&
             (r.resources ?? []).includes("secrets") &&
             ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
-            (r.resourceNames === undefined ||
-                r.resourceNames.length === 0 ||
-                r.resourceNames.includes(tokenSecret.name)),
+            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(tokenSecret.name)),
     );
     if (!grants) problems.push(`the Role does not grant get on secret ${tokenSecret.name}`);
     if (problems.length > 0) {
         return fail(id, `kube-system/${name}: ${problems.join("; ")}`, fix);
     }
-    return pass(
-        id,
-        `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`,
-    );
+    return pass(id, `Role and RoleBinding kube-system/${name} let ${namespace}/${amaMetricsServiceAccount} read ${tokenSecret.name}`);
 }

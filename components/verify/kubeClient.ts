@@ -49,12 +49,7 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
     const cluster = config.getCurrentCluster();
     if (!cluster) {
         throw new VerifyError(
-            problem(
-                "--context",
-                config.getCurrentContext(),
-                "the kubeconfig names no cluster for this context",
-                contextFix(config),
-            ),
+            problem("--context", config.getCurrentContext(), "the kubeconfig names no cluster for this context", contextFix(config)),
         );
     }
     const server = cluster.server.replace(/\/+$/, "");
@@ -68,20 +63,13 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
                 try {
                     await config.applySecurityAuthentication(request);
                 } catch (error) {
-                    throw new VerifyError(
-                        problem("API server", server, `auth error: ${describe(error)}`, credentialsFix),
-                    );
+                    throw new VerifyError(problem("API server", server, `auth error: ${describe(error)}`, credentialsFix));
                 }
                 request.setSignal(deadline.signal);
                 const response = await send(() => http.send(request).toPromise(), server, deadline.signal);
                 if (response.status === 401) {
                     throw new VerifyError(
-                        problem(
-                            "API server",
-                            server,
-                            "auth error: HTTP 401 Unauthorized, the credentials were refused",
-                            credentialsFix,
-                        ),
+                        problem("API server", server, "auth error: HTTP 401 Unauthorized, the credentials were refused", credentialsFix),
                     );
                 }
                 return response;
@@ -150,9 +138,7 @@ function loadKubeconfig(k8s: ClientNode, choice: KubeconfigChoice): KubeConfig {
     }
     if (choice.context !== undefined) {
         if (config.getContextObject(choice.context) === null) {
-            throw new VerifyError(
-                problem("--context", choice.context, "no such context in the kubeconfig", contextFix(config)),
-            );
+            throw new VerifyError(problem("--context", choice.context, "no such context in the kubeconfig", contextFix(config)));
         }
         config.setCurrentContext(choice.context);
     }
@@ -161,9 +147,7 @@ function loadKubeconfig(k8s: ClientNode, choice: KubeconfigChoice): KubeConfig {
 
 function contextFix(config: KubeConfig): string {
     const names = config.getContexts().map((c) => c.name);
-    return names.length > 0
-        ? `use one of ${names.join(", ")}`
-        : "the kubeconfig has no contexts: run az aks get-credentials";
+    return names.length > 0 ? `use one of ${names.join(", ")}` : "the kubeconfig has no contexts: run az aks get-credentials";
 }
 
 /** An error's message with its cause (fetch reports the network error as the cause). */

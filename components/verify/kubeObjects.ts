@@ -121,10 +121,7 @@ export function hasLabels(labels: Record<string, string> | undefined, wanted: Re
 /** Pods that run or will run: not finished and not being deleted (a rollout's leftovers are the rollout check's concern). */
 export function livePods(pods: readonly Pod[]): Pod[] {
     return pods.filter(
-        (p) =>
-            p.metadata?.deletionTimestamp === undefined &&
-            p.status?.phase !== "Succeeded" &&
-            p.status?.phase !== "Failed",
+        (p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
     );
 }
 

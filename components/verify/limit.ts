@@ -85,11 +85,6 @@ export class Deadline {
             return problem("--timeout", this.seconds, "the checks did not finish within the budget", "raise --timeout");
         }
         const what = first.endpoint === "API server" ? "unreachable API server" : "unreachable Azure endpoint";
-        return problem(
-            first.endpoint,
-            first.server,
-            `${what}: no answer within ${this.seconds} s (${first.request})`,
-            fix,
-        );
+        return problem(first.endpoint, first.server, `${what}: no answer within ${this.seconds} s (${first.request})`, fix);
     }
 }

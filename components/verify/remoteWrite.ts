@@ -41,8 +41,7 @@ const id = "remote-write.healthy";
 /** Sums the agent's queues: samples sent and failed, and the newest sample sent. */
 export function remoteWriteState(text: string): RemoteWriteState {
     const exposition = parseExposition(text);
-    const sum = (name: string) =>
-        samplesOf(exposition, name).reduce((total, s) => total + (Number.isNaN(s.value) ? 0 : s.value), 0);
+    const sum = (name: string) => samplesOf(exposition, name).reduce((total, s) => total + (Number.isNaN(s.value) ? 0 : s.value), 0);
     const highest = samplesOf(exposition, remoteWriteMetrics.highestSent).map((s) => s.value);
     return {
         sent: sum(remoteWriteMetrics.sent),
@@ -78,10 +77,7 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
         );
     }
     const reference = input.serverDate ?? input.now;
-    const ageMs =
-        state.highestSent === undefined || state.highestSent <= 0
-            ? undefined
-            : reference.getTime() - state.highestSent * 1000;
+    const ageMs = state.highestSent === undefined || state.highestSent <= 0 ? undefined : reference.getTime() - state.highestSent * 1000;
     const podAgeMs = input.podStarted ? input.now.getTime() - input.podStarted.getTime() : undefined;
     const seen = `${state.sent} samples sent, ${state.failed} failed since the pod started, newest sent ${ageMs === undefined ? "never" : ageMs < 0 ? "just now" : `${formatDuration(ageMs)} ago`}`;
     const logs = `kubectl logs ${input.pod} -c prometheus | grep -i remote`;

@@ -17,13 +17,7 @@ import {
 } from "./kubeObjects";
 import { limiter } from "./limit";
 import type { VerifyOptions } from "./types";
-import {
-    expectedWorkloads,
-    prometheusPort,
-    prometheusServiceAccount,
-    targetAllocatorService,
-    tokenSecret,
-} from "./workloads";
+import { expectedWorkloads, prometheusPort, prometheusServiceAccount, targetAllocatorService, tokenSecret } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal or failure. */
 export type Fetched<T> =
@@ -64,8 +58,7 @@ export function tokenReaderName(namespace: string): string {
 
 export const paths = {
     namespace: (ns: string) => `/api/v1/namespaces/${ns}`,
-    apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") =>
-        `/apis/apps/v1/namespaces/${ns}/${plural}`,
+    apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") => `/apis/apps/v1/namespaces/${ns}/${plural}`,
     pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
     peerAuthentications: (ns: string) => `/apis/security.istio.io/v1/namespaces/${ns}/peerauthentications`,
     serviceAccount: (ns: string, name: string) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
@@ -73,18 +66,13 @@ export const paths = {
     secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
     service: (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
     role: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${name}`,
-    roleBinding: (ns: string, name: string) =>
-        `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
+    roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
 };
 
 type Limit = ReturnType<typeof limiter>;
 
 /** Reads everything the checks need, at most `concurrency` requests at once. */
-export async function fetchSnapshot(
-    reader: KubeReader,
-    options: VerifyOptions,
-    concurrency = 6,
-): Promise<KubeSnapshot> {
+export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, concurrency = 6): Promise<KubeSnapshot> {
     const read = reading(reader, limiter(concurrency));
     const ns = options.namespace;
 
@@ -117,9 +105,7 @@ function reading(reader: KubeReader, limit: Limit): Reading {
     return {
         object,
         list: <T>(path: string) =>
-            object<KubeList<T>>(path).then((f): Fetched<T[]> =>
-                f.state === "found" ? { ...f, value: f.value.items ?? [] } : f,
-            ),
+            object<KubeList<T>>(path).then((f): Fetched<T[]> => (f.state === "found" ? { ...f, value: f.value.items ?? [] } : f)),
         text: (path) => limit(() => reader.get(path, "text")).then((r) => toText(path, r)),
     };
 }
@@ -135,25 +121,21 @@ async function fetchAmaMetricsShims(read: Reading, ns: string): Promise<NonNulla
     return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
 }
 
-async function fetchNamespaced(
-    read: Reading,
-    options: VerifyOptions,
-): Promise<NonNullable<KubeSnapshot["inNamespace"]>> {
+async function fetchNamespaced(read: Reading, options: VerifyOptions): Promise<NonNullable<KubeSnapshot["inNamespace"]>> {
     const ns = options.namespace;
     const prometheus = options.collector === "prometheus";
     const podsAndMetrics = read.list<Pod>(paths.pods(ns)).then(async (pods) => ({
         pods,
         metrics: prometheus ? await fetchMetrics(read, pods, options) : undefined,
     }));
-    const [deployments, statefulSets, daemonSets, { pods, metrics }, peerAuthentications, serviceAccount] =
-        await Promise.all([
-            read.list<WorkloadObject>(paths.apps(ns, "deployments")),
-            read.list<WorkloadObject>(paths.apps(ns, "statefulsets")),
-            read.list<WorkloadObject>(paths.apps(ns, "daemonsets")),
-            podsAndMetrics,
-            options.meshMode === "sidecar" ? read.list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
-            prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusServiceAccount)) : undefined,
-        ]);
+    const [deployments, statefulSets, daemonSets, { pods, metrics }, peerAuthentications, serviceAccount] = await Promise.all([
+        read.list<WorkloadObject>(paths.apps(ns, "deployments")),
+        read.list<WorkloadObject>(paths.apps(ns, "statefulsets")),
+        read.list<WorkloadObject>(paths.apps(ns, "daemonsets")),
+        podsAndMetrics,
+        options.meshMode === "sidecar" ? read.list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
+        prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusServiceAccount)) : undefined,
+    ]);
     return {
         deployments,
         statefulSets,
@@ -166,11 +148,7 @@ async function fetchNamespaced(
 }
 
 /** `/metrics` of every running shard pod, through the API server's pod proxy. */
-async function fetchMetrics(
-    read: Reading,
-    pods: Fetched<Pod[]>,
-    options: VerifyOptions,
-): Promise<Record<string, Fetched<string>>> {
+async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: VerifyOptions): Promise<Record<string, Fetched<string>>> {
     if (pods.state !== "found") {
         return {};
     }

@@ -97,6 +97,4 @@ export function expectedWorkloads(collector: Collector, shards: number): Expecte
 }
 
 /** Pod labels by which an ama-metrics workload is recognised, wherever it runs (the add-on uses the same). */
-export const amaMetricsPodLabels: readonly Record<string, string>[] = expectedWorkloads("ama-metrics", 1).map(
-    (w) => w.podLabels,
-);
+export const amaMetricsPodLabels: readonly Record<string, string>[] = expectedWorkloads("ama-metrics", 1).map((w) => w.podLabels);

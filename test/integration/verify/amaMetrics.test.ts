@@ -73,10 +73,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "token.expiry": "fail" });
         const [expired] = expectStatus(result, "token.expiry", "fail");
-        assert.match(
-            expired.message,
-            /^the token expired at 2026-11-29T09:00:00.000Z \(3 h 0 min ago, from expires_on\)/,
-        );
+        assert.match(expired.message, /^the token expired at 2026-11-29T09:00:00.000Z \(3 h 0 min ago, from expires_on\)/);
         assert.match(
             expired.message,
             /borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled/,
@@ -91,14 +88,11 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("reads the expiry of a bare JWT, and fails clearly when neither format is there", async () => {
-        const claims = Buffer.from(
-            JSON.stringify({ aud: "https://monitor.azure.com/", exp: hours(10).getTime() / 1000 }),
-        ).toString("base64url");
-        setToken(`eyJhbGciOiJSUzI1NiJ9.${claims}.c2ln`);
-        assert.match(
-            expectStatus(await run(), "token.expiry", "pass")[0].message,
-            /in 10 h 0 min \(from the JWT's exp claim\)/,
+        const claims = Buffer.from(JSON.stringify({ aud: "https://monitor.azure.com/", exp: hours(10).getTime() / 1000 })).toString(
+            "base64url",
         );
+        setToken(`eyJhbGciOiJSUzI1NiJ9.${claims}.c2ln`);
+        assert.match(expectStatus(await run(), "token.expiry", "pass")[0].message, /in 10 h 0 min \(from the JWT's exp claim\)/);
         setToken("not a token");
         const [unknown] = expectStatus(await run(), "token.expiry", "fail");
         assert.match(
@@ -115,11 +109,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
-        const service = fake.get<{ spec: Record<string, unknown> }>(
-            "Service",
-            "ama-metrics-operator-targets",
-            "kube-system",
-        );
+        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
         const result = await run();
         expectOnlyProblems(result, { "kube-system.alias": "fail" });
@@ -134,11 +124,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("accepts the alias with another cluster domain", async () => {
-        const service = fake.get<{ spec: Record<string, unknown> }>(
-            "Service",
-            "ama-metrics-operator-targets",
-            "kube-system",
-        );
+        const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = {
             type: "ExternalName",
             externalName: "ama-metrics-operator-targets.monitoring.svc.corp.example.",
@@ -167,11 +153,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
     });
 
     it("fails pods.sidecars when an unmeshed node pod carries a sidecar, and when --mesh-node expects one", async () => {
-        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>(
-            "Pod",
-            "ama-metrics-node-b9k2s",
-            "monitoring",
-        );
+        const nodePod = fake.get<{ spec: { containers: { name: string }[] } }>("Pod", "ama-metrics-node-b9k2s", "monitoring");
         nodePod.spec.containers.push({ name: "istio-proxy" });
         const [unexpected] = expectStatus(await run(), "pods.sidecars", "fail");
         assert.match(

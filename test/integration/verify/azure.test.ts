@@ -3,15 +3,7 @@
 import * as assert from "node:assert/strict";
 import { FakeKube, readObjects } from "./fakeKube";
 import { azureArgs, clusterId, FakeAzure, withAzure } from "./fakeAzure";
-import {
-    amaMetricsArgs,
-    amaMetricsCluster,
-    expectOnlyProblems,
-    expectStatus,
-    prometheusArgs,
-    prometheusCluster,
-    verify,
-} from "./harness";
+import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, prometheusArgs, prometheusCluster, verify } from "./harness";
 
 type Json = Record<string, unknown>;
 
@@ -46,10 +38,7 @@ describe("ama-metrics-istio-verify --azure", () => {
                 result.checks.at(-2)!.message,
                 "MSProm-westeurope-aks-prod → MSProm-westeurope-aks-prod sends to the workspace, and no other managed association exists",
             );
-            assert.equal(
-                result.checks.at(-1)!.message,
-                '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago',
-            );
+            assert.equal(result.checks.at(-1)!.message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
         });
 
         it("reads ARM and the query endpoint with GETs and tokens for each", async () => {
@@ -91,10 +80,7 @@ describe("ama-metrics-istio-verify --azure", () => {
         it("fails azure.data-arriving when no sample is newer than 10 minutes", async () => {
             azure.query = readObjects("azure", "query-empty.json")[0] as unknown as Json;
             const [empty] = expectStatus(await run(amaMetricsArgs), "azure.data-arriving", "fail");
-            assert.equal(
-                empty.message,
-                'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes',
-            );
+            assert.equal(empty.message, 'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes');
         });
 
         it("fails azure.data-arriving with the missing role when the query is forbidden", async () => {
@@ -155,11 +141,9 @@ describe("ama-metrics-istio-verify --azure", () => {
 
         it("fails azure.association when the cluster id names no cluster", async () => {
             const other = clusterId.replace("aks-prod", "aks-gone");
-            const result = await verify(
-                kube.url,
-                [...prometheusArgs, "--azure", "--cluster-id", other, "--workspace-id", azureArgs[4]],
-                { azure: azure.access() },
-            );
+            const result = await verify(kube.url, [...prometheusArgs, "--azure", "--cluster-id", other, "--workspace-id", azureArgs[4]], {
+                azure: azure.access(),
+            });
             assert.match(expectStatus(result, "azure.association", "fail")[0].message, /cluster .*aks-gone not found/);
         });
     });

@@ -77,8 +77,7 @@ describe("ama-metrics-istio-verify command", () => {
         fake.metrics.set("monitoring/prometheus-shard-0-0", readText("variants", "metrics-forbidden.txt"));
         const failing = await verify(fake.url, prometheusArgs);
         assert.equal(failing.code, 1);
-        fake.get<{ status: { startTime: string } }>("Pod", "prometheus-shard-0-0").status.startTime =
-            "2026-11-29T11:50:00Z";
+        fake.get<{ status: { startTime: string } }>("Pod", "prometheus-shard-0-0").status.startTime = "2026-11-29T11:50:00Z";
         const young = await verify(fake.url, prometheusArgs);
         assert.ok(young.checks.some((c) => c.status === "warn"));
         assert.ok(!young.checks.some((c) => c.status === "fail"), young.stdout);
@@ -96,10 +95,7 @@ describe("ama-metrics-istio-verify command", () => {
             l.startsWith("FAIL  kube-system.alias  Service kube-system/ama-metrics-operator-targets is missing"),
         );
         assert.ok(failed > 0, result.stdout);
-        assert.match(
-            lines[failed + 1],
-            /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/,
-        );
+        assert.match(lines[failed + 1], /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/);
         assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 14);
     });
 
@@ -115,10 +111,7 @@ describe("ama-metrics-istio-verify command", () => {
         );
         const help = await runMain(["--help"]);
         assert.equal(help.code, 0);
-        assert.match(
-            help.stdout,
-            /^Usage: ama-metrics-istio-verify --namespace <ns> --collector <prometheus\|ama-metrics>/,
-        );
+        assert.match(help.stdout, /^Usage: ama-metrics-istio-verify --namespace <ns> --collector <prometheus\|ama-metrics>/);
     });
 
     it("exits 2 on an unreadable kubeconfig or an unknown context", async () => {
@@ -141,10 +134,7 @@ describe("ama-metrics-istio-verify command", () => {
         const started = Date.now();
         const result = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig(server), "--timeout", "5"]);
         assert.equal(result.code, 2);
-        assert.match(
-            result.stderr,
-            new RegExp(`API server = "${server}": unreachable API server \\(connect ECONNREFUSED`),
-        );
+        assert.match(result.stderr, new RegExp(`API server = "${server}": unreachable API server \\(connect ECONNREFUSED`));
         assert.ok(Date.now() - started < 5000);
     });
 
@@ -152,13 +142,7 @@ describe("ama-metrics-istio-verify command", () => {
         fake = await new FakeKube().start();
         fake.behaviour = "hang";
         const started = Date.now();
-        const result = await runMain([
-            ...prometheusArgs,
-            "--kubeconfig",
-            writeKubeconfig(fake.url),
-            "--timeout",
-            "0.5",
-        ]);
+        const result = await runMain([...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url), "--timeout", "0.5"]);
         const elapsed = Date.now() - started;
         assert.equal(result.code, 2);
         assert.equal(
@@ -214,10 +198,7 @@ describe("ama-metrics-istio-verify command", () => {
             const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
             assert.equal(manifest.bin["ama-metrics-istio-verify"], "dist/verify/cli.js");
             assert.match(fs.readFileSync(cli, "utf8"), /^#!\/usr\/bin\/env node\n/);
-            assert.match(
-                fs.readFileSync(path.join(path.dirname(cli), "kubeClient.js"), "utf8"),
-                /import\("@kubernetes\/client-node"\)/,
-            );
+            assert.match(fs.readFileSync(path.join(path.dirname(cli), "kubeClient.js"), "utf8"), /import\("@kubernetes\/client-node"\)/);
 
             fake = await amaMetricsCluster();
             // Without require(esm), as on Node 22 before 22.12: only a real import() loads the client.
@@ -238,25 +219,13 @@ describe("ama-metrics-istio-verify command", () => {
         it("exits 1 on a failing check and 2 within --timeout against a server that never answers", async () => {
             fake = await prometheusCluster();
             fake.remove("PeerAuthentication", "default");
-            const failing = await run(process.execPath, [
-                cli,
-                ...prometheusArgs,
-                "--kubeconfig",
-                writeKubeconfig(fake.url),
-            ]);
+            const failing = await run(process.execPath, [cli, ...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url)]);
             assert.equal(failing.code, 1, failing.stderr);
             assert.match(failing.stdout, /^FAIL {2}mesh.peer-authentication {2}no namespace-wide PeerAuthentication/m);
 
             fake.behaviour = "hang";
             const started = Date.now();
-            const hung = await run(process.execPath, [
-                cli,
-                ...prometheusArgs,
-                "--kubeconfig",
-                writeKubeconfig(fake.url),
-                "--timeout",
-                "1",
-            ]);
+            const hung = await run(process.execPath, [cli, ...prometheusArgs, "--kubeconfig", writeKubeconfig(fake.url), "--timeout", "1"]);
             const elapsed = Date.now() - started;
             assert.equal(hung.code, 2);
             assert.match(hung.stderr, /unreachable API server: no answer within 1 s/);

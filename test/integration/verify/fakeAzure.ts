@@ -19,10 +19,7 @@ const read = (file: string) => readObjects("azure", file)[0] as unknown as Json;
 export class FakeAzure {
     associations = (read("associations.json").value as Json[]).map((a) => a);
     readonly rules = new Map<string, Json>(
-        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => [
-            String(read(f).id).toLowerCase(),
-            read(f),
-        ]),
+        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => [String(read(f).id).toLowerCase(), read(f)]),
     );
     workspace = read("workspace.json");
     query: Json = read("query-up.json");
@@ -106,9 +103,7 @@ export class FakeAzure {
         }
         const rule = this.rules.get(path);
         if (rule) {
-            return version === "2022-06-01"
-                ? send(200, rule)
-                : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return version === "2022-06-01" ? send(200, rule) : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
         }
         if (path === workspaceId.toLowerCase()) {
             return version === "2023-04-03"

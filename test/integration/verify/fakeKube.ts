@@ -85,10 +85,7 @@ export class FakeKube {
     /** The object of that kind and name (first match when no namespace is given). */
     get<T = KubeObject>(kind: string, name: string, namespace?: string): T {
         const found = this.objects.find(
-            (o) =>
-                o.kind === kind &&
-                o.metadata.name === name &&
-                (namespace === undefined || o.metadata.namespace === namespace),
+            (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
         );
         if (!found) throw new Error(`fixture has no ${kind} ${name}`);
         return found as unknown as T;
@@ -128,11 +125,7 @@ export class FakeKube {
         const pathname = decodeURIComponent(url.pathname);
         const override = this.overrides.get(pathname);
         if (override) {
-            return send(
-                override.status,
-                override.body,
-                typeof override.body === "string" ? "text/plain" : "application/json",
-            );
+            return send(override.status, override.body, typeof override.body === "string" ? "text/plain" : "application/json");
         }
         const proxy = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/:]+):(\d+)\/proxy\/metrics$/.exec(pathname);
         if (proxy) {
@@ -165,9 +158,7 @@ export class FakeKube {
         }
         const kind = kinds[plural];
         const group = groupVersion === "v1" ? "" : groupVersion.split("/")[0];
-        const matching = this.objects.filter(
-            (o) => o.kind === kind && o.apiVersion === groupVersion && o.metadata.namespace === namespace,
-        );
+        const matching = this.objects.filter((o) => o.kind === kind && o.apiVersion === groupVersion && o.metadata.namespace === namespace);
         if (name === undefined) {
             return send(200, {
                 apiVersion: groupVersion,

@@ -28,9 +28,7 @@ let kubeconfigs = 0;
 /** A kubeconfig whose current context points at `server` (plain HTTP, so TLS verification is off). */
 export function writeKubeconfig(server: string, extraContexts: string[] = []): string {
     const file = path.join(scratchDir(), `kubeconfig-${++kubeconfigs}`);
-    const contexts = ["fake", ...extraContexts]
-        .map((name) => `  - name: ${name}\n    context: {cluster: fake, user: tester}\n`)
-        .join("");
+    const contexts = ["fake", ...extraContexts].map((name) => `  - name: ${name}\n    context: {cluster: fake, user: tester}\n`).join("");
     fs.writeFileSync(
         file,
         `apiVersion: v1
@@ -54,15 +52,7 @@ ${contexts}current-context: fake
 /** The healthy prometheus installation: sidecar mode, revision asm-1-27, two shards. */
 export async function prometheusCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
-    for (const file of [
-        "namespace",
-        "statefulsets",
-        "deployments",
-        "daemonsets",
-        "pods",
-        "serviceaccounts",
-        "peerauthentications",
-    ]) {
+    for (const file of ["namespace", "statefulsets", "deployments", "daemonsets", "pods", "serviceaccounts", "peerauthentications"]) {
         fake.add(...readObjects("prometheus", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
@@ -71,29 +61,12 @@ export async function prometheusCluster(): Promise<FakeKube> {
     return fake.start();
 }
 
-export const prometheusArgs = [
-    "--namespace",
-    "monitoring",
-    "--collector",
-    "prometheus",
-    "--revision",
-    "asm-1-27",
-    "--shards",
-    "2",
-];
+export const prometheusArgs = ["--namespace", "monitoring", "--collector", "prometheus", "--revision", "asm-1-27", "--shards", "2"];
 
 /** The healthy ama-metrics installation: sidecar mode, default revision, node DaemonSet not meshed. */
 export async function amaMetricsCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
-    for (const file of [
-        "namespace",
-        "deployments",
-        "daemonsets",
-        "statefulsets",
-        "pods",
-        "peerauthentications",
-        "kube-system",
-    ]) {
+    for (const file of ["namespace", "deployments", "daemonsets", "statefulsets", "pods", "peerauthentications", "kube-system"]) {
         fake.add(...readObjects("ama-metrics", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));

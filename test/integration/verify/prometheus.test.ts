@@ -46,10 +46,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                 "remote-write.healthy",
             ],
         );
-        assert.match(
-            result.checks[2].message,
-            /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/,
-        );
+        assert.match(result.checks[2].message, /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/);
         assert.match(
             result.checks.at(-1)!.message,
             /prometheus-shard-1-0: 1702554 samples sent, 0 failed since the pod started, newest sent 17 s ago/,
@@ -92,34 +89,23 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails namespace.injection-label on a wrong injection label", async () => {
-        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata
-            .labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
         delete labels["istio.io/rev"];
         labels["istio-injection"] = "enabled";
         const result = await run();
         const [wrong] = expectStatus(result, "namespace.injection-label", "fail");
-        assert.match(
-            wrong.message,
-            /has injection labels: istio-injection=enabled; sidecar mode wants istio.io\/rev=asm-1-27/,
-        );
-        assert.match(
-            wrong.fix,
-            /kubectl label namespace monitoring istio-injection- istio.io\/rev=asm-1-27 --overwrite/,
-        );
+        assert.match(wrong.message, /has injection labels: istio-injection=enabled; sidecar mode wants istio.io\/rev=asm-1-27/);
+        assert.match(wrong.fix, /kubectl label namespace monitoring istio-injection- istio.io\/rev=asm-1-27 --overwrite/);
     });
 
     it("fails namespace.injection-label on an ambient label next to the revision", async () => {
-        fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels[
-            "istio.io/dataplane-mode"
-        ] = "ambient";
+        fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/dataplane-mode"] =
+            "ambient";
         expectStatus(await run(), "namespace.injection-label", "fail");
     });
 
     it("fails workloads.rolled-out for a shard whose rollout has not finished", async () => {
-        const shard = fake.get<{ metadata: { generation: number }; status: Record<string, number> }>(
-            "StatefulSet",
-            "prometheus-shard-1",
-        );
+        const shard = fake.get<{ metadata: { generation: number }; status: Record<string, number> }>("StatefulSet", "prometheus-shard-1");
         shard.metadata.generation = 4;
         shard.status.readyReplicas = 0;
         shard.status.updatedReplicas = 0;
@@ -159,8 +145,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails pods.sidecars in certificates mode for kube-state-metrics' sidecar and a collector without istio-certs", async () => {
-        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata
-            .labels;
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
         delete labels["istio.io/rev"];
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, { "pods.sidecars": "fail" });
@@ -175,9 +160,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("passes certificates mode once the collectors share the certificate and kube-state-metrics is out of the mesh", async () => {
-        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels[
-            "istio.io/rev"
-        ];
+        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
         for (const name of ["prometheus-shard-0-0", "prometheus-shard-1-0"]) {
             const shard = pod(name);
             shard.spec.volumes.push({ name: "istio-certs", emptyDir: { medium: "Memory" } } as { name: string });
@@ -192,10 +175,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         ksm.metadata.labels["sidecar.istio.io/inject"] = "false";
         const result = await run([...prometheusArgs, "--mesh-mode", "certificates"]);
         expectOnlyProblems(result, {});
-        assert.match(
-            result.checks.find((c) => c.id === "pods.sidecars")!.message,
-            /the collector pods mount istio-certs/,
-        );
+        assert.match(result.checks.find((c) => c.id === "pods.sidecars")!.message, /the collector pods mount istio-certs/);
     });
 
     it("fails mesh.peer-authentication when an older namespace-wide policy is PERMISSIVE", async () => {
@@ -207,14 +187,8 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
             older.message,
             /^PeerAuthentication legacy-permissive \(PERMISSIVE, created 2026-10-30T12:00:00Z\) is older than default \(STRICT/,
         );
-        assert.match(
-            older.message,
-            /Istio applies only the oldest namespace-wide policy, so monitoring runs PERMISSIVE/,
-        );
-        assert.equal(
-            older.fix,
-            "delete the older policy: kubectl -n monitoring delete peerauthentication legacy-permissive",
-        );
+        assert.match(older.message, /Istio applies only the oldest namespace-wide policy, so monitoring runs PERMISSIVE/);
+        assert.equal(older.fix, "delete the older policy: kubectl -n monitoring delete peerauthentication legacy-permissive");
     });
 
     it("ignores an older PERMISSIVE policy that selects workloads", async () => {
@@ -227,10 +201,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     it("fails mesh.peer-authentication without a STRICT policy, and without Istio's API", async () => {
         fake.remove("PeerAuthentication", "default");
         const [none] = expectStatus(await run(), "mesh.peer-authentication", "fail");
-        assert.match(
-            none.message,
-            /no namespace-wide PeerAuthentication with mtls.mode STRICT in monitoring \(namespace-wide: none\)/,
-        );
+        assert.match(none.message, /no namespace-wide PeerAuthentication with mtls.mode STRICT in monitoring \(namespace-wide: none\)/);
         fake.istio = false;
         const [noApi] = expectStatus(await run(), "mesh.peer-authentication", "fail");
         assert.match(noApi.message, /does not serve security.istio.io\/v1 PeerAuthentications/);
@@ -249,17 +220,11 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
     });
 
     it("fails identity.service-account without a UUID client-id", async () => {
-        const account = fake.get<{ metadata: { annotations: Record<string, string> } }>(
-            "ServiceAccount",
-            "prometheus-agent",
-        ).metadata;
+        const account = fake.get<{ metadata: { annotations: Record<string, string> } }>("ServiceAccount", "prometheus-agent").metadata;
         account.annotations["azure.workload.identity/client-id"] = "prometheus-identity";
         const result = await run();
         expectOnlyProblems(result, { "identity.service-account": "fail" });
-        assert.match(
-            expectStatus(result, "identity.service-account", "fail")[0].message,
-            /"prometheus-identity", not a UUID/,
-        );
+        assert.match(expectStatus(result, "identity.service-account", "fail")[0].message, /"prometheus-identity", not a UUID/);
         fake.remove("ServiceAccount", "prometheus-agent");
         assert.match(
             expectStatus(await run(), "identity.service-account", "fail")[0].message,
@@ -303,10 +268,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         expectOnlyProblems(result, { "remote-write.healthy": "fail" });
         const [failing] = expectStatus(result, "remote-write.healthy", "fail");
-        assert.match(
-            failing.message,
-            /^pod prometheus-shard-0-0: 48210 samples sent, 48210 failed since the pod started/,
-        );
+        assert.match(failing.message, /^pod prometheus-shard-0-0: 48210 samples sent, 48210 failed since the pod started/);
         assert.match(failing.fix, /HTTP 403 means the identity lacks "Monitoring Metrics Publisher"/);
     });
 

@@ -71,8 +71,7 @@ describe("ama-metrics-istio-verify permissions", () => {
                         r.apiGroups.includes(wanted.group) &&
                         r.resources.includes(wanted.resource) &&
                         r.verbs.includes(wanted.verb) &&
-                        (r.resourceNames === undefined ||
-                            (wanted.name !== undefined && r.resourceNames.includes(wanted.name))),
+                        (r.resourceNames === undefined || (wanted.name !== undefined && r.resourceNames.includes(wanted.name))),
                 );
                 assert.ok(allowed, `the ClusterRole does not allow ${wanted.verb} ${wanted.resource} (${request.url})`);
             }

@@ -61,10 +61,7 @@ describe("ama-metrics-istio-verify building blocks", () => {
             const buckets = samplesOf(exposition, "prometheus_remote_storage_sent_batch_duration_seconds_bucket");
             assert.equal(buckets.length, 16);
             assert.deepEqual(buckets.at(-1)!.labels.le, "+Inf");
-            assert.equal(
-                samplesOf(exposition, "go_gc_duration_seconds").find((s) => s.labels.quantile === "1")!.value,
-                0.004521907,
-            );
+            assert.equal(samplesOf(exposition, "go_gc_duration_seconds").find((s) => s.labels.quantile === "1")!.value, 0.004521907);
             assert.equal(exposition.types["prometheus_remote_storage_sent_batch_duration_seconds"], "histogram");
             assert.match(exposition.help["prometheus_build_info"], /labeled by version, revision/);
         });
@@ -122,26 +119,20 @@ describe("ama-metrics-istio-verify building blocks", () => {
 
     describe("the token's expiry", () => {
         const data = (text: string) => ({ token: Buffer.from(text).toString("base64") });
-        const jwt = (claims: object) =>
-            `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2lnbmF0dXJl`;
+        const jwt = (claims: object) => `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.c2lnbmF0dXJl`;
 
         it("reads expires_on of the JSON token response, as a string or a number", () => {
-            assert.deepEqual(
-                tokenExpiry(data('{"access_token":"x","expires_on":"1796025600","token_type":"Bearer"}')),
-                {
-                    found: true,
-                    expiresAt: new Date("2026-11-30T08:00:00Z"),
-                    source: "expires_on",
-                },
-            );
+            assert.deepEqual(tokenExpiry(data('{"access_token":"x","expires_on":"1796025600","token_type":"Bearer"}')), {
+                found: true,
+                expiresAt: new Date("2026-11-30T08:00:00Z"),
+                source: "expires_on",
+            });
             const numeric = tokenExpiry(data('{"expires_on":1796025600}'));
             assert.ok(numeric.found && numeric.expiresAt.getTime() === 1796025600000);
         });
 
         it("falls back to the access token's exp claim, and reads a bare JWT", () => {
-            const fromAccessToken = tokenExpiry(
-                data(JSON.stringify({ access_token: jwt({ exp: 1796000000 }), token_type: "Bearer" })),
-            );
+            const fromAccessToken = tokenExpiry(data(JSON.stringify({ access_token: jwt({ exp: 1796000000 }), token_type: "Bearer" })));
             assert.deepEqual(fromAccessToken, {
                 found: true,
                 expiresAt: new Date(1796000000 * 1000),
