@@ -18,7 +18,7 @@ const stacks = ["dev", "staging", "prod"];
 function plan(stack: string, options: { json?: boolean; cwd?: string } = {}) {
     return spawnSync(
         process.execPath,
-        ["--require", "ts-node/register/transpile-only", path.join(root, "scripts", "plan.ts"), stack, ...(options.json ? ["--json"] : [])],
+        ["--require", require.resolve("ts-node/register/transpile-only"), path.join(root, "scripts", "plan.ts"), stack, ...(options.json ? ["--json"] : [])],
         {
             cwd: options.cwd ?? root,
             encoding: "utf8",
@@ -173,7 +173,7 @@ describe("the per-environment program", () => {
             cluster: { stack: "acme/aks/dev" },
         };
         const cases: Array<[string, unknown, RegExp]> = [
-            ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not an object/],
+            ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not a map/],
             ["a bad subscription", { ...good, subscriptionId: "prod-sub" }, /environment\.subscriptionId = "prod-sub": not a GUID/],
             ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined/],
             [
