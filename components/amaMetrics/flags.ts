@@ -197,7 +197,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
     check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.join(", ")}`));
     if (text("revision") !== undefined) check("revision", text("revision"), valueOf(formats.revision));
     const proxyResources = parseJson(text("proxy-resources"), problems);
-    check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
+    if (proxyResources !== undefined) check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
     const serviceCidr = text("service-cidr") ?? defaults.serviceCidr;
     check("service-cidr", serviceCidr, valueOf(formats.cidr));
     const ranges = splitList(text("exclude-outbound-ip-ranges"));
