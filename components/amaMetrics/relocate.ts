@@ -64,8 +64,8 @@ export function clusterScopedName(name: string, namespace: string): string {
 
 /**
  * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is not
- * modified. Throws on a kind of unknown scope, on an object outside kube-system, on names that would become
- * invalid, and on any `kube-system` left in the output that is not the token secret's.
+ * modified. Throws on a kind of unknown scope, on an object in a namespace other than kube-system or the target,
+ * on names that would become invalid, and on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
     const context = buildContext(manifests, options);
@@ -151,7 +151,8 @@ function buildContext(objects: readonly KubernetesObject[], options: RelocationO
     for (const object of objects) {
         const name = object.metadata.name;
         const namespace = object.metadata.namespace;
-        if (namespace !== undefined && namespace !== chartNamespace) {
+        // The target namespace too: relocating relocated manifests (a mode switch) gives what one pass gives.
+        if (namespace !== undefined && namespace !== chartNamespace && namespace !== options.namespace) {
             throw new Error(
                 `${object.kind} "${name}" is in namespace "${namespace}": the chart renders its objects into ${chartNamespace} ` +
                     `(or none), and moving an object from elsewhere would be a guess; render it from another release.`,
