@@ -331,25 +331,39 @@ function allowInsecureAuthSecrets(container: Container, allow: boolean): void {
 }
 
 /**
- * Fails on any string of the output that still names kube-system, but for the token adapter's
- * `--secret-namespace`: a reference the relocation does not understand must not pass silently.
+ * Fails on any string of the output that still names kube-system, but for the token adapters'
+ * `--secret-namespace` argument: a reference the relocation does not understand must not pass silently.
  */
 function assertNoKubeSystem(object: KubernetesObject, options: RelocationOptions): void {
     const allowed = `--secret-namespace=${options.tokenSecret.namespace}`;
-    const visit = (value: unknown, path: string): void => {
+    // The args of the token adapters, and no other list: the same text elsewhere is a reference like any other.
+    const adapterArgs = new Set<unknown>(
+        podTemplatesOf(object)
+            .flatMap((pod) => containersOf(pod.get()))
+            .filter((container) => chartFacts.tokenAdapterContainers.includes(container.name))
+            .map((container) => container.args),
+    );
+    const fail = (path: string, text: string, what: string): never => {
+        throw new Error(
+            `${object.kind} "${object.metadata.name}" still names ${chartNamespace} ${what} ${path} (${JSON.stringify(text)}) after ` +
+                `relocation: the relocation does not know this reference. Report it with the chart version; ` +
+                `until then, override the value through chart values.`,
+        );
+    };
+    const visit = (value: unknown, path: string, parent?: unknown): void => {
         if (typeof value === "string") {
-            if (value.includes(chartNamespace) && value !== allowed) {
-                throw new Error(
-                    `${object.kind} "${object.metadata.name}" still names ${chartNamespace} at ${path} (${JSON.stringify(value)}) after ` +
-                        `relocation: the relocation does not know this reference. Report it with the chart version; ` +
-                        `until then, override the value through chart values.`,
-                );
+            if (value.includes(chartNamespace) && !(value === allowed && adapterArgs.has(parent))) {
+                fail(path, value, "at");
             }
         } else if (Array.isArray(value)) {
-            value.forEach((item, i) => visit(item, `${path}[${i}]`));
+            value.forEach((item, i) => visit(item, `${path}[${i}]`, value));
         } else if (isRecord(value)) {
             for (const [key, item] of Object.entries(value)) {
-                visit(item, path ? `${path}.${key}` : key);
+                const itemPath = path ? `${path}.${key}` : key;
+                if (key.includes(chartNamespace)) {
+                    fail(itemPath, key, "in the key of");
+                }
+                visit(item, itemPath);
             }
         }
     };
