@@ -73,7 +73,7 @@ export const flags: readonly Flag[] = [
     {
         name: "service-cidr",
         value: "<cidr>",
-        help: `sidecar mode: the cluster's service CIDR, the only range the proxies capture (default ${defaults.serviceCidr})`,
+        help: `the cluster's service CIDR: the only range the sidecar mode's proxies capture (default ${defaults.serviceCidr})`,
         format: (o) => (o.mesh.serviceCidr !== defaults.serviceCidr ? [o.mesh.serviceCidr] : []),
     },
     {
@@ -212,12 +212,9 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         extraExcludeOutboundIPRanges: ranges,
         extraExcludeOutboundPorts: ports as number[] | undefined,
     };
+    // The service CIDR is a fact of the cluster (the component's cluster.serviceCidr), accepted in every mode
+    // like there; only the sidecar mode uses it.
     const ruleProblems = meshRuleProblems("ama-metrics", istio, flagName);
-    if (serviceCidr !== defaults.serviceCidr && mode !== "sidecar") {
-        ruleProblems.push(
-            problem("--service-cidr", serviceCidr, `only the sidecar mode captures outbound traffic, the mode is "${mode}"`, "drop it"),
-        );
-    }
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
