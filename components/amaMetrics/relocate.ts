@@ -419,14 +419,23 @@ function reconcile(document: YAML.Document, node: unknown, value: unknown): unkn
         if (node.value === value) {
             return node;
         }
-        // A changed string keeps its quotes (and any comment on its line).
+        // A changed string keeps its quotes (and any comment on its line) where they were a choice of style.
+        // Quotes the old text needed (`""`, `"true"`) say nothing about the new one, which is written as a
+        // new value is: then a mode switch over relocated manifests writes what a single pass writes.
         const quoted = node.type === YAML.Scalar.QUOTE_DOUBLE || node.type === YAML.Scalar.QUOTE_SINGLE;
-        if (quoted && typeof node.value === "string" && typeof value === "string") {
+        if (quoted && typeof node.value === "string" && typeof value === "string" && readsBackAsString(node.value)) {
             node.value = value;
             return node;
         }
     }
-    return createNode(document, value);
+    const created = createNode(document, value);
+    if (YAML.isNode(node)) {
+        // The comments around a replaced value stay where they were.
+        created.commentBefore = node.commentBefore;
+        created.comment = node.comment;
+        created.spaceBefore = node.spaceBefore;
+    }
+    return created;
 }
 
 /**
