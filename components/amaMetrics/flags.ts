@@ -168,7 +168,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         check("namespace", text("namespace"), collectorNamespace);
     }
     const mode = (text("mesh-mode") ?? defaults.meshMode) as RelocationOptions["mesh"]["mode"];
-    check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.join(", ")}`));
+    check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.map((m) => `"${m}"`).join(", ")}`));
     if (text("revision") !== undefined) check("revision", text("revision"), valueOf(formats.revision));
     const proxyResources = parseJson(text("proxy-resources"), problems);
     if (proxyResources !== undefined) check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
