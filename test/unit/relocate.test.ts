@@ -192,7 +192,7 @@ for (const rendering of chartRenderings) {
 
                 it("leaves kube-system nowhere but in the token adapters' --secret-namespace", () => {
                     const left = output.flatMap((o) => kubeSystemStrings(o).map((s) => `${ref(o)}: ${s}`));
-                    assert.ok(left.length === 3);
+                    assert.equal(left.length, 3, left.join("\n"));
                     for (const entry of left) {
                         assert.match(entry, /\.containers\[\d+\]\.args\[\d+\]=--secret-namespace=kube-system$/);
                     }
