@@ -17,7 +17,7 @@ import {
     proxyResourcesPerWorkload,
     shapeProblems,
     valueOf,
-} from "../core/schema";
+} from "../core/shapes";
 import { defaults, proxyResourcesWithDefaults } from "../core/settings";
 import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
 import { defaultTokenSecret } from "./facts";

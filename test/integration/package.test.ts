@@ -50,7 +50,6 @@ function run(command: string, args: string[], cwd: string): string {
 const consumerProgram = `
 const pulumi = require("@pulumi/pulumi");
 const k8s = require("@pulumi/kubernetes");
-const random = require("@pulumi/random");
 const azure = require("@pulumi/azure-native");
 const charts = [];
 pulumi.runtime.setMocks(
@@ -69,7 +68,7 @@ pulumi.runtime.setMocks(
 );
 const { AmaMetricsIstio } = require("ama-metrics-istio");
 new AmaMetricsIstio("metrics", JSON.parse(process.argv[2]), {
-    providers: { kubernetes: new k8s.Provider("k8s", {}), "azure-native": new azure.Provider("azure", {}), random: new random.Provider("random") },
+    providers: { kubernetes: new k8s.Provider("k8s", {}), "azure-native": new azure.Provider("azure", {})},
 });
 process.once("beforeExit", () => process.stdout.write(JSON.stringify(charts)));
 `;

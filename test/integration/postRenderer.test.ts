@@ -5,7 +5,7 @@
 // The command is the one the component hands to the Chart, taken from its registration under the mocks.
 
 import * as assert from "node:assert/strict";
-import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { execFileSync, spawnSync, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
@@ -262,5 +262,24 @@ describe("the post-renderer, run as Helm runs it", function () {
                 'ama-metrics-istio-relocate: stdin = "a terminal": the command reads the rendered manifests from stdin and would wait for them forever; pipe `helm template …` into it, or let Helm run it with --post-renderer\n',
             ]);
         });
+    });
+});
+
+describe("the post-renderer's weight", () => {
+    it("loads no Pulumi SDK: Helm users need none, and each render starts fast", () => {
+        const root = path.resolve(__dirname, "..", "..");
+        const loaded = execFileSync(
+            process.execPath,
+            [
+                "-e",
+                'require("./dist/amaMetrics/postRenderer.js"); console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("node_modules"))))',
+            ],
+            { cwd: root, encoding: "utf8" },
+        );
+        const modules: string[] = JSON.parse(loaded);
+        assert.deepEqual(
+            modules.filter((f) => f.includes("@pulumi")),
+            [],
+        );
     });
 });

@@ -18,7 +18,13 @@ const stacks = ["dev", "staging", "prod"];
 function plan(stack: string, options: { json?: boolean; cwd?: string } = {}) {
     return spawnSync(
         process.execPath,
-        ["--require", require.resolve("ts-node/register/transpile-only"), path.join(root, "scripts", "plan.ts"), stack, ...(options.json ? ["--json"] : [])],
+        [
+            "--require",
+            require.resolve("ts-node/register/transpile-only"),
+            path.join(root, "scripts", "plan.ts"),
+            stack,
+            ...(options.json ? ["--json"] : []),
+        ],
         {
             cwd: options.cwd ?? root,
             encoding: "utf8",
