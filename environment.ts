@@ -43,17 +43,33 @@ export function parseEnvironment(raw: unknown): EnvironmentConfig {
         throw new StackConfigError([{ argument: at(""), value: raw, message: "not a map; see stacks/Pulumi.dev.yaml for the shape" }]);
     }
     if (!isGuid(raw.subscriptionId)) {
-        problems.push({ argument: at("subscriptionId"), value: raw.subscriptionId, message: "not a GUID; give the id of the subscription that holds the Azure Monitor resources" });
+        problems.push({
+            argument: at("subscriptionId"),
+            value: raw.subscriptionId,
+            message: "not a GUID; give the id of the subscription that holds the Azure Monitor resources",
+        });
     }
     const cluster = raw.cluster;
     if (!isMap(cluster)) {
-        problems.push({ argument: at("cluster"), value: cluster, message: "missing; give cluster.stack (the cluster's stack), or the cluster's resourceId and location" });
+        problems.push({
+            argument: at("cluster"),
+            value: cluster,
+            message: "missing; give cluster.stack (the cluster's stack), or the cluster's resourceId and location",
+        });
     } else if (cluster.stack !== undefined && !isStackName(cluster.stack)) {
-        problems.push({ argument: at("cluster.stack"), value: cluster.stack, message: "not a fully qualified stack name; use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod" });
+        problems.push({
+            argument: at("cluster.stack"),
+            value: cluster.stack,
+            message: "not a fully qualified stack name; use <organization>/<project>/<stack>, e.g. acme/aks-cluster/prod",
+        });
     } else if (cluster.stack === undefined) {
         for (const key of ["resourceId", "location"]) {
             if (cluster[key] === undefined) {
-                problems.push({ argument: at(`cluster.${key}`), value: undefined, message: `missing while cluster.stack is not set; give cluster.${key}, or cluster.stack to read it from the cluster's stack` });
+                problems.push({
+                    argument: at(`cluster.${key}`),
+                    value: undefined,
+                    message: `missing while cluster.stack is not set; give cluster.${key}, or cluster.stack to read it from the cluster's stack`,
+                });
             }
         }
     }
@@ -107,7 +123,9 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
             ...own,
             resourceId: own.resourceId ?? output("clusterResourceId"),
             location,
-            ...(prometheus ? { oidcIssuerUrl: own.oidcIssuerUrl ?? output("oidcIssuerUrl") } : { kubernetesVersion: own.kubernetesVersion ?? output("kubernetesVersion") }),
+            ...(prometheus
+                ? { oidcIssuerUrl: own.oidcIssuerUrl ?? output("oidcIssuerUrl") }
+                : { kubernetesVersion: own.kubernetesVersion ?? output("kubernetesVersion") }),
         },
         kubeconfig: output("kubeconfig"),
         istioRevision: mesh && typeof revision === "string" && revision.length > 0 ? revision : undefined,

@@ -31,7 +31,14 @@ function compile(outDir: string): string {
         tsconfig,
         JSON.stringify({
             extends: path.join(projectDir, "tsconfig.json"),
-            compilerOptions: { outDir, rootDir: projectDir, noEmit: false, sourceMap: false, types: ["node"], typeRoots: [path.join(projectDir, "node_modules", "@types")] },
+            compilerOptions: {
+                outDir,
+                rootDir: projectDir,
+                noEmit: false,
+                sourceMap: false,
+                types: ["node"],
+                typeRoots: [path.join(projectDir, "node_modules", "@types")],
+            },
             files: [path.join(projectDir, "index.ts"), path.join(__dirname, "benchRun.ts"), path.join(__dirname, "baseline.ts")],
             include: [],
         }),
@@ -102,7 +109,18 @@ function main() {
     }
     process.stdout.write(`median of ${runs} runs each (Node ${process.versions.node}, ${os.cpus().length} cores)\n`);
     process.stdout.write(
-        ["stack   ", "resources", "    as run", "  compiled", "  baseline", "as run/b", " cpu comp", "  cpu base", "comp/b", "  peak memory"].join("  ") + "\n",
+        [
+            "stack   ",
+            "resources",
+            "    as run",
+            "  compiled",
+            "  baseline",
+            "as run/b",
+            " cpu comp",
+            "  cpu base",
+            "comp/b",
+            "  peak memory",
+        ].join("  ") + "\n",
     );
     process.stdout.write(rows.join("\n") + "\n");
     process.stdout.write("goals: as run / baseline (wall) ≤ 1.30; compiled / baseline (CPU) ≤ 1.10\n");

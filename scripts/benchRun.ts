@@ -31,7 +31,8 @@ async function main() {
     const [stack, program, recording] = process.argv.slice(2);
     let resources: number;
     if (program === "as-run") {
-        const tsconfig = /^\s+tsconfig:\s*(\S+)/m.exec(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"))?.[1] ?? "tsconfig.json";
+        const tsconfig =
+            /^\s+tsconfig:\s*(\S+)/m.exec(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"))?.[1] ?? "tsconfig.json";
         registerAsPulumiDoes(tsconfig);
         resources = (await evaluateStack(stack, path.join(projectDir, "index.ts"))).length;
     } else if (program === "component") {
@@ -45,7 +46,9 @@ async function main() {
         resources = (await evaluateStack(stack, path.join(__dirname, "baseline"))).length;
     }
     const usage = process.resourceUsage();
-    process.stdout.write(JSON.stringify({ cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKiB: usage.maxRSS, resources }) + "\n");
+    process.stdout.write(
+        JSON.stringify({ cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKiB: usage.maxRSS, resources }) + "\n",
+    );
 }
 
 main().catch((err: Error) => {

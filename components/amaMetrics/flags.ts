@@ -3,6 +3,7 @@
 // so the command refuses exactly what the component refuses.
 
 import { parseArgs } from "node:util";
+import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import type { IstioArgs } from "../core/args";
 import { Problem, problem, UsageError } from "../core/errors";
@@ -16,7 +17,7 @@ import {
     proxyResourcesPerWorkload,
     shapeProblems,
     valueOf,
-} from "../core/schema";
+} from "../core/shapes";
 import { defaults, proxyResourcesWithDefaults } from "../core/settings";
 import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
 import { defaultTokenSecret } from "./facts";
@@ -72,7 +73,7 @@ export const flags: readonly Flag[] = [
     {
         name: "service-cidr",
         value: "<cidr>",
-        help: `sidecar mode: the cluster's service CIDR, the only range the proxies capture (default ${defaults.serviceCidr})`,
+        help: `the cluster's service CIDR: the only range the sidecar mode's proxies capture (default ${defaults.serviceCidr})`,
         format: (o) => (o.mesh.serviceCidr !== defaults.serviceCidr ? [o.mesh.serviceCidr] : []),
     },
     {
@@ -147,41 +148,14 @@ const flagName = (key: keyof IstioArgs) => `--${flags.find((f) => f.meshKey === 
 
 /** The options the arguments stand for (the inverse of `postRendererArgs`). Throws a UsageError listing every problem. */
 export function parsePostRendererArgs(argv: readonly string[]): RelocationOptions {
-    let parsed: ReturnType<typeof parseArgs>;
-    try {
-        parsed = parseArgs({
-            args: [...argv],
-            strict: true,
-            allowPositionals: false,
-            tokens: true,
-            options: Object.fromEntries(
-                flags.map((f) => [f.name, { type: f.value ? "string" : "boolean", multiple: f.multiple ?? false }]),
-            ),
-        });
-    } catch (error) {
-        const message = (error as Error).message;
-        const unknown = /option '([^']+)'/.exec(message)?.[1];
-        throw new UsageError([
-            problem(unknown ?? "arguments", argv.join(" "), message.replace(/\.$/, ""), "run with --help for the flags"),
-        ]);
-    }
     const problems: Problem[] = [];
-    const seen = new Set<string>();
-    for (const token of parsed.tokens ?? []) {
-        if (token.kind === "option" && !flags.find((f) => f.name === token.name)?.multiple) {
-            if (seen.has(token.name)) {
-                problems.push(problem(`--${token.name}`, token.value ?? true, "given twice", "give each flag once"));
-            }
-            seen.add(token.name);
-        }
-    }
-    const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
+    const { values, given } = readFlags(argv, problems);
     const text = (name: string) => values[name] as string | undefined;
     const check = (name: string, value: unknown, schema: v.GenericSchema) => {
         problems.push(...shapeProblems(schema, value, `--${name}`));
     };
 
-    if (text("namespace") === undefined) {
+    if (!given.has("namespace")) {
         problems.push(
             problem(
                 "--namespace",
@@ -190,14 +164,14 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
                 "give the namespace to move the chart's objects into, e.g. --namespace=monitoring",
             ),
         );
-    } else {
+    } else if (text("namespace") !== undefined) {
         check("namespace", text("namespace"), collectorNamespace);
     }
     const mode = (text("mesh-mode") ?? defaults.meshMode) as RelocationOptions["mesh"]["mode"];
-    check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.join(", ")}`));
+    check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.map((m) => `"${m}"`).join(", ")}`));
     if (text("revision") !== undefined) check("revision", text("revision"), valueOf(formats.revision));
     const proxyResources = parseJson(text("proxy-resources"), problems);
-    check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
+    if (proxyResources !== undefined) check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
     const serviceCidr = text("service-cidr") ?? defaults.serviceCidr;
     check("service-cidr", serviceCidr, valueOf(formats.cidr));
     const ranges = splitList(text("exclude-outbound-ip-ranges"));
@@ -238,12 +212,9 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         extraExcludeOutboundIPRanges: ranges,
         extraExcludeOutboundPorts: ports as number[] | undefined,
     };
+    // The service CIDR is a fact of the cluster (the component's cluster.serviceCidr), accepted in every mode
+    // like there; only the sidecar mode uses it.
     const ruleProblems = meshRuleProblems("ama-metrics", istio, flagName);
-    if (serviceCidr !== defaults.serviceCidr && mode !== "sidecar") {
-        ruleProblems.push(
-            problem("--service-cidr", serviceCidr, `only the sidecar mode captures outbound traffic, the mode is "${mode}"`, "drop it"),
-        );
-    }
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
@@ -265,6 +236,83 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         },
         ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
     };
+}
+
+/**
+ * The flags' values by name (lists for repeatable flags), from `argv`. Every argument that is not a known
+ * flag with a well-formed value becomes a problem of the package's one shape: an unknown flag, a flag
+ * without its value, a switch with one, a flag given twice, a word that is no flag.
+ */
+function readFlags(
+    argv: readonly string[],
+    problems: Problem[],
+): { values: Record<string, string | boolean | string[] | undefined>; given: Set<string> } {
+    // Non-strict: every token comes back, and each one is judged here.
+    const { tokens } = parseArgs({
+        args: [...argv],
+        strict: false,
+        allowPositionals: true,
+        tokens: true,
+        options: Object.fromEntries(flags.map((f) => [f.name, { type: f.value ? "string" : "boolean", multiple: f.multiple ?? false }])),
+    });
+    const values: Record<string, string | boolean | string[] | undefined> = {};
+    const given = new Set<string>();
+    for (const token of tokens) {
+        if (token.kind === "positional") {
+            problems.push(
+                problem(
+                    `argument ${token.index + 1}`,
+                    token.value,
+                    "not a flag",
+                    "give every value as --<flag>=<value> (--help lists the flags)",
+                ),
+            );
+            continue;
+        }
+        if (token.kind !== "option") {
+            continue;
+        }
+        const flag = flags.find((f) => f.name === token.name && token.rawName === `--${f.name}`);
+        if (flag === undefined) {
+            problems.push(problem(token.rawName, token.value ?? true, "unknown flag", unknownFlagFix(token.rawName)));
+            continue;
+        }
+        given.add(flag.name);
+        if (flag.value === undefined) {
+            if (token.value !== undefined) {
+                problems.push(
+                    problem(token.rawName, token.value, "a switch takes no value", `give ${token.rawName} alone, or leave it out`),
+                );
+            } else {
+                if (values[flag.name] !== undefined) {
+                    problems.push(problem(token.rawName, true, "given twice", "give each flag once"));
+                }
+                values[flag.name] = true;
+            }
+            continue;
+        }
+        // A value taken from the next argument that is itself a flag means the value was left out.
+        if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) {
+            problems.push(problem(token.rawName, undefined, "missing its value", `give it as ${token.rawName}=${flag.value}`));
+            continue;
+        }
+        if (flag.multiple) {
+            values[flag.name] = [...((values[flag.name] as string[] | undefined) ?? []), token.value];
+        } else {
+            if (values[flag.name] !== undefined) {
+                problems.push(problem(token.rawName, token.value, "given twice", "give each flag once"));
+            }
+            values[flag.name] = token.value;
+        }
+    }
+    return { values, given };
+}
+
+function unknownFlagFix(given: string): string {
+    const names = flags.map((f) => `--${f.name}`);
+    const nearest = [...names].sort((a, b) => distance(given, a) - distance(given, b))[0];
+    const close = distance(given, nearest) <= Math.max(2, given.length / 3);
+    return `${close ? `did you mean ${nearest}? ` : ""}known flags: ${names.join(", ")}, --help`;
 }
 
 function parseJson(json: string | undefined, problems: Problem[]): unknown {

@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../core/errors";
+import { problem, UsageError } from "../core/errors";
 import { parsePostRendererArgs, postRendererArgs, usage } from "./flags";
 import { RelocationOptions, relocateYaml } from "./relocate";
 
@@ -52,10 +52,14 @@ export async function main(argv: string[]): Promise<number> {
     try {
         const options = parsePostRendererArgs(argv);
         if (process.stdin.isTTY) {
-            process.stderr.write(
-                "ama-metrics-istio-relocate: reads rendered manifests on stdin; pipe `helm template …` into it, or let Helm run it with --post-renderer.\n",
-            );
-            return 2;
+            throw new UsageError([
+                problem(
+                    "stdin",
+                    "a terminal",
+                    "the command reads the rendered manifests from stdin and would wait for them forever",
+                    "pipe `helm template …` into it, or let Helm run it with --post-renderer",
+                ),
+            ]);
         }
         process.stdout.write(relocateYaml(await readStdin(), options));
         return 0;

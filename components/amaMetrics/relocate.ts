@@ -64,8 +64,8 @@ export function clusterScopedName(name: string, namespace: string): string {
 
 /**
  * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is not
- * modified. Throws on a kind of unknown scope, on an object outside kube-system, on names that would become
- * invalid, and on any `kube-system` left in the output that is not the token secret's.
+ * modified. Throws on a kind of unknown scope, on an object in a namespace other than kube-system or the target,
+ * on names that would become invalid, and on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
     const context = buildContext(manifests, options);
@@ -151,7 +151,8 @@ function buildContext(objects: readonly KubernetesObject[], options: RelocationO
     for (const object of objects) {
         const name = object.metadata.name;
         const namespace = object.metadata.namespace;
-        if (namespace !== undefined && namespace !== chartNamespace) {
+        // The target namespace too: relocating relocated manifests (a mode switch) gives what one pass gives.
+        if (namespace !== undefined && namespace !== chartNamespace && namespace !== options.namespace) {
             throw new Error(
                 `${object.kind} "${name}" is in namespace "${namespace}": the chart renders its objects into ${chartNamespace} ` +
                     `(or none), and moving an object from elsewhere would be a guess; render it from another release.`,
@@ -330,25 +331,39 @@ function allowInsecureAuthSecrets(container: Container, allow: boolean): void {
 }
 
 /**
- * Fails on any string of the output that still names kube-system, but for the token adapter's
- * `--secret-namespace`: a reference the relocation does not understand must not pass silently.
+ * Fails on any string of the output that still names kube-system, but for the token adapters'
+ * `--secret-namespace` argument: a reference the relocation does not understand must not pass silently.
  */
 function assertNoKubeSystem(object: KubernetesObject, options: RelocationOptions): void {
     const allowed = `--secret-namespace=${options.tokenSecret.namespace}`;
-    const visit = (value: unknown, path: string): void => {
+    // The args of the token adapters, and no other list: the same text elsewhere is a reference like any other.
+    const adapterArgs = new Set<unknown>(
+        podTemplatesOf(object)
+            .flatMap((pod) => containersOf(pod.get()))
+            .filter((container) => chartFacts.tokenAdapterContainers.includes(container.name))
+            .map((container) => container.args),
+    );
+    const fail = (path: string, text: string, what: string): never => {
+        throw new Error(
+            `${object.kind} "${object.metadata.name}" still names ${chartNamespace} ${what} ${path} (${JSON.stringify(text)}) after ` +
+                `relocation: the relocation does not know this reference. Report it with the chart version; ` +
+                `until then, override the value through chart values.`,
+        );
+    };
+    const visit = (value: unknown, path: string, parent?: unknown): void => {
         if (typeof value === "string") {
-            if (value.includes(chartNamespace) && value !== allowed) {
-                throw new Error(
-                    `${object.kind} "${object.metadata.name}" still names ${chartNamespace} at ${path} (${JSON.stringify(value)}) after ` +
-                        `relocation: the relocation does not know this reference. Report it with the chart version; ` +
-                        `until then, override the value through chart values.`,
-                );
+            if (value.includes(chartNamespace) && !(value === allowed && adapterArgs.has(parent))) {
+                fail(path, value, "at");
             }
         } else if (Array.isArray(value)) {
-            value.forEach((item, i) => visit(item, `${path}[${i}]`));
+            value.forEach((item, i) => visit(item, `${path}[${i}]`, value));
         } else if (isRecord(value)) {
             for (const [key, item] of Object.entries(value)) {
-                visit(item, path ? `${path}.${key}` : key);
+                const itemPath = path ? `${path}.${key}` : key;
+                if (key.includes(chartNamespace)) {
+                    fail(itemPath, key, "in the key of");
+                }
+                visit(item, itemPath);
             }
         }
     };
@@ -404,14 +419,23 @@ function reconcile(document: YAML.Document, node: unknown, value: unknown): unkn
         if (node.value === value) {
             return node;
         }
-        // A changed string keeps its quotes (and any comment on its line).
+        // A changed string keeps its quotes (and any comment on its line) where they were a choice of style.
+        // Quotes the old text needed (`""`, `"true"`) say nothing about the new one, which is written as a
+        // new value is: then a mode switch over relocated manifests writes what a single pass writes.
         const quoted = node.type === YAML.Scalar.QUOTE_DOUBLE || node.type === YAML.Scalar.QUOTE_SINGLE;
-        if (quoted && typeof node.value === "string" && typeof value === "string") {
+        if (quoted && typeof node.value === "string" && typeof value === "string" && readsBackAsString(node.value)) {
             node.value = value;
             return node;
         }
     }
-    return createNode(document, value);
+    const created = createNode(document, value);
+    if (YAML.isNode(node)) {
+        // The comments around a replaced value stay where they were.
+        created.commentBefore = node.commentBefore;
+        created.comment = node.comment;
+        created.spaceBefore = node.spaceBefore;
+    }
+    return created;
 }
 
 /**

@@ -4,42 +4,40 @@
 // known, in the resource that uses them. Every problem comes out in one shape.
 
 import * as pulumi from "@pulumi/pulumi";
-import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
-import {
-    AksResourceId,
-    parseAksResourceId,
-    parseResourceId,
-    resourceIdForm,
-    ResourceType,
-    resourceTypes,
-    WorkspaceResourceId,
-} from "../azure/ids";
+import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
+import { wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
 import { defaultJobNames } from "../prometheus/facts";
-import {
-    AmaMetricsIstioArgs,
-    AuthorizationPolicyTarget,
-    ClusterArgs,
-    Collector,
-    IstioArgs,
-    MeshMode,
-    ProxyResources,
-    ResourceQuantities,
-} from "./args";
+import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
-import { Format, formats, port, withFix } from "./formats";
+import { formats, port, withFix } from "./formats";
+import {
+    aksClusterIdSchema,
+    bool,
+    cloudEnvironments,
+    collectorNamespace,
+    collectorSchema,
+    excludedPorts,
+    excludedRanges,
+    labelMap,
+    meshModeSchema,
+    meshRuleProblems,
+    picklist,
+    proxyResourcesPerWorkload,
+    quantities,
+    resourceId,
+    Schema,
+    shapeProblems,
+    shardsSchema,
+    strict,
+    stringList,
+    valueOf,
+    workspaceIdSchema,
+} from "./shapes";
 import { defaults, resolveSettings, Settings } from "./settings";
-
-export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
-export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
-export const cloudEnvironments = ["azurepubliccloud", "azureusgovernmentcloud", "azurechinacloud"] as const;
-
-/** Istio's root namespaces on upstream installs and on the AKS add-on. */
-export const wellKnownRootNamespaces: readonly string[] = ["istio-system", "aks-istio-system"];
 
 // Istio reserves 15000-15090 for its own proxy and agent (istio.io "Ports used by Istio"); they are
 // never captured, so authorization on them has no effect.
@@ -48,39 +46,10 @@ const istioReservedPorts = { from: 15000, to: 15090 };
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
 
-type Schema = v.GenericSchema;
-
-const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
-
-/** A value of a format. */
-export function valueOf(format: Format): Schema {
-    return v.pipe(v.unknown(), v.check(format.test, `${format.wrong}; ${format.fix}`));
-}
-
-const bool = v.boolean("not true or false; use true or false");
-const picklist = (options: readonly string[], wrong: string) => v.picklist(options, `${wrong}; use one of ${list(options)}`);
-const stringList = (format: Format) => v.array(valueOf(format), `not a list; give a list, e.g. ["a", "b"]`);
-const labelMap = v.record(
-    v.pipe(
-        v.string(),
-        v.check((key: string) => formats.labelKey.test(key), `${formats.labelKey.wrong}; ${formats.labelKey.fix}`),
-    ),
-    valueOf(formats.labelValue),
-    'not a map of labels; give e.g. { app: "orders" }',
-);
 const map = (example: string) => v.custom<Record<string, unknown>>(isPlainObject, `not a map; give an object, e.g. ${example}`);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value) && !pulumi.Output.isInstance(value);
-}
-
-/** A resource id of one type, in the form `az` prints it. */
-function resourceId(type: ResourceType, command: string): Schema {
-    return valueOf({
-        test: (value) => parseResourceId(value, type) !== undefined,
-        wrong: `not ${resourceTypes[type].what} resource id`,
-        fix: `use ${resourceIdForm(type)}; \`${command}\` prints it`,
-    });
 }
 
 /** A value that may be an Output: checked now when it is plain, once known otherwise (see `checkedInput`). */
@@ -88,92 +57,8 @@ function input(schema: Schema): Schema {
     return v.lazy((value) => (pulumi.Output.isInstance(value) ? v.any() : schema));
 }
 
-/** An object whose unknown keys are errors that name the nearest known key. */
-function strict(entries: v.ObjectEntries, missing: Record<string, string> = {}): Schema {
-    const known = Object.keys(entries);
-    return v.strictObject(entries, (issue) => {
-        const key = issue.path?.[issue.path.length - 1]?.key;
-        if (issue.expected === "never" && typeof key === "string") {
-            return unknownKey(key, known);
-        }
-        if (issue.received === "undefined" && typeof key === "string") {
-            return `missing; ${missing[key] ?? `give ${key}`}`;
-        }
-        return `not an object; give an object with ${list(known)}`;
-    });
-}
-
-function unknownKey(key: string, known: readonly string[]): string {
-    const near = nearest(key, known);
-    return `unknown argument; ${near !== undefined ? `did you mean "${near}"? ` : ""}known here: ${list(known)}`;
-}
-
-/** The known name a mistyped one most likely meant, if one is close enough. */
-export function nearest(key: string, known: readonly string[]): string | undefined {
-    const candidate = [...known].sort((a, b) => distance(key, a) - distance(key, b))[0];
-    const close = candidate !== undefined && distance(key.toLowerCase(), candidate.toLowerCase()) <= Math.max(2, key.length / 3);
-    return close ? candidate : undefined;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The arguments' shapes. `satisfies` keeps each set of keys equal to its public type's.
-
-export const collectorSchema = picklist(collectors, "unknown collector");
-export const meshModeSchema = picklist(meshModes, "unknown mesh mode");
-
-/** The most shards the prometheus collector runs. */
-const maxShards = 32;
-const shardRange = `give a whole number from 1 to ${maxShards}`;
-export const shardsSchema = v.pipe(
-    v.number(`not a number; ${shardRange}`),
-    v.integer(`not a whole number; ${shardRange}`),
-    v.minValue(1, `fewer than 1; ${shardRange}`),
-    v.maxValue(maxShards, `more than ${maxShards}; ${shardRange}, and size each shard's resources`),
-);
-
-export const aksClusterIdSchema = resourceId("aksCluster", "az aks show --query id");
-export const workspaceIdSchema = resourceId("workspace", "az monitor account show --query id");
-
-/** Namespaces the collector must never run in, and why. */
-export const forbiddenNamespaces: Record<string, string> = {
-    "kube-system": "Istio never injects kube-system and the collector would carry a kube-system identity",
-    "kube-public": "it is readable by everyone, including unauthenticated users",
-    "kube-node-lease": "it holds node heartbeats only",
-    default: "workloads there share the default namespace's identity and policies",
-};
-
-/** The collector's namespace: a namespace name that is neither a system nor an Istio control-plane namespace. */
-export const collectorNamespace: Schema = v.pipe(
-    valueOf(formats.namespace),
-    v.check(
-        (value) => !((value as string) in forbiddenNamespaces) && !wellKnownRootNamespaces.includes(value as string),
-        (issue) => {
-            const why =
-                forbiddenNamespaces[issue.input as string] ??
-                "that is an Istio control-plane namespace: policies there apply to the whole mesh";
-            return `the collector cannot run there: ${why}; use a dedicated namespace such as "monitoring"`;
-        },
-    ),
-);
-
-export const quantities = strict({
-    cpu: v.optional(valueOf(formats.quantity)),
-    memory: v.optional(valueOf(formats.quantity)),
-} satisfies Record<keyof ResourceQuantities, Schema>);
-
-export const proxyResources = strict({
-    cpu: v.optional(valueOf(formats.quantity)),
-    memory: v.optional(valueOf(formats.quantity)),
-    cpuLimit: v.optional(valueOf(formats.quantity)),
-    memoryLimit: v.optional(valueOf(formats.quantity)),
-} satisfies Record<keyof ProxyResources, Schema>);
-
-export const proxyResourcesPerWorkload = strict(
-    Object.fromEntries(meshableWorkloads.map((workload) => [workload, v.optional(proxyResources)])),
-);
-
-export const excludedRanges = stringList(formats.cidr);
-export const excludedPorts = v.array(valueOf(port), "not a list of ports; give e.g. [9999]");
 
 const authorizationPolicyTarget = strict(
     {
@@ -339,89 +224,8 @@ const argsSchema = strict(
     },
 );
 
-/** The problems valibot finds, in the package's shape; `prefix` is prepended to every argument path. */
-export function shapeProblems(schema: Schema, value: unknown, prefix = ""): Problem[] {
-    const result = v.safeParse(schema, value, { abortEarly: false });
-    if (result.success) {
-        return [];
-    }
-    return result.issues.map((issue) => {
-        const path = issue.path ?? [];
-        const argument = path.reduce(
-            (text: string, item) =>
-                typeof item.key === "number" ? `${text}[${item.key}]` : text ? `${text}.${String(item.key)}` : String(item.key),
-            prefix,
-        );
-        const last = path[path.length - 1];
-        // An unknown key's issue carries the key as its input; show the value given under it.
-        const value = issue.expected === "never" && last ? last.value : issue.input;
-        return { argument: argument || "args", value, message: issue.message };
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Rules between arguments.
-
-/** Where each mesh setting was given: `istio.revision` in the component, `--revision` in the post-renderer. */
-export type MeshArgumentName = (key: keyof IstioArgs) => string;
-
-/**
- * Rules on the mesh settings that decide pod settings. The post-renderer applies the same rules to its
- * flags (with its own argument names).
- */
-export function meshRuleProblems(collector: Collector, istio: IstioArgs, name: MeshArgumentName): Problem[] {
-    const problems: Problem[] = [];
-    const mode = istio.mode ?? defaults.meshMode;
-    if (istio.revision !== undefined && mode === "off") {
-        problems.push(
-            problem(
-                name("revision"),
-                istio.revision,
-                'the mesh mode "off" injects nothing',
-                'drop the revision, or choose the mesh mode "sidecar" or "certificates"',
-            ),
-        );
-    }
-    if (istio.meshNodeDaemonSet === true && (collector !== "ama-metrics" || mode !== "sidecar")) {
-        problems.push(
-            problem(
-                name("meshNodeDaemonSet"),
-                true,
-                collector === "ama-metrics"
-                    ? `only the sidecar mode meshes the node DaemonSet, the mode is "${mode}"`
-                    : "the prometheus collector has no node DaemonSet",
-                "drop it",
-            ),
-        );
-    }
-    for (const key of ["extraExcludeOutboundIPRanges", "extraExcludeOutboundPorts"] as const) {
-        if (istio[key] !== undefined && mode !== "sidecar") {
-            problems.push(
-                problem(name(key), istio[key], `only the sidecar mode captures outbound traffic, the mode is "${mode}"`, "drop it"),
-            );
-        }
-    }
-    const meshed = workloadsWithSidecar(collector, mode, istio.meshNodeDaemonSet ?? false);
-    for (const [workload, resources] of Object.entries(istio.proxyResources ?? {})) {
-        if (!meshed.includes(workload as (typeof meshed)[number])) {
-            const why =
-                mode === "off"
-                    ? 'the mesh mode "off" injects nothing'
-                    : workload === "node" && collector === "ama-metrics" && mode === "sidecar"
-                      ? "the node DaemonSet is not meshed (istio.meshNodeDaemonSet is false)"
-                      : `${collector} has no sidecar on that workload in the mode "${mode}"`;
-            problems.push(
-                problem(
-                    `${name("proxyResources")}.${workload}`,
-                    resources,
-                    why,
-                    meshed.length ? `give proxy resources only for ${list(meshed)}` : "drop istio.proxyResources",
-                ),
-            );
-        }
-    }
-    return problems;
-}
 
 function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
     const problems: Problem[] = [];

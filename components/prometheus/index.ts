@@ -3,7 +3,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMonitor } from "../azure";
-import { createObject, KubernetesObject } from "../core/kubernetes";
+import { KubernetesObject } from "../core/kubernetes";
+import { createObject } from "../core/register";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { meshObjects, MeshProfile } from "../mesh/objects";
 import { CollectorIdentity, createCollectorIdentity } from "./identity";

@@ -21,7 +21,7 @@ import {
     shardsSchema,
     valueOf,
     workspaceIdSchema,
-} from "../core/schema";
+} from "../core/shapes";
 import { defaults } from "../core/settings";
 import { parseResourceId, resourceIdForm, resourceTypes } from "../azure/ids";
 import { prometheusDefaults } from "../prometheus/facts";

@@ -437,19 +437,6 @@ describe("the Azure side", function () {
         assert.equal(byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup").length, 0);
     });
 
-    it("registers the same resources with the same inputs every time", async () => {
-        const config = () =>
-            args({
-                workspace: { location: "northeurope", name: "amw-fleet" },
-                recordingRules: { windows: true },
-                grafana: { principalId: "4b0e7d3f-5f5e-4f6a-9a64-2f7d5c8b1e21" },
-                tags: { env: "prod" },
-            });
-        const first = await evaluate(config());
-        const second = await evaluate(config());
-        assert.deepEqual(second.registrations, first.registrations);
-    });
-
     it("loads azure-native's submodules only, never the package's root module", () => {
         const loaded = execFileSync(
             process.execPath,

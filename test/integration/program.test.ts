@@ -16,11 +16,21 @@ const root = path.resolve(__dirname, "..", "..");
 const stacks = ["dev", "staging", "prod"];
 
 function plan(stack: string, options: { json?: boolean; cwd?: string } = {}) {
-    return spawnSync(process.execPath, ["--require", "ts-node/register/transpile-only", path.join(root, "scripts", "plan.ts"), stack, ...(options.json ? ["--json"] : [])], {
-        cwd: options.cwd ?? root,
-        encoding: "utf8",
-        env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
-    });
+    return spawnSync(
+        process.execPath,
+        [
+            "--require",
+            require.resolve("ts-node/register/transpile-only"),
+            path.join(root, "scripts", "plan.ts"),
+            stack,
+            ...(options.json ? ["--json"] : []),
+        ],
+        {
+            cwd: options.cwd ?? root,
+            encoding: "utf8",
+            env: { ...process.env, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+        },
+    );
 }
 
 /** The longest chain of dependencies ending in each resource, over resources the stack creates. */
@@ -64,7 +74,10 @@ const azureUsedBy: Array<[RegExp, RegExp]> = [
     // The configuration carries the ingestion URL, client and tenant ids.
     [/^kubernetes:core\/v1:ConfigMap::.*\/prometheus-shard-\d+$/, /(DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::/],
     // The shards write only once they may: role assignment and federated credential, and their configuration.
-    [/^kubernetes:apps\/v1:StatefulSet::.*\/prometheus-shard-\d+$/, /(RoleAssignment::.*metrics-publisher|FederatedIdentityCredential|DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::|metrics-publisher/],
+    [
+        /^kubernetes:apps\/v1:StatefulSet::.*\/prometheus-shard-\d+$/,
+        /(RoleAssignment::.*metrics-publisher|FederatedIdentityCredential|DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::|metrics-publisher/,
+    ],
 ];
 
 describe("the per-environment program", () => {
@@ -93,13 +106,23 @@ describe("the per-environment program", () => {
                 const golden = path.join(root, "test", "golden", `${stack}.plan.yaml`);
                 const regenerate = `npm run --silent plan -- ${stack} > test/golden/${stack}.plan.yaml`;
                 assert.ok(fs.existsSync(golden), `no golden plan: ${regenerate}`);
-                assert.equal(formatPlan(stack, registrations), fs.readFileSync(golden, "utf8"), `stack ${stack} drifted from its golden plan; review the change, then: ${regenerate}`);
+                assert.equal(
+                    formatPlan(stack, registrations),
+                    fs.readFileSync(golden, "utf8"),
+                    `stack ${stack} drifted from its golden plan; review the change, then: ${regenerate}`,
+                );
             });
 
             it("has the longest chain workspace → endpoint → rule → what the collector needs → the collector", () => {
-                const created = registrations.filter((r) => !r.type.startsWith("pulumi:") && (r.custom || r.type === "kubernetes:helm.sh/v4:Chart"));
+                const created = registrations.filter(
+                    (r) => !r.type.startsWith("pulumi:") && (r.custom || r.type === "kubernetes:helm.sh/v4:Chart"),
+                );
                 const chain = longestChain(created).map((k) => k.split("::")[0]);
-                const head = ["azure-native:monitor:AzureMonitorWorkspace", "azure-native:monitor:DataCollectionEndpoint", "azure-native:monitor:DataCollectionRule"];
+                const head = [
+                    "azure-native:monitor:AzureMonitorWorkspace",
+                    "azure-native:monitor:DataCollectionEndpoint",
+                    "azure-native:monitor:DataCollectionRule",
+                ];
                 assert.deepEqual(
                     chain,
                     collectorOf(stack) === "prometheus"
@@ -121,7 +144,9 @@ describe("the per-environment program", () => {
     }
 
     it("protects the workspace in prod only", () => {
-        const protectedIn = stacks.filter((stack) => registrationsOf(stack).some((r) => r.type === "azure-native:monitor:AzureMonitorWorkspace" && r.protect));
+        const protectedIn = stacks.filter((stack) =>
+            registrationsOf(stack).some((r) => r.type === "azure-native:monitor:AzureMonitorWorkspace" && r.protect),
+        );
         assert.deepEqual(protectedIn, ["prod"]);
     });
 
@@ -138,20 +163,35 @@ describe("the per-environment program", () => {
             fs.copyFileSync(path.join(root, "stacks", "Pulumi.dev.yaml"), path.join(project, "stacks", "Pulumi.qa.yaml"));
             const child = plan("qa", { cwd: project });
             assert.equal(child.status, 1);
-            assert.match(child.stderr, /stack "qa" reads its cluster from the stack acme\/aks-cluster\/dev, and stacks\/offline\/qa\.cluster\.yaml has no stand-ins/);
+            assert.match(
+                child.stderr,
+                /stack "qa" reads its cluster from the stack acme\/aks-cluster\/dev, and stacks\/offline\/qa\.cluster\.yaml has no stand-ins/,
+            );
         } finally {
             fs.rmSync(project, { recursive: true, force: true });
         }
     });
 
     describe("stack config", () => {
-        const good = { subscriptionId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60", resourceGroupName: "rg", cluster: { stack: "acme/aks/dev" } };
+        const good = {
+            subscriptionId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
+            resourceGroupName: "rg",
+            cluster: { stack: "acme/aks/dev" },
+        };
         const cases: Array<[string, unknown, RegExp]> = [
-            ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not an object/],
+            ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not a map/],
             ["a bad subscription", { ...good, subscriptionId: "prod-sub" }, /environment\.subscriptionId = "prod-sub": not a GUID/],
             ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined/],
-            ["a short stack name", { ...good, cluster: { stack: "aks/dev" } }, /environment\.cluster\.stack = "aks\/dev": not a fully qualified stack name; use <organization>\/<project>\/<stack>/],
-            ["a plain cluster without a location", { ...good, cluster: { resourceId: "/x" } }, /environment\.cluster\.location = undefined: missing while cluster\.stack is not set/],
+            [
+                "a short stack name",
+                { ...good, cluster: { stack: "aks/dev" } },
+                /environment\.cluster\.stack = "aks\/dev": not a fully qualified stack name; use <organization>\/<project>\/<stack>/,
+            ],
+            [
+                "a plain cluster without a location",
+                { ...good, cluster: { resourceId: "/x" } },
+                /environment\.cluster\.location = undefined: missing while cluster\.stack is not set/,
+            ],
         ];
         for (const [title, raw, message] of cases) {
             it(`refuses ${title}`, () => {

@@ -36,13 +36,21 @@ describe("the README", () => {
                 path.join(dir, "tsconfig.json"),
                 JSON.stringify({
                     extends: path.join(root, "tsconfig.json"),
-                    compilerOptions: { noEmit: true, noUnusedLocals: false, types: ["node"], typeRoots: [path.join(root, "node_modules", "@types")] },
+                    compilerOptions: {
+                        noEmit: true,
+                        noUnusedLocals: false,
+                        types: ["node"],
+                        typeRoots: [path.join(root, "node_modules", "@types")],
+                    },
                     files,
                     include: [],
                 }),
             );
             try {
-                execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")], { cwd: root, encoding: "utf8" });
+                execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")], {
+                    cwd: root,
+                    encoding: "utf8",
+                });
             } catch (error) {
                 const output = (error as { stdout?: string }).stdout ?? String(error);
                 assert.fail(`a README TypeScript block does not compile:\n${output.replaceAll(dir + path.sep, "README ")}`);

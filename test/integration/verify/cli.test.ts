@@ -216,6 +216,23 @@ describe("ama-metrics-istio-verify command", () => {
             assert.ok(checks.every((c) => c.status === "pass"));
         });
 
+        it("loads no Pulumi SDK: it shares the package's pure core (shapes, mesh rules, facts) and starts fast", () => {
+            const loaded = execFileSync(
+                process.execPath,
+                ["-e", `require(${JSON.stringify(cli)}); console.log(JSON.stringify(Object.keys(require.cache)))`],
+                { cwd: repoRoot, encoding: "utf8" },
+            );
+            const modules: string[] = JSON.parse(loaded);
+            assert.ok(
+                modules.some((f) => f.endsWith(path.join("core", "shapes.js"))),
+                "the command checks its flags with core/shapes",
+            );
+            assert.deepEqual(
+                modules.filter((f) => f.includes("@pulumi")),
+                [],
+            );
+        });
+
         it("exits 1 on a failing check and 2 within --timeout against a server that never answers", async () => {
             fake = await prometheusCluster();
             fake.remove("PeerAuthentication", "default");

@@ -15,10 +15,10 @@ interface Rule {
 }
 
 function documentedClusterRole(): { kind: string; rules: Rule[] } {
-    const readme = fs.readFileSync(path.join(repoRoot, "components/verify/README-section.md"), "utf8");
+    const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
     const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => YAML.parse(m[1]));
     const role = blocks.find((b) => b?.kind === "ClusterRole");
-    assert.ok(role, "the README section shows a ClusterRole");
+    assert.ok(role, "the README shows a ClusterRole");
     return role;
 }
 

@@ -1,0 +1,212 @@
+// The npm package as a consumer gets it: `npm pack`ed, installed into a project of its own (offline: the
+// tarball, with its dependencies and the Pulumi SDKs linked from this repository's node_modules), the
+// component constructed there under Pulumi's mocks, and the post-renderer of its Chart run as Helm 3 runs
+// it from that project's directory.
+
+import * as assert from "node:assert/strict";
+import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
+import { baseArgs, chartRenderings, fixture } from "../harness";
+
+const root = path.resolve(__dirname, "..", "..");
+
+/** Where Go's exec.LookPath finds a command: as a path when it holds a separator, else the first executable on PATH. */
+function lookPath(command: string, cwd: string, env: NodeJS.ProcessEnv): string {
+    if (command.includes("/")) return path.resolve(cwd, command);
+    for (const directory of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
+        const candidate = path.join(directory, command);
+        try {
+            fs.accessSync(candidate, fs.constants.X_OK);
+            if (fs.statSync(candidate).isFile()) return candidate;
+        } catch {
+            // not here
+        }
+    }
+    throw new Error(`unable to find binary at ${command}`);
+}
+
+/** Helm 3's exec post-renderer: looked up, no shell, the caller's working directory, manifests on stdin. */
+function runLikeHelm(
+    postRenderer: { command: string; args: string[] },
+    manifests: string,
+    cwd: string,
+    env = process.env,
+): SpawnSyncReturns<string> {
+    const result = spawnSync(lookPath(postRenderer.command, cwd, env), postRenderer.args, { cwd, env, input: manifests, encoding: "utf8" });
+    assert.equal(result.error, undefined);
+    return result;
+}
+
+function run(command: string, args: string[], cwd: string): string {
+    const result = spawnSync(command, args, { cwd, encoding: "utf8" });
+    assert.equal(result.status, 0, `${command} ${args.join(" ")}\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+}
+
+// Constructs the component from the installed package under mocks and prints the Chart's inputs.
+const consumerProgram = `
+const pulumi = require("@pulumi/pulumi");
+const k8s = require("@pulumi/kubernetes");
+const azure = require("@pulumi/azure-native");
+const charts = [];
+pulumi.runtime.setMocks(
+    {
+        newResource(args) {
+            if (args.type === "kubernetes:helm.sh/v4:Chart") charts.push(args.inputs);
+            return { id: args.name + "-id", state: args.inputs };
+        },
+        call() {
+            return {};
+        },
+    },
+    "consumer",
+    "test",
+    false,
+);
+const { AmaMetricsIstio } = require("ama-metrics-istio");
+new AmaMetricsIstio("metrics", JSON.parse(process.argv[2]), {
+    providers: { kubernetes: new k8s.Provider("k8s", {}), "azure-native": new azure.Provider("azure", {})},
+});
+process.once("beforeExit", () => process.stdout.write(JSON.stringify(charts)));
+`;
+
+describe("the npm package, installed in a consumer's project", function () {
+    this.timeout(300000);
+    let workDir: string;
+    let consumer: string;
+    let packed: string[];
+
+    before(() => {
+        // `npm run build`, then pack what npm would publish (without its prepack build, just done).
+        run("npm", ["run", "build"], root);
+        workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ama-metrics-istio-package-"));
+        const [pack] = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workDir], root));
+        packed = pack.files.map((f: { path: string }) => f.path);
+
+        // Offline: the tarball, and its dependencies and peer dependencies linked from this repository.
+        consumer = path.join(workDir, "consumer");
+        fs.mkdirSync(consumer);
+        fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+        const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        const linked = [...Object.keys(manifest.dependencies), ...Object.keys(manifest.peerDependencies)].map((name) =>
+            path.join(root, "node_modules", name),
+        );
+        run(
+            "npm",
+            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", path.join(workDir, pack.filename), ...linked],
+            consumer,
+        );
+        fs.writeFileSync(path.join(consumer, "program.js"), consumerProgram);
+    });
+
+    after(() => {
+        if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it("publishes the compiled library with its declarations, the post-renderer and the README, and no TypeScript source", () => {
+        for (const file of [
+            "package.json",
+            "README.md",
+            "LICENSE",
+            "dist/index.js",
+            "dist/index.d.ts",
+            "dist/amaMetrics/postRenderer.js",
+            "dist/azure/data/recording-rules.json",
+        ]) {
+            assert.ok(packed.includes(file), `${file} is published`);
+        }
+        assert.deepEqual(
+            packed.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(f)),
+            [],
+        );
+        assert.deepEqual(
+            packed.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")),
+            [],
+        );
+        const installed = path.join(consumer, "node_modules", "ama-metrics-istio", "dist", "amaMetrics", "postRenderer.js");
+        assert.match(fs.readFileSync(installed, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    });
+
+    for (const { name, args, options } of [
+        {
+            name: "the defaults",
+            args: {},
+            options: {
+                namespace: "monitoring",
+                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
+                mesh: {
+                    mode: "sidecar",
+                    revision: undefined,
+                    meshNodeDaemonSet: false,
+                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
+                    serviceCidr: "10.0.0.0/16",
+                    extraExcludeOutboundIPRanges: [],
+                    extraExcludeOutboundPorts: [],
+                },
+            },
+        },
+        {
+            name: "the certificates mode",
+            args: { istio: { mode: "certificates", revision: "asm-1-27" } },
+            options: {
+                namespace: "monitoring",
+                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
+                mesh: {
+                    mode: "certificates",
+                    revision: "asm-1-27",
+                    meshNodeDaemonSet: false,
+                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
+                    serviceCidr: "10.0.0.0/16",
+                    extraExcludeOutboundIPRanges: [],
+                    extraExcludeOutboundPorts: [],
+                },
+            },
+        },
+    ] as { name: string; args: object; options: RelocationOptions }[]) {
+        it(`gives its Chart, for ${name}, a post-renderer that relocates from the consumer's directory as the source does`, () => {
+            const charts = JSON.parse(run(process.execPath, ["program.js", JSON.stringify(baseArgs(args, "ama-metrics"))], consumer));
+            assert.equal(charts.length, 1);
+            const postRenderer = charts[0].postRenderer as { command: string; args: string[] };
+            assert.equal(postRenderer.command, "node");
+            assert.equal(postRenderer.args[0], "node_modules/ama-metrics-istio/dist/amaMetrics/postRenderer.js");
+            assert.ok(!postRenderer.args.some((a) => /ts-node|\.ts$/.test(a)), "never TypeScript");
+            for (const rendering of chartRenderings) {
+                const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
+                const result = runLikeHelm(postRenderer, manifests, consumer);
+                assert.equal(result.status, 0, result.stderr);
+                assert.equal(result.stdout, relocateYaml(manifests, options), rendering);
+            }
+        });
+    }
+
+    it("installs the ama-metrics-istio-relocate command for the Helm CLI (--post-renderer ama-metrics-istio-relocate)", () => {
+        const env = { ...process.env, PATH: `${path.join(consumer, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` };
+        const manifests = fs.readFileSync(fixture("ama-metrics-chart", "rendered-aks-component.yaml"), "utf8");
+        const result = runLikeHelm(
+            { command: "ama-metrics-istio-relocate", args: ["--namespace", "monitoring"] },
+            manifests,
+            consumer,
+            env,
+        );
+        assert.equal(result.status, 0, result.stderr);
+        assert.equal(
+            result.stdout,
+            relocateYaml(manifests, {
+                namespace: "monitoring",
+                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
+                mesh: {
+                    mode: "sidecar",
+                    revision: undefined,
+                    meshNodeDaemonSet: false,
+                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
+                    serviceCidr: "10.0.0.0/16",
+                    extraExcludeOutboundIPRanges: [],
+                    extraExcludeOutboundPorts: [],
+                },
+            }),
+        );
+    });
+});

@@ -1,0 +1,542 @@
+// The relocation over the chart's two renderings (Helm's defaults, and the values the component sets):
+// every expectation is read from the rendering, from the Kubernetes API or from the agent's sources, never
+// from the code under test. Crafted variants of the rendering check that nothing of kube-system slips
+// through unnoticed.
+
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as YAML from "yaml";
+import { chartKinds } from "../../components/amaMetrics/kinds";
+import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
+import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
+import { chartRenderings, fixture, fixtureObjects } from "../harness";
+
+type Mode = RelocationOptions["mesh"]["mode"];
+const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
+
+/** The options the component passes by default (mode aside), spelled out. */
+function options(mode: Mode = "sidecar", overrides: Partial<RelocationOptions> = {}): RelocationOptions {
+    return {
+        namespace: "monitoring",
+        tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
+        mesh: {
+            mode,
+            revision: undefined,
+            meshNodeDaemonSet: false,
+            proxyResources: mode === "off" ? {} : { collector: { cpu: "100m", memory: "128Mi" } },
+            serviceCidr: "10.0.0.0/16",
+            extraExcludeOutboundIPRanges: [],
+            extraExcludeOutboundPorts: [],
+        },
+        ...overrides,
+    };
+}
+
+// The scope of each kind the renderings hold, as the API server reports it (`kubectl api-resources`).
+const apiScopes: Record<string, "Namespaced" | "Cluster"> = {
+    "/ServiceAccount": "Namespaced",
+    "/Service": "Namespaced",
+    "apps/Deployment": "Namespaced",
+    "apps/DaemonSet": "Namespaced",
+    "autoscaling/HorizontalPodAutoscaler": "Namespaced",
+    "policy/PodDisruptionBudget": "Namespaced",
+    "rbac.authorization.k8s.io/ClusterRole": "Cluster",
+    "rbac.authorization.k8s.io/ClusterRoleBinding": "Cluster",
+    "apiextensions.k8s.io/CustomResourceDefinition": "Cluster",
+};
+const groupOf = (o: KubernetesObject) => (o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "");
+const kindOf = (o: KubernetesObject) => `${groupOf(o)}/${o.kind}`;
+const namespaced = (o: KubernetesObject) => apiScopes[kindOf(o)] === "Namespaced";
+const ref = (o: KubernetesObject) => `${o.kind} ${o.metadata.name}`;
+
+const find = (objects: KubernetesObject[], kind: string, name: string): KubernetesObject => {
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+    assert.ok(found, `${kind} ${name} is in the manifests`);
+    return found;
+};
+const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
+const containersOf = (object: KubernetesObject): Container[] => {
+    const spec = podOf(object)?.spec;
+    return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
+};
+const workloads = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet");
+type Env = { name: string; value?: string; valueFrom?: unknown };
+const envOf = (container: Container) => (container.env ?? []) as Env[];
+
+/** Every string of an object (keys included) that names kube-system, with where it is. */
+function kubeSystemStrings(value: unknown, path = ""): string[] {
+    if (typeof value === "string") return value.includes("kube-system") ? [`${path}=${value}`] : [];
+    if (Array.isArray(value)) return value.flatMap((item, i) => kubeSystemStrings(item, `${path}[${i}]`));
+    if (typeof value === "object" && value !== null) {
+        return Object.entries(value).flatMap(([key, item]) => [
+            ...(key.includes("kube-system") ? [`${path}.${key} (key)`] : []),
+            ...kubeSystemStrings(item, `${path}.${key}`),
+        ]);
+    }
+    return [];
+}
+
+for (const rendering of chartRenderings) {
+    describe(`relocate, over ${rendering}`, () => {
+        const text = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
+        const rendered = fixtureObjects("ama-metrics-chart", rendering);
+        const fresh = () => structuredClone(rendered);
+
+        it("knows every kind of the rendering, with the scope the API server gives it", () => {
+            const crdKinds = rendered
+                .filter((o) => o.kind === "CustomResourceDefinition")
+                .map((crd) => {
+                    const spec = crd.spec as { group: string; names: { kind: string } };
+                    return `${spec.group}/${spec.names.kind}`;
+                });
+            for (const object of rendered) {
+                const key = kindOf(object);
+                assert.ok(apiScopes[key] ?? crdKinds.includes(key), `${ref(object)}: a kind this test does not know, ${key}`);
+                assert.equal(chartKinds.get(key), apiScopes[key], `${key}`);
+            }
+            assert.doesNotThrow(() => relocate(rendered, options()));
+        });
+
+        for (const namespace of ["monitoring", "observability"]) {
+            describe(`into ${namespace}`, () => {
+                const output = relocate(rendered, options("sidecar", { namespace }));
+
+                it("keeps every object, in order, namespaced ones under their names", () => {
+                    assert.deepEqual(
+                        output.map((o) => o.kind),
+                        rendered.map((o) => o.kind),
+                    );
+                    rendered.filter(namespaced).forEach((before) => assert.ok(find(output, before.kind, before.metadata.name!)));
+                });
+
+                it("moves every namespaced object into the namespace, next to its name", () => {
+                    const moved = output.filter(namespaced);
+                    assert.equal(moved.length, rendered.filter(namespaced).length);
+                    assert.ok(moved.length >= 11, "the chart renders at least eleven namespaced objects on AKS");
+                    for (const object of moved) {
+                        assert.equal(object.metadata.namespace, namespace, ref(object));
+                        const keys = Object.keys(object.metadata);
+                        assert.equal(keys[keys.indexOf("name") + 1], "namespace", ref(object));
+                    }
+                    for (const object of output.filter((o) => !namespaced(o))) {
+                        assert.equal(object.metadata.namespace, undefined, ref(object));
+                    }
+                });
+
+                it("renames cluster-scoped objects <name>-<namespace>, keeps the CRDs' names, and roleRefs follow", () => {
+                    rendered.forEach((before, i) => {
+                        if (namespaced(before)) return;
+                        const expected =
+                            before.kind === "CustomResourceDefinition" ? before.metadata.name : `${before.metadata.name}-${namespace}`;
+                        assert.equal(output[i].metadata.name, expected, ref(before));
+                    });
+                    const roles = output.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name);
+                    const bindings = output.filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding");
+                    assert.ok(bindings.length >= 2);
+                    for (const binding of bindings) {
+                        const roleRef = binding.roleRef as { kind: string; name: string };
+                        assert.equal(roleRef.kind, "ClusterRole");
+                        assert.ok(roles.includes(roleRef.name), `${ref(binding)} refers to ${roleRef.name}, a ClusterRole of the output`);
+                    }
+                });
+
+                it("points every ServiceAccount subject at the moved ServiceAccount", () => {
+                    const accounts = output
+                        .filter((o) => o.kind === "ServiceAccount")
+                        .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+                    const subjects = output.flatMap((o) => (o.subjects ?? []) as Array<{ kind: string; name: string; namespace: string }>);
+                    assert.equal(subjects.length, 2);
+                    for (const subject of subjects) {
+                        assert.equal(subject.kind, "ServiceAccount");
+                        assert.ok(accounts.includes(`${subject.namespace}/${subject.name}`), `${subject.namespace}/${subject.name}`);
+                    }
+                });
+
+                it("replaces the literal namespace env values and leaves the downward API ones alone", () => {
+                    const literal = (objects: KubernetesObject[], value: string) =>
+                        workloads(objects).flatMap((w) =>
+                            containersOf(w).flatMap((c) =>
+                                envOf(c)
+                                    .filter((e) => e.value === value)
+                                    .map((e) => `${w.metadata.name}/${c.name}/${e.name}`),
+                            ),
+                        );
+                    const before = literal(rendered, "kube-system");
+                    // The target allocator's OTELCOL_NAMESPACE and its config reader's POD_NAMESPACE (reference/ama-metrics.md).
+                    assert.deepEqual(before, [
+                        "ama-metrics-operator-targets/targetallocator/OTELCOL_NAMESPACE",
+                        "ama-metrics-operator-targets/config-reader/POD_NAMESPACE",
+                    ]);
+                    assert.deepEqual(literal(output, namespace), before);
+                    assert.deepEqual(literal(output, "kube-system"), []);
+                    const downward = (objects: KubernetesObject[]) =>
+                        workloads(objects).flatMap((w) =>
+                            containersOf(w).flatMap((c) => envOf(c).filter((e) => e.valueFrom !== undefined)),
+                        );
+                    assert.deepEqual(downward(output), downward(rendered));
+                });
+
+                it("leaves the token adapters reading the token secret in kube-system", () => {
+                    const adapters = (objects: KubernetesObject[]) =>
+                        workloads(objects).flatMap((w) => containersOf(w).filter((c) => c.name.startsWith("addon-token-adapter")));
+                    assert.equal(adapters(rendered).length, 3, "the collector and both node DaemonSets");
+                    assert.deepEqual(
+                        adapters(output).map((c) => c.args),
+                        adapters(rendered).map((c) => c.args),
+                    );
+                    for (const adapter of adapters(output)) {
+                        assert.ok((adapter.args as string[]).includes("--secret-namespace=kube-system"));
+                        assert.ok((adapter.args as string[]).includes("--secret-name=aad-msi-auth-token"));
+                    }
+                });
+
+                it("leaves kube-system nowhere but in the token adapters' --secret-namespace", () => {
+                    const left = output.flatMap((o) => kubeSystemStrings(o).map((s) => `${ref(o)}: ${s}`));
+                    assert.equal(left.length, 3, left.join("\n"));
+                    for (const entry of left) {
+                        assert.match(entry, /\.containers\[\d+\]\.args\[\d+\]=--secret-namespace=kube-system$/);
+                    }
+                });
+
+                it("leaves the autoscaled replica count to the autoscaler and keeps the others", () => {
+                    const hpa = find(rendered, "HorizontalPodAutoscaler", "ama-metrics-hpa");
+                    const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
+                    assert.equal((find(rendered, target.kind, target.name).spec as { replicas?: number }).replicas, 2);
+                    assert.equal("replicas" in (find(output, target.kind, target.name).spec as object), false);
+                    for (const deployment of rendered.filter((o) => o.kind === "Deployment" && o.metadata.name !== target.name)) {
+                        assert.equal(
+                            (find(output, "Deployment", deployment.metadata.name!).spec as { replicas?: number }).replicas,
+                            (deployment.spec as { replicas?: number }).replicas,
+                        );
+                    }
+                    assert.deepEqual(find(output, "HorizontalPodAutoscaler", "ama-metrics-hpa").spec, hpa.spec);
+                });
+            });
+        }
+
+        it("points the token adapters at another token secret when told, and then names kube-system nowhere", () => {
+            const output = relocate(rendered, options("sidecar", { tokenSecret: { name: "agent-token", namespace: "secrets" } }));
+            const adapters = workloads(output).flatMap((w) => containersOf(w).filter((c) => c.name.startsWith("addon-token-adapter")));
+            for (const adapter of adapters) {
+                assert.ok((adapter.args as string[]).includes("--secret-namespace=secrets"));
+                assert.ok((adapter.args as string[]).includes("--secret-name=agent-token"));
+            }
+            assert.deepEqual(
+                output.flatMap((o) => kubeSystemStrings(o)),
+                [],
+            );
+        });
+
+        it("sets ALLOW_INSECURE_AUTH_SECRETS on the target allocator's targetallocator container in the sidecar mode only", () => {
+            const insecure = (objects: KubernetesObject[]) =>
+                workloads(objects).flatMap((w) =>
+                    containersOf(w).flatMap((c) =>
+                        envOf(c)
+                            .filter((e) => e.name === "ALLOW_INSECURE_AUTH_SECRETS")
+                            .map((e) => `${w.metadata.name}/${c.name}=${e.value}`),
+                    ),
+                );
+            assert.deepEqual(insecure(rendered), []);
+            assert.deepEqual(insecure(relocate(rendered, options("sidecar"))), ["ama-metrics-operator-targets/targetallocator=true"]);
+            for (const mode of ["certificates", "off"] as const) {
+                assert.deepEqual(insecure(relocate(rendered, options(mode))), [], mode);
+                // ... and a switch away from the sidecar mode takes it back.
+                assert.deepEqual(insecure(relocate(relocate(rendered, options("sidecar")), options(mode))), [], `sidecar → ${mode}`);
+            }
+        });
+
+        it("does not modify its input", () => {
+            const input = fresh();
+            for (const mode of modes) relocate(input, options(mode));
+            assert.deepEqual(input, rendered);
+        });
+
+        describe("twice, and across modes", () => {
+            const variants: [string, RelocationOptions][] = [
+                ["sidecar", options("sidecar")],
+                [
+                    "sidecar, everything set",
+                    {
+                        ...options("sidecar"),
+                        mesh: {
+                            ...options("sidecar").mesh,
+                            revision: "asm-1-27",
+                            meshNodeDaemonSet: true,
+                            proxyResources: { collector: { cpu: "100m" }, node: { memory: "256Mi" }, targetAllocator: { cpuLimit: "1" } },
+                            serviceCidr: "172.16.0.0/12",
+                            extraExcludeOutboundIPRanges: ["172.16.5.0/24"],
+                            extraExcludeOutboundPorts: [9999],
+                        },
+                    },
+                ],
+                ["certificates", options("certificates")],
+                [
+                    "certificates with a revision",
+                    { ...options("certificates"), mesh: { ...options("certificates").mesh, revision: "asm-1-27" } },
+                ],
+                ["off", options("off")],
+            ];
+            const once = new Map(variants.map(([name, o]) => [name, relocateYaml(text, o)]));
+
+            it("gives the same text when run over its own output", () => {
+                for (const [name, o] of variants) {
+                    assert.equal(relocateYaml(once.get(name)!, o), once.get(name), name);
+                    assert.deepEqual(relocate(relocate(rendered, o), o), relocate(rendered, o), name);
+                }
+            });
+
+            it("gives what one pass gives when switching modes over relocated manifests", () => {
+                for (const [from, fromOptions] of variants) {
+                    for (const [to, toOptions] of variants) {
+                        assert.equal(relocateYaml(once.get(from)!, toOptions), once.get(to), `${from} → ${to}`);
+                        assert.deepEqual(
+                            relocate(relocate(rendered, fromOptions), toOptions),
+                            relocate(rendered, toOptions),
+                            `${from} → ${to}`,
+                        );
+                    }
+                }
+            });
+        });
+
+        it("keeps the text of every value it does not change, and the comments", () => {
+            const output = relocateYaml(text, options("certificates"));
+            const before = scalarTexts(text);
+            const after = scalarTexts(output);
+            let kept = 0;
+            for (const [path, scalar] of before) {
+                const now = after.get(path);
+                if (now !== undefined && now.value === scalar.value) {
+                    assert.equal(now.source, scalar.source, path);
+                    kept++;
+                }
+            }
+            assert.ok(kept > 0.95 * before.size, `only ${kept} of ${before.size} scalars kept their value`);
+            // Whole-line comments, and comments after a value (` # ` does not occur inside the chart's strings).
+            const comments = (t: string) =>
+                t
+                    .split("\n")
+                    .filter((line) => /^\s*#|\s#\s/.test(line))
+                    .map((line) => line.slice(line.search(/(^|\s)#/)).trim());
+            assert.deepEqual(comments(output), comments(text));
+            // The values the relocation changes keep their quotes.
+            assert.match(output, /- name: OTELCOL_NAMESPACE\n\s+value: "monitoring"\n/);
+        });
+
+        it("quotes new strings that a YAML 1.1 reader (Helm, the Kubernetes tooling) would take for another type", () => {
+            for (const namespace of ["no", "on", "y", "off", "0777", "1e3", "123"]) {
+                const output = relocateYaml(text, options("sidecar", { namespace }));
+                for (const version of ["1.1", "1.2"] as const) {
+                    const objects = YAML.parseAllDocuments(output, { version }).map((d) => d.toJS() as KubernetesObject);
+                    for (const object of objects.filter(namespaced)) {
+                        assert.equal(object.metadata.namespace, namespace, `${namespace}, YAML ${version}: ${ref(object)}`);
+                    }
+                    const env = workloads(objects)
+                        .flatMap((w) => containersOf(w).flatMap(envOf))
+                        .find((e) => e.name === "OTELCOL_NAMESPACE");
+                    assert.equal(env?.value, namespace, `${namespace}, YAML ${version}`);
+                }
+            }
+        });
+
+        it("drops empty documents and names a document that is not YAML or not an object", () => {
+            assert.equal(relocateYaml("", options()), "");
+            assert.equal(relocateYaml("---\n# nothing\n---\n", options()), "");
+            assert.equal(relocateYaml(`---\n\n${text}\n---\n`, options()), relocateYaml(text, options()));
+            assert.throws(() => relocateYaml("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1\)/);
+            assert.throws(
+                () => relocateYaml(`${text}\n---\njust a string\n`, options()),
+                new RegExp(`Document ${rendered.length + 1} of the manifests is not a Kubernetes object`),
+            );
+        });
+
+        describe("refuses, rather than guessing", () => {
+            it("an object in a namespace other than kube-system, the target or none", () => {
+                const input = fresh();
+                input.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "reader", namespace: "kube-public" } });
+                assert.throws(() => relocate(input, options()), /ServiceAccount "reader" is in namespace "kube-public"/);
+                const elsewhere = relocate(rendered, options("sidecar", { namespace: "observability" }));
+                assert.throws(() => relocate(elsewhere, options()), /is in namespace "observability"/);
+            });
+
+            it("a kind of unknown scope, naming --kind-scope; given a scope, it relocates", () => {
+                const widget = (namespace?: string): KubernetesObject => ({
+                    apiVersion: "example.com/v1",
+                    kind: "Widget",
+                    metadata: { name: "w", ...(namespace ? { namespace } : {}) },
+                });
+                assert.throws(
+                    () => relocate([...fresh(), widget("kube-system")], options()),
+                    (error: Error) =>
+                        /example\.com\/v1 Widget "w"/.test(error.message) &&
+                        error.message.includes("--kind-scope example.com/Widget=Namespaced"),
+                );
+                const moved = relocate(
+                    [...fresh(), widget("kube-system")],
+                    options("sidecar", { kindScopes: { "example.com/Widget": "Namespaced" } }),
+                );
+                assert.deepEqual(moved[moved.length - 1].metadata, { name: "w", namespace: "monitoring" });
+                const renamed = relocate([...fresh(), widget()], options("sidecar", { kindScopes: { "example.com/Widget": "Cluster" } }));
+                assert.deepEqual(renamed[renamed.length - 1].metadata, { name: "w-monitoring" });
+            });
+
+            it("nothing for the kinds the rendering's CRDs define", () => {
+                const monitor: KubernetesObject = {
+                    apiVersion: "azmonitoring.coreos.com/v1",
+                    kind: "PodMonitor",
+                    metadata: { name: "custom", namespace: "kube-system" },
+                    spec: {},
+                };
+                const output = relocate([...fresh(), monitor], options());
+                assert.deepEqual(output[output.length - 1].metadata, { name: "custom", namespace: "monitoring" });
+                assert.throws(() => relocate([monitor], options()), /--kind-scope azmonitoring\.coreos\.com\/PodMonitor=Namespaced/);
+            });
+
+            it("a reference to kube-system it does not know, wherever it is", () => {
+                const cases: [string, (objects: KubernetesObject[]) => void, RegExp][] = [
+                    [
+                        "an annotation",
+                        (o) => (find(o, "Deployment", "ama-metrics").metadata.annotations = { "example.com/peer": "kube-system/coredns" }),
+                        /Deployment "ama-metrics" still names kube-system at metadata\.annotations\.example\.com\/peer/,
+                    ],
+                    [
+                        "an env value",
+                        (o) =>
+                            envOf(containersOf(find(o, "Deployment", "ama-metrics"))[0]).push({
+                                name: "PEER",
+                                value: "dns.kube-system.svc",
+                            }),
+                        /still names kube-system at spec\.template\.spec\.containers\[0\]\.env\[\d+\]\.value \("dns\.kube-system\.svc"\)/,
+                    ],
+                    [
+                        "the token adapter's argument, given to another container",
+                        (o) => (containersOf(find(o, "Deployment", "ama-metrics"))[0].args = ["--secret-namespace=kube-system"]),
+                        /still names kube-system at spec\.template\.spec\.containers\[0\]\.args\[0\]/,
+                    ],
+                    [
+                        "the token adapter's argument, in its env",
+                        (o) => {
+                            const adapter = containersOf(find(o, "Deployment", "ama-metrics")).find(
+                                (c) => c.name === "addon-token-adapter",
+                            )!;
+                            envOf(adapter).push({ name: "ARGS", value: "--secret-namespace=kube-system" });
+                        },
+                        /containers\[1\]\.env\[\d+\]\.value/,
+                    ],
+                    [
+                        "a key",
+                        (o) =>
+                            o.push({
+                                apiVersion: "v1",
+                                kind: "ConfigMap",
+                                metadata: { name: "c", namespace: "kube-system" },
+                                data: { "kube-system.conf": "x" },
+                            }),
+                        /ConfigMap "c" still names kube-system in the key of data\.kube-system\.conf/,
+                    ],
+                    [
+                        "a ClusterRoleBinding subject the chart did not move (kube-system/coredns)",
+                        (o) =>
+                            (find(o, "ClusterRoleBinding", "ama-metrics-clusterrolebinding").subjects as unknown[]).push({
+                                kind: "ServiceAccount",
+                                name: "coredns",
+                                namespace: "kube-system",
+                            }),
+                        /ClusterRoleBinding "ama-metrics-clusterrolebinding-monitoring" still names kube-system at subjects\[1\]\.namespace/,
+                    ],
+                    [
+                        "a subject whose ServiceAccount the input does not hold",
+                        (o) => o.splice(o.indexOf(find(o, "ServiceAccount", "ama-metrics-ksm")), 1),
+                        /ClusterRoleBinding "ama-metrics-ksm-monitoring" still names kube-system at subjects\[0\]\.namespace/,
+                    ],
+                ];
+                for (const [name, mutate, message] of cases) {
+                    const input = fresh();
+                    mutate(input);
+                    assert.throws(() => relocate(input, options()), message, name);
+                }
+            });
+
+            it("names that would clash or grow too long", () => {
+                const role = (name: string): KubernetesObject => ({
+                    apiVersion: "rbac.authorization.k8s.io/v1",
+                    kind: "ClusterRole",
+                    metadata: { name },
+                    rules: [],
+                });
+                assert.throws(
+                    () => relocate([...fresh(), role("ama-metrics-reader-monitoring")], options()),
+                    /ClusterRole "ama-metrics-reader" and "ama-metrics-reader-monitoring" would both be named "ama-metrics-reader-monitoring"/,
+                );
+                assert.throws(() => relocate([role("r".repeat(250))], options()), /longer than Kubernetes' 253-character limit/);
+            });
+        });
+
+        it("leaves subjects in other namespaces, and subjects that are not ServiceAccounts, as they are", () => {
+            const input = fresh();
+            const subjects = find(input, "ClusterRoleBinding", "ama-metrics-clusterrolebinding").subjects as unknown[];
+            subjects.push(
+                { kind: "ServiceAccount", name: "other", namespace: "tenant-a" },
+                { kind: "Group", name: "system:authenticated", apiGroup: "rbac.authorization.k8s.io" },
+            );
+            const output = find(relocate(input, options()), "ClusterRoleBinding", "ama-metrics-clusterrolebinding-monitoring");
+            assert.deepEqual((output.subjects as unknown[]).slice(1), subjects.slice(1));
+        });
+    });
+}
+
+describe("relocateYaml, on values it changes", () => {
+    const deployment = [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata:",
+        "  name: ama-metrics",
+        "  namespace: kube-system",
+        "spec:",
+        "  template:",
+        "    metadata:",
+        "      labels:",
+        "        rsName: ama-metrics",
+        "      annotations:",
+        '        traffic.sidecar.istio.io/includeOutboundIPRanges: "" # set by hand',
+        "    spec:",
+        "      containers:",
+        "        - name: prometheus-collector",
+        "          env:",
+        "            - name: POD_NAMESPACE",
+        "              value: 'kube-system' # the chart's literal",
+        "",
+    ].join("\n");
+
+    it("keeps their comments, and quotes that were a choice of style", () => {
+        const output = relocateYaml(deployment, options("sidecar"));
+        assert.match(output, /includeOutboundIPRanges: 10\.0\.0\.0\/16 # set by hand\n/);
+        assert.match(output, /value: 'monitoring' # the chart's literal\n/);
+    });
+});
+
+describe("clusterScopedName", () => {
+    it("suffixes the namespace once", () => {
+        assert.equal(clusterScopedName("ama-metrics-reader", "monitoring"), "ama-metrics-reader-monitoring");
+        assert.equal(clusterScopedName("ama-metrics-reader-monitoring", "monitoring"), "ama-metrics-reader-monitoring");
+        assert.equal(clusterScopedName("x-monitoring", "observability"), "x-monitoring-observability");
+    });
+});
+
+/** Every scalar of a multi-document YAML text by document and path: its value and its text as written. */
+function scalarTexts(text: string): Map<string, { value: unknown; source: string }> {
+    const result = new Map<string, { value: unknown; source: string }>();
+    const walk = (node: unknown, path: string) => {
+        if (YAML.isMap(node)) {
+            for (const pair of node.items) walk(pair.value, `${path}.${String((pair.key as YAML.Scalar).value)}`);
+        } else if (YAML.isSeq(node)) {
+            node.items.forEach((item, i) => walk(item, `${path}[${i}]`));
+        } else if (YAML.isScalar(node) && node.range) {
+            result.set(path, { value: node.value, source: text.slice(node.range[0], node.range[1]) });
+        }
+    };
+    YAML.parseAllDocuments(text)
+        .filter((d) => d.contents !== null)
+        .forEach((document, i) => walk(document.contents, `${i}`));
+    return result;
+}
