@@ -426,10 +426,16 @@ function text(value: unknown): string | undefined {
     return typeof value === "string" ? value : undefined;
 }
 
+// Labels and annotations are strings; any other value (one not known yet, a Pulumi Output) is left out
+// rather than turned into text.
 function stringMap(value: unknown): Record<string, string> | undefined {
     const map = record(value);
     if (map === undefined) {
         return undefined;
     }
-    return Object.fromEntries(Object.entries(map).map(([key, v]) => [key, String(v)]));
+    return Object.fromEntries(
+        Object.entries(map)
+            .filter(([, v]) => typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+            .map(([key, v]) => [key, String(v)]),
+    );
 }
