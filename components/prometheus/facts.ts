@@ -25,7 +25,7 @@ export const prometheusDefaults = {
 };
 
 /** The prometheus collector's default jobs: the managed add-on's default-on jobs, by the same names. */
-export const prometheusJobNames = ["kubelet", "cadvisor", "node", "kube-state-metrics"] as const;
+const prometheusJobNames = ["kubelet", "cadvisor", "node", "kube-state-metrics"] as const;
 
 export type PrometheusJobName = (typeof prometheusJobNames)[number];
 
@@ -33,7 +33,7 @@ export type PrometheusJobName = (typeof prometheusJobNames)[number];
  * Every job the ama-metrics agent may run by default (otelcollector/configmapparser/default-prom-configs in
  * Azure/prometheus-collector at 39583fd): a custom job may not reuse one of these names.
  */
-export const amaMetricsJobNames = [
+const amaMetricsJobNames = [
     "kubelet",
     "cadvisor",
     "node",

@@ -41,7 +41,7 @@ const ingestionApiVersion = "2023-04-24";
  * The remote-write URL of a data collection rule, as Microsoft documents it for Prometheus remote write:
  * `<endpoint's metrics ingestion URL>/dataCollectionRules/<rule's immutable id>/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24`.
  */
-export function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): string {
+function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): string {
     return `${metricsIngestionEndpoint.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=${ingestionApiVersion}`;
 }
 
@@ -50,7 +50,7 @@ export function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: st
  * the verify command reads each agent's `/metrics` through the API server's pod proxy, and the API server
  * is not in the mesh, so STRICT would refuse it. The rest of each pod stays STRICT.
  */
-export function prometheusMeshProfile(): MeshProfile {
+function prometheusMeshProfile(): MeshProfile {
     return {
         serviceAccount: prometheusNames.serviceAccount,
         permissivePorts: [
