@@ -37,9 +37,8 @@ export interface CollectorIdentity {
  * workspace.") and allows others: "If you still see data drops, consider creating additional DCRs and DCEs
  * to distribute the ingestion load across multiple endpoints", pointing to Microsoft's custom DCR template
  * (Azure/prometheus-collector Azure-ARM-templates/Prometheus-RemoteWrite-DCR-artifacts: a monitoringAccounts
- * destination and a Microsoft-PrometheusMetrics flow, with no data sources). The component's rule also
- * carries the add-on's `prometheusForwarder` data source (azure/dataCollection.ts); whether direct
- * remote write into such a rule is accepted is documented neither way, and was not tried live.
+ * destination and a Microsoft-PrometheusMetrics flow, with no data sources). For this collector the
+ * component's rule has that shape (azure/dataCollection.ts `ruleProperties`); it was not tried live.
  */
 export function createCollectorIdentity(
     name: string,
