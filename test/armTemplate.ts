@@ -7,6 +7,7 @@ import { fixture } from "./harness";
 const readTemplate = (file: string) => JSON.parse(fs.readFileSync(fixture("azure-templates", file), "utf8"));
 export const fullTemplate = readTemplate("FullAzureMonitorMetricsProfile.json");
 export const windowsTemplate = readTemplate("WindowsRecordingRules.json");
+export const remoteWriteRuleTemplate = readTemplate("CustomDCR.json");
 
 export type Value = string | number | boolean | Value[] | { [key: string]: Value };
 

@@ -3,6 +3,7 @@
 
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
+import type { Collector } from "../core/args";
 import { Settings } from "../core/settings";
 import { associationName, dataCollectionEndpointName, dataCollectionRuleName } from "./names";
 
@@ -12,18 +13,31 @@ export const prometheusStream = "Microsoft-PrometheusMetrics";
 /** The template's descriptions. */
 export const descriptions = {
     dataCollectionRule: "DCR for Azure Monitor Metrics Profile (Managed Prometheus)",
+    remoteWriteRule: "Prometheus remote write into the Azure Monitor workspace",
     association: "Association of data collection rule. Deleting this association will break the data collection for this AKS Cluster.",
 };
 
-/** The rule's properties besides name, place and endpoint: Prometheus metrics forwarded to the workspace. */
-export function prometheusRuleProperties(workspaceId: pulumi.Input<string>) {
-    return {
-        kind: "Linux",
-        dataSources: {
-            prometheusForwarder: [{ name: "PrometheusDataSource", streams: [prometheusStream], labelIncludeFilter: {} }],
-        },
+/**
+ * The rule's properties besides name, place and endpoint: Prometheus metrics sent to the workspace.
+ * - ama-metrics: the add-on's rule, as Microsoft's template writes it: a `prometheusForwarder` data source,
+ *   which the agent reads its configuration from through the rule's association with the cluster.
+ * - prometheus: a rule for remote write, as Microsoft's own template for one writes it
+ *   (Azure/prometheus-collector `Azure-ARM-templates/Prometheus-RemoteWrite-DCR-artifacts/CustomDCR.json`):
+ *   no data source and no kind, "to be used via direct calls to the provisioned endpoint" (the REST
+ *   specification's words for a rule without data sources).
+ */
+export function ruleProperties(collector: Collector, workspaceId: pulumi.Input<string>) {
+    const flow = {
         destinations: { monitoringAccounts: [{ accountResourceId: workspaceId, name: "MonitoringAccount1" }] },
         dataFlows: [{ streams: [prometheusStream], destinations: ["MonitoringAccount1"] }],
+    };
+    if (collector === "prometheus") {
+        return { ...flow, description: descriptions.remoteWriteRule };
+    }
+    return {
+        kind: "Linux",
+        dataSources: { prometheusForwarder: [{ name: "PrometheusDataSource", streams: [prometheusStream], labelIncludeFilter: {} }] },
+        ...flow,
         description: descriptions.dataCollectionRule,
     };
 }
@@ -65,7 +79,7 @@ export function createDataCollection(
             resourceGroupName: settings.resourceGroupName,
             location,
             dataCollectionEndpointId: endpoint.id,
-            ...prometheusRuleProperties(workspace.id),
+            ...ruleProperties(settings.collector, workspace.id),
             tags: settings.tags,
         },
         { ...opts, ...move },

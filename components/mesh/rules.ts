@@ -1097,6 +1097,15 @@ function strings(value: unknown): string[] {
     return list(value).filter((v): v is string => typeof v === "string");
 }
 
+// Labels and annotations are strings; any other value (one not known yet, a Pulumi Output) is left out
+// rather than turned into text.
 function stringMap(value: unknown): Record<string, string> | undefined {
-    return isRecord(value) ? Object.fromEntries(Object.entries(value).map(([key, v]) => [key, String(v)])) : undefined;
+    if (!isRecord(value)) {
+        return undefined;
+    }
+    return Object.fromEntries(
+        Object.entries(value)
+            .filter(([, v]) => typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+            .map(([key, v]) => [key, String(v)]),
+    );
 }

@@ -1,4 +1,7 @@
-// Facts the prometheus collector relies on, with their sources.
+// Facts the prometheus collector relies on, with their sources. "The add-on" is AKS's managed Prometheus
+// (ama-metrics), whose default jobs this collector reproduces so that Microsoft's recording rules, dashboards
+// and alerts work unchanged. Its sources: Azure/prometheus-collector at 39583fd50b2f828f83cc18fc0cece9e3074f56db
+// ("PC" below).
 
 import type { Collector } from "../core/args";
 
@@ -13,7 +16,7 @@ export const prometheusDefaults = {
     image: "quay.io/prometheus/prometheus:v3.14.0",
     kubeStateMetricsImage: "mcr.microsoft.com/oss/v2/kubernetes/kube-state-metrics:v2.19.0-4",
     shards: 1,
-    // The add-on's default interval (Azure/prometheus-collector tomlparser-scrape-interval.go).
+    // The add-on's default interval (PC tomlparser-scrape-interval.go).
     scrapeInterval: "30s",
     resources: {
         requests: { cpu: "200m", memory: "512Mi" },
@@ -22,13 +25,15 @@ export const prometheusDefaults = {
 };
 
 /** The prometheus collector's default jobs: the managed add-on's default-on jobs, by the same names. */
-export const prometheusJobNames = ["kubelet", "cadvisor", "node", "kube-state-metrics"] as const;
+const prometheusJobNames = ["kubelet", "cadvisor", "node", "kube-state-metrics"] as const;
+
+export type PrometheusJobName = (typeof prometheusJobNames)[number];
 
 /**
  * Every job the ama-metrics agent may run by default (otelcollector/configmapparser/default-prom-configs in
  * Azure/prometheus-collector at 39583fd): a custom job may not reuse one of these names.
  */
-export const amaMetricsJobNames = [
+const amaMetricsJobNames = [
     "kubelet",
     "cadvisor",
     "node",
@@ -63,17 +68,272 @@ export function defaultJobNames(collector: Collector): readonly string[] {
     return collector === "prometheus" ? prometheusJobNames : amaMetricsJobNames;
 }
 
-/** The names of the collector's objects in its namespace. */
+/**
+ * The add-on's minimal ingestion profile (on by default): the metric names each default job keeps, as the
+ * `*_minimal_mac` strings of PC otelcollector/shared/configmap/mp/tomlparser-default-targets-metrics-keep-list.go
+ * (L26-47), name for name and in order, duplicates included. The agent applies `"<user list>|<this>"`, i.e.
+ * with a leading `|` that only matches an empty name (Prometheus anchors the regex): this is the same set.
+ */
+export const minimalKeepLists: Record<PrometheusJobName, string> = {
+    kubelet: [
+        "kubelet_volume_stats_capacity_bytes",
+        "kubelet_volume_stats_used_bytes",
+        "kubelet_node_name",
+        "kubelet_running_pods",
+        "kubelet_running_pod_count",
+        "kubelet_running_sum_containers",
+        "kubelet_running_containers",
+        "kubelet_running_container_count",
+        "volume_manager_total_volumes",
+        "kubelet_node_config_error",
+        "kubelet_runtime_operations_total",
+        "kubelet_runtime_operations_errors_total",
+        "kubelet_runtime_operations_duration_seconds_bucket",
+        "kubelet_runtime_operations_duration_seconds_sum",
+        "kubelet_runtime_operations_duration_seconds_count",
+        "kubelet_pod_start_duration_seconds_bucket",
+        "kubelet_pod_start_duration_seconds_sum",
+        "kubelet_pod_start_duration_seconds_count",
+        "kubelet_pod_worker_duration_seconds_bucket",
+        "kubelet_pod_worker_duration_seconds_sum",
+        "kubelet_pod_worker_duration_seconds_count",
+        "storage_operation_duration_seconds_bucket",
+        "storage_operation_duration_seconds_sum",
+        "storage_operation_duration_seconds_count",
+        "storage_operation_errors_total",
+        "kubelet_cgroup_manager_duration_seconds_bucket",
+        "kubelet_cgroup_manager_duration_seconds_sum",
+        "kubelet_cgroup_manager_duration_seconds_count",
+        "kubelet_pleg_relist_interval_seconds_bucket",
+        "kubelet_pleg_relist_interval_seconds_count",
+        "kubelet_pleg_relist_interval_seconds_sum",
+        "kubelet_pleg_relist_duration_seconds_bucket",
+        "kubelet_pleg_relist_duration_seconds_count",
+        "kubelet_pleg_relist_duration_seconds_sum",
+        "rest_client_requests_total",
+        "rest_client_request_duration_seconds_bucket",
+        "rest_client_request_duration_seconds_sum",
+        "rest_client_request_duration_seconds_count",
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "go_goroutines",
+        "kubernetes_build_info",
+        "kubelet_certificate_manager_client_ttl_seconds",
+        "kubelet_certificate_manager_client_expiration_renew_errors",
+        "kubelet_server_expiration_renew_errors",
+        "kubelet_certificate_manager_server_ttl_seconds",
+        "kubelet_volume_stats_available_bytes",
+        "kubelet_volume_stats_capacity_bytes",
+        "kubelet_volume_stats_inodes_free",
+        "kubelet_volume_stats_inodes_used",
+        "kubelet_volume_stats_inodes",
+        "kube_persistentvolumeclaim_access_mode",
+        "kube_persistentvolumeclaim_labels",
+        "kube_persistentvolume_status_phase",
+    ].join("|"),
+    cadvisor: [
+        "container_spec_cpu_quota",
+        "container_spec_cpu_period",
+        "container_memory_rss",
+        "container_network_receive_bytes_total",
+        "container_network_transmit_bytes_total",
+        "container_network_receive_packets_total",
+        "container_network_transmit_packets_total",
+        "container_network_receive_packets_dropped_total",
+        "container_network_transmit_packets_dropped_total",
+        "container_fs_reads_total",
+        "container_fs_writes_total",
+        "container_fs_reads_bytes_total",
+        "container_fs_writes_bytes_total",
+        "container_cpu_usage_seconds_total",
+        "container_memory_working_set_bytes",
+        "container_memory_cache",
+        "container_memory_swap",
+        "container_cpu_cfs_throttled_periods_total",
+        "container_cpu_cfs_periods_total",
+        "container_memory_rss",
+        "kubernetes_build_info",
+        "container_start_time_seconds",
+    ].join("|"),
+    node: [
+        "node_filesystem_readonly",
+        "node_memory_MemTotal_bytes",
+        "node_cpu_seconds_total",
+        "node_memory_MemAvailable_bytes",
+        "node_memory_Buffers_bytes",
+        "node_memory_Cached_bytes",
+        "node_memory_MemFree_bytes",
+        "node_memory_Slab_bytes",
+        "node_filesystem_avail_bytes",
+        "node_filesystem_size_bytes",
+        "node_time_seconds",
+        "node_exporter_build_info",
+        "node_load1",
+        "node_vmstat_pgmajfault",
+        "node_network_receive_bytes_total",
+        "node_network_transmit_bytes_total",
+        "node_network_receive_drop_total",
+        "node_network_transmit_drop_total",
+        "node_disk_io_time_seconds_total",
+        "node_disk_io_time_weighted_seconds_total",
+        "node_load5",
+        "node_load15",
+        "node_disk_read_bytes_total",
+        "node_disk_written_bytes_total",
+        "node_uname_info",
+        "kubernetes_build_info",
+        "node_boot_time_seconds",
+    ].join("|"),
+    "kube-state-metrics": [
+        "kube_job_status_succeeded",
+        "kube_job_spec_completions",
+        "kube_daemonset_status_desired_number_scheduled",
+        "kube_daemonset_status_current_number_scheduled",
+        "kube_daemonset_status_number_misscheduled",
+        "kube_daemonset_status_number_ready",
+        "kube_deployment_status_replicas_ready",
+        "kube_pod_container_status_last_terminated_reason",
+        "kube_pod_container_status_waiting_reason",
+        "kube_pod_container_status_restarts_total",
+        "kube_node_status_allocatable",
+        "kube_pod_owner",
+        "kube_pod_container_resource_requests",
+        "kube_pod_status_phase",
+        "kube_pod_container_resource_limits",
+        "kube_replicaset_owner",
+        "kube_resourcequota",
+        "kube_namespace_status_phase",
+        "kube_node_status_capacity",
+        "kube_node_info",
+        "kube_pod_info",
+        "kube_deployment_spec_replicas",
+        "kube_deployment_status_replicas_available",
+        "kube_deployment_status_replicas_updated",
+        "kube_statefulset_status_replicas_ready",
+        "kube_statefulset_status_replicas",
+        "kube_statefulset_status_replicas_updated",
+        "kube_job_status_start_time",
+        "kube_job_status_active",
+        "kube_job_failed",
+        "kube_horizontalpodautoscaler_status_desired_replicas",
+        "kube_horizontalpodautoscaler_status_current_replicas",
+        "kube_horizontalpodautoscaler_spec_min_replicas",
+        "kube_horizontalpodautoscaler_spec_max_replicas",
+        "kubernetes_build_info",
+        "kube_node_status_condition",
+        "kube_node_spec_taint",
+        "kube_pod_container_info",
+        "kube_.*_labels",
+        "kube_.*_annotations",
+        "kube_service_info",
+        "kube_pod_container_status_running",
+        "kube_pod_container_status_waiting",
+        "kube_pod_container_status_terminated",
+        "kube_pod_container_state_started",
+        "kube_pod_created",
+        "kube_pod_start_time",
+        "kube_pod_init_container_info",
+        "kube_pod_init_container_status_terminated",
+        "kube_pod_init_container_status_terminated_reason",
+        "kube_pod_init_container_status_ready",
+        "kube_pod_init_container_resource_limits",
+        "kube_pod_init_container_status_running",
+        "kube_pod_init_container_status_waiting",
+        "kube_pod_init_container_status_restarts_total",
+        "kube_pod_container_status_ready",
+        // A regex upstream (`_*`: underscores), kept as written; the names it was meant for are listed anyway.
+        "kube_pod_init_container_*",
+        "kube_pod_deletion_timestamp",
+        "kube_pod_status_reason",
+        "kube_pod_init_container_resource_requests",
+    ].join("|"),
+};
+
+/**
+ * Where the add-on's default jobs find their targets (PC otelcollector/configmapparser/default-prom-configs:
+ * kubeletDefaultDs.yml, cadvisorDefaultDs.yml, nodeexporterDefaultDs.yml, kubestateDefault.yml), and the
+ * per-job limits all four set.
+ */
+export const scrapeFacts = {
+    /** The kubelet's port on the node's InternalIP (`$$NODE_IP$$:10250`), for kubelet and cadvisor. */
+    kubeletPort: 10250,
+    /**
+     * AKS's own node-exporter on the node's InternalIP (`NODE_EXPORTER_TARGETPORT: "19100"`). AKS installs it on
+     * every Linux node whether or not the add-on is enabled (AKS FAQ "AKS Linux Extension"; Azure/AKS#3954),
+     * listening on the node IP only: the collector must not deploy another one.
+     */
+    nodeExporterPort: 19100,
+    /** The in-cluster CA and token the add-on authenticates to the kubelet with (it skips verification). */
+    serviceAccountCa: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+    serviceAccountToken: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+    limits: { label_limit: 63, label_name_length_limit: 511, label_value_length_limit: 1023 },
+};
+
+/**
+ * kube-state-metrics as the add-on runs it (PC chart templates/ama-metrics-ksm-deployment.yaml and
+ * ama-metrics-ksm-role.yaml, rendered in test/fixtures/ama-metrics-chart): the collectors it enables, each
+ * with the API group its ClusterRole grants `list` and `watch` on.
+ */
+export const kubeStateMetricsFacts = {
+    collectors: {
+        certificatesigningrequests: "certificates.k8s.io",
+        configmaps: "",
+        cronjobs: "batch",
+        daemonsets: "apps",
+        deployments: "apps",
+        endpoints: "",
+        horizontalpodautoscalers: "autoscaling",
+        ingresses: "networking.k8s.io",
+        jobs: "batch",
+        leases: "coordination.k8s.io",
+        limitranges: "",
+        mutatingwebhookconfigurations: "admissionregistration.k8s.io",
+        namespaces: "",
+        networkpolicies: "networking.k8s.io",
+        nodes: "",
+        persistentvolumeclaims: "",
+        persistentvolumes: "",
+        poddisruptionbudgets: "policy",
+        pods: "",
+        replicasets: "apps",
+        replicationcontrollers: "",
+        resourcequotas: "",
+        secrets: "",
+        services: "",
+        statefulsets: "apps",
+        storageclasses: "storage.k8s.io",
+        validatingwebhookconfigurations: "admissionregistration.k8s.io",
+        volumeattachments: "storage.k8s.io",
+    } as Record<string, string>,
+    metricsPort: 8080,
+    telemetryPort: 8081,
+    resources: { requests: { cpu: "5m", memory: "50Mi" }, limits: { cpu: "1", memory: "5Gi" } },
+};
+
+/** The names, ports and labels of the collector's objects. */
 export const prometheusNames = {
     serviceAccount: "prometheus-agent",
-    /** Shard `<i>` is the StatefulSet `<shardPrefix><i>`, counted from 0. */
-    shardPrefix: "prometheus-shard-",
-    /** The labels of every shard's pods, and the label that carries a pod's shard index. */
-    podLabels: { "app.kubernetes.io/name": "prometheus-agent" },
-    shardLabel: "ama-metrics-istio/shard",
-    /** Each shard's Prometheus container. */
+    /** The shards' pod label value, PodDisruptionBudget and PeerAuthentication exception. */
+    agent: "prometheus-agent",
+    /** The shards' headless Service (each StatefulSet's `serviceName`). */
+    service: "prometheus",
     container: "prometheus",
-    /** kube-state-metrics' Deployment, and the labels of its pods. */
+    webPort: 9090,
+    /** Istio picks the protocol from the port name's prefix. */
+    webPortName: "http-web",
+    configKey: "prometheus.yml",
     kubeStateMetrics: "kube-state-metrics",
-    kubeStateMetricsPodLabels: { "app.kubernetes.io/name": "kube-state-metrics" },
+    /** The pod-template annotation that rolls a shard when its configuration changes. */
+    configChecksumAnnotation: "ama-metrics-istio/config-sha256",
+    shardLabel: "ama-metrics-istio/shard",
+    partOf: "ama-metrics-istio",
+    /** Workload ID's webhook mutates only pods with this label (azure-workload-identity deploy/azure-wi-webhook.yaml). */
+    workloadIdentityLabel: "azure.workload.identity/use",
+    clientIdAnnotation: "azure.workload.identity/client-id",
+    tenantIdAnnotation: "azure.workload.identity/tenant-id",
 };
+
+/** The shards' StatefulSet, ConfigMap and pod-label names. */
+export function shardName(shard: number): string {
+    return `prometheus-shard-${shard}`;
+}

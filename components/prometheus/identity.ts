@@ -30,9 +30,15 @@ export interface CollectorIdentity {
 
 /**
  * The identity, in the cluster's region. Its role is scoped to the component's own rule, not the
- * workspace's default one: the component owns the rule, its endpoint and its region, and Microsoft
- * documents custom rules (a monitoringAccounts destination and a Microsoft-PrometheusMetrics flow) as a
- * remote-write target next to the default one.
+ * workspace's default one: the component owns the rule, its endpoint and its region. Learn documents the
+ * default one ("Connect self-managed Prometheus to Azure Monitor managed service for Prometheus", Assign
+ * roles: "it needs to be given access to the data collection rule (DCR) associated with the Azure Monitor
+ * workspace that will receive the remote-write data. This DCR is automatically created when you create the
+ * workspace.") and allows others: "If you still see data drops, consider creating additional DCRs and DCEs
+ * to distribute the ingestion load across multiple endpoints", pointing to Microsoft's custom DCR template
+ * (Azure/prometheus-collector Azure-ARM-templates/Prometheus-RemoteWrite-DCR-artifacts: a monitoringAccounts
+ * destination and a Microsoft-PrometheusMetrics flow, with no data sources). For this collector the
+ * component's rule has that shape (azure/dataCollection.ts `ruleProperties`); it was not tried live.
  */
 export function createCollectorIdentity(
     name: string,

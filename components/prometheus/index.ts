@@ -1,5 +1,6 @@
 // The prometheus collector: Prometheus in agent mode in the collector's namespace, remote-writing to the
-// component's data collection rule with Microsoft Entra Workload ID, and what it scrapes with.
+// component's data collection rule with Microsoft Entra Workload ID, and the kube-state-metrics it scrapes.
+// Nothing in kube-system.
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMonitor } from "../azure";
@@ -7,8 +8,25 @@ import { KubernetesObject } from "../core/kubernetes";
 import { createObject } from "../core/register";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { meshObjects, MeshProfile } from "../mesh/objects";
-import { CollectorIdentity, createCollectorIdentity } from "./identity";
+import {
+    agentDiscoveryRbac,
+    agentDisruptionBudget,
+    agentPodLabels,
+    agentService,
+    agentServiceAccount,
+    shardConfigMap,
+    shardStatefulSet,
+} from "./agent";
+import { configText, prometheusConfig } from "./config";
 import { prometheusNames } from "./facts";
+import { CollectorIdentity, createCollectorIdentity } from "./identity";
+import {
+    kubeStateMetricsDeployment,
+    kubeStateMetricsPodLabels,
+    kubeStateMetricsRbac,
+    kubeStateMetricsService,
+    kubeStateMetricsServiceAccount,
+} from "./kubeStateMetrics";
 
 /** The Azure values the collector's objects carry. */
 export interface CollectorRefs {
@@ -17,43 +35,128 @@ export interface CollectorRefs {
     remoteWriteUrl: pulumi.Input<string>;
 }
 
+/** Learn's form of the ingestion URL ("Connect self-managed Prometheus to Azure Monitor managed service for Prometheus"). */
+const ingestionApiVersion = "2023-04-24";
+
 /**
  * The remote-write URL of a data collection rule, as Microsoft documents it for Prometheus remote write:
  * `<endpoint's metrics ingestion URL>/dataCollectionRules/<rule's immutable id>/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24`.
  */
-export function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): string {
-    return `${metricsIngestionEndpoint.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24`;
+function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): string {
+    return `${metricsIngestionEndpoint.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=${ingestionApiVersion}`;
 }
 
-/** The mesh objects' view of the collector. */
-export function prometheusMeshProfile(): MeshProfile {
-    return { serviceAccount: prometheusNames.serviceAccount, permissivePorts: [] };
-}
-
-/** Every Kubernetes object of the collector. */
-export function prometheusObjects(settings: PrometheusCollectorSettings, refs: CollectorRefs): KubernetesObject[] {
-    return [
-        ...meshObjects(settings.namespace, settings.istio, prometheusMeshProfile()),
-        {
-            apiVersion: "v1",
-            kind: "ServiceAccount",
-            metadata: {
-                name: prometheusNames.serviceAccount,
-                namespace: settings.namespace,
-                annotations: { "azure.workload.identity/client-id": refs.clientId as string },
+/**
+ * The mesh objects' view of the collector. In the sidecar mode the shards' web port admits plaintext too:
+ * the verify command reads each agent's `/metrics` through the API server's pod proxy, and the API server
+ * is not in the mesh, so STRICT would refuse it. The rest of each pod stays STRICT.
+ */
+function prometheusMeshProfile(): MeshProfile {
+    return {
+        serviceAccount: prometheusNames.serviceAccount,
+        permissivePorts: [
+            {
+                name: `${prometheusNames.agent}-web`,
+                selector: { "app.kubernetes.io/name": prometheusNames.agent },
+                ports: [prometheusNames.webPort],
             },
+        ],
+    };
+}
+
+/** The collector's objects, by role. */
+interface CollectorObjects {
+    /** The mesh mode's Istio objects. */
+    mesh: KubernetesObject[];
+    agent: {
+        serviceAccount: KubernetesObject;
+        service: KubernetesObject;
+        disruptionBudget: KubernetesObject;
+        clusterRole: KubernetesObject;
+        clusterRoleBinding: KubernetesObject;
+        shards: Array<{ configMap: KubernetesObject; statefulSet: KubernetesObject }>;
+    };
+    kubeStateMetrics: {
+        serviceAccount: KubernetesObject;
+        service: KubernetesObject;
+        clusterRole: KubernetesObject;
+        clusterRoleBinding: KubernetesObject;
+        deployment: KubernetesObject;
+    };
+}
+
+/**
+ * The collector's objects. Each shard's configuration carries the Azure values and the cluster's name: it
+ * (and the checksum that rolls the shard) is computed once they are known.
+ */
+function collectorObjects(settings: PrometheusCollectorSettings, refs: CollectorRefs): CollectorObjects {
+    const values = pulumi
+        .all([refs.clientId, refs.tenantId, refs.remoteWriteUrl, settings.cluster.id])
+        .apply(([clientId, tenantId, url, cluster]) => ({ clientId, tenantId, remoteWriteUrl: url, clusterName: cluster.clusterName }));
+    const shards = Array.from({ length: settings.prometheus.shards }, (_, shard) => {
+        const config = values.apply((known) => configText(prometheusConfig(settings, shard, known)));
+        return { configMap: shardConfigMap(settings, shard, config), statefulSet: shardStatefulSet(settings, shard, config) };
+    });
+    const [agentRole, agentBinding] = agentDiscoveryRbac(settings);
+    const [ksmRole, ksmBinding] = kubeStateMetricsRbac(settings);
+    return {
+        mesh: meshObjects(settings.namespace, settings.istio, prometheusMeshProfile()),
+        agent: {
+            serviceAccount: agentServiceAccount(settings, refs),
+            service: agentService(settings),
+            disruptionBudget: agentDisruptionBudget(settings),
+            clusterRole: agentRole,
+            clusterRoleBinding: agentBinding,
+            shards,
         },
+        kubeStateMetrics: {
+            serviceAccount: kubeStateMetricsServiceAccount(settings),
+            service: kubeStateMetricsService(settings),
+            clusterRole: ksmRole,
+            clusterRoleBinding: ksmBinding,
+            deployment: kubeStateMetricsDeployment(settings),
+        },
+    };
+}
+
+/** Every Kubernetes object of the collector, in registration order. */
+export function prometheusObjects(settings: PrometheusCollectorSettings, refs: CollectorRefs): KubernetesObject[] {
+    const { mesh, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
+    return [
+        ...mesh,
+        agent.clusterRole,
+        agent.clusterRoleBinding,
+        agent.serviceAccount,
+        agent.service,
+        ksm.clusterRole,
+        ksm.clusterRoleBinding,
+        ksm.serviceAccount,
+        ksm.service,
+        ksm.deployment,
+        ...agent.shards.flatMap((shard) => [shard.configMap, shard.statefulSet]),
+        agent.disruptionBudget,
     ];
 }
 
-/** The pod label sets of the collector's workloads, for the mesh rules' selector checks. */
-export const prometheusPodLabels: Array<Record<string, string>> = [];
+/**
+ * The pod label sets of the collector's workloads, for the mesh rules' selector checks: the labels every
+ * shard's pods carry (each adds its shard number), and kube-state-metrics'.
+ */
+export const prometheusPodLabels: Array<Record<string, string>> = [agentPodLabels, kubeStateMetricsPodLabels];
 
 export interface PrometheusCollector {
     identity: CollectorIdentity;
-    objects: pulumi.CustomResource[];
+    /** Every object with its resource. */
+    objects: Array<{ object: KubernetesObject; resource: pulumi.CustomResource }>;
 }
 
+/**
+ * Registers the collector. Objects of the namespace wait for it. Each workload waits for what it needs at
+ * start: its ServiceAccount (Workload ID's webhook reads it when the pod is created), RBAC, Service and the
+ * mesh policy of the namespace; the shards also for their configuration, the role assignment and the
+ * federated credential (without them the first writes fail). Nothing else waits on Azure: kube-state-metrics
+ * does not use it.
+ */
 export function createPrometheusCollector(
     name: string,
     settings: PrometheusCollectorSettings,
@@ -65,12 +168,49 @@ export function createPrometheusCollector(
     const refs: CollectorRefs = {
         clientId: identity.identity.clientId,
         tenantId: identity.identity.tenantId,
-        remoteWriteUrl: pulumi
-            .all([azure.endpoint.metricsIngestion, azure.rule.immutableId])
-            .apply(([ingestion, immutableId]) => remoteWriteUrl(ingestion?.endpoint ?? "", immutableId)),
+        remoteWriteUrl: pulumi.all([azure.endpoint.metricsIngestion, azure.rule.immutableId]).apply(([ingestion, immutableId]) => {
+            if (!ingestion?.endpoint) {
+                throw new Error(
+                    `The data collection endpoint of "${name}" has no metrics ingestion endpoint: Prometheus cannot write to it.`,
+                );
+            }
+            return remoteWriteUrl(ingestion.endpoint, immutableId);
+        }),
     };
-    const objects = prometheusObjects(settings, refs).map((object) =>
-        createObject(name, object, { parent, dependsOn: object.metadata.namespace === settings.namespace ? opts.namespace : [] }),
-    );
+    const objects: PrometheusCollector["objects"] = [];
+    const register = (object: KubernetesObject, dependsOn: pulumi.Resource[] = []) => {
+        const namespace = object.metadata.namespace === settings.namespace ? opts.namespace : [];
+        const resource = createObject(name, object, { parent, dependsOn: [...namespace, ...dependsOn] });
+        objects.push({ object, resource });
+        return resource;
+    };
+
+    const { mesh, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
+    // AuthorizationPolicies in the scraped workloads' namespaces wait for nothing, and nothing waits for them.
+    const meshPolicy = mesh
+        .map((object) => ({ object, resource: register(object) }))
+        .filter(({ object }) => object.metadata.namespace === settings.namespace)
+        .map(({ resource }) => resource);
+
+    const agentNeeds = [
+        register(agent.clusterRole),
+        register(agent.clusterRoleBinding),
+        register(agent.serviceAccount),
+        register(agent.service),
+        ...meshPolicy,
+    ];
+    const ksmNeeds = [
+        register(ksm.clusterRole),
+        register(ksm.clusterRoleBinding),
+        register(ksm.serviceAccount),
+        register(ksm.service),
+        ...meshPolicy,
+    ];
+    register(ksm.deployment, ksmNeeds);
+    for (const shard of agent.shards) {
+        const configMap = register(shard.configMap);
+        register(shard.statefulSet, [...agentNeeds, configMap, identity.publisher, identity.credential]);
+    }
+    register(agent.disruptionBudget);
     return { identity, objects };
 }

@@ -34,8 +34,8 @@ import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, sha
 /** The namespace labels by which Istio takes a namespace into a mesh. */
 export const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLabel] as const;
 export const workloadIdentity = {
-    useLabel: "azure.workload.identity/use",
-    clientIdAnnotation: "azure.workload.identity/client-id",
+    useLabel: prometheusNames.workloadIdentityLabel,
+    clientIdAnnotation: prometheusNames.clientIdAnnotation,
     audience: "api://AzureADTokenExchange",
     tokenFileEnv: "AZURE_FEDERATED_TOKEN_FILE",
     /** The webhook's volume until v1.5; from v1.6 it is named by this prefix and a hash of the pod name. */

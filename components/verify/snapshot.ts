@@ -9,7 +9,7 @@ import type { KubeReader, KubeResponse } from "./kubeClient";
 import { KubeList, KubeObject, livePods, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
 import { limiter } from "./limit";
 import type { VerifyOptions } from "./types";
-import { prometheusPort, shardWorkloads } from "./workloads";
+import { shardWorkloads } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal or failure. */
 export type Fetched<T> =
@@ -146,7 +146,7 @@ async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: Verify
     const entries = await Promise.all(
         shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";
-            return [name, await read.text(paths.podMetrics(options.namespace, name, prometheusPort))];
+            return [name, await read.text(paths.podMetrics(options.namespace, name, prometheusNames.webPort))];
         }),
     );
     return Object.fromEntries(entries);

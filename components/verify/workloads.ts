@@ -6,7 +6,7 @@ import type { Collector, MeshMode } from "../core/args";
 import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
 import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../mesh/workloads";
-import { prometheusNames } from "../prometheus/facts";
+import { prometheusNames, shardName } from "../prometheus/facts";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 
@@ -21,17 +21,16 @@ export interface ExpectedWorkload {
     certificateReaders: readonly string[];
 }
 
-/** The Prometheus agent's web port, which serves `/metrics` (Prometheus' default `--web.listen-address`). */
-export const prometheusPort = 9090;
-
-/** The StatefulSet of shard `index`. */
-export function shardName(index: number): string {
-    return `${prometheusNames.shardPrefix}${index}`;
-}
+/**
+ * The pod labels that tell the prometheus collector's workloads apart: `app.kubernetes.io/name` of the
+ * package's objects (prometheus/pods `objectLabels`) and each shard's index, as the StatefulSets select them.
+ */
+const nameLabel = (name: string) => ({ "app.kubernetes.io/name": name });
 
 /** Whether `name` is a shard's StatefulSet. */
 export function isShardName(name: string): boolean {
-    return name.startsWith(prometheusNames.shardPrefix) && /^\d+$/.test(name.slice(prometheusNames.shardPrefix.length));
+    const index = name.slice(name.lastIndexOf("-") + 1);
+    return /^\d+$/.test(index) && shardName(Number(index)) === name;
 }
 
 function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorkload[] {
@@ -40,7 +39,7 @@ function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorklo
             kind: "StatefulSet" as const,
             name: shardName(i),
             workload,
-            podLabels: { ...prometheusNames.podLabels, [prometheusNames.shardLabel]: String(i) },
+            podLabels: { ...nameLabel(prometheusNames.agent), [prometheusNames.shardLabel]: String(i) },
             certificateReaders: [prometheusNames.container],
         }));
     }
@@ -49,7 +48,7 @@ function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorklo
             kind: "Deployment",
             name: prometheusNames.kubeStateMetrics,
             workload,
-            podLabels: prometheusNames.kubeStateMetricsPodLabels,
+            podLabels: nameLabel(prometheusNames.kubeStateMetrics),
             certificateReaders: [],
         },
     ];

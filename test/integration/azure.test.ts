@@ -9,7 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AmaMetricsIstioArgs } from "../../components";
 import type { Registration } from "../../scripts/offline";
 import { captureRegistrations, offlineMocks } from "../../scripts/offline";
-import { Deployment, evaluate as evaluateTemplate, fullTemplate, templateResources, Value, windowsTemplate } from "../armTemplate";
+import {
+    Deployment,
+    evaluate as evaluateTemplate,
+    fullTemplate,
+    remoteWriteRuleTemplate,
+    templateResources,
+    Value,
+    windowsTemplate,
+} from "../armTemplate";
 import { baseArgs, byType, evaluate, Evaluation, one, settled, testProviders, testSubscription, valueOf } from "../harness";
 import { AmaMetricsIstio } from "../../components";
 
@@ -422,6 +430,42 @@ describe("the Azure side", function () {
                 String(await valueOf(e.component.collectorIdentityClientId)),
                 /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
             );
+        });
+
+        it("prometheus: a rule for remote write, shaped as Microsoft's template for one (no data source, no kind)", async () => {
+            const e = await evaluate(baseArgs({ tags: { env: "prod" } }));
+            const workspaceId = await valueOf(e.component.workspaceId);
+            const endpointId = await valueOf(e.component.dataCollectionEndpointId);
+            const [rule] = templateResources(remoteWriteRuleTemplate, "Microsoft.Insights/dataCollectionRules");
+            const expected = evaluateTemplate(rule, {
+                parameters: {
+                    dataCollectionRulesName: "MSProm-westeurope-aks-one",
+                    dataCollectionEndpointsResourceId: endpointId,
+                    azureMonitorWorkspaceResourceId: workspaceId,
+                    azureMonitorWorkspaceName: "MonitoringAccount1",
+                    azureMonitorWorkspaceAccountId: "read-only",
+                    location: "westeurope",
+                },
+                variables: {},
+                subscriptionId: testSubscription,
+                resourceGroup: monitoringGroup,
+            }) as Record<string, any>;
+            const { dataSources, description: _description, destinations, ...properties } = expected.properties;
+            // The workspace's accountId is read-only in the 2022-06-01 API azure-native writes; an empty data source map is no map.
+            assert.deepEqual(dataSources, {});
+            const monitoringAccounts = destinations.monitoringAccounts.map(
+                ({ accountId: _accountId, ...account }: Record<string, unknown>) => account,
+            );
+            const { description, ...inputs } = named(e, "dcr").inputs;
+            assert.equal(typeof description, "string");
+            assert.deepEqual(inputs, {
+                dataCollectionRuleName: expected.name,
+                resourceGroupName: "rg-monitoring",
+                location: expected.location,
+                ...properties,
+                destinations: { monitoringAccounts },
+                tags: { env: "prod" },
+            });
         });
 
         it("ama-metrics: the association, and no identity", async () => {

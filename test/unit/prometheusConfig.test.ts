@@ -1,0 +1,448 @@
+// The prometheus collector's configuration, checked against upstream artifacts: the add-on's default jobs
+// and keep-lists (Azure/prometheus-collector), Microsoft's recording rules (the ARM template), and
+// Prometheus v3.14.0's `azuread` block. test/fixtures/prometheus/PROVENANCE.md says where each comes from.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as YAML from "yaml";
+import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
+import { validateArgs } from "../../components/core/schema";
+import type { PrometheusCollectorSettings } from "../../components/core/settings";
+import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
+import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
+import { baseArgs, fixture, fixtureObjects } from "../harness";
+
+const values: CollectorValues = {
+    clusterName: "aks-one",
+    clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    remoteWriteUrl:
+        "https://aks-amw-0mi2.eastus-1.metrics.ingest.monitor.azure.com/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24",
+};
+
+function settingsOf(overrides: Partial<AmaMetricsIstioArgs> = {}): PrometheusCollectorSettings {
+    return validateArgs("metrics", baseArgs(overrides)) as PrometheusCollectorSettings;
+}
+
+const configOf = (overrides: Partial<AmaMetricsIstioArgs> = {}, shard = 0) => prometheusConfig(settingsOf(overrides), shard, values);
+
+const jobOf = (config: PrometheusConfig, name: string): ScrapeConfig => {
+    const job = config.scrape_configs.find((j) => j.job_name === name);
+    assert.ok(job, `no job ${name}`);
+    return job;
+};
+
+type Rule = Record<string, unknown>;
+const relabels = (job: ScrapeConfig, field = "relabel_configs") => (job[field] as Rule[] | undefined) ?? [];
+
+// ---------------------------------------------------------------------------------------------
+// Upstream artifacts.
+
+/** The add-on's job files, by job name. */
+const upstreamJobs: Record<string, ScrapeConfig> = Object.fromEntries(
+    ["kubeletDefaultDs.yml", "cadvisorDefaultDs.yml", "nodeexporterDefaultDs.yml", "kubestateDefault.yml"].map((file) => {
+        const parsed = YAML.parse(fs.readFileSync(fixture("prometheus", "prometheus-collector", file), "utf8"));
+        const [job] = parsed.scrape_configs as ScrapeConfig[];
+        return [job.job_name, job];
+    }),
+);
+
+/** The `*_minimal_mac` keep-lists of the add-on's Go source, by variable name. */
+const upstreamKeepLists: Record<string, string> = Object.fromEntries(
+    [
+        ...fs
+            .readFileSync(fixture("prometheus", "prometheus-collector", "tomlparser-default-targets-metrics-keep-list.go"), "utf8")
+            .matchAll(/^\s*(\w+)_minimal_mac\s*=\s*"([^"]*)"/gm),
+    ].map((m) => [m[1], m[2]]),
+);
+// The setting each job's keep-list belongs to (the same file, populateKeepList / the regex variables).
+const keepListOfJob: Record<string, string> = {
+    kubelet: "kubeletRegex",
+    cadvisor: "cadvisorRegex",
+    node: "nodeexporterRegex",
+    "kube-state-metrics": "kubestateRegex",
+};
+
+/** The env of the add-on's Linux node DaemonSet in the rendered chart (what fills the `$$…$$` placeholders). */
+const nodeAgentEnv: Record<string, string> = (() => {
+    const daemonSet = fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml").find(
+        (o) => o.kind === "DaemonSet" && o.metadata.name === "ama-metrics-node",
+    ) as any;
+    const container = daemonSet.spec.template.spec.containers.find((c: any) => c.name === "prometheus-collector");
+    return Object.fromEntries(container.env.filter((e: any) => typeof e.value === "string").map((e: any) => [e.name, e.value]));
+})();
+
+/** A Prometheus `keep` on `__name__` (fully anchored, as Prometheus anchors relabel regexes). */
+function keepRegexOf(job: ScrapeConfig, flags = ""): RegExp {
+    const keeps = relabels(job, "metric_relabel_configs").filter((r) => r.action === "keep");
+    assert.equal(keeps.length, 1, `${job.job_name}: one keep rule`);
+    assert.deepEqual(keeps[0].source_labels, ["__name__"]);
+    return new RegExp(`^(?:${keeps[0].regex as string})$`, flags);
+}
+
+describe("prometheus collector: configuration", () => {
+    describe("the add-on's default jobs", () => {
+        it("runs kubelet, cadvisor, node and kube-state-metrics, by the add-on's names, then the user's jobs", () => {
+            const user = { job_name: "orders", static_configs: [{ targets: ["orders.shop:9102"] }] };
+            const config = configOf({ scrapeConfigs: [user] });
+            assert.deepEqual(
+                config.scrape_configs.map((j) => j.job_name),
+                [...Object.keys(upstreamJobs), "orders"],
+            );
+            assert.deepEqual(jobOf(config, "orders"), user);
+        });
+
+        it("adds the mTLS job of mesh/scrapeJob.ts in the certificates mode, before the user's", () => {
+            const config = configOf({
+                istio: { mode: "certificates", revision: "asm-1-27", scrapeNamespaces: ["shop"] },
+                scrapeConfigs: [{ job_name: "orders" }],
+            });
+            assert.deepEqual(
+                config.scrape_configs.map((j) => j.job_name),
+                ["kubelet", "cadvisor", "node", "kube-state-metrics", "istio-mtls-pods", "orders"],
+            );
+            assert.deepEqual(jobOf(config, "istio-mtls-pods"), mtlsScrapeJob(["shop"]));
+            for (const mode of ["sidecar", "off"] as const) {
+                assert.ok(!configOf({ istio: { mode } }).scrape_configs.some((j) => j.job_name === "istio-mtls-pods"));
+            }
+        });
+
+        for (const name of ["kubelet", "cadvisor", "node", "kube-state-metrics"]) {
+            it(`${name}: scheme, path, client, limits and static relabel rules as the add-on's job file`, () => {
+                const upstream = upstreamJobs[name];
+                const ours = jobOf(configOf(), name);
+                for (const key of [
+                    "scheme",
+                    "metrics_path",
+                    "tls_config",
+                    "bearer_token_file",
+                    "label_limit",
+                    "label_name_length_limit",
+                    "label_value_length_limit",
+                ]) {
+                    assert.deepEqual(ours[key], upstream[key], `${name}.${key}`);
+                }
+                // The add-on's rules that need no per-node substitution are taken over as written.
+                for (const rule of relabels(upstream).filter((r) => !JSON.stringify(r).includes("$$"))) {
+                    assert.ok(
+                        relabels(ours).some((r) => JSON.stringify(r) === JSON.stringify(rule)),
+                        `${name}: ${JSON.stringify(rule)}`,
+                    );
+                }
+            });
+
+            it(`${name}: keeps exactly the add-on's minimal-ingestion list`, () => {
+                const ours = relabels(jobOf(configOf(), name), "metric_relabel_configs");
+                // The agent applies "<user list>|<minimal list>"; with no user list the leading empty
+                // alternative matches no metric name, so the keep set is the minimal list itself.
+                assert.deepEqual(ours, [{ source_labels: ["__name__"], action: "keep", regex: upstreamKeepLists[keepListOfJob[name]] }]);
+            });
+        }
+
+        it("scrapes at the add-on's default interval, or the one given", () => {
+            assert.deepEqual(configOf().global, { scrape_interval: "30s" });
+            assert.deepEqual(configOf({ prometheus: { scrapeInterval: "1m" } }).global, { scrape_interval: "1m" });
+            for (const job of Object.values(upstreamJobs)) {
+                assert.equal(job.scrape_interval, "$$SCRAPE_INTERVAL$$");
+            }
+        });
+
+        it("kubelet, cadvisor, node: discover nodes, target their InternalIP on the add-on's port, instance = node name", () => {
+            const config = configOf();
+            const ports: Record<string, string> = {
+                kubelet: "10250",
+                cadvisor: "10250",
+                node: nodeAgentEnv.NODE_EXPORTER_TARGETPORT,
+            };
+            for (const [name, port] of Object.entries(ports)) {
+                const [target] = (upstreamJobs[name].static_configs as Array<{ targets: string[] }>)[0].targets;
+                assert.equal(target.replace("$$NODE_EXPORTER_TARGETPORT$$", nodeAgentEnv.NODE_EXPORTER_TARGETPORT), `$$NODE_IP$$:${port}`);
+                const ours = jobOf(config, name);
+                assert.deepEqual(ours.kubernetes_sd_configs, [{ role: "node" }]);
+                const rules = relabels(ours);
+                const address = rules.filter((r) => r.target_label === "__address__");
+                assert.deepEqual(
+                    address.map((r) => [r.source_labels, r.replacement]),
+                    [
+                        [["__meta_kubernetes_node_address_InternalIP"], `$1:${port}`],
+                        [["__meta_kubernetes_node_address_InternalIP"], `[$1]:${port}`],
+                    ],
+                );
+                // The add-on replaces instance with $$NODE_NAME$$; here it comes from discovery.
+                const upstreamInstance = relabels(upstreamJobs[name]).find((r) => r.target_label === "instance");
+                assert.equal(upstreamInstance?.replacement, "$$NODE_NAME$$");
+                const instance = rules.filter((r) => r.target_label === "instance");
+                assert.deepEqual(instance, [
+                    { source_labels: ["__meta_kubernetes_node_name"], target_label: "instance", action: "replace" },
+                ]);
+            }
+        });
+
+        it("kube-state-metrics: the add-on's Service-DNS target form, for the collector's own Service and cluster domain", () => {
+            const [upstream] = (upstreamJobs["kube-state-metrics"].static_configs as Array<{ targets: string[] }>)[0].targets;
+            const expected = (namespace: string) =>
+                upstream.replace("$$KUBE_STATE_NAME$$", "kube-state-metrics").replace("$$POD_NAMESPACE$$", namespace);
+            assert.deepEqual(jobOf(configOf(), "kube-state-metrics").static_configs, [{ targets: [expected("monitoring")] }]);
+            const elsewhere = configOf({
+                namespace: "observability",
+                cluster: { ...baseArgs().cluster, clusterDomain: "corp.internal" },
+            });
+            assert.deepEqual(jobOf(elsewhere, "kube-state-metrics").static_configs, [
+                { targets: [expected("observability").replace(".svc.cluster.local:", ".svc.corp.internal:")] },
+            ]);
+        });
+    });
+
+    describe("Microsoft's recording rules", () => {
+        const template = JSON.parse(fs.readFileSync(fixture("azure-templates", "FullAzureMonitorMetricsProfile.json"), "utf8"));
+        const groups = (template.resources as any[])
+            .filter((r) => r.type === "Microsoft.AlertsManagement/prometheusRuleGroups")
+            .map((r) => ({
+                name: r.name as string,
+                windows: /Win'\)\]$/.test(r.name),
+                expressions: r.properties.rules.map((x: any) => x.expression as string),
+            }));
+
+        // Names the rules read that the add-on keeps under another spelling or not at all, and why that is fine.
+        const knownGaps: Record<string, string> = {
+            // No kube-state-metrics release exposes it (KSM has kube_pod_init_container_status_restarts_total); it is
+            // the right-hand side of an `or`, and the rule works from the left-hand side.
+            kube_pod_init_status_restarts_total: "kube-state-metrics",
+        };
+
+        /** Every vector selector of an expression: metric name and `job="…"` filter, recorded series left out. */
+        function selectors(expression: string): Array<{ metric: string; job?: string }> {
+            return [...expression.matchAll(/([A-Za-z_:][A-Za-z0-9_:]*)\s*\{([^}]*)\}/g)]
+                .filter((m) => !m[1].includes(":"))
+                .map((m) => ({ metric: m[1], job: /(?:^|,)\s*job\s*=\s*"([^"]*)"/.exec(m[2])?.[1] }));
+        }
+
+        it("finds the three Linux and three Windows groups of the template", () => {
+            assert.equal(groups.filter((g) => !g.windows).length, 3);
+            assert.equal(groups.filter((g) => g.windows).length, 3);
+        });
+
+        it("Linux groups read every raw series through a selector (none is missed by the extraction)", () => {
+            for (const group of groups.filter((g) => !g.windows)) {
+                for (const expression of group.expressions) {
+                    const bare = expression
+                        .replace(/"[^"]*"/g, '""')
+                        .replace(/\{[^}]*\}/g, "{}")
+                        .match(/[A-Za-z_:][A-Za-z0-9_:]*(?!\s*[{A-Za-z0-9_:])/g)
+                        ?.filter((token: string) => /^(node|container|kube|kubelet)_/.test(token));
+                    assert.deepEqual(bare ?? [], [], `${group.name}: ${expression}`);
+                }
+            }
+        });
+
+        it("every metric a rule reads is kept by the job the rule filters on (by any default job when it names none)", () => {
+            const config = configOf();
+            // Azure Monitor matches metric names case-insensitively (Learn: "Azure Monitor managed service for
+            // Prometheus is a case-insensitive system"): the UX group's node_memory_cached_bytes reads node-exporter's
+            // node_memory_Cached_bytes.
+            const keeps = Object.fromEntries(Object.keys(keepListOfJob).map((job) => [job, keepRegexOf(jobOf(config, job), "i")]));
+            const checked = new Set<string>();
+            for (const group of groups) {
+                for (const expression of group.expressions) {
+                    for (const { metric, job } of selectors(expression)) {
+                        if (job === undefined || !(job in keeps)) {
+                            // Windows groups also read windows-exporter, which the collector does not run, and their own
+                            // recorded series: there, only what they read from the collector's jobs is checked.
+                            if (group.windows) continue;
+                            assert.ok(job === undefined, `${group.name} filters on job ${job}, which the collector does not run`);
+                        }
+                        if (metric in knownGaps) {
+                            assert.equal(job, knownGaps[metric]);
+                            continue;
+                        }
+                        const keptBy = job === undefined ? Object.keys(keeps).filter((j) => keeps[j].test(metric)) : [job];
+                        assert.ok(
+                            keptBy.length > 0 && keptBy.every((j) => keeps[j].test(metric)),
+                            `${metric}{job="${job}"} (${group.name})`,
+                        );
+                        checked.add(metric.toLowerCase());
+                    }
+                }
+            }
+            // The research's list of what the Linux groups read (node, cadvisor, kube-state-metrics) is all there.
+            for (const metric of [
+                "node_cpu_seconds_total",
+                "node_load1",
+                "node_memory_memavailable_bytes",
+                "node_vmstat_pgmajfault",
+                "node_disk_io_time_weighted_seconds_total",
+                "node_network_transmit_drop_total",
+                "container_cpu_usage_seconds_total",
+                "container_memory_swap",
+                "kube_pod_info",
+                "kube_pod_owner",
+                "kube_replicaset_owner",
+                "kube_pod_status_reason",
+                "kube_pod_deletion_timestamp",
+                "kube_pod_init_container_info",
+            ]) {
+                assert.ok(checked.has(metric), metric);
+            }
+        });
+
+        it("the known gaps are still in the rules and still not kept (so the exception cannot outlive its reason)", () => {
+            const keep = keepRegexOf(jobOf(configOf(), "kube-state-metrics"), "i");
+            for (const [metric, job] of Object.entries(knownGaps)) {
+                const uses = groups.flatMap((g) => g.expressions.flatMap(selectors)).filter((s) => s.metric === metric);
+                assert.ok(uses.length > 0 && uses.every((s) => s.job === job), metric);
+                assert.ok(!keep.test(metric), metric);
+            }
+        });
+
+        it("a keep-list that loses a metric the rules read fails the check", () => {
+            const config = configOf();
+            const keep = relabels(jobOf(config, "node"), "metric_relabel_configs")[0];
+            const broken = new RegExp(`^(?:${(keep.regex as string).replace("node_load1|", "")})$`, "i");
+            assert.ok(!broken.test("node_load1"));
+            assert.ok(
+                groups.some((g) =>
+                    g.expressions.some((e: string) => selectors(e).some((s) => s.metric === "node_load1" && s.job === "node")),
+                ),
+            );
+        });
+    });
+
+    describe("remote write", () => {
+        const azureadSource = fs.readFileSync(fixture("prometheus", "prometheus", "azuread.go"), "utf8");
+        /** The YAML keys of a Go struct of azuread.go (v3.14.0). */
+        const yamlKeys = (struct: string): string[] => {
+            const body = new RegExp(`type ${struct} struct \\{([\\s\\S]*?)\\n\\}`).exec(azureadSource)![1];
+            return [...body.matchAll(/yaml:"([a-z_]+)/g)].map((m) => m[1]);
+        };
+        const clouds = [...azureadSource.matchAll(/^\s*Azure(China|Government|Public)\s*=\s*"(\w+)"/gm)].map((m) => m[2]);
+        const authenticators = ["managed_identity", "workload_identity", "oauth", "sdk", "certificate"];
+        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+        it("writes to the URL given, once", () => {
+            const config = configOf();
+            assert.equal(config.remote_write.length, 1);
+            assert.equal(config.remote_write[0].url, values.remoteWriteUrl);
+        });
+
+        it("authenticates with Workload ID only, in the form Prometheus v3.14.0 accepts", () => {
+            assert.deepEqual(yamlKeys("AzureADConfig").sort(), [...authenticators, "cloud", "scope"].sort());
+            assert.deepEqual(yamlKeys("WorkloadIdentityConfig"), ["client_id", "tenant_id", "token_file_path"]);
+            assert.deepEqual(clouds.sort(), ["AzureChina", "AzureGovernment", "AzurePublic"]);
+            const upstreamGood = YAML.parse(
+                fs.readFileSync(fixture("prometheus", "prometheus", "azuread_good_workloadidentity.yaml"), "utf8"),
+            );
+
+            const entry = configOf().remote_write[0];
+            const azuread = entry.azuread as Record<string, any>;
+            assert.ok(Object.keys(azuread).every((key) => yamlKeys("AzureADConfig").includes(key)));
+            assert.deepEqual(
+                Object.keys(azuread).filter((key) => authenticators.includes(key)),
+                ["workload_identity"],
+            );
+            assert.ok(clouds.includes(azuread.cloud));
+            // Upstream's valid example, without token_file_path: v3.14.0 follows AZURE_FEDERATED_TOKEN_FILE, which
+            // Workload ID's webhook sets to wherever its version mounts the token.
+            assert.deepEqual(
+                Object.keys(azuread.workload_identity).sort(),
+                Object.keys(upstreamGood.workload_identity)
+                    .filter((k) => k !== "token_file_path")
+                    .sort(),
+            );
+            assert.deepEqual(azuread.workload_identity, { client_id: values.clientId, tenant_id: values.tenantId });
+            assert.match(azuread.workload_identity.client_id, uuid);
+            assert.match(azuread.workload_identity.tenant_id, uuid);
+            // azuread excludes every other authorization of the entry (config.go validateAuthConfigs, HTTP client).
+            for (const key of [
+                "basic_auth",
+                "authorization",
+                "oauth2",
+                "sigv4",
+                "google_iam",
+                "bearer_token",
+                "bearer_token_file",
+                "headers",
+            ]) {
+                assert.ok(!(key in entry), key);
+            }
+        });
+
+        it("names the cloud as Prometheus does, per cloud environment", () => {
+            const expected = {
+                azurepubliccloud: "AzurePublic",
+                azureusgovernmentcloud: "AzureGovernment",
+                azurechinacloud: "AzureChina",
+            } as const;
+            for (const [cloudEnvironment, cloud] of Object.entries(expected)) {
+                const config = configOf({
+                    cluster: { ...baseArgs().cluster, cloudEnvironment: cloudEnvironment as keyof typeof expected },
+                });
+                assert.equal((config.remote_write[0].azuread as any).cloud, cloud);
+                assert.ok(clouds.includes(cloud));
+            }
+        });
+
+        it("sets cluster to the cluster's name on every written series, whatever a target sent", () => {
+            const rules = configOf().remote_write[0].write_relabel_configs as Rule[];
+            // A replace with no source labels and the default regex always matches: the add-on's `upsert`.
+            assert.deepEqual(rules, [{ target_label: "cluster", replacement: "aks-one", action: "replace" }]);
+            assert.ok(!("external_labels" in configOf().global));
+        });
+    });
+
+    describe("sharding", () => {
+        it("one shard: no hashmod anywhere", () => {
+            assert.ok(!JSON.stringify(configOf()).includes("hashmod"));
+        });
+
+        it("N shards: every job of shard i keeps bucket i of N on the scraped address, so the shards split every job", () => {
+            const shards = 3;
+            const user = { job_name: "orders", static_configs: [{ targets: ["orders.shop:9102"] }] };
+            const overrides = {
+                prometheus: { shards },
+                scrapeConfigs: [user],
+                istio: { mode: "certificates" as const, revision: "asm-1-27" },
+            };
+            const configs = Array.from({ length: shards }, (_, i) => configOf(overrides, i));
+            const kept = new Map<string, string[]>();
+            for (const [i, config] of configs.entries()) {
+                assert.equal(config.scrape_configs.length, 6);
+                for (const job of config.scrape_configs) {
+                    const rules = relabels(job);
+                    const [hash, keep] = rules.slice(-2);
+                    assert.equal(hash.action, "hashmod", `${job.job_name}: the hashmod comes last, after the address is final`);
+                    assert.deepEqual(hash.source_labels, ["__address__"]);
+                    assert.equal(hash.modulus, shards);
+                    assert.match(String(hash.target_label), /^__tmp_/);
+                    assert.deepEqual(keep, { source_labels: [hash.target_label], regex: String(i), action: "keep" });
+                    kept.set(job.job_name, [...(kept.get(job.job_name) ?? []), keep.regex as string]);
+                    // Everything but the two rules is the unsharded job.
+                    const unsharded = configOf({ ...overrides, prometheus: { shards: 1 } }).scrape_configs.find(
+                        (j) => j.job_name === job.job_name,
+                    )!;
+                    assert.deepEqual(
+                        { ...job, relabel_configs: rules.slice(0, -2) },
+                        { ...unsharded, relabel_configs: relabels(unsharded) },
+                    );
+                }
+            }
+            for (const [job, buckets] of kept) {
+                assert.deepEqual(buckets, ["0", "1", "2"], `${job}: disjoint and complete`);
+            }
+            assert.deepEqual(
+                user,
+                { job_name: "orders", static_configs: [{ targets: ["orders.shop:9102"] }] },
+                "the user's job is not modified",
+            );
+        });
+    });
+
+    describe("the file", () => {
+        it("is the same text for the same configuration, without YAML aliases, and reads back as the configuration", () => {
+            const config = configOf({ prometheus: { shards: 2 } }, 1);
+            const text = configText(config);
+            assert.equal(configText(configOf({ prometheus: { shards: 2 } }, 1)), text);
+            assert.ok(!/[&*]a\d/.test(text));
+            assert.deepEqual(YAML.parse(text), JSON.parse(JSON.stringify(config)));
+        });
+    });
+});
