@@ -2,10 +2,20 @@
 // given, read back by the command's own parser (a round trip through the one flag table).
 
 import * as assert from "node:assert/strict";
-import type { AmaMetricsIstioArgs } from "../../../components";
+import * as pulumi from "@pulumi/pulumi";
+import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../../components";
+import { parsePostRendererArgs } from "../../../components/amaMetrics/flags";
+import { relocate } from "../../../components/amaMetrics/relocate";
+import { containersOf, KubernetesObject, labelsMatch, podTemplatesOf } from "../../../components/core/kubernetes";
+import { validateArgs } from "../../../components/core/schema";
+import type { PrometheusCollectorSettings } from "../../../components/core/settings";
+import { certsVolume } from "../../../components/mesh/certificates";
+import { injectLabel } from "../../../components/mesh/pod";
+import { prometheusObjects } from "../../../components/prometheus";
 import { configurationOf, parseVerifyArgs } from "../../../components/verify/args";
 import type { VerifyConfiguration } from "../../../components/verify/types";
-import { baseArgs, clusterId, evaluate, valueOf } from "../../harness";
+import { expectedWorkloads, isShardName, meshExpectations } from "../../../components/verify/workloads";
+import { baseArgs, clusterId, evaluate, fixtureObjects, mockStack, valueOf } from "../../harness";
 
 const existingWorkspace =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-monitoring/providers/Microsoft.Monitor/accounts/amw-shared";
@@ -69,4 +79,59 @@ describe("AmaMetricsIstio verifyArgs", function () {
         const argv = await valueOf(component.verifyArgs);
         assert.equal(argv[argv.indexOf("--workspace-id") + 1], existingWorkspace);
     });
+});
+
+/** Asserts that the verify command expects what the objects hold: each workload, its pod labels, its sidecar and its certificate readers. */
+function assertExpected(collector: Collector, mode: MeshMode, shards: number, objects: KubernetesObject[], namespace: string): void {
+    const inNamespace = objects.filter((o) => o.metadata.namespace === namespace);
+    const expectations = meshExpectations(collector, mode, false);
+    for (const workload of expectedWorkloads(collector, shards)) {
+        const [object] = inNamespace.filter((o) => o.kind === workload.kind && o.metadata.name === workload.name);
+        assert.ok(object, `no ${workload.kind} ${workload.name}`);
+        const pod = podTemplatesOf(object)[0].get();
+        assert.ok(
+            labelsMatch(workload.podLabels, pod.metadata?.labels),
+            `${workload.name}: pod labels ${JSON.stringify(pod.metadata?.labels)}`,
+        );
+        const expectation = expectations[workload.workload]!;
+        assert.equal(pod.metadata?.labels?.[injectLabel] !== "false", expectation.sidecar, `${workload.name}: sidecar`);
+        const readers = containersOf(pod)
+            .filter((c) => c.volumeMounts?.some((m) => m.name === certsVolume))
+            .map((c) => c.name);
+        assert.deepEqual(readers, expectation.certificates ? workload.certificateReaders : [], `${workload.name}: certificate readers`);
+    }
+}
+
+describe("the verify command's expectations", () => {
+    const refs = {
+        clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
+        tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        remoteWriteUrl: "https://x",
+    };
+    const modes: Record<MeshMode, AmaMetricsIstioArgs["istio"]> = {
+        sidecar: { revision: "asm-1-27" },
+        certificates: { mode: "certificates", revision: "asm-1-27" },
+        off: { mode: "off" },
+    };
+
+    for (const [mode, istio] of Object.entries(modes) as [MeshMode, AmaMetricsIstioArgs["istio"]][]) {
+        it(`are what the prometheus collector builds, in the ${mode} mode`, async () => {
+            mockStack();
+            const settings = validateArgs("metrics", baseArgs({ istio, prometheus: { shards: 2 } })) as PrometheusCollectorSettings;
+            const objects = (await valueOf(pulumi.output(prometheusObjects(settings, refs)))) as unknown as KubernetesObject[];
+            assertExpected("prometheus", mode, 2, objects, settings.namespace);
+            const shards = objects.filter((o) => o.kind === "StatefulSet" && isShardName(o.metadata.name ?? ""));
+            assert.equal(shards.length, 2);
+        });
+
+        it(`are what the relocated ama-metrics chart holds, in the ${mode} mode`, () => {
+            const options = parsePostRendererArgs([
+                "--namespace=monitoring",
+                `--mesh-mode=${mode}`,
+                ...(istio?.revision ? [`--revision=${istio.revision}`] : []),
+            ]);
+            const objects = relocate(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
+            assertExpected("ama-metrics", mode, 1, objects, "monitoring");
+        });
+    }
 });
