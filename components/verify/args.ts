@@ -104,16 +104,13 @@ Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or c
 
 /**
  * The exact arguments that make the command check `config`: namespace, collector and mode always, then
- * only what differs from the defaults, as separate words. It reads them back with the command's own
- * parser, so what it writes is always a command line the command accepts: a configuration the command
- * would refuse throws that `UsageError`.
+ * only what differs from the defaults, as separate words. It trusts the configuration (the component's
+ * settings were checked with the same rules the command applies): it writes, the command checks.
  */
 export function verifyArgs(config: VerifyConfiguration): string[] {
-    const args = flags.flatMap((flag) =>
+    return flags.flatMap((flag) =>
         (flag.format?.(config) ?? []).flatMap((value) => (flag.value ? [`--${flag.name}`, value] : [`--${flag.name}`])),
     );
-    parseVerifyArgs(args);
-    return args;
 }
 
 const flagName = (key: keyof IstioArgs) => `--${flags.find((f) => f.meshKey === key)?.name ?? key}`;

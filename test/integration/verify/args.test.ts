@@ -223,8 +223,9 @@ describe("ama-metrics-istio-verify arguments", () => {
             parseError([...base, "--collector", "prometheus", "--mesh-mode", "off", "--revision", "asm-1-27"]),
             /^--revision = "asm-1-27": the mesh mode "off" injects nothing/,
         );
+        // verifyArgs trusts what it is given; the command refuses it.
         assert.throws(
-            () => verifyArgs({ namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", shards: 2 }),
+            () => parseVerifyArgs(verifyArgs({ namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", shards: 2 })),
             /only the prometheus collector has shards/,
         );
     });
