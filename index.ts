@@ -32,6 +32,7 @@ export = async () => {
         dataCollectionRuleId: metrics.dataCollectionRuleId,
         namespace: metrics.namespace,
         collectorPrincipal: metrics.collectorPrincipal,
-        collectorIdentityClientId: metrics.collectorIdentityClientId,
+        // The prometheus collector's identity; ama-metrics has none.
+        ...((env.collector ?? "prometheus") === "prometheus" ? { collectorIdentityClientId: metrics.collectorIdentityClientId } : {}),
     };
 };
