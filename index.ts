@@ -32,7 +32,8 @@ export = async () => {
         dataCollectionRuleId: metrics.dataCollectionRuleId,
         namespace: metrics.namespace,
         collectorPrincipal: metrics.collectorPrincipal,
-        collectorIdentityClientId: metrics.collectorIdentityClientId,
+        // The prometheus collector's identity; ama-metrics has none.
+        ...((env.collector ?? "prometheus") === "prometheus" ? { collectorIdentityClientId: metrics.collectorIdentityClientId } : {}),
         clusterResourceId: cluster.resourceId,
         // Run `npx ama-metrics-istio-verify $(pulumi stack output verifyArgs --json | jq -r '.[]')` after `pulumi up`.
         verifyArgs: metrics.verifyArgs,
