@@ -47,7 +47,7 @@ const resourceIdFlags = {
     "workspace-id": { type: "workspace", schema: workspaceIdSchema },
 } as const;
 
-export const flags: readonly Flag[] = [
+const flags: readonly Flag[] = [
     { name: "namespace", value: "<ns>", help: "the namespace the component deployed to (required)", format: (c) => [c.namespace] },
     { name: "collector", value: "<name>", help: `${collectors.join(" or ")} (required)`, format: (c) => [c.collector] },
     {
