@@ -2,17 +2,17 @@
 // component hands to the Chart. Values are checked with the component's own schemas and mesh rules,
 // so the command refuses exactly what the component refuses.
 
-import { parseArgs } from "node:util";
-import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import type { IstioArgs } from "../core/args";
 import { Problem, problem, UsageError } from "../core/errors";
+import { Flag, flagUsage, meshFlagName, readFlags, writeFlags } from "../core/flags";
 import { formats } from "../core/formats";
 import {
     collectorNamespace,
     excludedPorts,
     excludedRanges,
     meshModes,
+    meshModeSchema,
     meshRuleProblems,
     proxyResourcesPerWorkload,
     shapeProblems,
@@ -24,21 +24,9 @@ import { defaultTokenSecret } from "./facts";
 import { parseKindScope, Scope } from "./kinds";
 import type { RelocationOptions } from "./relocate";
 
-interface Flag {
-    name: string;
-    /** The value's placeholder in the usage text; absent for a switch. */
-    value?: string;
-    help: string;
-    multiple?: boolean;
-    /** The mesh setting it carries, for the mesh rules' messages. */
-    meshKey?: keyof IstioArgs;
-    /** Its value(s) for the options; empty when the options need no flag (a default). */
-    format(options: RelocationOptions): string[];
-}
-
 const list = (values: readonly (string | number)[]) => values.join(",");
 
-export const flags: readonly Flag[] = [
+export const flags: readonly Flag<RelocationOptions>[] = [
     { name: "namespace", value: "<name>", help: "target namespace (required)", format: (o) => [o.namespace] },
     {
         name: "mesh-mode",
@@ -117,7 +105,7 @@ Moves the ama-metrics chart's manifests out of kube-system (a Helm post-renderer
 stdin, relocated manifests on stdout.
 
 Options:
-${flags.map((f) => `  --${`${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(40)} ${f.help}`).join("\n")}
+${flagUsage(flags, 40)}
   --help                                   show this help
 `;
 
@@ -141,15 +129,12 @@ function canonicalProxyResources(resources: RelocationOptions["mesh"]["proxyReso
  * namespace and the mode, then only what differs from the defaults), as `--name=value`.
  */
 export function postRendererArgs(options: RelocationOptions): string[] {
-    return flags.flatMap((flag) => flag.format(options).map((value) => (flag.value ? `--${flag.name}=${value}` : `--${flag.name}`)));
+    return writeFlags(flags, options, "inline");
 }
-
-const flagName = (key: keyof IstioArgs) => `--${flags.find((f) => f.meshKey === key)?.name ?? key}`;
 
 /** The options the arguments stand for (the inverse of `postRendererArgs`). Throws a UsageError listing every problem. */
 export function parsePostRendererArgs(argv: readonly string[]): RelocationOptions {
-    const problems: Problem[] = [];
-    const { values, given } = readFlags(argv, problems);
+    const { values, given, problems } = readFlags(flags, argv);
     const text = (name: string) => values[name] as string | undefined;
     const check = (name: string, value: unknown, schema: v.GenericSchema) => {
         problems.push(...shapeProblems(schema, value, `--${name}`));
@@ -168,7 +153,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         check("namespace", text("namespace"), collectorNamespace);
     }
     const mode = (text("mesh-mode") ?? defaults.meshMode) as RelocationOptions["mesh"]["mode"];
-    check("mesh-mode", mode, v.picklist(meshModes, `unknown mesh mode; use one of ${meshModes.map((m) => `"${m}"`).join(", ")}`));
+    check("mesh-mode", mode, meshModeSchema);
     if (text("revision") !== undefined) check("revision", text("revision"), valueOf(formats.revision));
     const proxyResources = parseJson(text("proxy-resources"), problems);
     if (proxyResources !== undefined) check("proxy-resources", proxyResources, proxyResourcesPerWorkload);
@@ -214,7 +199,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
     };
     // The service CIDR is a fact of the cluster (the component's cluster.serviceCidr), accepted in every mode
     // like there; only the sidecar mode uses it.
-    const ruleProblems = meshRuleProblems("ama-metrics", istio, flagName);
+    const ruleProblems = meshRuleProblems("ama-metrics", istio, meshFlagName(flags));
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
@@ -236,83 +221,6 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         },
         ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
     };
-}
-
-/**
- * The flags' values by name (lists for repeatable flags), from `argv`. Every argument that is not a known
- * flag with a well-formed value becomes a problem of the package's one shape: an unknown flag, a flag
- * without its value, a switch with one, a flag given twice, a word that is no flag.
- */
-function readFlags(
-    argv: readonly string[],
-    problems: Problem[],
-): { values: Record<string, string | boolean | string[] | undefined>; given: Set<string> } {
-    // Non-strict: every token comes back, and each one is judged here.
-    const { tokens } = parseArgs({
-        args: [...argv],
-        strict: false,
-        allowPositionals: true,
-        tokens: true,
-        options: Object.fromEntries(flags.map((f) => [f.name, { type: f.value ? "string" : "boolean", multiple: f.multiple ?? false }])),
-    });
-    const values: Record<string, string | boolean | string[] | undefined> = {};
-    const given = new Set<string>();
-    for (const token of tokens) {
-        if (token.kind === "positional") {
-            problems.push(
-                problem(
-                    `argument ${token.index + 1}`,
-                    token.value,
-                    "not a flag",
-                    "give every value as --<flag>=<value> (--help lists the flags)",
-                ),
-            );
-            continue;
-        }
-        if (token.kind !== "option") {
-            continue;
-        }
-        const flag = flags.find((f) => f.name === token.name && token.rawName === `--${f.name}`);
-        if (flag === undefined) {
-            problems.push(problem(token.rawName, token.value ?? true, "unknown flag", unknownFlagFix(token.rawName)));
-            continue;
-        }
-        given.add(flag.name);
-        if (flag.value === undefined) {
-            if (token.value !== undefined) {
-                problems.push(
-                    problem(token.rawName, token.value, "a switch takes no value", `give ${token.rawName} alone, or leave it out`),
-                );
-            } else {
-                if (values[flag.name] !== undefined) {
-                    problems.push(problem(token.rawName, true, "given twice", "give each flag once"));
-                }
-                values[flag.name] = true;
-            }
-            continue;
-        }
-        // A value taken from the next argument that is itself a flag means the value was left out.
-        if (token.value === undefined || (!token.inlineValue && token.value.startsWith("--"))) {
-            problems.push(problem(token.rawName, undefined, "missing its value", `give it as ${token.rawName}=${flag.value}`));
-            continue;
-        }
-        if (flag.multiple) {
-            values[flag.name] = [...((values[flag.name] as string[] | undefined) ?? []), token.value];
-        } else {
-            if (values[flag.name] !== undefined) {
-                problems.push(problem(token.rawName, token.value, "given twice", "give each flag once"));
-            }
-            values[flag.name] = token.value;
-        }
-    }
-    return { values, given };
-}
-
-function unknownFlagFix(given: string): string {
-    const names = flags.map((f) => `--${f.name}`);
-    const nearest = [...names].sort((a, b) => distance(given, a) - distance(given, b))[0];
-    const close = distance(given, nearest) <= Math.max(2, given.length / 3);
-    return `${close ? `did you mean ${nearest}? ` : ""}known flags: ${names.join(", ")}, --help`;
 }
 
 function parseJson(json: string | undefined, problems: Problem[]): unknown {

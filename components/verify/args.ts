@@ -3,10 +3,10 @@
 // Values are checked with the component's own schemas and mesh rules, so the command refuses what the
 // component refuses, and every problem comes out in the package's one shape.
 
-import { parseArgs } from "node:util";
 import * as v from "valibot";
-import type { Collector, IstioArgs, MeshMode } from "../core/args";
+import type { Collector, MeshMode } from "../core/args";
 import { Problem, problem, UsageError } from "../core/errors";
+import { Flag, flagUsage, meshFlagName, readFlags, writeFlags } from "../core/flags";
 import { formats } from "../core/formats";
 import {
     aksClusterIdSchema,
@@ -16,7 +16,6 @@ import {
     meshModes,
     meshModeSchema,
     meshRuleProblems,
-    nearest,
     shapeProblems,
     shardsSchema,
     valueOf,
@@ -29,25 +28,12 @@ import { AzureTarget, VerifyConfiguration, VerifyOptions } from "./types";
 
 export const defaultTimeoutSeconds = 30;
 
-interface Flag {
-    name: string;
-    /** The value's placeholder in the usage text; absent for a switch. */
-    value?: string;
-    help: string;
-    /** Its one-letter form, e.g. `-h`. */
-    short?: string;
-    /** The mesh setting it carries, for the mesh rules' messages. */
-    meshKey?: keyof IstioArgs;
-    /** Its value for a configuration (`[""]` turns a switch on); absent for flags that say how to check, not what. */
-    format?(config: VerifyConfiguration): string[];
-}
-
 const resourceIdFlags = {
     "cluster-id": { type: "aksCluster", schema: aksClusterIdSchema },
     "workspace-id": { type: "workspace", schema: workspaceIdSchema },
 } as const;
 
-const flags: readonly Flag[] = [
+const flags: readonly Flag<VerifyConfiguration>[] = [
     { name: "namespace", value: "<ns>", help: "the namespace the component deployed to (required)", format: (c) => [c.namespace] },
     { name: "collector", value: "<name>", help: `${collectors.join(" or ")} (required)`, format: (c) => [c.collector] },
     {
@@ -97,7 +83,7 @@ Checks, read-only, that an ama-metrics-istio installation works: Kubernetes obje
 sidecars and policy, identity, remote write, and with --azure the Azure side.
 
 Options:
-${flags.map((f) => `  --${`${f.name}${f.value ? ` ${f.value}` : ""}`.padEnd(26)} ${f.help}`).join("\n")}
+${flagUsage(flags, 26)}
 
 Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or connection error.
 `;
@@ -108,25 +94,24 @@ Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or c
  * settings were checked with the same rules the command applies): it writes, the command checks.
  */
 export function verifyArgs(config: VerifyConfiguration): string[] {
-    return flags.flatMap((flag) =>
-        (flag.format?.(config) ?? []).flatMap((value) => (flag.value ? [`--${flag.name}`, value] : [`--${flag.name}`])),
-    );
+    return writeFlags(flags, config, "separate");
 }
-
-const flagName = (key: keyof IstioArgs) => `--${flags.find((f) => f.meshKey === key)?.name ?? key}`;
 
 /** The options the arguments stand for (the inverse of `verifyArgs`). Throws a `UsageError` listing every problem. */
 export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
-    const { values, switches, problems } = readFlags(argv);
+    const { values: read, given, problems } = readFlags(flags, argv);
+    // Every flag of this command is given once: its value is text, or true for a switch.
+    const values = read as Record<string, string | undefined>;
+    const switches = new Set(Object.keys(read).filter((name) => read[name] === true));
     const check = (name: string, value: unknown, schema: v.GenericSchema, given: unknown = value) =>
         problems.push(...shapeProblems(schema, value, `--${name}`).map((p) => ({ ...p, value: given })));
 
+    // A flag given without its value was named already.
     const required = (name: string, fix: string) => {
-        if (values[name] === undefined || values[name] === "") {
+        if (!given.has(name)) {
             problems.push(problem(`--${name}`, "", "required", fix));
-            return false;
         }
-        return true;
+        return values[name] !== undefined;
     };
     if (required("namespace", "give the namespace the component deployed to, e.g. --namespace monitoring")) {
         check("namespace", values.namespace, collectorNamespace);
@@ -163,7 +148,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     const rules = meshRuleProblems(
         config.collector,
         { mode: config.meshMode, revision: config.revision, meshNodeDaemonSet: meshNode || undefined },
-        flagName,
+        meshFlagName(flags),
     );
     if (shards !== undefined && shards !== prometheusDefaults.shards && config.collector !== "prometheus") {
         rules.push(problem("--shards", values.shards, "only the prometheus collector has shards", "drop --shards"));
@@ -199,7 +184,7 @@ export function configurationOf(options: VerifyOptions): VerifyConfiguration {
 }
 
 /** --azure with both resource ids (as Azure spells them), or neither id without it. */
-function azureTarget(values: Flags["values"], azure: boolean, problems: Problem[]): AzureTarget | undefined {
+function azureTarget(values: Record<string, string | undefined>, azure: boolean, problems: Problem[]): AzureTarget | undefined {
     const id = (flag: keyof typeof resourceIdFlags): string | undefined => {
         const { type, schema } = resourceIdFlags[flag];
         const value = values[flag];
@@ -228,101 +213,4 @@ function timeout(text: string | undefined, problems: Problem[]): number {
         problems.push(problem("--timeout", text, "not a number of seconds between 0 and 3600", `e.g. --timeout ${defaultTimeoutSeconds}`));
     }
     return seconds;
-}
-
-interface Flags {
-    /** The value flags' values, each as first given. */
-    values: Partial<Record<string, string>>;
-    /** The switches given. */
-    switches: Set<string>;
-    problems: Problem[];
-}
-
-type Token = NonNullable<ReturnType<typeof parseArgs>["tokens"]>[number];
-
-/**
- * The flags of the table, read by parseArgs: `--name value`, `--name=value` and `--name` for switches,
- * each at most once. Lenient parsing, so that every mistake is named, not only the first: an unknown
- * flag, a stray argument, a missing value, a value on a switch, a flag given twice.
- */
-function readFlags(argv: readonly string[]): Flags {
-    const result: Flags = { values: {}, switches: new Set(), problems: [] };
-    const first = new Map<string, Token & { kind: "option" }>();
-    for (const token of tokensOf(argv)) {
-        if (token.kind !== "option") {
-            result.problems.push(
-                problem(
-                    "argument",
-                    token.kind === "positional" ? token.value : "--",
-                    "not a flag",
-                    "flags take the form --name value; run --help for the flags",
-                ),
-            );
-            continue;
-        }
-        const flag = flags.find((f) => f.name === token.name);
-        if (flag === undefined) {
-            const near = nearest(
-                token.name,
-                flags.map((f) => f.name),
-            );
-            result.problems.push(
-                problem(
-                    "flag",
-                    token.rawName,
-                    "unknown flag",
-                    `${near !== undefined ? `did you mean --${near}? ` : ""}run --help for the flags`,
-                ),
-            );
-            continue;
-        }
-        const name = `--${flag.name}`;
-        if (flag.value === undefined && token.value !== undefined) {
-            result.problems.push(problem(name, token.value, "this flag takes no value", `write ${name} alone`));
-            continue;
-        }
-        if (flag.value !== undefined && token.value === undefined) {
-            result.problems.push(problem(name, "", "no value given", `write ${name} ${flag.value}; run --help for the flags`));
-            continue;
-        }
-        const previous = first.get(flag.name);
-        if (previous !== undefined) {
-            result.problems.push(
-                problem(
-                    name,
-                    token.value ?? true,
-                    `flag given twice${previous.value !== undefined ? ` (first ${JSON.stringify(previous.value)})` : ""}`,
-                    "give it once",
-                ),
-            );
-            continue;
-        }
-        first.set(flag.name, token);
-        if (token.value !== undefined) {
-            result.values[flag.name] = token.value;
-        } else {
-            result.switches.add(flag.name);
-        }
-    }
-    return result;
-}
-
-/**
- * parseArgs' tokens for the table's flags. parseArgs takes whatever follows a value flag as its value,
- * another flag too: a value flag followed by a flag ends a run of arguments, so that it has no value.
- */
-function tokensOf(argv: readonly string[]): Token[] {
-    const valueFlags = new Set(flags.filter((f) => f.value !== undefined).map((f) => `--${f.name}`));
-    const end = argv.findIndex((arg, i) => valueFlags.has(arg) && argv[i + 1]?.startsWith("--"));
-    const run = end < 0 ? argv : argv.slice(0, end + 1);
-    const { tokens } = parseArgs({
-        args: [...run],
-        strict: false,
-        allowPositionals: true,
-        tokens: true,
-        options: Object.fromEntries(
-            flags.map((f) => [f.name, { type: f.value ? "string" : "boolean", ...(f.short !== undefined && { short: f.short }) }]),
-        ),
-    });
-    return end < 0 ? tokens : [...tokens, ...tokensOf(argv.slice(end + 1))];
 }

@@ -233,17 +233,20 @@ describe("post-renderer flags", () => {
     describe("refuse malformed command lines, every problem at once, in the one shape", () => {
         const cases: [string[], string[]][] = [
             [[], ["--namespace = undefined: missing; give the namespace to move the chart's objects into, e.g. --namespace=monitoring"]],
-            [["--namespace=monitoring", "--namespace=observability"], ['--namespace = "observability": given twice; give each flag once']],
+            [
+                ["--namespace=monitoring", "--namespace=observability"],
+                ['--namespace = "observability": given twice (first \"monitoring\"); give each flag once'],
+            ],
             [["--namespace=monitoring", "--mesh-node", "--mesh-node"], ["--mesh-node = true: given twice; give each flag once"]],
-            [["--namespace"], ["--namespace = undefined: missing its value; give it as --namespace=<name>"]],
-            [["--namespace", "--mesh-node"], ["--namespace = undefined: missing its value; give it as --namespace=<name>"]],
+            [["--namespace"], ["--namespace = undefined: missing its value; give it as --namespace <name>"]],
+            [["--namespace", "--mesh-node"], ["--namespace = undefined: missing its value; give it as --namespace <name>"]],
             [
                 ["--namespace=monitoring", "--mesh-node=true"],
                 ['--mesh-node = "true": a switch takes no value; give --mesh-node alone, or leave it out'],
             ],
             [
                 ["--namespace=monitoring", "extra"],
-                ['argument 2 = "extra": not a flag; give every value as --<flag>=<value> (--help lists the flags)'],
+                ['argument 2 = "extra": not a flag; give every value with its flag, --<flag> <value> (--help lists the flags)'],
             ],
             [
                 ["--namespace=monitoring", "--kind-scope=Widget"],

@@ -170,38 +170,38 @@ describe("ama-metrics-istio-verify arguments", () => {
     it("reads a value flag followed by another flag as a missing value, and still reads the other flag", () => {
         assert.equal(
             parseError(["--namespace", "--collector", "prometheus"]),
-            [
-                '--namespace = "": no value given; write --namespace <ns>; run --help for the flags',
-                '--namespace = "": required; give the namespace the component deployed to, e.g. --namespace monitoring',
-            ].join("\n"),
+            "--namespace = undefined: missing its value; give it as --namespace <ns>",
         );
     });
 
     it("names a flag given twice, an unknown flag, a missing value and a stray argument", () => {
         assert.equal(
             parseError(["--namespace", "a", "--namespace", "b", "--collector", "prometheus"]),
-            '--namespace = "b": flag given twice (first "a"); give it once',
+            '--namespace = "b": given twice (first "a"); give each flag once',
         );
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--json", "--json"]),
-            "--json = true: flag given twice; give it once",
+            "--json = true: given twice; give each flag once",
         );
         assert.equal(
             parseError(["--namespace", "a", "--colector", "prometheus"]),
             [
-                'flag = "--colector": unknown flag; did you mean --collector? run --help for the flags',
-                'argument = "prometheus": not a flag; flags take the form --name value; run --help for the flags',
+                "--colector = true: unknown flag; did you mean --collector? known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
+                'argument 4 = "prometheus": not a flag; give every value with its flag, --<flag> <value> (--help lists the flags)',
                 '--collector = "": required; use prometheus or ama-metrics',
             ].join("\n"),
         );
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--verbose"]),
-            'flag = "--verbose": unknown flag; run --help for the flags',
+            "--verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
         );
-        assert.match(parseError(["--collector", "prometheus", "--namespace"]), /^--namespace = "": no value given; write --namespace <ns>/);
+        assert.match(
+            parseError(["--collector", "prometheus", "--namespace"]),
+            /^--namespace = undefined: missing its value; give it as --namespace <ns>/,
+        );
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--json=yes"]),
-            '--json = "yes": this flag takes no value; write --json alone',
+            '--json = "yes": a switch takes no value; give --json alone, or leave it out',
         );
     });
 
