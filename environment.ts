@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { AmaMetricsIstioArgs, formatProblem, Problem } from "ama-metrics-istio";
 
-export const configKey = "ama-metrics-istio:environment";
+const configKey = "ama-metrics-istio:environment";
 
 /** `ama-metrics-istio:environment` in `stacks/Pulumi.<stack>.yaml`. */
 export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" | "tags"> & {
@@ -24,7 +24,7 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
 };
 
 /** Stack configuration the program cannot use; names the key, the value and the fix. */
-export class StackConfigError extends Error {
+class StackConfigError extends Error {
     constructor(problems: readonly Problem[]) {
         super(`stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
         this.name = "StackConfigError";

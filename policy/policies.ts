@@ -33,7 +33,7 @@ export interface PolicyConfig {
     meshProxyMetadata?: Record<string, string>;
 }
 
-export const defaultRootNamespaces: string[] = [...wellKnownRootNamespaces];
+const defaultRootNamespaces: string[] = [...wellKnownRootNamespaces];
 
 // The configuration property behind each context input; pod labels come from the stack itself.
 const configProperties: Record<Exclude<MeshRuleInput, "podLabels">, PolicyConfigSchema["properties"][string]> = {
@@ -46,7 +46,7 @@ const configProperties: Record<Exclude<MeshRuleInput, "podLabels">, PolicyConfig
  * The Kubernetes object behind a Pulumi resource of the Kubernetes provider (typed resources, custom
  * resources and the children of Helm charts alike), or undefined for anything else.
  */
-export function kubernetesObject(type: string, props: Record<string, any>): KubernetesObject | undefined {
+function kubernetesObject(type: string, props: Record<string, any>): KubernetesObject | undefined {
     const match = /^kubernetes:([^:]+):([^:]+)$/.exec(type);
     if (!match || !props || typeof props.metadata !== "object" || props.metadata === null) {
         return undefined;
@@ -57,7 +57,7 @@ export function kubernetesObject(type: string, props: Record<string, any>): Kube
 }
 
 /** Objects of the whole stack, for rules that relate one object to another. */
-export function stackObjects(args: Pick<StackValidationArgs, "resources">): Array<{ object: KubernetesObject; urn: string }> {
+function stackObjects(args: Pick<StackValidationArgs, "resources">): Array<{ object: KubernetesObject; urn: string }> {
     return args.resources.flatMap((r) => {
         const object = kubernetesObject(r.type, r.props);
         return object ? [{ object, urn: r.urn }] : [];
@@ -65,7 +65,7 @@ export function stackObjects(args: Pick<StackValidationArgs, "resources">): Arra
 }
 
 /** The rule's context from the policy's configuration (defaults where unset). */
-export function contextOf(config: PolicyConfig): MeshRuleContext {
+function contextOf(config: PolicyConfig): MeshRuleContext {
     return {
         rootNamespaces: config.rootNamespaces ?? defaultRootNamespaces,
         revisionedControlPlane: config.revisionedControlPlane ?? false,
@@ -80,7 +80,7 @@ function report(violations: MeshRuleViolation[], reportViolation: ReportViolatio
 }
 
 /** The policy of one rule, as its table row says. */
-export function policyOf(rule: MeshRuleDefinition): ResourceValidationPolicy | StackValidationPolicy {
+function policyOf(rule: MeshRuleDefinition): ResourceValidationPolicy | StackValidationPolicy {
     const configurable = rule.inputs.filter((input): input is Exclude<MeshRuleInput, "podLabels"> => input !== "podLabels");
     const common = {
         name: rule.policy.name,

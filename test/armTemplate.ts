@@ -20,7 +20,7 @@ export interface Deployment {
 }
 
 /** Evaluates one ARM template expression (the text between the brackets). */
-export function evaluateExpression(text: string, deployment: Deployment): Value {
+function evaluateExpression(text: string, deployment: Deployment): Value {
     let pos = 0;
     const skip = () => {
         while (/\s/.test(text[pos] ?? "")) pos++;

@@ -19,7 +19,7 @@ import { shimObjects } from "./shims";
 import { componentValues, mergeValues, Values } from "./values";
 
 /** The mesh objects' view of ama-metrics: its identity, and the node agent's OTLP ports for senders outside the mesh. */
-export function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfile {
+function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfile {
     const mesh = settings.istio;
     return {
         serviceAccount: chartFacts.serviceAccount,

@@ -271,7 +271,7 @@ function rewriteBindings(object: KubernetesObject, context: Context): void {
 }
 
 /** Which of the chart's workloads a pod belongs to, by the labels its selector uses. */
-export function workloadOfPod(pod: PodTemplate): Workload | undefined {
+function workloadOfPod(pod: PodTemplate): Workload | undefined {
     const labels = pod.metadata?.labels ?? {};
     const found = Object.entries(chartWorkloads).find(([, facts]) =>
         Object.entries(facts.podLabels).every(([key, value]) => labels[key] === value),

@@ -8,10 +8,10 @@ import { Settings } from "../core/settings";
 import { associationName, dataCollectionEndpointName, dataCollectionRuleName } from "./names";
 
 /** The stream the collectors send and the rule forwards. */
-export const prometheusStream = "Microsoft-PrometheusMetrics";
+const prometheusStream = "Microsoft-PrometheusMetrics";
 
 /** The template's descriptions. */
-export const descriptions = {
+const descriptions = {
     dataCollectionRule: "DCR for Azure Monitor Metrics Profile (Managed Prometheus)",
     remoteWriteRule: "Prometheus remote write into the Azure Monitor workspace",
     association: "Association of data collection rule. Deleting this association will break the data collection for this AKS Cluster.",
@@ -26,7 +26,7 @@ export const descriptions = {
  *   no data source and no kind, "to be used via direct calls to the provisioned endpoint" (the REST
  *   specification's words for a rule without data sources).
  */
-export function ruleProperties(collector: Collector, workspaceId: pulumi.Input<string>) {
+function ruleProperties(collector: Collector, workspaceId: pulumi.Input<string>) {
     const flow = {
         destinations: { monitoringAccounts: [{ accountResourceId: workspaceId, name: "MonitoringAccount1" }] },
         dataFlows: [{ streams: [prometheusStream], destinations: ["MonitoringAccount1"] }],

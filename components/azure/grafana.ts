@@ -7,10 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
 
 /** "Monitoring Data Reader" (azure-cli amg/link.py; Microsoft's Bicep nested_grafana_amw_role_assignment.bicep). */
-export const monitoringDataReaderRoleId = "b0d8363b-8ddd-447d-831f-62ca05bff136";
+const monitoringDataReaderRoleId = "b0d8363b-8ddd-447d-831f-62ca05bff136";
 
 /** A subscription-scoped role definition id. */
-export function roleDefinitionId(subscriptionId: string, roleId: string): string {
+function roleDefinitionId(subscriptionId: string, roleId: string): string {
     return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleId}`;
 }
 
@@ -22,7 +22,7 @@ const roleAssignmentNamespace = "0b3ee5d4-4b49-4d7a-9a50-8a27a5d4e4c1";
  * derives them (`guid(scope, principalId, roleDefinitionId)`): the same on every run without state of its
  * own, new whenever what it assigns changes.
  */
-export function roleAssignmentName(scope: string, principalId: string, roleId: string): string {
+function roleAssignmentName(scope: string, principalId: string, roleId: string): string {
     return uuidv5(`${scope.toLowerCase()}|${principalId.toLowerCase()}|${roleId}`, roleAssignmentNamespace);
 }
 

@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import data from "./data/recording-rules.json";
 import { ruleGroupName } from "./names";
 
-export type RecordingRuleGroupKey = "node" | "kubernetes" | "ux" | "nodeWindows" | "nodeAndKubernetesWindows" | "uxWindows";
+type RecordingRuleGroupKey = "node" | "kubernetes" | "ux" | "nodeWindows" | "nodeAndKubernetesWindows" | "uxWindows";
 
-export interface RecordingRule {
+interface RecordingRule {
     /** Name of the series the rule records. */
     readonly record: string;
     /** The PromQL expression. */
@@ -36,12 +36,12 @@ export interface RecordingRuleGroup {
 const groups = data.groups as RecordingRuleGroup[];
 
 /** The Linux groups (node, kubernetes, ux), then, when `windows`, the three Windows groups. */
-export function recordingRuleGroups(windows: boolean): RecordingRuleGroup[] {
+function recordingRuleGroups(windows: boolean): RecordingRuleGroup[] {
     return groups.filter((group) => windows || !group.windows);
 }
 
 /** Pulumi name suffix of a group: its key in kebab case, e.g. `node-and-kubernetes-windows`. */
-export function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
+function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
     return group.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 

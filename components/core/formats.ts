@@ -37,15 +37,15 @@ const durationPattern = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 const imagePattern =
     /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
 
-export function isDnsLabel(value: unknown): value is string {
+function isDnsLabel(value: unknown): value is string {
     return typeof value === "string" && value.length <= 63 && dnsLabelPattern.test(value);
 }
 
-export function isDnsSubdomain(value: unknown): value is string {
+function isDnsSubdomain(value: unknown): value is string {
     return typeof value === "string" && value.length <= 253 && value.split(".").every((part) => dnsLabelPattern.test(part));
 }
 
-export function isLabelKey(value: unknown): boolean {
+function isLabelKey(value: unknown): boolean {
     if (typeof value !== "string") return false;
     const slash = value.lastIndexOf("/");
     const prefix = slash < 0 ? undefined : value.slice(0, slash);
@@ -53,12 +53,12 @@ export function isLabelKey(value: unknown): boolean {
     return (prefix === undefined || isDnsSubdomain(prefix)) && name.length <= 63 && labelNamePattern.test(name);
 }
 
-export function isLabelValue(value: unknown): boolean {
+function isLabelValue(value: unknown): boolean {
     return typeof value === "string" && value.length <= 63 && labelValuePattern.test(value);
 }
 
 /** An IPv4 or IPv6 range in CIDR notation, with no host bits set. */
-export function isCidr(value: unknown): boolean {
+function isCidr(value: unknown): boolean {
     if (typeof value !== "string") return false;
     const [address, prefix, extra] = value.split("/");
     if (extra !== undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;

@@ -69,7 +69,7 @@ export function describeObject(object: Pick<KubernetesObject, "kind" | "metadata
 }
 
 /** Kinds whose pod template is `spec.template`. */
-export const workloadKinds: readonly string[] = [
+const workloadKinds: readonly string[] = [
     kindKey("apps", "Deployment"),
     kindKey("apps", "DaemonSet"),
     kindKey("apps", "StatefulSet"),

@@ -26,7 +26,7 @@ const typedKinds: Record<string, Constructor> = {
  * The Pulumi name of an object the component builds: the component's name, the kind, and the object's
  * namespace and name, so that each is stable and unique.
  */
-export function objectResourceName(component: string, object: KubernetesObject): string {
+function objectResourceName(component: string, object: KubernetesObject): string {
     const { name, namespace } = object.metadata;
     return namespace === undefined ? `${component}:${object.kind}:${name}` : `${component}:${object.kind}:${namespace}/${name}`;
 }

@@ -565,7 +565,7 @@ function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): 
  * another resource or stack) is checked in the resource that uses it, which then fails with the same
  * message instead of deploying a bad value.
  */
-export function checkedInput<T>(component: string, argument: string, value: pulumi.Input<T>, schema: Schema): pulumi.Input<T> {
+function checkedInput<T>(component: string, argument: string, value: pulumi.Input<T>, schema: Schema): pulumi.Input<T> {
     if (!pulumi.Output.isInstance(value)) {
         return value;
     }

@@ -54,14 +54,14 @@ export interface MeshSettings {
     scrapeNamespaces: string[];
 }
 
-export interface PrometheusSettings {
+interface PrometheusSettings {
     image: string;
     shards: number;
     resources: { requests: ResourceQuantities; limits: ResourceQuantities };
     scrapeInterval: string;
 }
 
-export interface ChartSettings {
+interface ChartSettings {
     chart: string;
     version: string;
     imageTag: string;
@@ -115,7 +115,7 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
 /** Mesh settings from the `istio` argument. Shared with the post-renderer, which builds them from flags. */
-export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
+function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
     const istio = args.istio ?? {};
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;

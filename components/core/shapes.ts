@@ -21,7 +21,7 @@ export const cloudEnvironments = ["azurepubliccloud", "azureusgovernmentcloud", 
 
 export type Schema = v.GenericSchema;
 
-export const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
+const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
 
 /** A value of a format. */
 export function valueOf(format: Format): Schema {
@@ -95,7 +95,7 @@ export const aksClusterIdSchema = resourceId("aksCluster", "az aks show --query 
 export const workspaceIdSchema = resourceId("workspace", "az monitor account show --query id");
 
 /** Namespaces the collector must never run in, and why. */
-export const forbiddenNamespaces: Record<string, string> = {
+const forbiddenNamespaces: Record<string, string> = {
     "kube-system": "Istio never injects kube-system and the collector would carry a kube-system identity",
     "kube-public": "it is readable by everyone, including unauthenticated users",
     "kube-node-lease": "it holds node heartbeats only",
@@ -121,7 +121,7 @@ export const quantities = strict({
     memory: v.optional(valueOf(formats.quantity)),
 } satisfies Record<keyof ResourceQuantities, Schema>);
 
-export const proxyResources = strict({
+const proxyResources = strict({
     cpu: v.optional(valueOf(formats.quantity)),
     memory: v.optional(valueOf(formats.quantity)),
     cpuLimit: v.optional(valueOf(formats.quantity)),

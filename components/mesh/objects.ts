@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { AuthorizationPolicyTarget } from "../core/args";
 import { KubernetesObject } from "../core/kubernetes";
 import type { MeshSettings } from "../core/settings";
-import { injectLabel, namespaceInjectionLabel, revisionLabel } from "./pod";
+import { namespaceInjectionLabel, revisionLabel } from "./pod";
 
 const securityApi = "security.istio.io/v1";
 
@@ -93,7 +93,7 @@ function authorizationPolicies(namespace: string, mesh: MeshSettings, profile: M
  * The name of the AuthorizationPolicy for one target: the collector's namespace (two installations must
  * not collide) and a hash of the selector, so reordering the targets or changing ports renames nothing.
  */
-export function authorizationPolicyName(collectorNamespace: string, target: Pick<AuthorizationPolicyTarget, "selector">): string {
+function authorizationPolicyName(collectorNamespace: string, target: Pick<AuthorizationPolicyTarget, "selector">): string {
     const selector = Object.keys(target.selector)
         .sort()
         .map((key) => `${key}=${target.selector[key]}`)
@@ -101,6 +101,3 @@ export function authorizationPolicyName(collectorNamespace: string, target: Pick
     const digest = createHash("sha256").update(selector).digest("hex").slice(0, 10);
     return `${collectorNamespace}-metrics-scrape-${digest}`;
 }
-
-/** The pod label that opts a pod out of injection, on any control plane. */
-export const optOutLabel = { [injectLabel]: "false" };

@@ -27,7 +27,7 @@ export const revisionLabel = "istio.io/rev";
 export const namespaceInjectionLabel = "istio-injection";
 /** The namespace label of Istio's ambient data plane. */
 export const dataplaneModeLabel = "istio.io/dataplane-mode";
-export const annotations = {
+const annotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
     includeOutboundIPRanges: "traffic.sidecar.istio.io/includeOutboundIPRanges",
@@ -43,10 +43,10 @@ export const annotations = {
 };
 
 /** Every pod label and annotation this package manages. */
-export const managedLabels: readonly string[] = [injectLabel, revisionLabel];
-export const managedAnnotations: readonly string[] = Object.values(annotations);
+const managedLabels: readonly string[] = [injectLabel, revisionLabel];
+const managedAnnotations: readonly string[] = Object.values(annotations);
 
-export interface PodMeshSettings {
+interface PodMeshSettings {
     labels: Record<string, string>;
     annotations: Record<string, string>;
     /** certificates mode: mount the sidecar's certificate into these containers. */
@@ -58,7 +58,7 @@ export interface PodMeshSettings {
  * follows the namespace). `certificateReaders` are the containers of the workload that read the mTLS
  * scrape job. Annotations come sorted by key.
  */
-export function podMeshSettings(
+function podMeshSettings(
     workload: Workload | undefined,
     options: PodMeshOptions,
     certificateReaders: readonly string[] = [],
@@ -112,7 +112,7 @@ export function podMeshSettings(
 }
 
 /** The `sidecar.istio.io/proxy*` annotations for the given resources. */
-export function proxyResourceAnnotations(resources: ProxyResources | undefined): Record<string, string> {
+function proxyResourceAnnotations(resources: ProxyResources | undefined): Record<string, string> {
     const result: Record<string, string> = {};
     if (resources?.cpu !== undefined) result[annotations.proxyCPU] = resources.cpu;
     if (resources?.memory !== undefined) result[annotations.proxyMemory] = resources.memory;
@@ -179,7 +179,7 @@ function mountCertificates(pod: PodTemplate, readers: readonly string[]): void {
 }
 
 /** A copy of the pod without any label, annotation, volume or mount this package manages. */
-export function removeManagedSettings(pod: PodTemplate): PodTemplate {
+function removeManagedSettings(pod: PodTemplate): PodTemplate {
     const result: PodTemplate = { ...pod };
     if (pod.metadata) {
         const metadata = { ...pod.metadata };

@@ -42,7 +42,7 @@ export interface MeshRuleViolation {
     fix: string;
 }
 
-export type MeshRule = (objects: readonly KubernetesObject[], context?: MeshRuleContext) => MeshRuleViolation[];
+type MeshRule = (objects: readonly KubernetesObject[], context?: MeshRuleContext) => MeshRuleViolation[];
 
 /** The root namespaces upstream Istio and the AKS add-on use. */
 export const wellKnownRootNamespaces: readonly string[] = ["istio-system", "aks-istio-system"];
@@ -79,7 +79,7 @@ export const ruleIds = {
  * (and a selector excludes endpoints: "only one of WorkloadSelector or Endpoints is allowed"). Where no
  * validator selects the object it is admitted and broken.
  */
-export function wildcardHostDnsResolution(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function wildcardHostDnsResolution(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
     for (const object of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
         const spec = specOf(object);
@@ -123,7 +123,7 @@ export function wildcardHostDnsResolution(objects: readonly KubernetesObject[]):
  * specific host for a TLS host takes it over (Istio picks the most specific host; namespace lookup
  * order and exportTo are not modelled).
  */
-export function tlsOriginationOnTlsPort(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function tlsOriginationOnTlsPort(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const tlsPorts: TlsPort[] = azureTlsHosts.map((host) => ({
         host,
         port: 443,
@@ -197,7 +197,7 @@ export function tlsOriginationOnTlsPort(objects: readonly KubernetesObject[]): M
  * and in every well-known one (`istio-system`, `aks-istio-system`): a policy there is mesh-wide on
  * whichever mesh uses that namespace as its root.
  */
-export function rootNamespaceAllowPolicy(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
+function rootNamespaceAllowPolicy(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const roots = new Set([...rootNamespacesOf(context), ...wellKnownRootNamespaces]);
     return objects
         .filter((o) => isIstio(o, "AuthorizationPolicy") && isAllow(o) && roots.has(o.metadata?.namespace ?? ""))
@@ -214,7 +214,7 @@ export function rootNamespaceAllowPolicy(objects: readonly KubernetesObject[], c
  * namespace, and denies every request it does not match there. A documented Istio pattern when meant
  * (hence advisory in the policy pack); the component never emits one.
  */
-export function allowPolicyWithoutSelector(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function allowPolicyWithoutSelector(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
         .filter((o) => isIstio(o, "AuthorizationPolicy") && isAllow(o) && !hasTarget(o))
         .map((object) => ({
@@ -235,7 +235,7 @@ export function allowPolicyWithoutSelector(objects: readonly KubernetesObject[])
  *     for _, l := range []string{RevisionInjectionLabelName, label.IoIstioDataplaneMode.Name} {
  *         if _, ok := r.Metadata.Labels[l]; ok && (!okInjectionLabel || injectionLabel == "enabled") {
  */
-export function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
     for (const object of objects.filter((o) => isKind(o, "", "Namespace") && o.metadata?.name !== "istio-system")) {
         const labels = object.metadata.labels ?? {};
@@ -267,10 +267,7 @@ export function twoInjectionLabels(objects: readonly KubernetesObject[]): MeshRu
  * the namespace" (azure-aks-docs articles/aks/istio-deploy-addon.md). Judged only when the context says
  * the control plane is revisioned.
  */
-export function istioInjectionOnRevisionedControlPlane(
-    objects: readonly KubernetesObject[],
-    context: MeshRuleContext = {},
-): MeshRuleViolation[] {
+function istioInjectionOnRevisionedControlPlane(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     if (!context.revisionedControlPlane) {
         return [];
     }
@@ -288,7 +285,7 @@ export function istioInjectionOnRevisionedControlPlane(
  * `portLevelMtls` is only valid on a PeerAuthentication with a selector; istiod rejects it otherwise
  * ("mesh/namespace peer authentication cannot have port level mTLS", validation.go `ValidatePeerAuthentication`).
  */
-export function portLevelMtlsWithoutSelector(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function portLevelMtlsWithoutSelector(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
         .filter((o) => isIstio(o, "PeerAuthentication"))
         .filter((o) => Object.keys(record(specOf(o).portLevelMtls)).length > 0 && !hasSelector(specOf(o).selector))
@@ -315,7 +312,7 @@ export function portLevelMtlsWithoutSelector(objects: readonly KubernetesObject[
  * "Oldest" is by creation time in seconds, then by name: which policy loses cannot be known before the
  * objects are created.
  */
-export function peerAuthenticationPrecedence(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
+function peerAuthenticationPrecedence(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const roots = new Set(rootNamespacesOf(context));
     const policies = objects.filter((o) => isIstio(o, "PeerAuthentication"));
     const violations: MeshRuleViolation[] = [];
@@ -382,7 +379,7 @@ export function peerAuthenticationPrecedence(objects: readonly KubernetesObject[
  * unless the root namespace says otherwise; "UNSET is treated as permissive for mesh-policy",
  * pilot/pkg/model/authentication.go). Judged only in namespaces whose pods are known.
  */
-export function strictMtlsForPartOfNamespace(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
+function strictMtlsForPartOfNamespace(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const roots = new Set(rootNamespacesOf(context));
     const policies = objects.filter((o) => isIstio(o, "PeerAuthentication"));
     const namespaceWide = (namespace: string) =>
@@ -426,7 +423,7 @@ export function strictMtlsForPartOfNamespace(objects: readonly KubernetesObject[
  * effect, and whatever it was meant to do does not happen. Judged only in namespaces whose pods are known;
  * objects in a root namespace select across the mesh and are not judged.
  */
-export function selectorMatchesNoPod(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
+function selectorMatchesNoPod(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const roots = new Set(rootNamespacesOf(context));
     const violations: MeshRuleViolation[] = [];
     for (const object of objects) {
@@ -456,7 +453,7 @@ export function selectorMatchesNoPod(objects: readonly KubernetesObject[], conte
  * The `sidecar.istio.io/inject` annotation on a pod (template) is deprecated in favour of the label
  * (IST0135), and on a revisioned control plane it does not select a webhook.
  */
-export function deprecatedInjectAnnotation(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function deprecatedInjectAnnotation(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
     for (const object of objects) {
         const value = podTemplatesOf(object)
@@ -491,7 +488,7 @@ export function isAgentWorkload(object: KubernetesObject): boolean {
  * a kube-system one. This is what the relocation exists to prevent; a chart rendered without it lands
  * there. The verify command finds the managed add-on's workloads by the same test.
  */
-export function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
         .filter((o) => o.metadata?.namespace === "kube-system")
         .filter(isAgentWorkload)
@@ -518,7 +515,7 @@ export function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]):
  * unknown protocol on port 25, 53, 3306 or 27017 is TCP. The name exactly `tcp` is flagged whatever the
  * rest. Services labelled `istio` or `release=istio` and gateway-managed ones are skipped, as upstream.
  */
-export function externalNamePortProtocol(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function externalNamePortProtocol(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
     for (const service of objects.filter((o) => isKind(o, "", "Service") && text(specOf(o).type) === "ExternalName")) {
         const labels = service.metadata.labels ?? {};
@@ -560,7 +557,7 @@ export function externalNamePortProtocol(objects: readonly KubernetesObject[]): 
  * listener where authorization is enforced; the rest of the range is the sidecar's own (istio.io "Ports
  * used by Istio": applications must not listen there), so no application traffic arrives on it.
  */
-export function authorizationOnIstioPort(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function authorizationOnIstioPort(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
     for (const policy of objects.filter((o) => isIstio(o, "AuthorizationPolicy"))) {
         const ports = new Set<number>();
@@ -608,7 +605,7 @@ export function authorizationOnIstioPort(objects: readonly KubernetesObject[]): 
  * "true". Objects alone show neither, unless given: the status when the object carries one, the mesh
  * config through `context.meshProxyMetadata`.
  */
-export function serviceEntryAddressesRequired(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
+function serviceEntryAddressesRequired(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const metadata = context.meshProxyMetadata ?? {};
     const dnsAutoAllocated =
         metadata.ISTIO_META_DNS_CAPTURE === "true" &&
@@ -649,7 +646,7 @@ export function serviceEntryAddressesRequired(objects: readonly KubernetesObject
  * conflicts when the upper-cased protocols differ (`TLS` vs `HTTPS`, `""` vs `TCP`). Hosts match by exact
  * string.
  */
-export function conflictingServiceEntryProtocol(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
+function conflictingServiceEntryProtocol(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const index = new Map<
         string,
         { scope: string; host: string; port: number; entries: Array<{ entry: KubernetesObject; protocol: string }> }
@@ -698,7 +695,7 @@ export function conflictingServiceEntryProtocol(objects: readonly KubernetesObje
 }
 
 /** Whether a rule runs on one object at a time or relates the objects of a whole stack to each other. */
-export type MeshRuleScope = "resource" | "stack";
+type MeshRuleScope = "resource" | "stack";
 
 /** What a rule reads from the context; the policy pack offers each as configuration, except pod labels. */
 export type MeshRuleInput = "rootNamespaces" | "podLabels" | "revisionedControlPlane" | "meshProxyMetadata";
@@ -893,13 +890,13 @@ export function formatViolation(violation: MeshRuleViolation): string {
     return `[${violation.rule}] ${violation.object}: ${violation.message}. Fix: ${violation.fix}.`;
 }
 
-export function formatViolations(violations: readonly MeshRuleViolation[]): string {
+function formatViolations(violations: readonly MeshRuleViolation[]): string {
     const lines = violations.map((v) => `- ${formatViolation(v)}`);
     return `${violations.length} Istio configuration rule violation(s):\n${lines.join("\n")}`;
 }
 
 /** The root namespaces a context names: `rootNamespace` and `rootNamespaces`, else the well-known ones. */
-export function rootNamespacesOf(context: MeshRuleContext): string[] {
+function rootNamespacesOf(context: MeshRuleContext): string[] {
     const named = [...(context.rootNamespace === undefined ? [] : [context.rootNamespace]), ...(context.rootNamespaces ?? [])];
     return [...new Set(named.length > 0 ? named : wellKnownRootNamespaces)];
 }
@@ -933,7 +930,7 @@ export function hostMatches(pattern: string, host: string): boolean {
 }
 
 /** Whether two host patterns share at least one host. */
-export function hostsOverlap(a: string, b: string): boolean {
+function hostsOverlap(a: string, b: string): boolean {
     return hostMatches(a, b) || hostMatches(b, a);
 }
 
@@ -1001,7 +998,7 @@ const parsedProtocols: Record<string, string> = {
 };
 
 /** The port name prefixes Istio accepts on a Service (`http_proxy` parses, but no port name may hold `_`). */
-export const servicePortPrefixes: readonly string[] = Object.keys(parsedProtocols).filter((p) => p !== "http_proxy");
+const servicePortPrefixes: readonly string[] = Object.keys(parsedProtocols).filter((p) => p !== "http_proxy");
 
 // pkg/config/kube/conversion.go `wellKnownPorts`: SMTP, DNS, MySQL, MongoDB default to TCP.
 const wellKnownTcpPorts = [25, 53, 3306, 27017];

@@ -9,7 +9,7 @@ import { certFiles } from "./certificates";
 export const certificatesJobName = "istio-mtls-pods";
 
 /** The pod annotations that opt a meshed pod into the mTLS scrape job. */
-export const scrapeAnnotations = {
+const scrapeAnnotations = {
     /** `"true"` to be scraped. */
     scrape: "ama-metrics-istio/scrape",
     /** The metrics port (required). */
@@ -19,17 +19,17 @@ export const scrapeAnnotations = {
 };
 
 /** Istio's injector writes this annotation on every pod it injects. */
-export const sidecarStatusAnnotation = "sidecar.istio.io/status";
+const sidecarStatusAnnotation = "sidecar.istio.io/status";
 
-export const defaultMetricsPath = "/metrics";
+const defaultMetricsPath = "/metrics";
 
 /** The discovery label Prometheus' Kubernetes pod role gives an annotation's value. */
-export function podAnnotationLabel(annotation: string): string {
+function podAnnotationLabel(annotation: string): string {
     return `__meta_kubernetes_pod_annotation_${sanitizeLabelName(annotation)}`;
 }
 
 /** The discovery label that is `"true"` when the pod carries the annotation, even with an empty value. */
-export function podAnnotationPresentLabel(annotation: string): string {
+function podAnnotationPresentLabel(annotation: string): string {
     return `__meta_kubernetes_pod_annotationpresent_${sanitizeLabelName(annotation)}`;
 }
 

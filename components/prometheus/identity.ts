@@ -12,13 +12,13 @@ import { collectorIdentityName } from "../azure/names";
 import type { PrometheusCollectorSettings } from "../core/settings";
 
 /** "Monitoring Metrics Publisher" (Azure built-in roles, Monitor: 3913510d-42f4-4e42-8a64-420c390055eb). */
-export const monitoringMetricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
+const monitoringMetricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
 
 /** The audience Entra ID expects in a federated token (Workload ID's documented value). */
-export const tokenExchangeAudience = "api://AzureADTokenExchange";
+const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** The subject of the collector's tokens: its ServiceAccount. */
-export function federatedSubject(namespace: string, serviceAccount: string): string {
+function federatedSubject(namespace: string, serviceAccount: string): string {
     return `system:serviceaccount:${namespace}:${serviceAccount}`;
 }
 

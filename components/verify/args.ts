@@ -26,7 +26,7 @@ import { parseResourceId, resourceIdForm, resourceTypes } from "../azure/ids";
 import { prometheusDefaults } from "../prometheus/facts";
 import { AzureTarget, VerifyConfiguration, VerifyOptions } from "./types";
 
-export const defaultTimeoutSeconds = 30;
+const defaultTimeoutSeconds = 30;
 
 const resourceIdFlags = {
     "cluster-id": { type: "aksCluster", schema: aksClusterIdSchema },

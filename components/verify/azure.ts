@@ -10,7 +10,7 @@ import type { Fetched } from "./snapshot";
 import { AzureTarget, VerifyError } from "./types";
 
 /** The part of @azure/identity's `TokenCredential` the command uses. */
-export interface TokenCredentialLike {
+interface TokenCredentialLike {
     getToken(scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<{ token: string } | null>;
 }
 
@@ -20,10 +20,10 @@ export interface AzureAccess {
     armEndpoint: string;
 }
 
-export const armEndpoint = "https://management.azure.com";
-export const armScope = "https://management.azure.com/.default";
-export const prometheusScope = "https://prometheus.monitor.azure.com/.default";
-export const apiVersions = { associations: "2022-06-01", rules: "2022-06-01", workspace: "2023-04-03" };
+const armEndpoint = "https://management.azure.com";
+const armScope = "https://management.azure.com/.default";
+const prometheusScope = "https://prometheus.monitor.azure.com/.default";
+const apiVersions = { associations: "2022-06-01", rules: "2022-06-01", workspace: "2023-04-03" };
 /** How far back a sample of `up` counts as arriving. */
 export const arrivalWindowMinutes = 10;
 
@@ -42,12 +42,12 @@ export interface DataCollectionRule {
     };
 }
 
-export interface Workspace {
+interface Workspace {
     id?: string;
     properties?: { metrics?: { prometheusQueryEndpoint?: string } };
 }
 
-export interface QueryResponse {
+interface QueryResponse {
     status?: string;
     error?: string;
     data?: {
@@ -71,7 +71,7 @@ export interface AzureSnapshot {
  * `up` of the cluster over the arrival window: a range selector returns each sample's own timestamp. The
  * `cluster` label is the cluster's name; AKS's name rules leave nothing in it to escape.
  */
-export function arrivalQuery(clusterId: string): string {
+function arrivalQuery(clusterId: string): string {
     return `up{cluster="${parseAksResourceId(clusterId)?.clusterName}"}[${arrivalWindowMinutes}m]`;
 }
 

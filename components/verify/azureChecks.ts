@@ -32,7 +32,7 @@ interface Link {
     rule?: Fetched<DataCollectionRule>;
 }
 
-export function association(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector): CheckResult {
+function association(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector): CheckResult {
     const id = "azure.association";
     const list = snapshot.associations;
     if (list.state === "error") return unreadable(id, "the cluster's data collection rule associations", list, "Reader on the cluster");
@@ -94,7 +94,7 @@ function ruleName(link: Link): string {
     return link.rule.state === "missing" ? `${name} (rule not found)` : `${name} (rule unreadable: HTTP ${link.rule.status})`;
 }
 
-export function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date): CheckResult {
+function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date): CheckResult {
     const id = "azure.data-arriving";
     const workspace = snapshot.workspace;
     if (workspace.state === "error") return unreadable(id, `workspace ${target.workspaceId}`, workspace, "Reader on the workspace");

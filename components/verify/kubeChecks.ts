@@ -32,8 +32,8 @@ import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
 import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
 
 /** The namespace labels by which Istio takes a namespace into a mesh. */
-export const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLabel] as const;
-export const workloadIdentity = {
+const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLabel] as const;
+const workloadIdentity = {
     useLabel: prometheusNames.workloadIdentityLabel,
     clientIdAnnotation: prometheusNames.clientIdAnnotation,
     audience: "api://AzureADTokenExchange",
@@ -89,7 +89,7 @@ function unreadable(id: CheckId, what: string, fetched: { path: string; status: 
     );
 }
 
-export function namespaceExists(namespace: Fetched<KubeObject>, name: string): CheckResult {
+function namespaceExists(namespace: Fetched<KubeObject>, name: string): CheckResult {
     const id = "namespace.exists";
     if (namespace.state === "error") return unreadable(id, `namespace ${name}`, namespace);
     if (namespace.state === "missing") {
@@ -98,7 +98,7 @@ export function namespaceExists(namespace: Fetched<KubeObject>, name: string): C
     return pass(id, `namespace ${name} exists`);
 }
 
-export function injectionLabel(namespace: KubeObject, options: VerifyOptions): CheckResult {
+function injectionLabel(namespace: KubeObject, options: VerifyOptions): CheckResult {
     const id = "namespace.injection-label";
     const labels = namespace.metadata?.labels ?? {};
     const present = Object.fromEntries(injectionLabels.filter((key) => key in labels).map((key) => [key, labels[key]]));
@@ -119,7 +119,7 @@ export function injectionLabel(namespace: KubeObject, options: VerifyOptions): C
     );
 }
 
-export function rolledOut(
+function rolledOut(
     workloads: readonly ExpectedWorkload[],
     lists: Record<WorkloadKind, Fetched<WorkloadObject[]>>,
     options: VerifyOptions,
@@ -180,7 +180,7 @@ function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string,
     );
 }
 
-export function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetched<Pod[]>, options: VerifyOptions): CheckResult {
+function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetched<Pod[]>, options: VerifyOptions): CheckResult {
     const id = "pods.sidecars";
     if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
     const all = pods.state === "found" ? livePods(pods.value) : [];
@@ -254,7 +254,7 @@ function certificatesProblem(pod: Pod, readers: readonly string[]): string | und
 }
 
 /** Istio applies only the oldest namespace-wide PeerAuthentication (no selector, or no labels in it). */
-export function peerAuthentication(list: Fetched<PeerAuthentication[]>, namespace: string): CheckResult {
+function peerAuthentication(list: Fetched<PeerAuthentication[]>, namespace: string): CheckResult {
     const id = "mesh.peer-authentication";
     if (list.state === "error") return unreadable(id, `PeerAuthentications in ${namespace}`, list);
     if (list.state === "missing") {
@@ -297,7 +297,7 @@ function created(object: KubeObject): number {
 }
 
 /** ama-metrics workloads in kube-system: the AKS managed add-on (or another install) is enabled. */
-export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetched<WorkloadObject[]>): CheckResult {
+function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetched<WorkloadObject[]>): CheckResult {
     const id = "kube-system.no-addon";
     for (const [kind, list] of [
         ["Deployments", deployments],
@@ -319,7 +319,7 @@ export function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetc
     );
 }
 
-export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
+function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
     const id = "identity.service-account";
     const what = `ServiceAccount ${prometheusNames.serviceAccount}`;
     if (!account || account.state === "missing") {
@@ -345,7 +345,7 @@ export function serviceAccount(account: Fetched<KubeObject> | undefined): CheckR
 }
 
 /** identity.pod-label and identity.token-volume over the collector's pods. */
-export function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fetched<Pod[]>): CheckResult[] {
+function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fetched<Pod[]>): CheckResult[] {
     if (pods.state === "error") {
         return [
             unreadable("identity.pod-label", "the collector's pods", pods),
@@ -414,7 +414,7 @@ function hasAudience(volume: Volume): boolean {
 }
 
 /** remote-write.healthy per shard pod, from its `/metrics`. */
-export function remoteWrite(
+function remoteWrite(
     collectors: readonly ExpectedWorkload[],
     pods: Fetched<Pod[]>,
     metrics: Record<string, Fetched<string>>,
@@ -453,7 +453,7 @@ export function remoteWrite(
     });
 }
 
-export function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
+function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
     const id = "token.secret";
     const what = `Secret ${defaultTokenSecret.namespace}/${defaultTokenSecret.name}`;
     if (secret.state === "error") return unreadable(id, what, secret);
@@ -471,7 +471,7 @@ export function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
 const borrowed =
     "the agent borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled";
 
-export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
+function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
     const id = "token.expiry";
     if (secret.state !== "found") {
         return fail(id, "no token to read: see token.secret", "see token.secret");
@@ -496,7 +496,7 @@ export function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResul
     return pass(id, `the token expires at ${at}, in ${formatDuration(left)} (from ${expiry.source})`);
 }
 
-export function alias(service: Fetched<Service>, namespace: string): CheckResult {
+function alias(service: Fetched<Service>, namespace: string): CheckResult {
     const id = "kube-system.alias";
     const name = chartFacts.targetAllocatorService;
     const what = `Service ${chartNamespace}/${name}`;
@@ -517,7 +517,7 @@ export function alias(service: Fetched<Service>, namespace: string): CheckResult
     return pass(id, `${what} is an ExternalName alias of ${externalName}`);
 }
 
-export function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
+function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
     const id = "kube-system.token-reader";
     const name = tokenReaderName(namespace);
     const where = `${defaultTokenSecret.namespace}/${name}`;

@@ -3,7 +3,7 @@
 
 import type { Container as PlainContainer, ObjectMeta as PlainMeta, PodTemplate } from "../core/kubernetes";
 
-export interface ObjectMeta extends PlainMeta {
+interface ObjectMeta extends PlainMeta {
     creationTimestamp?: string;
     deletionTimestamp?: string;
     generation?: number;
@@ -19,7 +19,7 @@ export interface KubeList<T> {
     items?: T[];
 }
 
-export interface EnvVar {
+interface EnvVar {
     name: string;
     value?: string;
 }
@@ -41,7 +41,7 @@ export interface Volume {
 
 type PlainPodSpec = NonNullable<PodTemplate["spec"]>;
 
-export interface PodSpec extends PlainPodSpec {
+interface PodSpec extends PlainPodSpec {
     serviceAccountName?: string;
     containers?: Container[];
     initContainers?: Container[];
@@ -82,7 +82,7 @@ export interface Service extends KubeObject {
     spec?: { type?: string; externalName?: string };
 }
 
-export interface PolicyRule {
+interface PolicyRule {
     apiGroups?: string[];
     resources?: string[];
     resourceNames?: string[];
@@ -99,7 +99,7 @@ export interface RoleBinding extends KubeObject {
 }
 
 /** Istio's proxy container name, as a regular container or a native sidecar. */
-export const sidecarContainer = "istio-proxy";
+const sidecarContainer = "istio-proxy";
 
 /** The pod runs an Istio proxy: a container `istio-proxy`, or an init container of that name that keeps running. */
 export function hasSidecar(pod: Pod): boolean {

@@ -4,18 +4,18 @@
 import { CheckResult, fail, pass, warn } from "./types";
 import { ExpositionError, parseExposition, samplesOf } from "./promText";
 
-export const remoteWriteMetrics = {
+const remoteWriteMetrics = {
     sent: "prometheus_remote_storage_samples_total",
     failed: "prometheus_remote_storage_samples_failed_total",
     highestSent: "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
 };
 
 /** Data older than this at the remote end counts as not arriving. */
-export const freshnessMs = 5 * 60 * 1000;
+const freshnessMs = 5 * 60 * 1000;
 /** Microsoft: a new "Monitoring Metrics Publisher" assignment can take about 30 minutes to apply (HTTP 403 meanwhile). */
-export const roleAssignmentDelayMs = 30 * 60 * 1000;
+const roleAssignmentDelayMs = 30 * 60 * 1000;
 /** A pod this young may not have sent its first batch yet (first scrape plus the send deadline). */
-export const startupGraceMs = 2 * 60 * 1000;
+const startupGraceMs = 2 * 60 * 1000;
 
 export interface RemoteWriteInput {
     pod: string;

@@ -43,7 +43,7 @@ export interface KubeSnapshot {
     };
 }
 
-export const paths = {
+const paths = {
     namespace: (ns: string) => `/api/v1/namespaces/${ns}`,
     apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") => `/apis/apps/v1/namespaces/${ns}/${plural}`,
     pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,

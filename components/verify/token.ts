@@ -8,7 +8,7 @@ import { isRecord } from "../core/kubernetes";
 
 export type TokenExpiry = { found: true; expiresAt: Date; source: string } | { found: false; reason: string };
 
-export const tokenKey = "token";
+const tokenKey = "token";
 
 /** The expiry of the token in a Secret's `data` (base64 values, as the API serves them). */
 export function tokenExpiry(data: Record<string, string> | undefined): TokenExpiry {

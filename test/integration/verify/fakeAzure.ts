@@ -9,7 +9,7 @@ import { FakeKube, fixtureNow, readObjects } from "./fakeKube";
 
 export const clusterId =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-prod";
-export const workspaceId =
+const workspaceId =
     "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.Monitor/accounts/amw-aks-prod";
 export const azureArgs = ["--azure", "--cluster-id", clusterId, "--workspace-id", workspaceId];
 

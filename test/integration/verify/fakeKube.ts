@@ -14,7 +14,7 @@ export interface KubeObject {
     [key: string]: unknown;
 }
 
-export const fixturesDir = path.join(__dirname, "fixtures");
+const fixturesDir = path.join(__dirname, "fixtures");
 /** The fixtures' clock: every timestamp in them is relative to this. */
 export const fixtureNow = new Date("2026-11-29T12:00:00Z");
 

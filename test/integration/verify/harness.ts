@@ -105,7 +105,7 @@ export async function verify(server: string, args: string[], io: Partial<CliIo> 
 }
 
 /** The results of one check id. */
-export function resultsOf(run: Run, id: string): CheckResult[] {
+function resultsOf(run: Run, id: string): CheckResult[] {
     return run.checks.filter((c) => c.id === id);
 }
 
