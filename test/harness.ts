@@ -116,3 +116,16 @@ export function one(registrations: readonly Registration[], type: string, name?:
 }
 
 export const key = (r: Registration) => `${r.type}::${r.name}`;
+
+/**
+ * Validates an object against the upstream schemas of its kind: Kubernetes' (kubernetes-models) or Istio's
+ * (@kubernetes-models/istio); both packages are ES modules only, loaded by dynamic import.
+ */
+export async function validateSchema(object: KubernetesObject): Promise<void> {
+    const module = (
+        object.apiVersion.includes("istio.io")
+            ? await import(`@kubernetes-models/istio/${object.apiVersion}/${object.kind}`)
+            : await import(`kubernetes-models/${object.apiVersion}/${object.kind}`)
+    ) as Record<string, new (data: unknown) => { validate(): void }>;
+    new module[object.kind](object).validate();
+}

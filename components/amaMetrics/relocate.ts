@@ -16,7 +16,7 @@ import {
     PodTemplate,
     podTemplatesOf,
 } from "../core/kubernetes";
-import type { MeshSettings } from "../core/settings";
+import type { PodMeshOptions } from "../mesh/pod";
 import { applyPodMesh } from "../mesh/pod";
 import { Workload } from "../mesh/workloads";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
@@ -29,16 +29,7 @@ export interface RelocationOptions {
     /** Where the token adapter reads its secret. */
     tokenSecret: { name: string; namespace: string };
     /** Pod-level mesh settings. */
-    mesh: Pick<
-        MeshSettings,
-        | "mode"
-        | "revision"
-        | "meshNodeDaemonSet"
-        | "proxyResources"
-        | "serviceCidr"
-        | "extraExcludeOutboundIPRanges"
-        | "extraExcludeOutboundPorts"
-    >;
+    mesh: Omit<PodMeshOptions, "collector">;
     /** Scopes of kinds the chart renders that the relocation does not know, keyed `group/Kind`. */
     kindScopes?: Readonly<Record<string, Scope>>;
 }

@@ -4,41 +4,15 @@
 // it from that project's directory.
 
 import * as assert from "node:assert/strict";
-import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
 import { baseArgs, chartRenderings, fixture } from "../harness";
+import { runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
-
-/** Where Go's exec.LookPath finds a command: as a path when it holds a separator, else the first executable on PATH. */
-function lookPath(command: string, cwd: string, env: NodeJS.ProcessEnv): string {
-    if (command.includes("/")) return path.resolve(cwd, command);
-    for (const directory of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-        const candidate = path.join(directory, command);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile()) return candidate;
-        } catch {
-            // not here
-        }
-    }
-    throw new Error(`unable to find binary at ${command}`);
-}
-
-/** Helm 3's exec post-renderer: looked up, no shell, the caller's working directory, manifests on stdin. */
-function runLikeHelm(
-    postRenderer: { command: string; args: string[] },
-    manifests: string,
-    cwd: string,
-    env = process.env,
-): SpawnSyncReturns<string> {
-    const result = spawnSync(lookPath(postRenderer.command, cwd, env), postRenderer.args, { cwd, env, input: manifests, encoding: "utf8" });
-    assert.equal(result.error, undefined);
-    return result;
-}
 
 function run(command: string, args: string[], cwd: string): string {
     const result = spawnSync(command, args, { cwd, encoding: "utf8" });

@@ -12,46 +12,9 @@ import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/rel
 import { main } from "../../components/amaMetrics/postRenderer";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { baseArgs, chartRenderings, evaluate, fixture, one } from "../harness";
+import { lookPath, PostRenderer, runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
-
-interface PostRenderer {
-    command: string;
-    args: string[];
-}
-
-/** Where Go's exec.LookPath finds a command: as a path when it holds a separator, else the first executable on PATH. */
-function lookPath(command: string, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
-    if (command.includes("/")) return path.resolve(cwd, command);
-    for (const directory of (env.PATH ?? "").split(path.delimiter).filter(Boolean)) {
-        const candidate = path.join(directory, command);
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            if (fs.statSync(candidate).isFile()) return candidate;
-        } catch {
-            // not here
-        }
-    }
-    throw new Error(`unable to find binary at ${command}`);
-}
-
-/** Runs a post-renderer as Helm 3 does; Helm's own failures come back as `helmError`. */
-function runLikeHelm(
-    postRenderer: PostRenderer,
-    manifests: string,
-    cwd: string,
-    env: NodeJS.ProcessEnv = process.env,
-): SpawnSyncReturns<string> & { helmError?: string } {
-    const result = spawnSync(lookPath(postRenderer.command, cwd, env), postRenderer.args, { cwd, env, input: manifests, encoding: "utf8" });
-    assert.equal(result.error, undefined);
-    const helmError =
-        result.status !== 0
-            ? `error while running command ${postRenderer.command}. error output:\n${result.stderr}`
-            : result.stdout.trim() === ""
-              ? `post-renderer "${postRenderer.command}" produced empty output`
-              : undefined;
-    return { ...result, helmError };
-}
 
 /** Builds dist/ when a source is newer than the compiled post-renderer (the command runs compiled JavaScript). */
 function ensureBuilt(): void {

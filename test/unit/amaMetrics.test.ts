@@ -13,17 +13,7 @@ import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components/core/ar
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixture, fixtureObjects } from "../harness";
-
-/** Validates an object against the upstream schemas (both packages are ESM-only: dynamic import). */
-async function validateSchema(object: KubernetesObject): Promise<void> {
-    const module = (
-        object.apiVersion.includes("istio.io")
-            ? await import(`@kubernetes-models/istio/${object.apiVersion}/${object.kind}`)
-            : await import(`kubernetes-models/${object.apiVersion}/${object.kind}`)
-    ) as Record<string, new (data: unknown) => { validate(): void }>;
-    new module[object.kind](object).validate();
-}
+import { baseArgs, chartRenderings, fixture, fixtureObjects, validateSchema } from "../harness";
 
 const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
     validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;

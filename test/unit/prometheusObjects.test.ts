@@ -14,7 +14,7 @@ import { namespaceLabels } from "../../components/mesh/objects";
 import { checkMeshObjects } from "../../components/mesh/rules";
 import { certFiles } from "../../components/mesh/certificates";
 import { prometheusObjects, prometheusPodLabels } from "../../components/prometheus";
-import { baseArgs, fixtureObjects, mockStack, valueOf } from "../harness";
+import { baseArgs, fixtureObjects, mockStack, valueOf, validateSchema } from "../harness";
 
 const refs = {
     clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
@@ -53,17 +53,6 @@ const find = (objects: KubernetesObject[], kind: string, name: string) => {
     return found[0] as any;
 };
 const podOf = (object: KubernetesObject) => podTemplatesOf(object)[0].get() as any;
-
-/** Validates an object with the model of its kind: kubernetes-models, or @kubernetes-models/istio (both ESM-only). */
-async function validateSchema(object: KubernetesObject): Promise<void> {
-    const [group, version] = object.apiVersion.includes("/") ? object.apiVersion.split("/") : ["", object.apiVersion];
-    const module = group.endsWith("istio.io")
-        ? await import(`@kubernetes-models/istio/${group}/${version}/${object.kind}`)
-        : await import(
-              group === "" ? `kubernetes-models/${version}/${object.kind}` : `kubernetes-models/${group}/${version}/${object.kind}`
-          );
-    new module[object.kind](object).validate();
-}
 
 /** The pod labels of every workload among the objects, by namespace (what the mesh rules judge selectors by). */
 function podLabelsByNamespace(objects: KubernetesObject[]): Record<string, Array<Record<string, string>>> {

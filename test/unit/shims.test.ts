@@ -9,17 +9,7 @@ import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixtureObjects } from "../harness";
-
-/** Validates an object against the upstream schemas (both packages are ESM-only: dynamic import). */
-async function validateSchema(object: KubernetesObject): Promise<void> {
-    const module = (
-        object.apiVersion.includes("istio.io")
-            ? await import(`@kubernetes-models/istio/${object.apiVersion}/${object.kind}`)
-            : await import(`kubernetes-models/${object.apiVersion}/${object.kind}`)
-    ) as Record<string, new (data: unknown) => { validate(): void }>;
-    new module[object.kind](object).validate();
-}
+import { baseArgs, chartRenderings, fixtureObjects, validateSchema } from "../harness";
 
 const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
     validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
