@@ -14,7 +14,8 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
     subscriptionId: string;
     /**
      * The cluster: `stack` names the cluster's stack (`org/project/stack`), whose outputs feed this one
-     * (`clusterResourceId`, `location`, `kubernetesVersion`, `oidcIssuerUrl`, `kubeconfig`, `istioRevision`);
+     * (`clusterResourceId`, `location`, `kubernetesVersion`, `oidcIssuerUrl`, `kubeconfig`, `istioRevision`,
+     * optionally `serviceCidr`);
      * values given here win over the cluster stack's. Without `stack`, give them here and the kubeconfig as
      * the secret `ama-metrics-istio:kubeconfig`.
      */
@@ -117,12 +118,25 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
         ]);
     }
     const revision = env.istio?.revision ?? (await plainOutput("istioRevision"));
+    // Optional: decides the sidecar mode's capture annotation, so it must be a plain value. Without it the
+    // component assumes AKS's default range, and `verify` reports a cluster whose API server lies outside it.
+    const serviceCidr = own.serviceCidr ?? (await plainOutput("serviceCidr"));
+    if (serviceCidr !== undefined && typeof serviceCidr !== "string") {
+        throw new StackConfigError([
+            {
+                argument: `${configKey}.cluster.serviceCidr`,
+                value: serviceCidr,
+                message: `the cluster stack ${stack} exports "serviceCidr" as something other than a CIDR string; export networkProfile.serviceCidr, or set cluster.serviceCidr here`,
+            },
+        ]);
+    }
     const output = (name: string) => clusterStack.requireOutput(name).apply(String);
     return {
         cluster: {
             ...own,
             resourceId: own.resourceId ?? output("clusterResourceId"),
             location,
+            ...(serviceCidr === undefined ? {} : { serviceCidr }),
             ...(prometheus
                 ? { oidcIssuerUrl: own.oidcIssuerUrl ?? output("oidcIssuerUrl") }
                 : { kubernetesVersion: own.kubernetesVersion ?? output("kubernetesVersion") }),

@@ -61,7 +61,7 @@ export function readStackFiles(stack: string): StackFiles {
         throw new Error(
             `stack "${stack}" reads its cluster from the stack ${clusterStack}, and stacks/offline/${stack}.cluster.yaml has no ` +
                 `stand-ins for that stack's outputs: create it with clusterResourceId, location, kubernetesVersion, oidcIssuerUrl, ` +
-                `istioRevision and kubeconfig (see stacks/offline/dev.cluster.yaml)`,
+                `istioRevision, kubeconfig and optionally serviceCidr (see stacks/offline/staging.cluster.yaml)`,
         );
     }
     const clusterOutputs = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};

@@ -109,7 +109,10 @@ export interface WorkspaceArgs {
 export interface RecordingRulesArgs {
     /** Create Microsoft's recording rule groups. Default true. */
     enabled?: boolean;
-    /** Also create the three Windows groups (for clusters with Windows node pools). Default false. */
+    /**
+     * Also create the three Windows groups (for clusters with Windows node pools). ama-metrics only: they
+     * read windows-exporter series, which the prometheus collector does not scrape. Default false.
+     */
     windows?: boolean;
 }
 

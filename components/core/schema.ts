@@ -4,13 +4,14 @@
 // known, in the resource that uses them. Every problem comes out in one shape.
 
 import * as pulumi from "@pulumi/pulumi";
+import * as semver from "semver";
 import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { defaultJobNames } from "../prometheus/facts";
+import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
 import { formats, port, withFix } from "./formats";
@@ -247,6 +248,8 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
     only("cluster.configurationAccessEndpointId", args.cluster.configurationAccessEndpointId, "ama-metrics");
     only("prometheus", args.prometheus, "prometheus");
     only("cluster.oidcIssuerUrl", args.cluster.oidcIssuerUrl, "prometheus");
+    // Microsoft's Windows groups read windows-exporter series, which only the ama-metrics agent scrapes.
+    only("recordingRules.windows", args.recordingRules?.windows === true ? true : undefined, "ama-metrics");
     if (collector === "prometheus" && args.cluster.oidcIssuerUrl === undefined) {
         problems.push(
             problem(
@@ -268,6 +271,27 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
         );
     }
     return problems;
+}
+
+function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
+    // The tag after the last path segment's ':'; a digest-only reference names no version to judge.
+    const tag = prometheus.image
+        ?.replace(/@sha256:[a-f0-9]+$/, "")
+        .split("/")
+        .pop()
+        ?.split(":")[1];
+    const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag) : null;
+    if (version === null || semver.gte(version, minimumPrometheusVersion)) {
+        return [];
+    }
+    return [
+        problem(
+            "prometheus.image",
+            prometheus.image,
+            `Prometheus before v${minimumPrometheusVersion} reads the Workload ID token from a fixed path instead of AZURE_FEDERATED_TOKEN_FILE, where the webhook mounts it (prometheus/prometheus #18973): remote write would not authenticate`,
+            `use v${minimumPrometheusVersion} or later`,
+        ),
+    ];
 }
 
 function namespaceProblems(args: AmaMetricsIstioArgs): Problem[] {
@@ -648,6 +672,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
     const problems = [
         ...collectorProblems(args, collector),
         ...namespaceProblems(args),
+        ...(args.prometheus ? prometheusProblems(args.prometheus) : []),
         ...azureProblems(args, collector),
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),

@@ -12,6 +12,9 @@ import type { Collector } from "../core/args";
  * kube-state-metrics: the release the managed add-on runs (its MCR build), as Microsoft's recording rules
  * expect it: v2.20.0 emits `kube_pod_status_reason` only for the reason that is set (#3089).
  */
+/** The oldest Prometheus whose Workload ID remote write works with today's webhook (above). */
+export const minimumPrometheusVersion = "3.14.0";
+
 export const prometheusDefaults = {
     image: "quay.io/prometheus/prometheus:v3.14.0",
     kubeStateMetricsImage: "mcr.microsoft.com/oss/v2/kubernetes/kube-state-metrics:v2.19.0-4",
@@ -272,7 +275,7 @@ export const scrapeFacts = {
 /**
  * kube-state-metrics as the add-on runs it (PC chart templates/ama-metrics-ksm-deployment.yaml and
  * ama-metrics-ksm-role.yaml, rendered in test/fixtures/ama-metrics-chart): the collectors it enables, each
- * with the API group its ClusterRole grants `list` and `watch` on.
+ * with the API group its ClusterRole grants `list` and `watch` on, and those this package withholds.
  */
 export const kubeStateMetricsFacts = {
     collectors: {
@@ -305,6 +308,12 @@ export const kubeStateMetricsFacts = {
         validatingwebhookconfigurations: "admissionregistration.k8s.io",
         volumeattachments: "storage.k8s.io",
     } as Record<string, string>,
+    /**
+     * Collectors this package does not run although the add-on does. `secrets`: its informer caches every
+     * Secret of the cluster, data included, in kube-state-metrics' memory, and its ClusterRole must read them
+     * all; it yields only kube_secret_* series, which no recording rule or dashboard of Microsoft's reads.
+     */
+    withheld: ["secrets"],
     metricsPort: 8080,
     telemetryPort: 8081,
     resources: { requests: { cpu: "5m", memory: "50Mi" }, limits: { cpu: "1", memory: "5Gi" } },

@@ -1,6 +1,6 @@
-// kube-state-metrics as the managed add-on runs it (image, collectors, RBAC: facts.ts), in the collector's
-// namespace, locked down as upstream's example (examples/standard/deployment.yaml) and not the add-on's
-// looser pod. The agent scrapes it through its Service.
+// kube-state-metrics as the managed add-on runs it (image, collectors, RBAC: facts.ts) but without Secrets,
+// in the collector's namespace, locked down as upstream's example (examples/standard/deployment.yaml) and not
+// the add-on's looser pod. The agent scrapes it through its Service.
 
 import type * as k8s from "@pulumi/kubernetes";
 import type { KubernetesObject } from "../core/kubernetes";
@@ -11,6 +11,8 @@ import { containerSecurityContext, linuxOnly, meshPod, objectLabels, podSecurity
 
 const name = prometheusNames.kubeStateMetrics;
 const ksm = kubeStateMetricsFacts;
+/** The add-on's collectors less the withheld ones, each with its API group. */
+const collectors = Object.entries(ksm.collectors).filter(([resource]) => !ksm.withheld.includes(resource));
 
 export const kubeStateMetricsPodLabels = objectLabels(name);
 const selector = { "app.kubernetes.io/name": name };
@@ -38,7 +40,7 @@ export function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings
                         image: prometheusDefaults.kubeStateMetricsImage,
                         args: [
                             `--port=${ksm.metricsPort}`,
-                            `--resources=${Object.keys(ksm.collectors).join(",")}`,
+                            `--resources=${collectors.map(([resource]) => resource).join(",")}`,
                             `--telemetry-port=${ksm.telemetryPort}`,
                         ],
                         ports,
@@ -77,8 +79,8 @@ export function kubeStateMetricsService(settings: Pick<PrometheusCollectorSettin
     };
 }
 
-/** `list` and `watch` on exactly the resources of the enabled collectors, as the add-on's ClusterRole. */
+/** `list` and `watch` on exactly the resources of the enabled collectors, as the add-on's ClusterRole less the withheld. */
 export function kubeStateMetricsRbac(settings: Pick<PrometheusCollectorSettings, "namespace">): [KubernetesObject, KubernetesObject] {
-    const resources = Object.entries(ksm.collectors).map(([resource, group]) => [group, resource] as [string, string]);
+    const resources = collectors.map(([resource, group]) => [group, resource] as [string, string]);
     return clusterRoleAndBinding(settings.namespace, name, name, listWatchRules(resources));
 }

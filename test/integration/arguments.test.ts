@@ -164,6 +164,18 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         /not an image reference/,
     ],
     [
+        "a Prometheus older than the first that reads the webhook's token file",
+        { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus:v3.13.1" } },
+        `prometheus.image = "quay.io/prometheus/prometheus:v3.13.1"`,
+        /reads the Workload ID token from a fixed path .* use v3\.14\.0 or later/,
+    ],
+    [
+        "an old Prometheus from a mirror, pinned by digest too",
+        { ...prometheus, prometheus: { image: `registry.acme.example:5000/mirror/prometheus:v3.7.0@sha256:${"b".repeat(64)}` } },
+        "prometheus.image = ",
+        /use v3\.14\.0 or later/,
+    ],
+    [
         "a scrape interval in words",
         { ...prometheus, prometheus: { scrapeInterval: "half a minute" } },
         `prometheus.scrapeInterval = "half a minute"`,
@@ -289,9 +301,15 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     ],
     [
         "Windows rules without rules",
-        { ...prometheus, recordingRules: { enabled: false, windows: true } },
+        { ...amaMetrics, recordingRules: { enabled: false, windows: true } },
         "recordingRules.windows = true",
         /drop one of the two/,
+    ],
+    [
+        "Windows rules with the prometheus collector, which scrapes no windows-exporter",
+        { ...prometheus, recordingRules: { windows: true } },
+        "recordingRules.windows = true",
+        /only the ama-metrics collector uses it/,
     ],
     [
         "a Grafana principal that is a name",
@@ -593,6 +611,10 @@ describe("argument validation", () => {
             withIstio({ mode: "off" }),
             { ...withCluster({ private: true }), privateLinkScopeId: scopeId, workspace: { location: "northeurope" } },
             { ...prometheus, prometheus: { shards: 32, image: "quay.io/prometheus/prometheus:v3.14.0@sha256:" + "a".repeat(64) } },
+            // A later release, one whose tag names no version, and one pinned only by digest.
+            { ...prometheus, prometheus: { image: "registry.acme.example:5000/mirror/prometheus:v3.15.2" } },
+            { ...prometheus, prometheus: { image: "registry.acme.example/prometheus:acme-build-17" } },
+            { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus@sha256:" + "c".repeat(64) } },
             { ...prometheus, resourceGroupName: "rg-überwachung" },
             withCluster({ resourceId: clusterId.replace("aks-one", "aks_one") }),
         ] as AmaMetricsIstioArgs[]) {

@@ -150,6 +150,22 @@ describe("the per-environment program", () => {
         assert.deepEqual(protectedIn, ["prod"]);
     });
 
+    it("takes the service CIDR from the cluster stack, and the stack's own config over it", () => {
+        const captured = (stack: string) =>
+            registrationsOf(stack)
+                .filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")
+                .map((r) => (r.inputs as any).spec.template.metadata.annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"]);
+        const standIn = (stack: string) =>
+            parse(fs.readFileSync(path.join(root, "stacks", "offline", `${stack}.cluster.yaml`), "utf8")).serviceCidr;
+        // staging sets none: the cluster stack's export decides.
+        assert.equal(stackConfig("staging")["ama-metrics-istio:environment"].cluster.serviceCidr, undefined);
+        assert.deepEqual(captured("staging"), [standIn("staging")]);
+        // prod sets its own, which differs from the cluster stack's.
+        const own = stackConfig("prod")["ama-metrics-istio:environment"].cluster.serviceCidr;
+        assert.notEqual(own, standIn("prod"));
+        assert.deepEqual(captured("prod"), [own, own]);
+    });
+
     it("refuses an unknown stack with the list of known ones", () => {
         const child = plan("qa");
         assert.equal(child.status, 1);

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, MeshMode } from "../../components";
@@ -14,7 +15,7 @@ import { namespaceLabels } from "../../components/mesh/objects";
 import { checkMeshObjects } from "../../components/mesh/rules";
 import { certFiles } from "../../components/mesh/certificates";
 import { prometheusObjects, prometheusPodLabels } from "../../components/prometheus";
-import { baseArgs, fixtureObjects, mockStack, valueOf, validateSchema } from "../harness";
+import { baseArgs, fixture, fixtureObjects, mockStack, valueOf, validateSchema } from "../harness";
 
 const refs = {
     clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
@@ -351,18 +352,35 @@ describe("prometheus collector: Kubernetes objects", () => {
                 )
                 .sort();
 
-        it("the add-on's image and collectors", async () => {
+        it("the add-on's image and collectors, except secrets", async () => {
             const container = podOf(find(await objectsOf(), "Deployment", "kube-state-metrics")).spec.containers[0];
             assert.equal(container.image, chartContainer.image);
-            assert.equal(argOf(container.args, "--resources"), argOf(chartContainer.args, "--resources"));
+            const addOns = argOf(chartContainer.args, "--resources")!.split(",");
+            assert.ok(addOns.includes("secrets"));
+            assert.deepEqual(
+                argOf(container.args, "--resources")!.split(","),
+                addOns.filter((c) => c !== "secrets"),
+            );
             assert.equal(argOf(container.args, "--port"), "8080");
             assert.equal(argOf(container.args, "--telemetry-port"), argOf(chartContainer.args, "--telemetry-port"));
         });
 
-        it("list/watch on exactly what the add-on's ClusterRole grants, bound to its own ServiceAccount", async () => {
+        it("no series of the withheld secrets collector feeds a Microsoft recording rule", () => {
+            const rules = ["FullAzureMonitorMetricsProfile.json", "WindowsRecordingRules.json"]
+                .map((file) => fs.readFileSync(fixture("azure-templates", file), "utf8"))
+                .join("\n");
+            assert.match(rules, /kube_pod_info/);
+            assert.doesNotMatch(rules, /kube_secret/);
+        });
+
+        it("list/watch on what the add-on's ClusterRole grants but Secrets, bound to its own ServiceAccount", async () => {
             const objects = await objectsOf();
             const role = find(objects, "ClusterRole", "kube-state-metrics-monitoring");
-            assert.deepEqual(grants(role.rules), grants(chartRole.rules));
+            assert.deepEqual(
+                grants(role.rules),
+                grants(chartRole.rules).filter((grant) => !grant.startsWith("/secrets ")),
+            );
+            assert.ok(grants(chartRole.rules).includes("/secrets list"));
             assert.deepEqual(find(objects, "ClusterRoleBinding", "kube-state-metrics-monitoring").subjects, [
                 { kind: "ServiceAccount", name: "kube-state-metrics", namespace: "monitoring" },
             ]);
