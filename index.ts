@@ -7,6 +7,9 @@ import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio } from "ama-metrics-istio";
 import { clusterInputs, parseEnvironment } from "./environment";
+import { refuseStaleBuild } from "./freshBuild";
+
+refuseStaleBuild(__filename);
 
 export = async () => {
     const config = new pulumi.Config();

@@ -9,10 +9,18 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 
-// Stack files are read from the project directory (where `npm run plan` runs); the program is the
-// one beside this script, compiled or not.
+// Stack files are read from the project directory (where `npm run plan` runs), and the program is the one
+// Pulumi.yaml names there: the compiled program, as Pulumi runs it.
 const projectDir = () => process.cwd();
-const defaultProgram = path.join(__dirname, "..", "index");
+
+/** Pulumi.yaml's `main`, resolved in the project directory. */
+function pulumiMain(): string {
+    const main = parse(fs.readFileSync(path.join(projectDir(), "Pulumi.yaml"), "utf8"))?.main;
+    if (typeof main !== "string") {
+        throw new Error("Pulumi.yaml names no main program");
+    }
+    return path.resolve(projectDir(), main);
+}
 export const project = "ama-metrics-istio";
 
 // Pulumi marks secret values on the wire with this signature key and value.
@@ -247,11 +255,17 @@ export function captureRegistrations(): Registration[] {
 
 /**
  * Evaluates `program` (a module exporting the stack's function) for `stack` and returns the
- * registrations in the order the engine received them. Call once per process: the Pulumi runtime is
- * global state.
+ * registrations in the order the engine received them. As the engine does, it runs the program in the
+ * directory of Pulumi.yaml's `main` (paths the program hands to providers are relative to it). Call once
+ * per process: the Pulumi runtime is global state.
  */
-export async function evaluateStack(stack: string, programPath = defaultProgram): Promise<Registration[]> {
+export async function evaluateStack(stack: string, programPath?: string): Promise<Registration[]> {
     const files = readStackFiles(stack);
+    const main = pulumiMain();
+    const programDir = path.dirname(main);
+    if (!fs.existsSync(programDir)) {
+        throw new Error(`${path.relative(projectDir(), programDir)} does not exist: run \`npm run build\` first`);
+    }
     const environment = files.config[`${project}:environment`] as { subscriptionId?: string } | undefined;
     const subscriptionId = environment?.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
     await pulumi.runtime.setMocks(offlineMocks({ clusterOutputs: files.clusterOutputs, subscriptionId }), project, stack, false);
@@ -259,8 +273,14 @@ export async function evaluateStack(stack: string, programPath = defaultProgram)
     pulumi.runtime.setAllConfig(values, secretKeys);
 
     const registrations = captureRegistrations();
-    const program = require(programPath);
-    await pulumi.runtime.runInPulumiStack(async () => program());
+    const startedIn = process.cwd();
+    process.chdir(programDir);
+    try {
+        const program = require(programPath ?? main);
+        await pulumi.runtime.runInPulumiStack(async () => program());
+    } finally {
+        process.chdir(startedIn);
+    }
     await pulumi.runtime.disconnect();
     return registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
 }

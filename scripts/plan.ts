@@ -1,5 +1,5 @@
 // `npm run plan -- <stack> [--json]`: what this stack's config will create, without a cloud login.
-// Evaluates index.ts under Pulumi's mock runtime and prints every resource's type, name, parent,
+// Evaluates the compiled program (Pulumi.yaml's main) under Pulumi's mock runtime and prints every resource's type, name, parent,
 // dependencies (explicit and through inputs) and inputs, secrets masked, in a stable order. Recording
 // rule bodies are summarised, so plan diffs stay about topology. For the ama-metrics chart, which a
 // preview renders only against a cluster, it lists the objects the pinned chart version renders, from the

@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { parseEnvironment } from "../../environment";
+import { refuseStaleBuild } from "../../freshBuild";
 import type { Registration } from "../../scripts/offline";
 import { formatPlan } from "../../scripts/plan";
 import { key } from "../harness";
@@ -186,6 +187,50 @@ describe("the per-environment program", () => {
         } finally {
             fs.rmSync(project, { recursive: true, force: true });
         }
+    });
+
+    describe("as Pulumi runs it", () => {
+        it("is the compiled program, without ts-node or the TypeScript compiler", () => {
+            const project = parse(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+            assert.equal(project.runtime.options.typescript, false);
+            assert.equal(project.main, "build/program/index.js");
+            assert.ok(fs.existsSync(path.join(root, project.main)), "npm run build compiles it");
+        });
+
+        /** A project with the program's layout; returns a function setting a file's age in seconds. */
+        function layout(dir: string): (file: string, age: number) => void {
+            const files = ["build/program/index.js", "dist/index.js", "index.ts", "environment.ts", "components/core/args.ts"];
+            for (const file of files) {
+                fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+                fs.writeFileSync(path.join(dir, file), "");
+            }
+            const now = Date.now() / 1000;
+            const age = (file: string, seconds: number) => fs.utimesSync(path.join(dir, file), now - seconds, now - seconds);
+            files.forEach((file) => age(file, file.endsWith(".js") ? 10 : 100));
+            return age;
+        }
+
+        it("runs when built after every source, and refuses a source changed since, naming it", () => {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "program-"));
+            try {
+                const age = layout(dir);
+                const program = path.join(dir, "build", "program", "index.js");
+                assert.doesNotThrow(() => refuseStaleBuild(program));
+                age("components/core/args.ts", 1);
+                assert.throws(() => refuseStaleBuild(program), /older than components\/core\/args\.ts: run `npm run build`/);
+                age("components/core/args.ts", 100);
+                age("dist/index.js", 200);
+                assert.throws(() => refuseStaleBuild(program), /older than .*index\.ts/);
+                fs.rmSync(path.join(dir, "dist"), { recursive: true });
+                assert.throws(() => refuseStaleBuild(program), /dist\/index\.js is missing: run `npm run build`/);
+            } finally {
+                fs.rmSync(dir, { recursive: true, force: true });
+            }
+        });
+
+        it("checks nothing when run from source (the offline plan, the tests)", () => {
+            assert.doesNotThrow(() => refuseStaleBuild(path.join(os.tmpdir(), "no-such-project", "index.ts")));
+        });
     });
 
     describe("stack config", () => {
