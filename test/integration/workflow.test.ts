@@ -75,6 +75,17 @@ describe("GitHub Actions workflows", () => {
         assert.match(steps[verify].run, /npx ama-metrics-istio-verify "\$\{args\[@\]\}"/);
     });
 
+    it("documents every Azure role the read-only identity needs for the verify step's sign-in", () => {
+        const verify = parse(read("stack.yml")).jobs.pulumi.steps.find((s: any) => s.name === "verify");
+        const readme = fs.readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+        const readOnly = /a \*\*read-only\*\* one[\s\S]*?federated credentials/.exec(readme)?.[0].replace(/\s+/g, " ");
+        assert.ok(readOnly, "the README describes the read-only identity");
+        // `az aks get-credentials` without --admin lists the cluster's user credentials: Reader does not allow it.
+        assert.match(verify.run, /az aks get-credentials (?![^\n]*--admin)/);
+        assert.match(readOnly, /"Azure Kubernetes Service Cluster User Role" on the cluster/);
+        assert.match(readOnly, /ClusterRole bound to the identity's object id/);
+    });
+
     it("runs the official Pulumi action after npm ci, with PR comments and the policy pack", () => {
         const job = parse(read("stack.yml")).jobs.pulumi;
         const steps: any[] = job.steps;

@@ -4,6 +4,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
+import { validateSchema } from "../../harness";
 import { FakeKube } from "./fakeKube";
 import { amaMetricsArgs, amaMetricsCluster, prometheusArgs, prometheusCluster, repoRoot, verify } from "./harness";
 
@@ -14,13 +15,15 @@ interface Rule {
     verbs: string[];
 }
 
-function documentedClusterRole(): { kind: string; rules: Rule[] } {
+function documented(kind: string): any {
     const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
     const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => YAML.parse(m[1]));
-    const role = blocks.find((b) => b?.kind === "ClusterRole");
-    assert.ok(role, "the README shows a ClusterRole");
-    return role;
+    const object = blocks.find((b) => b?.kind === kind);
+    assert.ok(object, `the README shows a ${kind}`);
+    return object;
 }
+
+const documentedClusterRole = (): { kind: string; metadata: { name: string }; rules: Rule[] } => documented("ClusterRole");
 
 /** What RBAC sees of a request: API group, resource (with subresource), name and verb. */
 function attributes(url: string): { group: string; resource: string; name?: string; verb: string } {
@@ -51,6 +54,19 @@ describe("ama-metrics-istio-verify permissions", () => {
             [],
         );
         assert.ok(role.rules.every((r) => !r.resources.includes("*") && !r.apiGroups.includes("*")));
+    });
+
+    it("documents a valid binding of that ClusterRole to one Entra principal by object id", async () => {
+        const binding = documented("ClusterRoleBinding");
+        await validateSchema(binding);
+        assert.deepEqual(binding.roleRef, {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: documentedClusterRole().metadata.name,
+        });
+        assert.equal(binding.subjects.length, 1);
+        assert.equal(binding.subjects[0].kind, "User");
+        assert.match(binding.subjects[0].name, /object id/);
     });
 
     for (const [collector, make, args] of [
