@@ -13,6 +13,7 @@ import { defaultChart } from "../components/amaMetrics/facts";
 import { parsePostRendererArgs } from "../components/amaMetrics/flags";
 import { relocate } from "../components/amaMetrics/relocate";
 import { describeObject, KubernetesObject, podTemplatesOf } from "../components/core/kubernetes";
+import { injectLabel, revisionLabel } from "../components/mesh/pod";
 import { evaluateStack, Registration } from "./offline";
 
 /** The vendored rendering of the pinned chart version, with the values the component sets (test data, with its provenance). */
@@ -35,16 +36,16 @@ function chartObjects(chart: Registration): Record<string, unknown> {
     const rendered = parseAllDocuments(fs.readFileSync(vendoredRendering, "utf8")).map((d) => d.toJS() as KubernetesObject);
     const objects = relocate(rendered, parsePostRendererArgs(args)).map((object) => {
         const pods = podTemplatesOf(object).map((slot) => slot.get().metadata ?? {});
-        const mesh = pods.map((meta) => ({
-            ...(meta.labels?.["sidecar.istio.io/inject"] || meta.labels?.["istio.io/rev"]
-                ? {
-                      labels: Object.fromEntries(
-                          Object.entries(meta.labels).filter(([k]) => k === "sidecar.istio.io/inject" || k === "istio.io/rev"),
-                      ),
-                  }
-                : {}),
-            annotations: Object.fromEntries(Object.entries(meta.annotations ?? {}).filter(([k]) => /istio\.io\//.test(k))),
-        }));
+        // Only the pod's mesh labels and annotations, each shown when there is one.
+        const only = (map: Record<string, string> | undefined, keep: (key: string) => boolean) => {
+            const kept = Object.entries(map ?? {}).filter(([key]) => keep(key));
+            return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+        };
+        const mesh = pods.map((meta) => {
+            const labels = only(meta.labels, (key) => key === injectLabel || key === revisionLabel);
+            const annotations = only(meta.annotations, (key) => /istio\.io\//.test(key));
+            return { ...(labels && { labels }), ...(annotations && { annotations }) };
+        });
         return mesh.length ? { object: describeObject(object), pod: mesh[0] } : describeObject(object);
     });
     return {

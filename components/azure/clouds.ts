@@ -1,16 +1,14 @@
 // The Azure clouds the collectors support, and what each needs to know about them.
 // Hosts: Microsoft's firewall requirements for managed Prometheus (azure-monitor
 // containers/kubernetes-monitoring-firewall) and the agent's GetMcsEndpoints
-// (Azure/prometheus-collector otelcollector/shared/helpers.go); login hosts: Entra's national cloud
-// endpoints; Prometheus' names: storage/remote/azuread/azuread.go.
+// (Azure/prometheus-collector otelcollector/shared/helpers.go), with Entra's national cloud login hosts;
+// Prometheus' names: storage/remote/azuread/azuread.go.
 
 import type { CloudEnvironment } from "../core/args";
 
 export interface Cloud {
     /** `remote_write.azuread.cloud` of Prometheus. */
     prometheusCloud: "AzurePublic" | "AzureGovernment" | "AzureChina";
-    /** Microsoft Entra's login host. */
-    loginHost: string;
     /** Hosts the collectors reach on TCP 443; `*.monitor.azure.<tld>` covers the control and ingestion hosts. */
     hosts: readonly string[];
 }
@@ -18,7 +16,6 @@ export interface Cloud {
 export const clouds: Record<CloudEnvironment, Cloud> = {
     azurepubliccloud: {
         prometheusCloud: "AzurePublic",
-        loginHost: "login.microsoftonline.com",
         hosts: [
             "*.monitor.azure.com",
             "*.monitoring.azure.com",
@@ -30,7 +27,6 @@ export const clouds: Record<CloudEnvironment, Cloud> = {
     },
     azureusgovernmentcloud: {
         prometheusCloud: "AzureGovernment",
-        loginHost: "login.microsoftonline.us",
         hosts: [
             "*.monitor.azure.us",
             "login.microsoftonline.us",
@@ -41,7 +37,6 @@ export const clouds: Record<CloudEnvironment, Cloud> = {
     },
     azurechinacloud: {
         prometheusCloud: "AzureChina",
-        loginHost: "login.partner.microsoftonline.cn",
         hosts: [
             "*.monitor.azure.cn",
             "login.partner.microsoftonline.cn",

@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
-import { wellKnownRootNamespaces } from "../mesh/rules";
+import { aksAddonRootNamespace, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
 import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
@@ -429,7 +429,7 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
 
     // The AKS add-on's control plane injects only through `istio.io/rev`: without a revision nothing
     // would be injected, silently.
-    if (rootNamespace === "aks-istio-system" && istio.revision === undefined && mode !== "off") {
+    if (rootNamespace === aksAddonRootNamespace && istio.revision === undefined && mode !== "off") {
         problems.push(
             problem(
                 "istio.revision",
@@ -443,7 +443,7 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
         mode === "certificates" &&
         istio.revision === undefined &&
         istio.acknowledgeDefaultRevision !== true &&
-        rootNamespace !== "aks-istio-system"
+        rootNamespace !== aksAddonRootNamespace
     ) {
         problems.push(
             problem(

@@ -27,7 +27,7 @@ export const revisionLabel = "istio.io/rev";
 export const namespaceInjectionLabel = "istio-injection";
 /** The namespace label of Istio's ambient data plane. */
 export const dataplaneModeLabel = "istio.io/dataplane-mode";
-const annotations = {
+export const podAnnotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
     includeOutboundIPRanges: "traffic.sidecar.istio.io/includeOutboundIPRanges",
@@ -44,7 +44,7 @@ const annotations = {
 
 /** Every pod label and annotation this package manages. */
 const managedLabels: readonly string[] = [injectLabel, revisionLabel];
-const managedAnnotations: readonly string[] = Object.values(annotations);
+const managedAnnotations: readonly string[] = Object.values(podAnnotations);
 
 interface PodMeshSettings {
     labels: Record<string, string>;
@@ -84,10 +84,10 @@ function podMeshSettings(
         return {
             labels: options.revision ? { [revisionLabel]: options.revision } : { [injectLabel]: "true" },
             annotations: sortedKeys({
-                [annotations.includeInboundPorts]: "",
-                [annotations.includeOutboundIPRanges]: "",
-                [annotations.proxyConfig]: JSON.stringify(proxyConfig),
-                [annotations.userVolumeMount]: JSON.stringify([{ name: certsVolume, mountPath: sidecarCertsPath }]),
+                [podAnnotations.includeInboundPorts]: "",
+                [podAnnotations.includeOutboundIPRanges]: "",
+                [podAnnotations.proxyConfig]: JSON.stringify(proxyConfig),
+                [podAnnotations.userVolumeMount]: JSON.stringify([{ name: certsVolume, mountPath: sidecarCertsPath }]),
                 ...resources,
             }),
             certificateReaders: [...certificateReaders],
@@ -98,15 +98,15 @@ function podMeshSettings(
     // REGISTRY_ONLY blackholes none of the collector's targets. The collector needs the network as soon
     // as it starts: the proxy starts first.
     const added: Record<string, string> = {
-        [annotations.proxyConfig]: JSON.stringify({ holdApplicationUntilProxyStarts: true }),
-        [annotations.includeOutboundIPRanges]: options.serviceCidr,
+        [podAnnotations.proxyConfig]: JSON.stringify({ holdApplicationUntilProxyStarts: true }),
+        [podAnnotations.includeOutboundIPRanges]: options.serviceCidr,
         ...resources,
     };
     if (options.extraExcludeOutboundIPRanges.length > 0) {
-        added[annotations.excludeOutboundIPRanges] = options.extraExcludeOutboundIPRanges.join(",");
+        added[podAnnotations.excludeOutboundIPRanges] = options.extraExcludeOutboundIPRanges.join(",");
     }
     if (options.extraExcludeOutboundPorts.length > 0) {
-        added[annotations.excludeOutboundPorts] = options.extraExcludeOutboundPorts.join(",");
+        added[podAnnotations.excludeOutboundPorts] = options.extraExcludeOutboundPorts.join(",");
     }
     return { labels: {}, annotations: sortedKeys(added), certificateReaders: [] };
 }
@@ -114,10 +114,10 @@ function podMeshSettings(
 /** The `sidecar.istio.io/proxy*` annotations for the given resources. */
 function proxyResourceAnnotations(resources: ProxyResources | undefined): Record<string, string> {
     const result: Record<string, string> = {};
-    if (resources?.cpu !== undefined) result[annotations.proxyCPU] = resources.cpu;
-    if (resources?.memory !== undefined) result[annotations.proxyMemory] = resources.memory;
-    if (resources?.cpuLimit !== undefined) result[annotations.proxyCPULimit] = resources.cpuLimit;
-    if (resources?.memoryLimit !== undefined) result[annotations.proxyMemoryLimit] = resources.memoryLimit;
+    if (resources?.cpu !== undefined) result[podAnnotations.proxyCPU] = resources.cpu;
+    if (resources?.memory !== undefined) result[podAnnotations.proxyMemory] = resources.memory;
+    if (resources?.cpuLimit !== undefined) result[podAnnotations.proxyCPULimit] = resources.cpuLimit;
+    if (resources?.memoryLimit !== undefined) result[podAnnotations.proxyMemoryLimit] = resources.memoryLimit;
     return result;
 }
 

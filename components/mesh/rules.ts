@@ -6,10 +6,10 @@
 //
 // Upstream sources are istio/istio at 86c9f01f (master, 1.31.0-alpha) unless a tag is named.
 
-import { chartWorkloads } from "../amaMetrics/facts";
+import { chartNamespace, chartWorkloads } from "../amaMetrics/facts";
 import { azureTlsHosts } from "../azure/clouds";
 import { apiGroup, describeObject, getPath, isRecord, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
-import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "./pod";
+import { dataplaneModeLabel, namespaceInjectionLabel, podAnnotations, revisionLabel } from "./pod";
 
 /** What the rules know about the cluster. Every field is optional: a rule that lacks what it needs judges less. */
 export interface MeshRuleContext {
@@ -45,7 +45,9 @@ export interface MeshRuleViolation {
 type MeshRule = (objects: readonly KubernetesObject[], context?: MeshRuleContext) => MeshRuleViolation[];
 
 /** The root namespaces upstream Istio and the AKS add-on use. */
-export const wellKnownRootNamespaces: readonly string[] = ["istio-system", "aks-istio-system"];
+/** The AKS Istio add-on's root namespace. */
+export const aksAddonRootNamespace = "aks-istio-system";
+export const wellKnownRootNamespaces: readonly string[] = ["istio-system", aksAddonRootNamespace];
 
 export const ruleIds = {
     wildcardHostDnsResolution: "wildcard-host-dns-resolution",
@@ -457,7 +459,7 @@ function deprecatedInjectAnnotation(objects: readonly KubernetesObject[]): MeshR
     const violations: MeshRuleViolation[] = [];
     for (const object of objects) {
         const value = podTemplatesOf(object)
-            .map((slot) => slot.get().metadata?.annotations?.["sidecar.istio.io/inject"])
+            .map((slot) => slot.get().metadata?.annotations?.[podAnnotations.inject])
             .find((v) => v !== undefined);
         if (value !== undefined) {
             violations.push({
@@ -490,7 +492,7 @@ export function isAgentWorkload(object: KubernetesObject): boolean {
  */
 function agentWorkloadInKubeSystem(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
-        .filter((o) => o.metadata?.namespace === "kube-system")
+        .filter((o) => o.metadata?.namespace === chartNamespace)
         .filter(isAgentWorkload)
         .map((object) => ({
             rule: ruleIds.agentWorkloadInKubeSystem,

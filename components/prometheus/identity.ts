@@ -7,12 +7,9 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { createRoleAssignment } from "../azure/grafana";
+import { builtInRoles, createRoleAssignment } from "../azure/roles";
 import { collectorIdentityName } from "../azure/names";
 import type { PrometheusCollectorSettings } from "../core/settings";
-
-/** "Monitoring Metrics Publisher" (Azure built-in roles, Monitor: 3913510d-42f4-4e42-8a64-420c390055eb). */
-const monitoringMetricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
 
 /** The audience Entra ID expects in a federated token (Workload ID's documented value). */
 const tokenExchangeAudience = "api://AzureADTokenExchange";
@@ -72,7 +69,7 @@ export function createCollectorIdentity(
     );
     const publisher = createRoleAssignment(
         `${name}-metrics-publisher`,
-        { principalId: identity.principalId, scope: rule.id, roleId: monitoringMetricsPublisherRoleId },
+        { principalId: identity.principalId, scope: rule.id, roleId: builtInRoles.monitoringMetricsPublisher },
         opts,
     );
     return { identity, credential, publisher };
