@@ -8,7 +8,11 @@ import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as YAML from "yaml";
 import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
+import { relocationOptions } from "../components/amaMetrics";
+import type { RelocationOptions } from "../components/amaMetrics/relocate";
 import type { KubernetesObject } from "../components/core/kubernetes";
+import { validateArgs } from "../components/core/schema";
+import type { AmaMetricsCollectorSettings } from "../components/core/settings";
 import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
 
 /** A file of the test data (test/fixtures, with its provenance). */
@@ -23,6 +27,18 @@ export function fixtureObjects(...parts: string[]): KubernetesObject[] {
 
 /** The chart's two renderings: Helm's defaults, and the values the component sets. */
 export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
+
+/**
+ * The renderings the relocation accepts: the component's. Helm's defaults turn the target allocator's app-level
+ * HTTPS on, which cannot work outside kube-system, so the relocation refuses them (they stay test data for that
+ * refusal and for the tests that only read the chart). The two differ only where that value acts (PROVENANCE.md:
+ * the TLS secrets' rules, mounts and volumes, the HTTPS ports, the env), so the component's rendering relocates
+ * every other object of Helm's defaults as Helm renders it, and no variant of it stands in for them.
+ */
+export const relocatableRenderings = ["rendered-aks-component.yaml"] as const;
+
+/** The rendering made with Helm's defaults (the allocator's app-level HTTPS on), which the relocation refuses. */
+export const helmDefaultsRendering = "rendered-aks.yaml";
 
 export const testSubscription = "00000000-0000-0000-0000-000000000000";
 export const clusterId =
@@ -40,6 +56,14 @@ export function baseArgs(
             ? { resourceId: clusterId, location: "westeurope", kubernetesVersion: "1.33.7" }
             : { resourceId: clusterId, location: "westeurope", oidcIssuerUrl };
     return { collector, cluster, resourceGroupName: "rg-monitoring", ...overrides };
+}
+
+/**
+ * The relocation the component hands its post-renderer for these ama-metrics arguments, from its own
+ * settings: for `{}`, its defaults.
+ */
+export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): RelocationOptions {
+    return relocationOptions(validateArgs("metrics", baseArgs(overrides, "ama-metrics")) as AmaMetricsCollectorSettings);
 }
 
 /**

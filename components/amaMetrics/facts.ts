@@ -48,6 +48,17 @@ export const chartFacts = {
     namespaceEnvVars: ["OTELCOL_NAMESPACE", "POD_NAMESPACE"],
     /** The allocator serves unredacted secrets over plain HTTP only with this set (otel-allocator config.go). */
     allowInsecureAuthSecretsEnv: "ALLOW_INSECURE_AUTH_SECRETS",
+    /**
+     * The app-level TLS between collector and target allocator (value `AzureMonitorMetrics.OperatorTargetsHttpsEnabled`):
+     * the env the collector and the config reader read it from (on when "true" in any case: tomlparser's
+     * `strings.ToLower(v) == "true"`), and the secrets the config reader writes to kube-system, which the pods
+     * mount (ama-metrics-deployment.yaml, ama-metrics-targetallocator.yaml).
+     */
+    operatorTargetsHttps: {
+        value: "AzureMonitorMetrics.OperatorTargetsHttpsEnabled",
+        env: "OPERATOR_TARGETS_HTTPS_ENABLED",
+        secrets: ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"],
+    },
     /** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
     nodeOtlpPorts: [56681, 56680],
 };

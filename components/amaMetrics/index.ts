@@ -10,7 +10,7 @@ import type { AzureMonitor } from "../azure";
 import { KubernetesObject } from "../core/kubernetes";
 import { createObject } from "../core/register";
 import type { AmaMetricsCollectorSettings } from "../core/settings";
-import { collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
+import { collectorAllowPolicy, collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { postRendererCommand } from "./postRenderer";
@@ -41,29 +41,13 @@ export function targetAllocatorProtection(settings: AmaMetricsCollectorSettings)
     const selector = chartWorkloads.targetAllocator.podLabels;
     const port = chartFacts.targetAllocatorPort;
     if (settings.istio.mode === "sidecar") {
-        return {
-            apiVersion: "security.istio.io/v1",
-            kind: "AuthorizationPolicy",
-            metadata: { name, namespace: settings.namespace },
-            spec: {
-                selector: { matchLabels: { ...selector } },
-                action: "ALLOW",
-                rules: [
-                    {
-                        from: [
-                            {
-                                source: {
-                                    principals: [
-                                        collectorPrincipal(settings.istio.trustDomain, settings.namespace, chartFacts.serviceAccount),
-                                    ],
-                                },
-                            },
-                        ],
-                        to: [{ operation: { ports: [String(port)] } }],
-                    },
-                ],
-            },
-        };
+        return collectorAllowPolicy({
+            name,
+            namespace: settings.namespace,
+            selector,
+            ports: [port],
+            principal: collectorPrincipal(settings.istio.trustDomain, settings.namespace, chartFacts.serviceAccount),
+        });
     }
     return {
         apiVersion: "networking.k8s.io/v1",

@@ -55,10 +55,12 @@ export function clusterScopedName(name: string, namespace: string): string {
 
 /**
  * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is not
- * modified. Throws on a kind of unknown scope, on an object in a namespace other than kube-system or the target,
- * on names that would become invalid, and on any `kube-system` left in the output that is not the token secret's.
+ * modified. Throws on a rendering with the target allocator's app-level HTTPS on, on a kind of unknown scope,
+ * on an object in a namespace other than kube-system or the target, on names that would become invalid, and
+ * on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
+    assertHttpsOff(manifests);
     const context = buildContext(manifests, options);
     const relocated = manifests.map((manifest) => relocateObject(manifest, context));
     relocated.forEach((object) => assertNoKubeSystem(object, options));
@@ -99,6 +101,52 @@ function asObject(value: unknown, documentNumber: number): KubernetesObject {
         );
     }
     return value as KubernetesObject;
+}
+
+/**
+ * Refuses a rendering made with `OperatorTargetsHttpsEnabled` on (the chart's default). The collector would
+ * call the allocator over HTTPS, and the allocator's config reader writes the TLS secrets to kube-system, for
+ * a certificate of the allocator's kube-system name: relocated pods mount empty volumes from their own
+ * namespace, and the hop fails (reference/ama-metrics.md). What gives it away is what the agent reads: the env
+ * on any container, and the mounts of the TLS secrets; each is listed.
+ */
+function assertHttpsOff(manifests: readonly KubernetesObject[]): void {
+    const https = chartFacts.operatorTargetsHttps;
+    const signs: string[] = [];
+    for (const object of manifests) {
+        for (const pod of podTemplatesOf(object).map((slot) => slot.get())) {
+            const secretOf = new Map(
+                (pod.spec?.volumes ?? []).map((volume) => [volume.name, getPath(volume, ["secret", "secretName"])] as const),
+            );
+            for (const container of containersOf(pod)) {
+                const where = `${object.kind} "${object.metadata.name}", container "${container.name}"`;
+                for (const env of Array.isArray(container.env) ? container.env.filter(isRecord) : []) {
+                    if (env.name === https.env && typeof env.value === "string" && env.value.toLowerCase() === "true") {
+                        signs.push(`${where}: env ${https.env} = ${JSON.stringify(env.value)}`);
+                    }
+                }
+                for (const mount of container.volumeMounts ?? []) {
+                    const secret = secretOf.get(mount.name);
+                    if (typeof secret === "string" && https.secrets.includes(secret)) {
+                        signs.push(`${where}: mounts Secret "${secret}" (volume "${mount.name}") at ${mount.mountPath}`);
+                    }
+                }
+            }
+        }
+    }
+    if (signs.length > 0) {
+        throw new Error(
+            [
+                `The manifests were rendered with ${https.value} on (the chart's default), which cannot work outside ` +
+                    `${chartNamespace}: the target allocator's config reader writes its TLS secrets to ${chartNamespace} and signs ` +
+                    `its certificate for the allocator's ${chartNamespace} name, so the relocated pods' secret volumes stay empty ` +
+                    `and the collector cannot reach the allocator. It shows in:`,
+                ...signs.map((sign) => `  - ${sign}`),
+                `Render with --set ${https.value}=false (in a values file, an unquoted false: the chart tests the value ` +
+                    `with \`if\`, so the string "false" still renders the TLS mounts).`,
+            ].join("\n"),
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -77,16 +77,40 @@ function sidecarObjects(namespace: string, profile: MeshProfile): KubernetesObje
 
 function authorizationPolicies(namespace: string, mesh: MeshSettings, profile: MeshProfile): KubernetesObject[] {
     const principal = collectorPrincipal(mesh.trustDomain, namespace, profile.serviceAccount);
-    return mesh.authorizationPolicies.map((target) => ({
+    return mesh.authorizationPolicies.map((target) =>
+        collectorAllowPolicy({
+            name: authorizationPolicyName(namespace, target),
+            namespace: target.namespace,
+            selector: target.selector,
+            ports: target.ports,
+            principal,
+        }),
+    );
+}
+
+/**
+ * An AuthorizationPolicy that ALLOWs the collector's mesh identity, and no one else, on these ports of
+ * the pods its selector names: for the scraped workloads of the certificates mode, and for the target
+ * allocator in the sidecar mode.
+ */
+export function collectorAllowPolicy(policy: {
+    name: string;
+    namespace: string;
+    selector: Record<string, string>;
+    ports: readonly number[];
+    /** The collector's principal (`collectorPrincipal`). */
+    principal: string;
+}): KubernetesObject {
+    return {
         apiVersion: securityApi,
         kind: "AuthorizationPolicy",
-        metadata: { name: authorizationPolicyName(namespace, target), namespace: target.namespace },
+        metadata: { name: policy.name, namespace: policy.namespace },
         spec: {
-            selector: { matchLabels: { ...target.selector } },
+            selector: { matchLabels: { ...policy.selector } },
             action: "ALLOW",
-            rules: [{ from: [{ source: { principals: [principal] } }], to: [{ operation: { ports: target.ports.map(String) } }] }],
+            rules: [{ from: [{ source: { principals: [policy.principal] } }], to: [{ operation: { ports: policy.ports.map(String) } }] }],
         },
-    }));
+    };
 }
 
 /**

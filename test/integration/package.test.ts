@@ -8,8 +8,9 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
-import { baseArgs, chartRenderings, fixture } from "../harness";
+import { relocateYaml } from "../../components/amaMetrics/relocate";
+import type { AmaMetricsIstioArgs } from "../../components/core/args";
+import { baseArgs, fixture, helmDefaultsRendering, relocatableRenderings, relocationFor } from "../harness";
 import { runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -104,42 +105,12 @@ describe("the npm package, installed in a consumer's project", function () {
         assert.match(fs.readFileSync(installed, "utf8"), /^#!\/usr\/bin\/env node\n/);
     });
 
-    for (const { name, args, options } of [
-        {
-            name: "the defaults",
-            args: {},
-            options: {
-                namespace: "monitoring",
-                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-                mesh: {
-                    mode: "sidecar",
-                    revision: undefined,
-                    meshNodeDaemonSet: false,
-                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
-                    serviceCidr: "10.0.0.0/16",
-                    extraExcludeOutboundIPRanges: [],
-                    extraExcludeOutboundPorts: [],
-                },
-            },
-        },
-        {
-            name: "the certificates mode",
-            args: { istio: { mode: "certificates", revision: "asm-1-27" } },
-            options: {
-                namespace: "monitoring",
-                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-                mesh: {
-                    mode: "certificates",
-                    revision: "asm-1-27",
-                    meshNodeDaemonSet: false,
-                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
-                    serviceCidr: "10.0.0.0/16",
-                    extraExcludeOutboundIPRanges: [],
-                    extraExcludeOutboundPorts: [],
-                },
-            },
-        },
-    ] as { name: string; args: object; options: RelocationOptions }[]) {
+    // The relocation the component itself would hand its post-renderer for these arguments.
+    for (const { name, args } of [
+        { name: "the defaults", args: {} },
+        { name: "the certificates mode", args: { istio: { mode: "certificates", revision: "asm-1-27" } } },
+    ] as { name: string; args: Partial<AmaMetricsIstioArgs> }[]) {
+        const options = relocationFor(args);
         it(`gives its Chart, for ${name}, a post-renderer that relocates from the consumer's directory as the source does`, () => {
             const charts = JSON.parse(run(process.execPath, ["program.js", JSON.stringify(baseArgs(args, "ama-metrics"))], consumer));
             assert.equal(charts.length, 1);
@@ -147,7 +118,7 @@ describe("the npm package, installed in a consumer's project", function () {
             assert.equal(postRenderer.command, "node");
             assert.equal(postRenderer.args[0], "node_modules/ama-metrics-istio/dist/amaMetrics/postRenderer.js");
             assert.ok(!postRenderer.args.some((a) => /ts-node|\.ts$/.test(a)), "never TypeScript");
-            for (const rendering of chartRenderings) {
+            for (const rendering of relocatableRenderings) {
                 const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
                 const result = runLikeHelm(postRenderer, manifests, consumer);
                 assert.equal(result.status, 0, result.stderr);
@@ -156,7 +127,7 @@ describe("the npm package, installed in a consumer's project", function () {
         });
     }
 
-    it("installs the ama-metrics-istio-relocate command for the Helm CLI (--post-renderer ama-metrics-istio-relocate)", () => {
+    it("installs the ama-metrics-istio-relocate command for the Helm CLI, which refuses Helm's defaults (--post-renderer ama-metrics-istio-relocate)", () => {
         const env = { ...process.env, PATH: `${path.join(consumer, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` };
         const manifests = fs.readFileSync(fixture("ama-metrics-chart", "rendered-aks-component.yaml"), "utf8");
         const result = runLikeHelm(
@@ -166,21 +137,21 @@ describe("the npm package, installed in a consumer's project", function () {
             env,
         );
         assert.equal(result.status, 0, result.stderr);
-        assert.equal(
-            result.stdout,
-            relocateYaml(manifests, {
-                namespace: "monitoring",
-                tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-                mesh: {
-                    mode: "sidecar",
-                    revision: undefined,
-                    meshNodeDaemonSet: false,
-                    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
-                    serviceCidr: "10.0.0.0/16",
-                    extraExcludeOutboundIPRanges: [],
-                    extraExcludeOutboundPorts: [],
-                },
-            }),
+        // The command's defaults are the component's.
+        assert.equal(result.stdout, relocateYaml(manifests, relocationFor()));
+        // What a Helm CLI user gets without the component's values: Helm's defaults, which the command refuses.
+        const helmDefaults = runLikeHelm(
+            { command: "ama-metrics-istio-relocate", args: ["--namespace", "monitoring"] },
+            fs.readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8"),
+            consumer,
+            env,
         );
+        assert.equal(helmDefaults.status, 1);
+        assert.equal(helmDefaults.stdout, "");
+        assert.match(
+            helmDefaults.stderr,
+            /^ama-metrics-istio-relocate: The manifests were rendered with AzureMonitorMetrics\.OperatorTargetsHttpsEnabled on/,
+        );
+        assert.match(helmDefaults.stderr, /--set AzureMonitorMetrics\.OperatorTargetsHttpsEnabled=false/);
     });
 });

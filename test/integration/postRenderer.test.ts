@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
 import { main } from "../../components/amaMetrics/postRenderer";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
-import { baseArgs, chartRenderings, evaluate, fixture, one } from "../harness";
+import { baseArgs, evaluate, fixture, helmDefaultsRendering, one, relocatableRenderings } from "../harness";
 import { lookPath, PostRenderer, runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -49,7 +49,9 @@ const mesh = (overrides: Partial<RelocationOptions["mesh"]>): RelocationOptions[
 });
 const defaultToken = { name: "aad-msi-auth-token", namespace: "kube-system" };
 
-// Component arguments, and the relocation they stand for, spelled out from the design's defaults.
+// Component arguments, and the relocation they stand for, spelled out from the design's defaults. Pinned on
+// purpose, unlike the tests that use the harness's relocationFor: this is where the whole path, from the
+// component's arguments through the Chart's command line to the relocation, is held to the design's values.
 const cases: { name: string; args: Partial<AmaMetricsIstioArgs>; options: RelocationOptions }[] = [
     { name: "the defaults", args: {}, options: { namespace: "monitoring", tokenSecret: defaultToken, mesh: mesh({}) } },
     {
@@ -116,7 +118,7 @@ describe("the post-renderer, run as Helm runs it", function () {
                 assert.ok(!postRenderer.args.some((a) => /ts-node|\.ts$/.test(a)), "never TypeScript");
             });
 
-            for (const rendering of chartRenderings) {
+            for (const rendering of relocatableRenderings) {
                 it(`relocates ${rendering} exactly as relocateYaml does in-process`, () => {
                     const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
                     const result = runLikeHelm(postRenderer, manifests, root);
@@ -164,6 +166,24 @@ describe("the post-renderer, run as Helm runs it", function () {
             assert.match(declared.stdout, /kind: Widget\nmetadata:\n {2}name: w\n {2}namespace: monitoring\n/);
         });
 
+        it("exit 1 for Helm's defaults (the allocator's app-level HTTPS on), naming where it shows and the fix", () => {
+            const helmDefaults = fs.readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8");
+            const result = runLikeHelm(command("--namespace=monitoring"), helmDefaults, root);
+            assert.equal(result.status, 1);
+            assert.equal(result.stdout, "");
+            assert.ok(result.helmError);
+            const lines = result.stderr.trimEnd().split("\n");
+            for (const line of lines) assert.match(line, /^ama-metrics-istio-relocate: /);
+            assert.match(
+                lines[0],
+                /The manifests were rendered with AzureMonitorMetrics\.OperatorTargetsHttpsEnabled on \(the chart's default\)/,
+            );
+            assert.ok(lines.some((line) => line.endsWith('container "prometheus-collector": env OPERATOR_TARGETS_HTTPS_ENABLED = "true"')));
+            assert.ok(lines.some((line) => line.includes('mounts Secret "ama-metrics-operator-targets-server-tls-secret"')));
+            assert.match(lines[lines.length - 1], /Render with --set AzureMonitorMetrics\.OperatorTargetsHttpsEnabled=false/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /);
+        });
+
         it("exit 2 for arguments it refuses, each problem on a line of the one shape", () => {
             const shape = (result: SpawnSyncReturns<string>) => {
                 assert.equal(result.status, 2);
@@ -187,12 +207,16 @@ describe("the post-renderer, run as Helm runs it", function () {
             assert.match(result.stdout, /^Usage: ama-metrics-istio-relocate --namespace <name>/);
         });
 
-        it("exit 2 and a clear message when stdin is a terminal (run in a pseudo-terminal by script(1))", function () {
+        it("exit 2 and a clear message when stdin is a terminal (run in a pseudo-terminal by script(1))", () => {
             let script: string;
             try {
                 script = lookPath("script", root);
             } catch {
-                this.skip();
+                // Not a skip: a skipped test goes unnoticed on CI, and this is the only run through a real terminal.
+                return assert.fail(
+                    "script(1) is not on PATH: this test runs the post-renderer in a pseudo-terminal with it; " +
+                        "install it (util-linux; Debian and Ubuntu ship it in bsdutils)",
+                );
             }
             const result = spawnSync(
                 script,

@@ -221,6 +221,8 @@ for (const rendering of chartRenderings) {
 }
 
 describe("relocationOptions", () => {
+    // Spelled out on purpose: the other tests take the component's relocation from relocationOptions (the
+    // harness's relocationFor), so this is where its values are pinned.
     it("carries the component's namespace, token secret and pod mesh settings", () => {
         const settings = settingsFor({
             namespace: "observability",

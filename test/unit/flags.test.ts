@@ -10,7 +10,7 @@ import type { AmaMetricsIstioArgs, IstioArgs } from "../../components/core/args"
 import { AmaMetricsIstioArgumentError, UsageError } from "../../components/core/errors";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs } from "../harness";
+import { baseArgs, relocationFor } from "../harness";
 
 /** The problems a call raises, one line each. */
 function problems(call: () => unknown): string[] {
@@ -36,22 +36,11 @@ function settingsFor(args: Partial<AmaMetricsIstioArgs>): AmaMetricsCollectorSet
 
 describe("post-renderer flags", () => {
     it("parse the Helm CLI's spellings into the component's defaults", () => {
-        assert.deepEqual(parse("--namespace", "monitoring"), {
-            namespace: "monitoring",
-            tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-            mesh: {
-                mode: "sidecar",
-                revision: undefined,
-                meshNodeDaemonSet: false,
-                proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
-                serviceCidr: "10.0.0.0/16",
-                extraExcludeOutboundIPRanges: [],
-                extraExcludeOutboundPorts: [],
-            },
-        });
+        assert.deepEqual(parse("--namespace", "monitoring"), relocationFor());
         assert.deepEqual(parse("--namespace=monitoring"), parse("--namespace", "monitoring"));
+        assert.deepEqual(parse("--namespace=monitoring", "--mesh-mode=off"), relocationFor({ istio: { mode: "off" } }));
+        // Pinned on purpose: the off mode gives no proxy any resources.
         assert.deepEqual(parse("--namespace=monitoring", "--mesh-mode=off").mesh.proxyResources, {});
-        assert.deepEqual(relocationOptions(settingsFor({})), parse("--namespace=monitoring"));
     });
 
     it("take --kind-scope, repeatedly, for the core group too", () => {

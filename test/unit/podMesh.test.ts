@@ -1,30 +1,23 @@
 // The pod settings of each mesh mode on the chart's five workloads (the mode table of the design), over
-// both renderings: exactly what each pod gains, nothing else; the certificates mode's mounts found from
-// the rendering's own volumes; the seed's mistakes never made; pods on the host's network never meshed.
+// the renderings the relocation accepts: exactly what each pod gains, nothing else; the certificates mode's
+// mounts found from the rendering's own volumes; the seed's mistakes never made; pods on the host's network
+// never meshed.
 
 import * as assert from "node:assert/strict";
 import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import { applyPodMesh, PodMeshOptions } from "../../components/mesh/pod";
-import { chartRenderings, fixtureObjects } from "../harness";
+import { fixtureObjects, relocatableRenderings, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 type Mesh = RelocationOptions["mesh"];
 
-const baseMesh: Mesh = {
-    mode: "sidecar",
-    revision: undefined,
-    meshNodeDaemonSet: false,
-    proxyResources: { collector: { cpu: "100m", memory: "128Mi" } },
-    serviceCidr: "10.0.0.0/16",
-    extraExcludeOutboundIPRanges: [],
-    extraExcludeOutboundPorts: [],
-};
-const options = (mesh: Partial<Mesh>): RelocationOptions => ({
-    namespace: "monitoring",
-    tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-    mesh: { ...baseMesh, ...mesh },
-});
+// The component's defaults, each case changing some of the mesh settings. The expected annotations below
+// spell out what these defaults must give (the service CIDR 10.0.0.0/16, the collector's proxy at
+// 100m/128Mi): those literals are pinned on purpose.
+const defaults = relocationFor();
+const baseMesh: Mesh = defaults.mesh;
+const options = (mesh: Partial<Mesh>): RelocationOptions => ({ ...defaults, mesh: { ...baseMesh, ...mesh } });
 
 // The chart's workloads, by the objects the reference names (reference/ama-metrics.md).
 const workloadObjects = {
@@ -175,7 +168,7 @@ const merged = <T>(base: Record<string, T> | undefined, added: Record<string, T>
     base === undefined && added === undefined ? undefined : { ...base, ...added };
 const allContainers = (pod: PodTemplate): Container[] => [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
 
-for (const rendering of chartRenderings) {
+for (const rendering of relocatableRenderings) {
     describe(`pod mesh settings, over ${rendering}`, () => {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
         const chartPods = podsOf(rendered);

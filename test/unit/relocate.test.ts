@@ -1,7 +1,8 @@
-// The relocation over the chart's two renderings (Helm's defaults, and the values the component sets):
-// every expectation is read from the rendering, from the Kubernetes API or from the agent's sources, never
-// from the code under test. Crafted variants of the rendering check that nothing of kube-system slips
-// through unnoticed.
+// The relocation over the chart's rendering with the values the component sets (Helm's defaults, with the
+// target allocator's app-level HTTPS on, are refused: see the harness's relocatableRenderings): every
+// expectation is read from the rendering, from the Kubernetes API or from the agent's sources, never from
+// the code under test. Crafted variants of the rendering check that nothing of kube-system slips through
+// unnoticed, and that no sign of the HTTPS setting does.
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -9,27 +10,15 @@ import * as YAML from "yaml";
 import { chartKinds } from "../../components/amaMetrics/kinds";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
-import { chartRenderings, fixture, fixtureObjects } from "../harness";
+import { fixture, fixtureObjects, helmDefaultsRendering, relocatableRenderings, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
 
-/** The options the component passes by default (mode aside), spelled out. */
+/** The options the component passes by default in a mode (the default revision acknowledged), then `overrides`. */
 function options(mode: Mode = "sidecar", overrides: Partial<RelocationOptions> = {}): RelocationOptions {
-    return {
-        namespace: "monitoring",
-        tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-        mesh: {
-            mode,
-            revision: undefined,
-            meshNodeDaemonSet: false,
-            proxyResources: mode === "off" ? {} : { collector: { cpu: "100m", memory: "128Mi" } },
-            serviceCidr: "10.0.0.0/16",
-            extraExcludeOutboundIPRanges: [],
-            extraExcludeOutboundPorts: [],
-        },
-        ...overrides,
-    };
+    const istio = mode === "certificates" ? { mode, acknowledgeDefaultRevision: true } : { mode };
+    return { ...relocationFor({ istio }), ...overrides };
 }
 
 // The scope of each kind the renderings hold, as the API server reports it (`kubectl api-resources`).
@@ -76,7 +65,7 @@ function kubeSystemStrings(value: unknown, path = ""): string[] {
     return [];
 }
 
-for (const rendering of chartRenderings) {
+for (const rendering of relocatableRenderings) {
     describe(`relocate, over ${rendering}`, () => {
         const text = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
@@ -484,6 +473,121 @@ for (const rendering of chartRenderings) {
         });
     });
 }
+
+describe("relocate refuses a rendering with the target allocator's app-level HTTPS on", () => {
+    const helmDefaults = () => fixtureObjects("ama-metrics-chart", helmDefaultsRendering);
+    const component = () => fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml");
+    const fix = "--set AzureMonitorMetrics.OperatorTargetsHttpsEnabled=false";
+    /** The listed signs of a refusal: its lines that start with "  - ". */
+    const signs = (call: () => unknown): string[] => {
+        try {
+            call();
+        } catch (error) {
+            const message = (error as Error).message;
+            assert.match(message, /^The manifests were rendered with AzureMonitorMetrics\.OperatorTargetsHttpsEnabled on/);
+            assert.match(message, /cannot work outside kube-system/);
+            assert.ok(message.includes(fix), message);
+            return message
+                .split("\n")
+                .filter((line) => line.startsWith("  - "))
+                .map((line) => line.slice(4));
+        }
+        return assert.fail("the rendering was relocated");
+    };
+    // Where the value shows in Helm's rendering (test/fixtures/ama-metrics-chart/PROVENANCE.md, "Where the output
+    // depends on OperatorTargetsHttpsEnabled"): the env of the collector and the config reader, and the mounts of
+    // the client and server TLS secrets.
+    const collector = 'Deployment "ama-metrics", container "prometheus-collector"';
+    const allocator = 'Deployment "ama-metrics-operator-targets", container "targetallocator"';
+    const reader = 'Deployment "ama-metrics-operator-targets", container "config-reader"';
+    const mount = (side: "client" | "server", path = side) =>
+        `mounts Secret "ama-metrics-operator-targets-${side}-tls-secret" (volume "ama-metrics-operator-targets-${side}-tls-secret-volume") ` +
+        `at /etc/operator-targets/${path}/certs`;
+    const mounts = [
+        `${collector}: ${mount("client")}`,
+        `${allocator}: ${mount("server")}`,
+        `${reader}: ${mount("client")}`,
+        `${reader}: ${mount("server")}`,
+    ];
+
+    it("refuses Helm's defaults in every mode, naming each place the setting shows and the fix", () => {
+        const expected = [
+            `${collector}: env OPERATOR_TARGETS_HTTPS_ENABLED = "true"`,
+            mounts[0],
+            mounts[1],
+            `${reader}: env OPERATOR_TARGETS_HTTPS_ENABLED = "true"`,
+            mounts[2],
+            mounts[3],
+        ];
+        for (const mode of modes)
+            assert.deepEqual(
+                signs(() => relocate(helmDefaults(), options(mode))),
+                expected,
+                mode,
+            );
+        const text = fs.readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8");
+        assert.deepEqual(
+            signs(() => relocateYaml(text, options())),
+            expected,
+        );
+    });
+
+    it('refuses the mounts alone, as Helm renders the value given as the string "false"', () => {
+        // `{{ if }}` takes any non-empty string for true, while the env prints the string (PROVENANCE.md,
+        // uncertainty 2): the env says "false" and the TLS secrets are still mounted.
+        const input = helmDefaults();
+        const env = workloads(input)
+            .flatMap((w) => containersOf(w).flatMap(envOf))
+            .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
+        assert.equal(env.length, 2);
+        for (const e of env) e.value = "false";
+        assert.deepEqual(
+            signs(() => relocate(input, options())),
+            mounts,
+        );
+    });
+
+    it('refuses the env alone, read as the agent reads it ("true" in any case)', () => {
+        for (const value of ["true", "True", "TRUE"]) {
+            const input = component();
+            const env = envOf(
+                containersOf(find(input, "Deployment", "ama-metrics-operator-targets")).find((c) => c.name === "config-reader")!,
+            );
+            env.find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
+            assert.deepEqual(
+                signs(() => relocate(input, options())),
+                [`${reader}: env OPERATOR_TARGETS_HTTPS_ENABLED = ${JSON.stringify(value)}`],
+            );
+        }
+    });
+
+    it("refuses a mount of a TLS secret by the secret, whatever its volume is called", () => {
+        const input = component();
+        const pod = podOf(find(input, "Deployment", "ama-metrics"));
+        pod.spec!.volumes!.push({
+            name: "certs",
+            secret: { secretName: "ama-metrics-operator-targets-server-tls-secret", optional: true },
+        });
+        pod.spec!.containers![0].volumeMounts!.push({ name: "certs", mountPath: "/certs", readOnly: true });
+        assert.deepEqual(
+            signs(() => relocate(input, options())),
+            [`${collector}: mounts Secret "ama-metrics-operator-targets-server-tls-secret" (volume "certs") at /certs`],
+        );
+    });
+
+    it('accepts the component\'s rendering: its env says "false" and it mounts no TLS secret', () => {
+        const input = component();
+        const env = workloads(input)
+            .flatMap((w) => containersOf(w).flatMap(envOf))
+            .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
+        assert.deepEqual(
+            env.map((e) => e.value),
+            ["false", "false"],
+        );
+        assert.doesNotMatch(JSON.stringify(workloads(input)), /operator-targets-(client|server)-tls-secret/);
+        assert.doesNotThrow(() => relocate(input, options()));
+    });
+});
 
 describe("relocateYaml, on values it changes", () => {
     const deployment = [

@@ -3,28 +3,16 @@
 // more than the rendering's, and bindings reach only the agent's own ServiceAccounts.
 
 import * as assert from "node:assert/strict";
-import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
+import { relocate } from "../../components/amaMetrics/relocate";
 import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixtureObjects, validateSchema } from "../harness";
+import { baseArgs, chartRenderings, fixtureObjects, relocatableRenderings, relocationFor, validateSchema } from "../harness";
 
 const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
     validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
-const options = (namespace = "monitoring"): RelocationOptions => ({
-    namespace,
-    tokenSecret: { name: "aad-msi-auth-token", namespace: "kube-system" },
-    mesh: {
-        mode: "sidecar",
-        meshNodeDaemonSet: false,
-        proxyResources: {},
-        serviceCidr: "10.0.0.0/16",
-        extraExcludeOutboundIPRanges: [],
-        extraExcludeOutboundPorts: [],
-    },
-});
 
 const find = (objects: KubernetesObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const podOf = (object: KubernetesObject) => (object.spec as { template: PodTemplate }).template;
@@ -112,45 +100,48 @@ for (const rendering of chartRenderings) {
                 });
             });
         }
+    });
+}
 
-        describe("after relocation", () => {
-            const relocated = relocate(rendered, options());
-            const roles = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
+// Helm's defaults are refused (the allocator's app-level HTTPS on): only the renderings the relocation
+// accepts are relocated.
+for (const rendering of relocatableRenderings) {
+    describe(`least privilege after relocating ${rendering}`, () => {
+        const rendered = fixtureObjects("ama-metrics-chart", rendering);
+        const relocated = relocate(rendered, relocationFor());
+        const roles = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
 
-            it("widens no role: every rule is the rendering's own, under the relocated name", () => {
-                assert.equal(roles(relocated).length, roles(rendered).length);
-                for (const role of roles(rendered)) {
-                    const name = role.kind === "ClusterRole" ? `${role.metadata.name}-monitoring` : role.metadata.name!;
-                    const after = find(relocated, role.kind, name);
-                    assert.ok(after, `${role.kind} ${role.metadata.name}`);
-                    assert.deepEqual(after.rules, role.rules);
-                    assert.deepEqual(after.aggregationRule, role.aggregationRule);
+        it("widens no role: every rule is the rendering's own, under the relocated name", () => {
+            assert.equal(roles(relocated).length, roles(rendered).length);
+            for (const role of roles(rendered)) {
+                const name = role.kind === "ClusterRole" ? `${role.metadata.name}-monitoring` : role.metadata.name!;
+                const after = find(relocated, role.kind, name);
+                assert.ok(after, `${role.kind} ${role.metadata.name}`);
+                assert.deepEqual(after.rules, role.rules);
+                assert.deepEqual(after.aggregationRule, role.aggregationRule);
+            }
+        });
+
+        it("binds roles only to the agent's own ServiceAccounts in its namespace", () => {
+            const accounts = relocated.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+            const bindings = relocated.filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding");
+            assert.ok(bindings.length > 0);
+            for (const binding of bindings) {
+                for (const subject of binding.subjects as Array<{ kind: string; name: string; namespace: string }>) {
+                    assert.equal(subject.kind, "ServiceAccount");
+                    assert.ok(
+                        accounts.includes(`${subject.namespace}/${subject.name}`),
+                        `${binding.metadata.name} binds ${subject.namespace}/${subject.name}`,
+                    );
                 }
-            });
+            }
+        });
 
-            it("binds roles only to the agent's own ServiceAccounts in its namespace", () => {
-                const accounts = relocated
-                    .filter((o) => o.kind === "ServiceAccount")
-                    .map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
-                const bindings = relocated.filter((o) => o.kind === "ClusterRoleBinding" || o.kind === "RoleBinding");
-                assert.ok(bindings.length > 0);
-                for (const binding of bindings) {
-                    for (const subject of binding.subjects as Array<{ kind: string; name: string; namespace: string }>) {
-                        assert.equal(subject.kind, "ServiceAccount");
-                        assert.ok(
-                            accounts.includes(`${subject.namespace}/${subject.name}`),
-                            `${binding.metadata.name} binds ${subject.namespace}/${subject.name}`,
-                        );
-                    }
-                }
-            });
-
-            it("leaves no object of the chart in kube-system", () => {
-                assert.deepEqual(
-                    relocated.filter((o) => o.metadata.namespace === "kube-system").map((o) => `${o.kind} ${o.metadata.name}`),
-                    [],
-                );
-            });
+        it("leaves no object of the chart in kube-system", () => {
+            assert.deepEqual(
+                relocated.filter((o) => o.metadata.namespace === "kube-system").map((o) => `${o.kind} ${o.metadata.name}`),
+                [],
+            );
         });
     });
 }
