@@ -412,6 +412,23 @@ function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Proble
             ),
         );
     }
+    // The component turns the allocator's app-level TLS off, which relocation needs; the post-renderer would
+    // refuse the rendering later, this says so before anything is created.
+    const azureMonitorMetrics = values?.AzureMonitorMetrics as Record<string, unknown> | undefined;
+    if (
+        azureMonitorMetrics !== undefined &&
+        "OperatorTargetsHttpsEnabled" in azureMonitorMetrics &&
+        azureMonitorMetrics.OperatorTargetsHttpsEnabled !== false
+    ) {
+        problems.push(
+            problem(
+                `chart.values.${chartFacts.operatorTargetsHttps.value}`,
+                azureMonitorMetrics.OperatorTargetsHttpsEnabled,
+                "the agent's TLS to its target allocator is bound to kube-system names and secrets, which cannot work outside kube-system",
+                "drop it: the component sets it to false",
+            ),
+        );
+    }
     const owned = chartFacts.configMaps.settings;
     if (chart.settings !== undefined && Object.keys(chart.settings).length === 0) {
         problems.push(

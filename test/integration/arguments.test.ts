@@ -373,6 +373,18 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         /set chart\.openTelemetryMetrics: true instead/,
     ],
     [
+        "the target allocator's app-level TLS turned back on",
+        { ...amaMetrics, chart: { values: { AzureMonitorMetrics: { OperatorTargetsHttpsEnabled: true } } } },
+        "chart.values.AzureMonitorMetrics.OperatorTargetsHttpsEnabled = true",
+        /bound to kube-system names and secrets.*drop it: the component sets it to false/,
+    ],
+    [
+        "the target allocator's TLS off as a string, which the chart still renders with its TLS mounts",
+        { ...amaMetrics, chart: { values: { AzureMonitorMetrics: { OperatorTargetsHttpsEnabled: "false" } } } },
+        `chart.values.AzureMonitorMetrics.OperatorTargetsHttpsEnabled = "false"`,
+        /drop it/,
+    ],
+    [
         "settings that are not text",
         { ...amaMetrics, chart: { settings: { "schema-version": 2 } } },
         `chart.settings.schema-version = 2`,
