@@ -16,6 +16,32 @@ function codeBlocks(language: string): string[] {
 describe("the README", () => {
     const blocks = codeBlocks("ts");
 
+    it("has no placeholder left", () => {
+        assert.deepEqual(readme.match(/^[A-Z][A-Z_]*_SECTION$|\bTODO\b|\bTBD\b/gm), null);
+    });
+
+    it("links only to headings it has, by GitHub's anchors", async () => {
+        const { default: Slugger } = await import("github-slugger");
+        const slugger = new Slugger();
+        const prose = readme.replace(/```[\s\S]*?```/g, "");
+        const anchors = new Set([...prose.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slugger.slug(m[1])));
+        const links = [...prose.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]);
+        assert.ok(links.length > 0);
+        assert.deepEqual(
+            links.filter((link) => !anchors.has(link)),
+            [],
+        );
+    });
+
+    it("shows the benchmark's output, as `npm run bench` prints it", () => {
+        const section = /^## Benchmark\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+        const output = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]).join("");
+        assert.match(output, /^median of \d+ runs each \(Node 22\.\d+\.\d+, \d+ cores\)$/m);
+        for (const stack of ["dev", "staging", "prod"]) {
+            assert.match(output, new RegExp(`^${stack} +\\d+ +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+/\\d+ MiB$`, "m"));
+        }
+    });
+
     it("shows how to use the component in TypeScript", () => {
         assert.ok(blocks.some((block) => block.includes('from "ama-metrics-istio"') && block.includes("new AmaMetricsIstio(")));
     });
