@@ -56,7 +56,7 @@ function prometheusMeshProfile(): MeshProfile {
         serviceAccount: prometheusNames.serviceAccount,
         permissivePorts: [
             {
-                name: `${prometheusNames.agent}-web`,
+                name: prometheusNames.webPortException,
                 selector: { "app.kubernetes.io/name": prometheusNames.agent },
                 ports: [prometheusNames.webPort],
             },
