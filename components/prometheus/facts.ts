@@ -335,6 +335,9 @@ export const prometheusNames = {
     tenantIdAnnotation: "azure.workload.identity/tenant-id",
 };
 
+/** The audience Entra ID expects in a federated token (Workload ID's documented value). */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
+
 /** The shards' StatefulSet, ConfigMap and pod-label names. */
 export function shardName(shard: number): string {
     return `prometheus-shard-${shard}`;

@@ -10,12 +10,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { createRoleAssignment } from "../azure/grafana";
 import { collectorIdentityName } from "../azure/names";
 import type { PrometheusCollectorSettings } from "../core/settings";
+import { tokenExchangeAudience } from "./facts";
 
 /** "Monitoring Metrics Publisher" (Azure built-in roles, Monitor: 3913510d-42f4-4e42-8a64-420c390055eb). */
 const monitoringMetricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
-
-/** The audience Entra ID expects in a federated token (Workload ID's documented value). */
-const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** The subject of the collector's tokens: its ServiceAccount. */
 function federatedSubject(namespace: string, serviceAccount: string): string {

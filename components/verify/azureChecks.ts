@@ -1,5 +1,6 @@
 // The Azure checks: pure functions from the fetched ARM and query answers to results.
 
+import { prometheusStream } from "../azure/facts";
 import type { Collector } from "../core/args";
 import { arrivalWindowMinutes, Association, AzureSnapshot, DataCollectionRule } from "./azure";
 import { formatDuration } from "./remoteWrite";
@@ -8,7 +9,6 @@ import { AzureTarget, CheckId, CheckResult, fail, pass, warn } from "./types";
 
 /** Microsoft's naming of the managed add-on's (and its Azure Policy's) rules and associations; the component's follow it. */
 const managedPrefix = /^MSProm-/i;
-const prometheusStream = "Microsoft-PrometheusMetrics";
 
 export function azureChecks(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector, now: Date): CheckResult[] {
     return [association(snapshot, target, collector), dataArriving(snapshot, target, now)];

@@ -8,7 +8,7 @@ import { certsVolume } from "../mesh/certificates";
 import { namespaceLabels } from "../mesh/objects";
 import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../mesh/pod";
 import { isAgentWorkload } from "../mesh/rules";
-import { prometheusNames } from "../prometheus/facts";
+import { prometheusNames, tokenExchangeAudience } from "../prometheus/facts";
 import {
     Container,
     formatLabels,
@@ -36,7 +36,7 @@ const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLa
 const workloadIdentity = {
     useLabel: prometheusNames.workloadIdentityLabel,
     clientIdAnnotation: prometheusNames.clientIdAnnotation,
-    audience: "api://AzureADTokenExchange",
+    audience: tokenExchangeAudience,
     tokenFileEnv: "AZURE_FEDERATED_TOKEN_FILE",
     /** The webhook's volume until v1.5; from v1.6 it is named by this prefix and a hash of the pod name. */
     volumeName: "azure-identity-token",
