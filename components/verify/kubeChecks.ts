@@ -22,6 +22,7 @@ import {
     RoleBinding,
     Secret,
     Service,
+    startedAt,
     Volume,
     WorkloadObject,
 } from "./kubeObjects";
@@ -441,16 +442,31 @@ function remoteWrite(
                         : "check that the pod is ready; with STRICT mTLS the sidecar refuses the API server's plaintext proxy request unless port 9090 is excluded from inbound capture",
                 );
             }
-            const started = Date.parse(pod.status?.startTime ?? "");
+            const started = startedAt(pod);
             return judgeRemoteWrite({
                 pod: name,
                 text: scraped.value,
                 ...(scraped.date && { serverDate: scraped.date }),
-                ...(!Number.isNaN(started) && { podStarted: new Date(started) }),
+                ...(started && { podStarted: started }),
                 now,
             });
         });
     });
+}
+
+/**
+ * When the prometheus collector's oldest shard pod started: its identity's role assignment is at least as
+ * old (the shards are created after it). Undefined for ama-metrics, which has no role assignment of its own
+ * to wait for, and when no shard pod has started.
+ */
+export function collectorStartedAt(snapshot: KubeSnapshot, options: VerifyOptions): Date | undefined {
+    const pods = snapshot.inNamespace?.pods;
+    if (options.collector !== "prometheus" || pods?.state !== "found") return undefined;
+    const shards = shardWorkloads(options.shards);
+    const starts = livePods(pods.value)
+        .filter((p) => shards.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)))
+        .flatMap((p) => startedAt(p)?.getTime() ?? []);
+    return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
 }
 
 function tokenSecretExists(secret: Fetched<Secret>): CheckResult {

@@ -116,6 +116,12 @@ export function livePods(pods: readonly Pod[]): Pod[] {
     );
 }
 
+/** When the kubelet started the pod (`status.startTime`), if it has. */
+export function startedAt(pod: Pod): Date | undefined {
+    const time = Date.parse(pod.status?.startTime ?? "");
+    return Number.isNaN(time) ? undefined : new Date(time);
+}
+
 export function nameOf(object: KubeObject): string {
     return object.metadata?.name ?? "(unnamed)";
 }
