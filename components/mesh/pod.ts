@@ -27,7 +27,7 @@ export const revisionLabel = "istio.io/rev";
 export const namespaceInjectionLabel = "istio-injection";
 /** The namespace label of Istio's ambient data plane. */
 export const dataplaneModeLabel = "istio.io/dataplane-mode";
-const annotations = {
+export const annotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
     includeOutboundIPRanges: "traffic.sidecar.istio.io/includeOutboundIPRanges",

@@ -1,12 +1,13 @@
 // The Kubernetes checks: pure functions from the fetched objects, the options and `now` to results.
 
+import { isIP } from "node:net";
 import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
 import { formats } from "../core/formats";
 import { containersOf, KubernetesObject, labelsMatch } from "../core/kubernetes";
 import { certsVolume } from "../mesh/certificates";
 import { namespaceLabels } from "../mesh/objects";
-import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../mesh/pod";
+import { annotations, dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../mesh/pod";
 import { isAgentWorkload } from "../mesh/rules";
 import { prometheusNames, tokenExchangeAudience } from "../prometheus/facts";
 import {
@@ -26,8 +27,9 @@ import {
     Volume,
     WorkloadObject,
 } from "./kubeObjects";
+import { parseIpRanges } from "./ipRanges";
 import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
-import { Fetched, KubeSnapshot } from "./snapshot";
+import { apiServerService, Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
 import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
 import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
@@ -64,6 +66,9 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
         results.push(podSidecars(workloads, scoped.pods, options));
         if (scoped.peerAuthentications) {
             results.push(peerAuthentication(scoped.peerAuthentications, options.namespace));
+        }
+        if (snapshot.kubernetesService) {
+            results.push(serviceCidr(snapshot.kubernetesService, workloads, scoped.pods, options));
         }
     }
     results.push(noAddon(snapshot.kubeSystemDeployments, snapshot.kubeSystemDaemonSets));
@@ -295,6 +300,97 @@ function modeOf(policy: PeerAuthentication): string {
 function created(object: KubeObject): number {
     const time = Date.parse(object.metadata?.creationTimestamp ?? "");
     return Number.isNaN(time) ? 0 : time;
+}
+
+/**
+ * The sidecar mode's proxies capture only the ranges in their pods' includeOutboundIPRanges (the component's
+ * cluster.serviceCidr), less their excludeOutboundIPRanges. A call to a service IP outside them leaves the pod
+ * in plaintext, and the STRICT proxy of the collector's own component at the other end refuses it. The API
+ * server's own Service, `default/kubernetes`, takes the first address of the cluster's service range.
+ */
+function serviceCidr(
+    service: Fetched<Service>,
+    workloads: readonly ExpectedWorkload[],
+    pods: Fetched<Pod[]>,
+    options: VerifyOptions,
+): CheckResult {
+    const id = "mesh.service-cidr";
+    const what = `Service ${apiServerService.namespace}/${apiServerService.name}`;
+    if (service.state === "error") return unreadable(id, what, service);
+    if (service.state === "missing") {
+        return fail(id, `${what} does not exist`, "the API server keeps it in every cluster: check that --context names an AKS cluster");
+    }
+    if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
+    const spec = service.value.spec ?? {};
+    const addresses = [...new Set([spec.clusterIP ?? "", ...(spec.clusterIPs ?? [])])].filter((ip) => isIP(ip) !== 0);
+    if (addresses.length === 0) {
+        return fail(
+            id,
+            `${what} has no cluster IP (${JSON.stringify(spec.clusterIP ?? null)})`,
+            "check that --context names an AKS cluster",
+        );
+    }
+    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
+    const live = pods.state === "found" ? livePods(pods.value) : [];
+    const meshed = workloads
+        .filter((w) => expectations[w.workload]?.sidecar)
+        .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)));
+    if (meshed.length === 0) {
+        return fail(id, `no meshed pod of the collector in ${options.namespace} to compare with ${what}`, "see pods.sidecars");
+    }
+    const include = annotations.includeOutboundIPRanges;
+    const exclude = annotations.excludeOutboundIPRanges;
+    const ips = addresses.join(", ");
+    const missed: string[] = [];
+    const excluded: string[] = [];
+    const unannotated: string[] = [];
+    const captured = new Set<string>();
+    for (const pod of meshed) {
+        const podAnnotations = pod.metadata?.annotations ?? {};
+        const included = podAnnotations[include];
+        if (included === undefined) {
+            unannotated.push(nameOf(pod));
+            continue;
+        }
+        const includes = parseIpRanges(included);
+        const excludes = parseIpRanges(podAnnotations[exclude] ?? "");
+        if (!addresses.every((ip) => includes.holds(ip))) {
+            missed.push(`${nameOf(pod)} (${include}=${JSON.stringify(included)})`);
+        } else if (addresses.some((ip) => excludes.holds(ip))) {
+            excluded.push(`${nameOf(pod)} (${exclude}=${JSON.stringify(podAnnotations[exclude])})`);
+        } else {
+            captured.add(included);
+        }
+    }
+    const bypass =
+        "calls between the collector's components bypass the proxy in plaintext and STRICT mTLS refuses them " +
+        (options.collector === "prometheus"
+            ? "(Prometheus' scrape of kube-state-metrics fails)"
+            : "(the collector's calls to its target allocator fail, and so does the scrape of kube-state-metrics)");
+    if (missed.length > 0 || excluded.length > 0) {
+        const seen = [
+            missed.length > 0 ? `outside the ranges the proxies of ${missed.join(", ")} capture` : "",
+            excluded.length > 0 ? `excluded from capture on ${excluded.join(", ")}` : "",
+        ].filter((s) => s !== "");
+        const fixes = [
+            missed.length > 0
+                ? "set cluster.serviceCidr to the cluster's service CIDR (`az aks show --query networkProfile.serviceCidr`) and run pulumi up"
+                : "",
+            excluded.length > 0 ? "drop the range that holds it from istio.extraExcludeOutboundIPRanges and run pulumi up" : "",
+        ].filter((s) => s !== "");
+        return fail(id, `${what} has cluster IP ${ips}, ${seen.join("; ")}: ${bypass}`, fixes.join("; "));
+    }
+    if (unannotated.length > 0) {
+        return warn(
+            id,
+            `pods without ${include}: ${unannotated.join(", ")}; their proxies capture the mesh's default ranges, which this command cannot read`,
+            `run pulumi up, then kubectl -n ${options.namespace} rollout restart the collector's workloads: the component sets ${include} to cluster.serviceCidr`,
+        );
+    }
+    return pass(
+        id,
+        `${what} has cluster IP ${ips}, inside the ranges the ${meshed.length} meshed pods capture (${[...captured].join("; ")})`,
+    );
 }
 
 /** ama-metrics workloads in kube-system: the AKS managed add-on (or another install) is enabled. */

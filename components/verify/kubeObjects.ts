@@ -79,7 +79,7 @@ export interface Secret extends KubeObject {
 }
 
 export interface Service extends KubeObject {
-    spec?: { type?: string; externalName?: string };
+    spec?: { type?: string; externalName?: string; clusterIP?: string; clusterIPs?: string[] };
 }
 
 interface PolicyRule {

@@ -34,6 +34,8 @@ export interface KubeSnapshot {
     };
     kubeSystemDeployments: Fetched<WorkloadObject[]>;
     kubeSystemDaemonSets: Fetched<WorkloadObject[]>;
+    /** sidecar mode only: the API server's own Service, whose cluster IP lies in the cluster's service range. */
+    kubernetesService?: Fetched<Service>;
     /** ama-metrics only. */
     amaMetrics?: {
         tokenSecret: Fetched<Secret>;
@@ -56,6 +58,9 @@ const paths = {
     roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
 };
 
+/** The Service the API server keeps for itself: the first address of the cluster's service range. */
+export const apiServerService = { namespace: "default", name: "kubernetes" };
+
 type Limit = ReturnType<typeof limiter>;
 
 /** Reads everything the checks need, at most `concurrency` requests at once. */
@@ -66,9 +71,12 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
     // First alone: a wrong context or a dead server shows here, before a burst of requests.
     const namespace = await read.object<KubeObject>(paths.namespace(ns));
 
-    const [kubeSystemDeployments, kubeSystemDaemonSets, amaMetrics, inNamespace] = await Promise.all([
+    const [kubeSystemDeployments, kubeSystemDaemonSets, kubernetesService, amaMetrics, inNamespace] = await Promise.all([
         read.list<WorkloadObject>(paths.apps(chartNamespace, "deployments")),
         read.list<WorkloadObject>(paths.apps(chartNamespace, "daemonsets")),
+        options.meshMode === "sidecar" && namespace.state !== "missing"
+            ? read.object<Service>(paths.service(apiServerService.namespace, apiServerService.name))
+            : undefined,
         options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, ns) : undefined,
         namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
     ]);
@@ -77,6 +85,7 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
         ...(inNamespace && { inNamespace }),
         kubeSystemDeployments,
         kubeSystemDaemonSets,
+        ...(kubernetesService && { kubernetesService }),
         ...(amaMetrics && { amaMetrics }),
     };
 }

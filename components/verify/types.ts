@@ -46,6 +46,7 @@ export type CheckId =
     | "workloads.rolled-out"
     | "pods.sidecars"
     | "mesh.peer-authentication"
+    | "mesh.service-cidr"
     | "kube-system.no-addon"
     | "identity.service-account"
     | "identity.pod-label"

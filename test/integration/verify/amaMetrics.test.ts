@@ -45,6 +45,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                 "workloads.rolled-out",
                 "pods.sidecars",
                 "mesh.peer-authentication",
+                "mesh.service-cidr",
                 "kube-system.no-addon",
                 "token.secret",
                 "token.expiry",
@@ -165,6 +166,26 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             missing.message,
             /no istio-proxy sidecar on ama-metrics-node-4xv7n \(ama-metrics-node\), ama-metrics-node-t6p3f \(ama-metrics-node\)/,
         );
+    });
+
+    it("fails mesh.service-cidr when the cluster's service range is another than the one the meshed pods capture", async () => {
+        fake.remove("Service", "kubernetes", "default");
+        fake.add(...readObjects("variants", "kubernetes-service-other-cidr.json"));
+        const result = await run();
+        expectOnlyProblems(result, { "mesh.service-cidr": "fail" });
+        const [outside] = expectStatus(result, "mesh.service-cidr", "fail");
+        // The collector, the target allocator and kube-state-metrics; the unmeshed node pods do not count.
+        assert.match(
+            outside.message,
+            /^Service default\/kubernetes has cluster IP 10.2.0.1, outside the ranges the proxies of ama-metrics-112e544f23-h8t2m /,
+        );
+        assert.match(outside.message, /ama-metrics-operator-targets-5056e327c9-h8t2m .*ama-metrics-ksm-47f5606395-h8t2m /);
+        assert.doesNotMatch(outside.message, /ama-metrics-node/);
+        assert.match(
+            outside.message,
+            /\(the collector's calls to its target allocator fail, and so does the scrape of kube-state-metrics\)$/,
+        );
+        assert.match(outside.fix, /^set cluster.serviceCidr to the cluster's service CIDR/);
     });
 
     it("fails workloads.rolled-out for a DaemonSet still rolling out", async () => {
