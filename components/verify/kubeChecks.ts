@@ -31,7 +31,7 @@ import { parseIpRanges } from "./ipRanges";
 import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
 import { apiServerService, Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
-import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
+import { CheckId, CheckResult, fail, pass, sameSecret, SecretRef, secretText, VerifyOptions, warn } from "./types";
 import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
 
 /** The namespace labels by which Istio takes a namespace into a mesh. */
@@ -80,8 +80,12 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
     }
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
-        results.push(tokenSecretExists(ama.tokenSecret), tokenExpiryCheck(ama.tokenSecret, now));
-        results.push(alias(ama.alias, options.namespace), tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace));
+        const secret = options.tokenSecret;
+        results.push(tokenSecretExists(ama.tokenSecret, secret), tokenExpiryCheck(ama.tokenSecret, secret, now));
+        results.push(
+            alias(ama.alias, options.namespace),
+            tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace, secret),
+        );
     }
     return results;
 }
@@ -565,16 +569,26 @@ export function collectorStartedAt(snapshot: KubeSnapshot, options: VerifyOption
     return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
 }
 
-function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
+function tokenSecretExists(secret: Fetched<Secret>, ref: SecretRef): CheckResult {
     const id = "token.secret";
-    const what = `Secret ${defaultTokenSecret.namespace}/${defaultTokenSecret.name}`;
-    if (secret.state === "error") return unreadable(id, what, secret);
+    const what = `Secret ${secretText(ref)}`;
+    const isDefault = sameSecret(ref, defaultTokenSecret);
+    if (secret.state === "error") {
+        const refused = unreadable(id, what, secret);
+        // The README's ClusterRole names the default secret only.
+        return secret.status === 403 && !isDefault
+            ? { ...refused, fix: `${rbacFix}, with "${ref.name}" added to the resourceNames of its secrets rule` }
+            : refused;
+    }
     if (secret.state === "missing") {
         return fail(
             id,
             `${what} does not exist: the agent has no token to send metrics with`,
-            "AKS writes it only while an add-on that uses it is enabled: enable the managed Prometheus add-on once " +
-                "(az aks update --enable-azure-monitor-metrics), then disable it again, or use --collector prometheus (Workload ID)",
+            isDefault
+                ? "AKS writes it only while an add-on that uses it is enabled: enable the managed Prometheus add-on once " +
+                      "(az aks update --enable-azure-monitor-metrics), then disable it again, or use --collector prometheus (Workload ID)"
+                : `give --token-secret as the component's tokenSecret; AKS itself writes only ${secretText(defaultTokenSecret)}, ` +
+                      `so whatever keeps ${secretText(ref)} up to date must have written it`,
         );
     }
     return pass(id, `${what} exists`);
@@ -583,7 +597,7 @@ function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
 const borrowed =
     "the agent borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled";
 
-function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
+function tokenExpiryCheck(secret: Fetched<Secret>, ref: SecretRef, now: Date): CheckResult {
     const id = "token.expiry";
     if (secret.state !== "found") {
         return fail(id, "no token to read: see token.secret", "see token.secret");
@@ -594,7 +608,7 @@ function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
         return fail(
             id,
             `cannot tell when the token expires: ${expiry.reason}`,
-            `check the secret's format (kubectl -n ${defaultTokenSecret.namespace} get secret ${defaultTokenSecret.name} -o yaml); ${fix}`,
+            `check the secret's format (kubectl -n ${ref.namespace} get secret ${ref.name} -o yaml); ${fix}`,
         );
     }
     const left = expiry.expiresAt.getTime() - now.getTime();
@@ -629,10 +643,10 @@ function alias(service: Fetched<Service>, namespace: string): CheckResult {
     return pass(id, `${what} is an ExternalName alias of ${externalName}`);
 }
 
-function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
+function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string, secret: SecretRef): CheckResult {
     const id = "kube-system.token-reader";
     const name = tokenReaderName(namespace);
-    const where = `${defaultTokenSecret.namespace}/${name}`;
+    const where = `${secret.namespace}/${name}`;
     const fix = `run pulumi up: the component creates Role and RoleBinding ${where} for ServiceAccount ${namespace}/${chartFacts.serviceAccount}`;
     if (role.state === "error") return unreadable(id, `Role ${where}`, role);
     if (binding.state === "error") return unreadable(id, `RoleBinding ${where}`, binding);
@@ -655,11 +669,11 @@ function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespa
             (r.apiGroups ?? []).includes("") &&
             (r.resources ?? []).includes("secrets") &&
             ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
-            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(defaultTokenSecret.name)),
+            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(secret.name)),
     );
-    if (!grants) problems.push(`the Role does not grant get on secret ${defaultTokenSecret.name}`);
+    if (!grants) problems.push(`the Role does not grant get on secret ${secret.name}`);
     if (problems.length > 0) {
         return fail(id, `${where}: ${problems.join("; ")}`, fix);
     }
-    return pass(id, `Role and RoleBinding ${where} let ${namespace}/${chartFacts.serviceAccount} read ${defaultTokenSecret.name}`);
+    return pass(id, `Role and RoleBinding ${where} let ${namespace}/${chartFacts.serviceAccount} read ${secret.name}`);
 }

@@ -1,7 +1,7 @@
 // Everything the Kubernetes checks read, fetched once with bounded concurrency. The checks are pure
 // functions of this snapshot.
 
-import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
+import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
 import { labelsMatch } from "../core/kubernetes";
 import { prometheusNames } from "../prometheus/facts";
@@ -77,7 +77,7 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
         options.meshMode === "sidecar" && namespace.state !== "missing"
             ? read.object<Service>(paths.service(apiServerService.namespace, apiServerService.name))
             : undefined,
-        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, ns) : undefined,
+        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, options) : undefined,
         namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
     ]);
     return {
@@ -106,13 +106,15 @@ function reading(reader: KubeReader, limit: Limit): Reading {
     };
 }
 
-/** The token secret and what the ama-metrics collector keeps in kube-system. */
-async function fetchAmaMetricsShims(read: Reading, ns: string): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
+/** The token secret and what the ama-metrics collector keeps next to it and in kube-system. */
+async function fetchAmaMetricsShims(read: Reading, options: VerifyOptions): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
+    const { namespace, name } = options.tokenSecret;
+    const reader = tokenReaderName(options.namespace);
     const [secret, alias, role, binding] = await Promise.all([
-        read.object<Secret>(paths.secret(defaultTokenSecret.namespace, defaultTokenSecret.name)),
+        read.object<Secret>(paths.secret(namespace, name)),
         read.object<Service>(paths.service(chartNamespace, chartFacts.targetAllocatorService)),
-        read.object<Role>(paths.role(defaultTokenSecret.namespace, tokenReaderName(ns))),
-        read.object<RoleBinding>(paths.roleBinding(defaultTokenSecret.namespace, tokenReaderName(ns))),
+        read.object<Role>(paths.role(namespace, reader)),
+        read.object<RoleBinding>(paths.roleBinding(namespace, reader)),
     ]);
     return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
 }

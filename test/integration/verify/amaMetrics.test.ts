@@ -109,6 +109,80 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         assert.match(expectStatus(result, "token.secret", "fail")[0].fix, /enable the managed Prometheus add-on once/);
     });
 
+    describe("with the component's tokenSecret elsewhere (--token-secret)", () => {
+        const customArgs = [...amaMetricsArgs, "--token-secret", "secrets/agent-token"];
+
+        beforeEach(() => {
+            // What the component creates for tokenSecret { namespace: "secrets", name: "agent-token" }: the
+            // reader Role and RoleBinding next to the secret, naming it.
+            const secret = fake.get<{ metadata: { name: string; namespace: string } }>("Secret", "aad-msi-auth-token", "kube-system");
+            Object.assign(secret.metadata, { name: "agent-token", namespace: "secrets" });
+            for (const kind of ["Role", "RoleBinding"]) {
+                fake.get<{ metadata: { namespace: string } }>(
+                    kind,
+                    "ama-metrics-token-reader-monitoring",
+                    "kube-system",
+                ).metadata.namespace = "secrets";
+            }
+            fake.get<{ rules: { resourceNames: string[] }[] }>(
+                "Role",
+                "ama-metrics-token-reader-monitoring",
+                "secrets",
+            ).rules[0].resourceNames = ["agent-token"];
+        });
+
+        it("reads that secret and its reader Role and RoleBinding, and passes", async () => {
+            const result = await run(customArgs);
+            expectOnlyProblems(result, {});
+            assert.equal(expectStatus(result, "token.secret", "pass")[0].message, "Secret secrets/agent-token exists");
+            assert.equal(
+                expectStatus(result, "kube-system.token-reader", "pass")[0].message,
+                "Role and RoleBinding secrets/ama-metrics-token-reader-monitoring let monitoring/ama-metrics-serviceaccount read agent-token",
+            );
+            const paths = fake.requests.map((r) => r.url);
+            assert.ok(paths.includes("/api/v1/namespaces/secrets/secrets/agent-token"));
+            assert.ok(
+                paths.includes("/apis/rbac.authorization.k8s.io/v1/namespaces/secrets/rolebindings/ama-metrics-token-reader-monitoring"),
+            );
+            assert.ok(!paths.some((p) => p.includes("aad-msi-auth-token")));
+        });
+
+        it("fails without the flag, where AKS's secret and a reader for it are missing", async () => {
+            const result = await run();
+            expectOnlyProblems(result, { "token.secret": "fail", "token.expiry": "fail", "kube-system.token-reader": "fail" });
+            assert.equal(
+                expectStatus(result, "token.secret", "fail")[0].message,
+                "Secret kube-system/aad-msi-auth-token does not exist: the agent has no token to send metrics with",
+            );
+        });
+
+        it("names the secret in the fixes: it is not AKS's, and the documented ClusterRole does not list it", async () => {
+            fake.remove("Secret", "agent-token", "secrets");
+            const [missing] = expectStatus(await run(customArgs), "token.secret", "fail");
+            assert.match(
+                missing.fix,
+                /^give --token-secret as the component's tokenSecret; AKS itself writes only kube-system\/aad-msi-auth-token/,
+            );
+            fake.overrides.set("/api/v1/namespaces/secrets/secrets/agent-token", {
+                status: 403,
+                body: {
+                    kind: "Status",
+                    apiVersion: "v1",
+                    status: "Failure",
+                    reason: "Forbidden",
+                    code: 403,
+                    message: 'secrets "agent-token" is forbidden',
+                },
+            });
+            const [refused] = expectStatus(await run(customArgs), "token.secret", "fail");
+            assert.match(refused.message, /^could not read Secret secrets\/agent-token: HTTP 403: secrets "agent-token" is forbidden/);
+            assert.match(
+                refused.fix,
+                /ClusterRole ama-metrics-istio-verify .*, with "agent-token" added to the resourceNames of its secrets rule$/,
+            );
+        });
+    });
+
     it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
         const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
