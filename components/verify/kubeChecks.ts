@@ -76,7 +76,7 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
         const collectors = shardWorkloads(options.shards);
         results.push(serviceAccount(scoped.serviceAccount));
         results.push(...identityOfPods(collectors, scoped.pods));
-        results.push(...remoteWrite(collectors, scoped.pods, scoped.metrics ?? {}, now));
+        results.push(...remoteWrite(collectors, scoped, options, now));
     }
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
@@ -517,11 +517,12 @@ function hasAudience(volume: Volume): boolean {
 /** remote-write.healthy per shard pod, from its `/metrics`. */
 function remoteWrite(
     collectors: readonly ExpectedWorkload[],
-    pods: Fetched<Pod[]>,
-    metrics: Record<string, Fetched<string>>,
+    scoped: NonNullable<KubeSnapshot["inNamespace"]>,
+    options: VerifyOptions,
     now: Date,
 ): CheckResult[] {
     const id = "remote-write.healthy";
+    const { pods, metrics = {}, peerAuthentications } = scoped;
     if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
     const live = pods.state === "found" ? livePods(pods.value) : [];
     return collectors.flatMap((shard) => {
@@ -539,7 +540,7 @@ function remoteWrite(
                     `pod ${name}: could not read /metrics through the API server's pod proxy (${reason})`,
                     scraped?.state === "error" && scraped.status === 403
                         ? `${rbacFix}: it includes get on pods/proxy`
-                        : "check that the pod is ready; with STRICT mTLS the sidecar refuses the API server's plaintext proxy request unless port 9090 is excluded from inbound capture",
+                        : `check that the pod is ready${options.meshMode === "sidecar" ? `; ${webPortExceptionFix(options.namespace, peerAuthentications)}` : ""}`,
                 );
             }
             const started = startedAt(pod);
@@ -567,6 +568,23 @@ export function collectorStartedAt(snapshot: KubeSnapshot, options: VerifyOption
         .filter((p) => shards.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)))
         .flatMap((p) => startedAt(p)?.getTime() ?? []);
     return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
+}
+
+/**
+ * The API server's pod proxy is outside the mesh: in the sidecar mode its plaintext request passes the shard's
+ * STRICT sidecar only through the component's PERMISSIVE exception for the web port.
+ */
+function webPortExceptionFix(namespace: string, policies: Fetched<PeerAuthentication[]> | undefined): string {
+    const name = prometheusNames.webPortException;
+    const object = `PeerAuthentication ${namespace}/${name}`;
+    const missing = policies?.state === "found" && !policies.value.some((p) => nameOf(p) === name);
+    return (
+        `the shard's STRICT sidecar admits the API server's plaintext proxy request on port ${prometheusNames.webPort} only through ` +
+        `the PERMISSIVE port exception ${object}` +
+        (missing
+            ? `, which is missing: run pulumi up`
+            : `: check it (kubectl -n ${namespace} get peerauthentication ${name} -o yaml), and run pulumi up if it was changed`)
+    );
 }
 
 function tokenSecretExists(secret: Fetched<Secret>, ref: SecretRef): CheckResult {

@@ -388,6 +388,25 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
             unreachable.message,
             /pod prometheus-shard-1-0: could not read \/metrics through the API server's pod proxy \(HTTP 503: error trying to reach service/,
         );
+        assert.equal(
+            unreachable.fix,
+            "check that the pod is ready; the shard's STRICT sidecar admits the API server's plaintext proxy request on port 9090 only through " +
+                "the PERMISSIVE port exception PeerAuthentication monitoring/prometheus-agent-web: check it " +
+                "(kubectl -n monitoring get peerauthentication prometheus-agent-web -o yaml), and run pulumi up if it was changed",
+        );
+    });
+
+    it("names the web-port exception as missing when the pod proxy is refused, in the sidecar mode only", async () => {
+        fake.metrics.delete("monitoring/prometheus-shard-1-0");
+        fake.remove("PeerAuthentication", "prometheus-agent-web", "monitoring");
+        const [refused] = expectStatus(await run(), "remote-write.healthy", "fail");
+        assert.match(
+            refused.fix,
+            /the PERMISSIVE port exception PeerAuthentication monitoring\/prometheus-agent-web, which is missing: run pulumi up$/,
+        );
+        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
+        const [certificates] = expectStatus(await run([...prometheusArgs, "--mesh-mode", "certificates"]), "remote-write.healthy", "fail");
+        assert.equal(certificates.fix, "check that the pod is ready");
     });
 
     it("fails with the ClusterRole as the fix when the API refuses a read", async () => {
