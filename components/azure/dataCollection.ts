@@ -5,10 +5,8 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import type { Collector } from "../core/args";
 import { Settings } from "../core/settings";
+import { prometheusStream } from "./facts";
 import { associationName, dataCollectionEndpointName, dataCollectionRuleName } from "./names";
-
-/** The stream the collectors send and the rule forwards. */
-const prometheusStream = "Microsoft-PrometheusMetrics";
 
 /** The template's descriptions. */
 const descriptions = {

@@ -322,8 +322,10 @@ export const kubeStateMetricsFacts = {
 /** The names, ports and labels of the collector's objects. */
 export const prometheusNames = {
     serviceAccount: "prometheus-agent",
-    /** The shards' pod label value, PodDisruptionBudget and PeerAuthentication exception. */
+    /** The shards' pod label value and PodDisruptionBudget. */
     agent: "prometheus-agent",
+    /** The sidecar mode's PERMISSIVE exception for the shards' web port: the API server's pod proxy reads `/metrics` in plaintext. */
+    webPortException: "prometheus-agent-web",
     /** The shards' headless Service (each StatefulSet's `serviceName`). */
     service: "prometheus",
     container: "prometheus",
@@ -341,6 +343,9 @@ export const prometheusNames = {
     clientIdAnnotation: "azure.workload.identity/client-id",
     tenantIdAnnotation: "azure.workload.identity/tenant-id",
 };
+
+/** The audience Entra ID expects in a federated token (Workload ID's documented value). */
+export const tokenExchangeAudience = "api://AzureADTokenExchange";
 
 /** The shards' StatefulSet, ConfigMap and pod-label names. */
 export function shardName(shard: number): string {

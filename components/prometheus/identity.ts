@@ -10,9 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { builtInRoles, createRoleAssignment } from "../azure/roles";
 import { collectorIdentityName } from "../azure/names";
 import type { PrometheusCollectorSettings } from "../core/settings";
-
-/** The audience Entra ID expects in a federated token (Workload ID's documented value). */
-const tokenExchangeAudience = "api://AzureADTokenExchange";
+import { tokenExchangeAudience } from "./facts";
 
 /** The subject of the collector's tokens: its ServiceAccount. */
 function federatedSubject(namespace: string, serviceAccount: string): string {

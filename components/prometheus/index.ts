@@ -4,6 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMonitor } from "../azure";
+import { prometheusStream } from "../azure/facts";
 import { KubernetesObject } from "../core/kubernetes";
 import { createObject } from "../core/register";
 import type { PrometheusCollectorSettings } from "../core/settings";
@@ -43,7 +44,7 @@ const ingestionApiVersion = "2023-04-24";
  * `<endpoint's metrics ingestion URL>/dataCollectionRules/<rule's immutable id>/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24`.
  */
 function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): string {
-    return `${metricsIngestionEndpoint.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=${ingestionApiVersion}`;
+    return `${metricsIngestionEndpoint.replace(/\/+$/, "")}/dataCollectionRules/${immutableId}/streams/${prometheusStream}/api/v1/write?api-version=${ingestionApiVersion}`;
 }
 
 /**
@@ -56,7 +57,7 @@ function prometheusMeshProfile(): MeshProfile {
         serviceAccount: prometheusNames.serviceAccount,
         permissivePorts: [
             {
-                name: `${prometheusNames.agent}-web`,
+                name: prometheusNames.webPortException,
                 selector: { "app.kubernetes.io/name": prometheusNames.agent },
                 ports: [prometheusNames.webPort],
             },

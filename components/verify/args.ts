@@ -4,6 +4,7 @@
 // component refuses, and every problem comes out in the package's one shape.
 
 import * as v from "valibot";
+import { defaultTokenSecret } from "../amaMetrics/facts";
 import type { Collector, MeshMode } from "../core/args";
 import { Problem, problem, UsageError } from "../core/errors";
 import { Flag, flagUsage, meshFlagName, readFlags, writeFlags } from "../core/flags";
@@ -24,7 +25,7 @@ import {
 import { defaults } from "../core/settings";
 import { parseResourceId, resourceIdForm, resourceTypes } from "../azure/ids";
 import { prometheusDefaults } from "../prometheus/facts";
-import { AzureTarget, VerifyConfiguration, VerifyOptions } from "./types";
+import { AzureTarget, sameSecret, SecretRef, secretText, VerifyConfiguration, VerifyOptions } from "./types";
 
 const defaultTimeoutSeconds = 30;
 
@@ -61,6 +62,12 @@ const flags: readonly Flag<VerifyConfiguration>[] = [
         value: "<n>",
         help: `prometheus: the number of agent shards (default ${prometheusDefaults.shards})`,
         format: (c) => (c.shards !== undefined && c.shards !== prometheusDefaults.shards ? [String(c.shards)] : []),
+    },
+    {
+        name: "token-secret",
+        value: "<ns>/<name>",
+        help: `ama-metrics: the token secret the agent borrows (default ${secretText(defaultTokenSecret)})`,
+        format: (c) => (c.tokenSecret !== undefined && !sameSecret(c.tokenSecret, defaultTokenSecret) ? [secretText(c.tokenSecret)] : []),
     },
     { name: "kubeconfig", value: "<file>", help: "kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)" },
     { name: "context", value: "<name>", help: "kubeconfig context to use (default: the current context)" },
@@ -124,6 +131,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     if (values.revision !== undefined) check("revision", values.revision, valueOf(formats.revision));
     const shards = values.shards === undefined ? undefined : /^\d+$/.test(values.shards) ? Number(values.shards) : values.shards;
     if (shards !== undefined) check("shards", shards, shardsSchema, values.shards);
+    const tokenSecret = tokenSecretOf(values["token-secret"], problems);
     const azure = azureTarget(values, switches.has("azure"), problems);
     const timeoutSeconds = timeout(values.timeout, problems);
     for (const [flag, what] of [
@@ -150,9 +158,14 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
         { mode: config.meshMode, revision: config.revision, meshNodeDaemonSet: meshNode || undefined },
         meshFlagName(flags),
     );
-    if (shards !== undefined && shards !== prometheusDefaults.shards && config.collector !== "prometheus") {
-        rules.push(problem("--shards", values.shards, "only the prometheus collector has shards", "drop --shards"));
-    }
+    // A flag only one collector reads.
+    const onlyFor = (flag: string, owner: Collector, what: string) => {
+        if (config.collector !== owner) {
+            rules.push(problem(`--${flag}`, values[flag], `only the ${owner} collector ${what}`, `drop --${flag}`));
+        }
+    };
+    if (shards !== undefined && shards !== prometheusDefaults.shards) onlyFor("shards", "prometheus", "has shards");
+    if (given.has("token-secret")) onlyFor("token-secret", "ama-metrics", "borrows a token secret");
     if (rules.length > 0) {
         throw new UsageError(rules);
     }
@@ -160,6 +173,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
         ...config,
         meshNode,
         shards: (shards as number | undefined) ?? prometheusDefaults.shards,
+        tokenSecret,
         json: switches.has("json"),
         timeoutSeconds,
     };
@@ -171,7 +185,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
 
 /** The configuration part of parsed options, as `verifyArgs` takes it. */
 export function configurationOf(options: VerifyOptions): VerifyConfiguration {
-    const { namespace, collector, meshMode, revision, meshNode, shards, azure } = options;
+    const { namespace, collector, meshMode, revision, meshNode, shards, tokenSecret, azure } = options;
     return {
         namespace,
         collector,
@@ -179,8 +193,29 @@ export function configurationOf(options: VerifyOptions): VerifyConfiguration {
         ...(revision !== undefined && { revision }),
         meshNode,
         shards,
+        tokenSecret,
         ...(azure && { azure }),
     };
+}
+
+/** --token-secret `<namespace>/<name>`, each part checked as the component checks its tokenSecret; the default without it. */
+function tokenSecretOf(text: string | undefined, problems: Problem[]): SecretRef {
+    if (text === undefined) {
+        return { ...defaultTokenSecret };
+    }
+    const [namespace, name, ...rest] = text.split("/");
+    if (name === undefined || rest.length > 0) {
+        const example = `--token-secret ${secretText(defaultTokenSecret)}`;
+        problems.push(problem("--token-secret", text, "not <namespace>/<name>", `give the secret's namespace and name, e.g. ${example}`));
+        return { namespace: text, name: "" };
+    }
+    for (const [part, format] of [
+        [namespace, formats.namespace],
+        [name, formats.objectName],
+    ] as const) {
+        problems.push(...shapeProblems(valueOf(format), part, "--token-secret").map((p) => ({ ...p, value: text })));
+    }
+    return { namespace, name };
 }
 
 /** --azure with both resource ids (as Azure spells them), or neither id without it. */

@@ -1,17 +1,28 @@
 // The Azure checks: pure functions from the fetched ARM and query answers to results.
 
+import { prometheusStream } from "../azure/facts";
 import type { Collector } from "../core/args";
 import { arrivalWindowMinutes, Association, AzureSnapshot, DataCollectionRule } from "./azure";
 import { formatDuration } from "./remoteWrite";
+import { rerunAfterRoleAssignment, roleAssignmentDelayMs, roleAssignmentNote } from "./roleAssignment";
 import type { Fetched } from "./snapshot";
 import { AzureTarget, CheckId, CheckResult, fail, pass, warn } from "./types";
 
 /** Microsoft's naming of the managed add-on's (and its Azure Policy's) rules and associations; the component's follow it. */
 const managedPrefix = /^MSProm-/i;
-const prometheusStream = "Microsoft-PrometheusMetrics";
 
-export function azureChecks(snapshot: AzureSnapshot, target: AzureTarget, collector: Collector, now: Date): CheckResult[] {
-    return [association(snapshot, target, collector), dataArriving(snapshot, target, now)];
+/**
+ * The Azure checks. `collectorStarted`: when the prometheus collector's oldest pod started (undefined for
+ * ama-metrics): until it is older than a role assignment's delay, its identity may not publish yet.
+ */
+export function azureChecks(
+    snapshot: AzureSnapshot,
+    target: AzureTarget,
+    collector: Collector,
+    now: Date,
+    collectorStarted?: Date,
+): CheckResult[] {
+    return [association(snapshot, target, collector), dataArriving(snapshot, target, now, collectorStarted)];
 }
 
 function unreadable(id: CheckId, what: string, fetched: { path: string; status: number; reason: string }, role: string): CheckResult {
@@ -94,7 +105,7 @@ function ruleName(link: Link): string {
     return link.rule.state === "missing" ? `${name} (rule not found)` : `${name} (rule unreadable: HTTP ${link.rule.status})`;
 }
 
-function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date): CheckResult {
+function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date, collectorStarted: Date | undefined): CheckResult {
     const id = "azure.data-arriving";
     const workspace = snapshot.workspace;
     if (workspace.state === "error") return unreadable(id, `workspace ${target.workspaceId}`, workspace, "Reader on the workspace");
@@ -121,11 +132,21 @@ function dataArriving(snapshot: AzureSnapshot, target: AzureTarget, now: Date): 
     if (newest !== undefined && now.getTime() - newest <= windowMs) {
         return pass(id, `${series.length} series of ${snapshot.promql}; newest sample ${formatDuration(now.getTime() - newest)} ago`);
     }
-    return fail(
-        id,
+    const missing =
         newest === undefined
             ? `no sample of ${snapshot.promql} in the workspace in the last ${arrivalWindowMinutes} minutes`
-            : `the newest sample of ${snapshot.promql} is ${formatDuration(now.getTime() - newest)} old`,
+            : `the newest sample of ${snapshot.promql} is ${formatDuration(now.getTime() - newest)} old`;
+    const collectorAgeMs = collectorStarted === undefined ? undefined : now.getTime() - collectorStarted.getTime();
+    if (collectorAgeMs !== undefined && collectorAgeMs < roleAssignmentDelayMs) {
+        return warn(
+            id,
+            `${missing}; the collector's pods started ${formatDuration(collectorAgeMs)} ago, and ${roleAssignmentNote}`,
+            `${rerunAfterRoleAssignment("the pods are")}; if no data arrives then, see remote-write.healthy`,
+        );
+    }
+    return fail(
+        id,
+        missing,
         "check remote-write.healthy (prometheus) or the agent's logs (ama-metrics); new data takes a few minutes to be queryable",
     );
 }

@@ -8,7 +8,7 @@ import { parseVerifyArgs, usage } from "./args";
 import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
 import { azureChecks } from "./azureChecks";
 import { connect } from "./kubeClient";
-import { kubernetesChecks } from "./kubeChecks";
+import { collectorStartedAt, kubernetesChecks } from "./kubeChecks";
 import { Deadline } from "./limit";
 import { exitCode, formatJson, formatText } from "./report";
 import { fetchSnapshot } from "./snapshot";
@@ -51,19 +51,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 async function runChecks(options: VerifyOptions, io: CliIo, deadline: Deadline): Promise<CheckResult[]> {
     const now = io.now();
-    const kubernetes = (async () => {
-        const reader = await connect(options, deadline);
-        return kubernetesChecks(await fetchSnapshot(reader, options), options, now);
-    })();
     const target = options.azure;
-    const azure = target
-        ? (async () => {
-              const access = await (io.azure ?? defaultAzureAccess)();
-              return azureChecks(await fetchAzureSnapshot(target, access, deadline, now), target, options.collector, now);
-          })()
-        : Promise.resolve([]);
-    const [kubernetesResults, azureResults] = await Promise.all([kubernetes, azure]);
-    return [...kubernetesResults, ...azureResults];
+    // Both sides are read at once; the Azure checks also judge by the collector's pods.
+    const [kubernetes, azure] = await Promise.all([
+        connect(options, deadline).then((reader) => fetchSnapshot(reader, options)),
+        target && (io.azure ?? defaultAzureAccess)().then((access) => fetchAzureSnapshot(target, access, deadline, now)),
+    ]);
+    return [
+        ...kubernetesChecks(kubernetes, options, now),
+        ...(target && azure ? azureChecks(azure, target, options.collector, now, collectorStartedAt(kubernetes, options)) : []),
+    ];
 }
 
 function reportError(error: unknown, io: CliIo, hint = ""): 2 {

@@ -1,14 +1,15 @@
 // The Kubernetes checks: pure functions from the fetched objects, the options and `now` to results.
 
+import { isIP } from "node:net";
 import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
 import { formats } from "../core/formats";
 import { containersOf, KubernetesObject, labelsMatch } from "../core/kubernetes";
 import { certsVolume } from "../mesh/certificates";
 import { namespaceLabels } from "../mesh/objects";
-import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../mesh/pod";
+import { dataplaneModeLabel, namespaceInjectionLabel, podAnnotations, revisionLabel } from "../mesh/pod";
 import { isAgentWorkload } from "../mesh/rules";
-import { prometheusNames } from "../prometheus/facts";
+import { prometheusNames, tokenExchangeAudience } from "../prometheus/facts";
 import {
     Container,
     formatLabels,
@@ -22,13 +23,15 @@ import {
     RoleBinding,
     Secret,
     Service,
+    startedAt,
     Volume,
     WorkloadObject,
 } from "./kubeObjects";
+import { parseIpRanges } from "./ipRanges";
 import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
-import { Fetched, KubeSnapshot } from "./snapshot";
+import { apiServerService, Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
-import { CheckId, CheckResult, fail, pass, VerifyOptions, warn } from "./types";
+import { CheckId, CheckResult, fail, pass, sameSecret, SecretRef, secretText, VerifyOptions, warn } from "./types";
 import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
 
 /** The namespace labels by which Istio takes a namespace into a mesh. */
@@ -36,7 +39,7 @@ const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLa
 const workloadIdentity = {
     useLabel: prometheusNames.workloadIdentityLabel,
     clientIdAnnotation: prometheusNames.clientIdAnnotation,
-    audience: "api://AzureADTokenExchange",
+    audience: tokenExchangeAudience,
     tokenFileEnv: "AZURE_FEDERATED_TOKEN_FILE",
     /** The webhook's volume until v1.5; from v1.6 it is named by this prefix and a hash of the pod name. */
     volumeName: "azure-identity-token",
@@ -64,18 +67,25 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
         if (scoped.peerAuthentications) {
             results.push(peerAuthentication(scoped.peerAuthentications, options.namespace));
         }
+        if (snapshot.kubernetesService) {
+            results.push(serviceCidr(snapshot.kubernetesService, workloads, scoped.pods, options));
+        }
     }
     results.push(noAddon(snapshot.kubeSystemDeployments, snapshot.kubeSystemDaemonSets));
     if (options.collector === "prometheus" && scoped) {
         const collectors = shardWorkloads(options.shards);
         results.push(serviceAccount(scoped.serviceAccount));
         results.push(...identityOfPods(collectors, scoped.pods));
-        results.push(...remoteWrite(collectors, scoped.pods, scoped.metrics ?? {}, now));
+        results.push(...remoteWrite(collectors, scoped, options, now));
     }
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
-        results.push(tokenSecretExists(ama.tokenSecret), tokenExpiryCheck(ama.tokenSecret, now));
-        results.push(alias(ama.alias, options.namespace), tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace));
+        const secret = options.tokenSecret;
+        results.push(tokenSecretExists(ama.tokenSecret, secret), tokenExpiryCheck(ama.tokenSecret, secret, now));
+        results.push(
+            alias(ama.alias, options.namespace),
+            tokenReader(ama.tokenReaderRole, ama.tokenReaderBinding, options.namespace, secret),
+        );
     }
     return results;
 }
@@ -296,6 +306,97 @@ function created(object: KubeObject): number {
     return Number.isNaN(time) ? 0 : time;
 }
 
+/**
+ * The sidecar mode's proxies capture only the ranges in their pods' includeOutboundIPRanges (the component's
+ * cluster.serviceCidr), less their excludeOutboundIPRanges. A call to a service IP outside them leaves the pod
+ * in plaintext, and the STRICT proxy of the collector's own component at the other end refuses it. The API
+ * server's own Service, `default/kubernetes`, takes the first address of the cluster's service range.
+ */
+function serviceCidr(
+    service: Fetched<Service>,
+    workloads: readonly ExpectedWorkload[],
+    pods: Fetched<Pod[]>,
+    options: VerifyOptions,
+): CheckResult {
+    const id = "mesh.service-cidr";
+    const what = `Service ${apiServerService.namespace}/${apiServerService.name}`;
+    if (service.state === "error") return unreadable(id, what, service);
+    if (service.state === "missing") {
+        return fail(id, `${what} does not exist`, "the API server keeps it in every cluster: check that --context names an AKS cluster");
+    }
+    if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
+    const spec = service.value.spec ?? {};
+    const addresses = [...new Set([spec.clusterIP ?? "", ...(spec.clusterIPs ?? [])])].filter((ip) => isIP(ip) !== 0);
+    if (addresses.length === 0) {
+        return fail(
+            id,
+            `${what} has no cluster IP (${JSON.stringify(spec.clusterIP ?? null)})`,
+            "check that --context names an AKS cluster",
+        );
+    }
+    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
+    const live = pods.state === "found" ? livePods(pods.value) : [];
+    const meshed = workloads
+        .filter((w) => expectations[w.workload]?.sidecar)
+        .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)));
+    if (meshed.length === 0) {
+        return fail(id, `no meshed pod of the collector in ${options.namespace} to compare with ${what}`, "see pods.sidecars");
+    }
+    const include = podAnnotations.includeOutboundIPRanges;
+    const exclude = podAnnotations.excludeOutboundIPRanges;
+    const ips = addresses.join(", ");
+    const missed: string[] = [];
+    const excluded: string[] = [];
+    const unannotated: string[] = [];
+    const captured = new Set<string>();
+    for (const pod of meshed) {
+        const podAnnotations = pod.metadata?.annotations ?? {};
+        const included = podAnnotations[include];
+        if (included === undefined) {
+            unannotated.push(nameOf(pod));
+            continue;
+        }
+        const includes = parseIpRanges(included);
+        const excludes = parseIpRanges(podAnnotations[exclude] ?? "");
+        if (!addresses.every((ip) => includes.holds(ip))) {
+            missed.push(`${nameOf(pod)} (${include}=${JSON.stringify(included)})`);
+        } else if (addresses.some((ip) => excludes.holds(ip))) {
+            excluded.push(`${nameOf(pod)} (${exclude}=${JSON.stringify(podAnnotations[exclude])})`);
+        } else {
+            captured.add(included);
+        }
+    }
+    const bypass =
+        "calls between the collector's components bypass the proxy in plaintext and STRICT mTLS refuses them " +
+        (options.collector === "prometheus"
+            ? "(Prometheus' scrape of kube-state-metrics fails)"
+            : "(the collector's calls to its target allocator fail, and so does the scrape of kube-state-metrics)");
+    if (missed.length > 0 || excluded.length > 0) {
+        const seen = [
+            missed.length > 0 ? `outside the ranges the proxies of ${missed.join(", ")} capture` : "",
+            excluded.length > 0 ? `excluded from capture on ${excluded.join(", ")}` : "",
+        ].filter((s) => s !== "");
+        const fixes = [
+            missed.length > 0
+                ? "set cluster.serviceCidr to the cluster's service CIDR (`az aks show --query networkProfile.serviceCidr`) and run pulumi up"
+                : "",
+            excluded.length > 0 ? "drop the range that holds it from istio.extraExcludeOutboundIPRanges and run pulumi up" : "",
+        ].filter((s) => s !== "");
+        return fail(id, `${what} has cluster IP ${ips}, ${seen.join("; ")}: ${bypass}`, fixes.join("; "));
+    }
+    if (unannotated.length > 0) {
+        return warn(
+            id,
+            `pods without ${include}: ${unannotated.join(", ")}; their proxies capture the mesh's default ranges, which this command cannot read`,
+            `run pulumi up, then kubectl -n ${options.namespace} rollout restart the collector's workloads: the component sets ${include} to cluster.serviceCidr`,
+        );
+    }
+    return pass(
+        id,
+        `${what} has cluster IP ${ips}, inside the ranges the ${meshed.length} meshed pods capture (${[...captured].join("; ")})`,
+    );
+}
+
 /** ama-metrics workloads in kube-system: the AKS managed add-on (or another install) is enabled. */
 function noAddon(deployments: Fetched<WorkloadObject[]>, daemonSets: Fetched<WorkloadObject[]>): CheckResult {
     const id = "kube-system.no-addon";
@@ -416,11 +517,12 @@ function hasAudience(volume: Volume): boolean {
 /** remote-write.healthy per shard pod, from its `/metrics`. */
 function remoteWrite(
     collectors: readonly ExpectedWorkload[],
-    pods: Fetched<Pod[]>,
-    metrics: Record<string, Fetched<string>>,
+    scoped: NonNullable<KubeSnapshot["inNamespace"]>,
+    options: VerifyOptions,
     now: Date,
 ): CheckResult[] {
     const id = "remote-write.healthy";
+    const { pods, metrics = {}, peerAuthentications } = scoped;
     if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
     const live = pods.state === "found" ? livePods(pods.value) : [];
     return collectors.flatMap((shard) => {
@@ -438,31 +540,73 @@ function remoteWrite(
                     `pod ${name}: could not read /metrics through the API server's pod proxy (${reason})`,
                     scraped?.state === "error" && scraped.status === 403
                         ? `${rbacFix}: it includes get on pods/proxy`
-                        : "check that the pod is ready; with STRICT mTLS the sidecar refuses the API server's plaintext proxy request unless port 9090 is excluded from inbound capture",
+                        : `check that the pod is ready${options.meshMode === "sidecar" ? `; ${webPortExceptionFix(options.namespace, peerAuthentications)}` : ""}`,
                 );
             }
-            const started = Date.parse(pod.status?.startTime ?? "");
+            const started = startedAt(pod);
             return judgeRemoteWrite({
                 pod: name,
                 text: scraped.value,
                 ...(scraped.date && { serverDate: scraped.date }),
-                ...(!Number.isNaN(started) && { podStarted: new Date(started) }),
+                ...(started && { podStarted: started }),
                 now,
             });
         });
     });
 }
 
-function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
+/**
+ * When the prometheus collector's oldest shard pod started: its identity's role assignment is at least as
+ * old (the shards are created after it). Undefined for ama-metrics, which has no role assignment of its own
+ * to wait for, and when no shard pod has started.
+ */
+export function collectorStartedAt(snapshot: KubeSnapshot, options: VerifyOptions): Date | undefined {
+    const pods = snapshot.inNamespace?.pods;
+    if (options.collector !== "prometheus" || pods?.state !== "found") return undefined;
+    const shards = shardWorkloads(options.shards);
+    const starts = livePods(pods.value)
+        .filter((p) => shards.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)))
+        .flatMap((p) => startedAt(p)?.getTime() ?? []);
+    return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
+}
+
+/**
+ * The API server's pod proxy is outside the mesh: in the sidecar mode its plaintext request passes the shard's
+ * STRICT sidecar only through the component's PERMISSIVE exception for the web port.
+ */
+function webPortExceptionFix(namespace: string, policies: Fetched<PeerAuthentication[]> | undefined): string {
+    const name = prometheusNames.webPortException;
+    const object = `PeerAuthentication ${namespace}/${name}`;
+    const missing = policies?.state === "found" && !policies.value.some((p) => nameOf(p) === name);
+    return (
+        `the shard's STRICT sidecar admits the API server's plaintext proxy request on port ${prometheusNames.webPort} only through ` +
+        `the PERMISSIVE port exception ${object}` +
+        (missing
+            ? `, which is missing: run pulumi up`
+            : `: check it (kubectl -n ${namespace} get peerauthentication ${name} -o yaml), and run pulumi up if it was changed`)
+    );
+}
+
+function tokenSecretExists(secret: Fetched<Secret>, ref: SecretRef): CheckResult {
     const id = "token.secret";
-    const what = `Secret ${defaultTokenSecret.namespace}/${defaultTokenSecret.name}`;
-    if (secret.state === "error") return unreadable(id, what, secret);
+    const what = `Secret ${secretText(ref)}`;
+    const isDefault = sameSecret(ref, defaultTokenSecret);
+    if (secret.state === "error") {
+        const refused = unreadable(id, what, secret);
+        // The README's ClusterRole names the default secret only.
+        return secret.status === 403 && !isDefault
+            ? { ...refused, fix: `${rbacFix}, with "${ref.name}" added to the resourceNames of its secrets rule` }
+            : refused;
+    }
     if (secret.state === "missing") {
         return fail(
             id,
             `${what} does not exist: the agent has no token to send metrics with`,
-            "AKS writes it only while an add-on that uses it is enabled: enable the managed Prometheus add-on once " +
-                "(az aks update --enable-azure-monitor-metrics), then disable it again, or use --collector prometheus (Workload ID)",
+            isDefault
+                ? "AKS writes it only while an add-on that uses it is enabled: enable the managed Prometheus add-on once " +
+                      "(az aks update --enable-azure-monitor-metrics), then disable it again, or use --collector prometheus (Workload ID)"
+                : `give --token-secret as the component's tokenSecret; AKS itself writes only ${secretText(defaultTokenSecret)}, ` +
+                      `so whatever keeps ${secretText(ref)} up to date must have written it`,
         );
     }
     return pass(id, `${what} exists`);
@@ -471,7 +615,7 @@ function tokenSecretExists(secret: Fetched<Secret>): CheckResult {
 const borrowed =
     "the agent borrows this token from the AKS managed add-on, and AKS refreshes it only while an add-on that uses it is enabled";
 
-function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
+function tokenExpiryCheck(secret: Fetched<Secret>, ref: SecretRef, now: Date): CheckResult {
     const id = "token.expiry";
     if (secret.state !== "found") {
         return fail(id, "no token to read: see token.secret", "see token.secret");
@@ -482,7 +626,7 @@ function tokenExpiryCheck(secret: Fetched<Secret>, now: Date): CheckResult {
         return fail(
             id,
             `cannot tell when the token expires: ${expiry.reason}`,
-            `check the secret's format (kubectl -n ${defaultTokenSecret.namespace} get secret ${defaultTokenSecret.name} -o yaml); ${fix}`,
+            `check the secret's format (kubectl -n ${ref.namespace} get secret ${ref.name} -o yaml); ${fix}`,
         );
     }
     const left = expiry.expiresAt.getTime() - now.getTime();
@@ -517,10 +661,10 @@ function alias(service: Fetched<Service>, namespace: string): CheckResult {
     return pass(id, `${what} is an ExternalName alias of ${externalName}`);
 }
 
-function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string): CheckResult {
+function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespace: string, secret: SecretRef): CheckResult {
     const id = "kube-system.token-reader";
     const name = tokenReaderName(namespace);
-    const where = `${defaultTokenSecret.namespace}/${name}`;
+    const where = `${secret.namespace}/${name}`;
     const fix = `run pulumi up: the component creates Role and RoleBinding ${where} for ServiceAccount ${namespace}/${chartFacts.serviceAccount}`;
     if (role.state === "error") return unreadable(id, `Role ${where}`, role);
     if (binding.state === "error") return unreadable(id, `RoleBinding ${where}`, binding);
@@ -543,11 +687,11 @@ function tokenReader(role: Fetched<Role>, binding: Fetched<RoleBinding>, namespa
             (r.apiGroups ?? []).includes("") &&
             (r.resources ?? []).includes("secrets") &&
             ((r.verbs ?? []).includes("get") || (r.verbs ?? []).includes("*")) &&
-            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(defaultTokenSecret.name)),
+            (r.resourceNames === undefined || r.resourceNames.length === 0 || r.resourceNames.includes(secret.name)),
     );
-    if (!grants) problems.push(`the Role does not grant get on secret ${defaultTokenSecret.name}`);
+    if (!grants) problems.push(`the Role does not grant get on secret ${secret.name}`);
     if (problems.length > 0) {
         return fail(id, `${where}: ${problems.join("; ")}`, fix);
     }
-    return pass(id, `Role and RoleBinding ${where} let ${namespace}/${chartFacts.serviceAccount} read ${defaultTokenSecret.name}`);
+    return pass(id, `Role and RoleBinding ${where} let ${namespace}/${chartFacts.serviceAccount} read ${secret.name}`);
 }

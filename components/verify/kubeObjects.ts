@@ -79,7 +79,7 @@ export interface Secret extends KubeObject {
 }
 
 export interface Service extends KubeObject {
-    spec?: { type?: string; externalName?: string };
+    spec?: { type?: string; externalName?: string; clusterIP?: string; clusterIPs?: string[] };
 }
 
 interface PolicyRule {
@@ -114,6 +114,12 @@ export function livePods(pods: readonly Pod[]): Pod[] {
     return pods.filter(
         (p) => p.metadata?.deletionTimestamp === undefined && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed",
     );
+}
+
+/** When the kubelet started the pod (`status.startTime`), if it has. */
+export function startedAt(pod: Pod): Date | undefined {
+    const time = Date.parse(pod.status?.startTime ?? "");
+    return Number.isNaN(time) ? undefined : new Date(time);
 }
 
 export function nameOf(object: KubeObject): string {

@@ -3,6 +3,7 @@
 
 import { CheckResult, fail, pass, warn } from "./types";
 import { ExpositionError, parseExposition, samplesOf } from "./promText";
+import { rerunAfterRoleAssignment, roleAssignmentDelayMs, roleAssignmentNote } from "./roleAssignment";
 
 const remoteWriteMetrics = {
     sent: "prometheus_remote_storage_samples_total",
@@ -12,8 +13,6 @@ const remoteWriteMetrics = {
 
 /** Data older than this at the remote end counts as not arriving. */
 const freshnessMs = 5 * 60 * 1000;
-/** Microsoft: a new "Monitoring Metrics Publisher" assignment can take about 30 minutes to apply (HTTP 403 meanwhile). */
-const roleAssignmentDelayMs = 30 * 60 * 1000;
 /** A pod this young may not have sent its first batch yet (first scrape plus the send deadline). */
 const startupGraceMs = 2 * 60 * 1000;
 
@@ -87,9 +86,8 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
         if (young(roleAssignmentDelayMs)) {
             return warn(
                 id,
-                `pod ${input.pod}: ${seen}; the pod started ${formatDuration(podAgeMs!)} ago, and Microsoft documents that a new ` +
-                    `"Monitoring Metrics Publisher" role assignment can take about 30 minutes to take effect (HTTP 403 meanwhile)`,
-                `run the check again once the pod is 30 minutes old; if it still fails, read the agent's errors: ${logs}`,
+                `pod ${input.pod}: ${seen}; the pod started ${formatDuration(podAgeMs!)} ago, and ${roleAssignmentNote}`,
+                `${rerunAfterRoleAssignment("the pod is")}; if it still fails, read the agent's errors: ${logs}`,
             );
         }
         return fail(

@@ -1,7 +1,7 @@
 // Everything the Kubernetes checks read, fetched once with bounded concurrency. The checks are pure
 // functions of this snapshot.
 
-import { chartFacts, chartNamespace, defaultTokenSecret } from "../amaMetrics/facts";
+import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
 import { labelsMatch } from "../core/kubernetes";
 import { prometheusNames } from "../prometheus/facts";
@@ -34,6 +34,8 @@ export interface KubeSnapshot {
     };
     kubeSystemDeployments: Fetched<WorkloadObject[]>;
     kubeSystemDaemonSets: Fetched<WorkloadObject[]>;
+    /** sidecar mode only: the API server's own Service, whose cluster IP lies in the cluster's service range. */
+    kubernetesService?: Fetched<Service>;
     /** ama-metrics only. */
     amaMetrics?: {
         tokenSecret: Fetched<Secret>;
@@ -56,6 +58,9 @@ const paths = {
     roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
 };
 
+/** The Service the API server keeps for itself: the first address of the cluster's service range. */
+export const apiServerService = { namespace: "default", name: "kubernetes" };
+
 type Limit = ReturnType<typeof limiter>;
 
 /** Reads everything the checks need, at most `concurrency` requests at once. */
@@ -66,10 +71,13 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
     // First alone: a wrong context or a dead server shows here, before a burst of requests.
     const namespace = await read.object<KubeObject>(paths.namespace(ns));
 
-    const [kubeSystemDeployments, kubeSystemDaemonSets, amaMetrics, inNamespace] = await Promise.all([
+    const [kubeSystemDeployments, kubeSystemDaemonSets, kubernetesService, amaMetrics, inNamespace] = await Promise.all([
         read.list<WorkloadObject>(paths.apps(chartNamespace, "deployments")),
         read.list<WorkloadObject>(paths.apps(chartNamespace, "daemonsets")),
-        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, ns) : undefined,
+        options.meshMode === "sidecar" && namespace.state !== "missing"
+            ? read.object<Service>(paths.service(apiServerService.namespace, apiServerService.name))
+            : undefined,
+        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, options) : undefined,
         namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
     ]);
     return {
@@ -77,6 +85,7 @@ export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, 
         ...(inNamespace && { inNamespace }),
         kubeSystemDeployments,
         kubeSystemDaemonSets,
+        ...(kubernetesService && { kubernetesService }),
         ...(amaMetrics && { amaMetrics }),
     };
 }
@@ -97,13 +106,15 @@ function reading(reader: KubeReader, limit: Limit): Reading {
     };
 }
 
-/** The token secret and what the ama-metrics collector keeps in kube-system. */
-async function fetchAmaMetricsShims(read: Reading, ns: string): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
+/** The token secret and what the ama-metrics collector keeps next to it and in kube-system. */
+async function fetchAmaMetricsShims(read: Reading, options: VerifyOptions): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
+    const { namespace, name } = options.tokenSecret;
+    const reader = tokenReaderName(options.namespace);
     const [secret, alias, role, binding] = await Promise.all([
-        read.object<Secret>(paths.secret(defaultTokenSecret.namespace, defaultTokenSecret.name)),
+        read.object<Secret>(paths.secret(namespace, name)),
         read.object<Service>(paths.service(chartNamespace, chartFacts.targetAllocatorService)),
-        read.object<Role>(paths.role(defaultTokenSecret.namespace, tokenReaderName(ns))),
-        read.object<RoleBinding>(paths.roleBinding(defaultTokenSecret.namespace, tokenReaderName(ns))),
+        read.object<Role>(paths.role(namespace, reader)),
+        read.object<RoleBinding>(paths.roleBinding(namespace, reader)),
     ]);
     return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
 }

@@ -15,8 +15,25 @@ export interface VerifyConfiguration {
     meshNode?: boolean;
     /** prometheus: the number of agent shards. Default 1. */
     shards?: number;
+    /** ama-metrics: the token secret the agent borrows. Default kube-system/aad-msi-auth-token (amaMetrics/facts). */
+    tokenSecret?: SecretRef;
     /** Also check the Azure side (`--azure`). */
     azure?: AzureTarget;
+}
+
+/** A Secret by namespace and name. */
+export interface SecretRef {
+    namespace: string;
+    name: string;
+}
+
+export function sameSecret(a: SecretRef, b: SecretRef): boolean {
+    return a.namespace === b.namespace && a.name === b.name;
+}
+
+/** `<namespace>/<name>`, as --token-secret takes it. */
+export function secretText(secret: SecretRef): string {
+    return `${secret.namespace}/${secret.name}`;
 }
 
 /** The Azure side, by resource ids checked and spelled as Azure spells them (azure/ids). */
@@ -31,6 +48,7 @@ export interface AzureTarget {
 export interface VerifyOptions extends VerifyConfiguration {
     meshNode: boolean;
     shards: number;
+    tokenSecret: SecretRef;
     kubeconfig?: string;
     context?: string;
     json: boolean;
@@ -46,6 +64,7 @@ export type CheckId =
     | "workloads.rolled-out"
     | "pods.sidecars"
     | "mesh.peer-authentication"
+    | "mesh.service-cidr"
     | "kube-system.no-addon"
     | "identity.service-account"
     | "identity.pod-label"

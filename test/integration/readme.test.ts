@@ -38,7 +38,10 @@ describe("the README", () => {
         const output = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]).join("");
         assert.match(output, /^median of \d+ runs each \(Node 22\.\d+\.\d+, \d+ cores\)$/m);
         for (const stack of ["dev", "staging", "prod"]) {
-            assert.match(output, new RegExp(`^${stack} +\\d+ +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+/\\d+ MiB$`, "m"));
+            assert.match(
+                output,
+                new RegExp(`^${stack} +\\d+ +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+ ms +\\d+ ms +\\d\\.\\d\\d +\\d+/\\d+ MiB$`, "m"),
+            );
         }
     });
 

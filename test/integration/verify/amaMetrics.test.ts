@@ -45,6 +45,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                 "workloads.rolled-out",
                 "pods.sidecars",
                 "mesh.peer-authentication",
+                "mesh.service-cidr",
                 "kube-system.no-addon",
                 "token.secret",
                 "token.expiry",
@@ -108,6 +109,80 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         assert.match(expectStatus(result, "token.secret", "fail")[0].fix, /enable the managed Prometheus add-on once/);
     });
 
+    describe("with the component's tokenSecret elsewhere (--token-secret)", () => {
+        const customArgs = [...amaMetricsArgs, "--token-secret", "secrets/agent-token"];
+
+        beforeEach(() => {
+            // What the component creates for tokenSecret { namespace: "secrets", name: "agent-token" }: the
+            // reader Role and RoleBinding next to the secret, naming it.
+            const secret = fake.get<{ metadata: { name: string; namespace: string } }>("Secret", "aad-msi-auth-token", "kube-system");
+            Object.assign(secret.metadata, { name: "agent-token", namespace: "secrets" });
+            for (const kind of ["Role", "RoleBinding"]) {
+                fake.get<{ metadata: { namespace: string } }>(
+                    kind,
+                    "ama-metrics-token-reader-monitoring",
+                    "kube-system",
+                ).metadata.namespace = "secrets";
+            }
+            fake.get<{ rules: { resourceNames: string[] }[] }>(
+                "Role",
+                "ama-metrics-token-reader-monitoring",
+                "secrets",
+            ).rules[0].resourceNames = ["agent-token"];
+        });
+
+        it("reads that secret and its reader Role and RoleBinding, and passes", async () => {
+            const result = await run(customArgs);
+            expectOnlyProblems(result, {});
+            assert.equal(expectStatus(result, "token.secret", "pass")[0].message, "Secret secrets/agent-token exists");
+            assert.equal(
+                expectStatus(result, "kube-system.token-reader", "pass")[0].message,
+                "Role and RoleBinding secrets/ama-metrics-token-reader-monitoring let monitoring/ama-metrics-serviceaccount read agent-token",
+            );
+            const paths = fake.requests.map((r) => r.url);
+            assert.ok(paths.includes("/api/v1/namespaces/secrets/secrets/agent-token"));
+            assert.ok(
+                paths.includes("/apis/rbac.authorization.k8s.io/v1/namespaces/secrets/rolebindings/ama-metrics-token-reader-monitoring"),
+            );
+            assert.ok(!paths.some((p) => p.includes("aad-msi-auth-token")));
+        });
+
+        it("fails without the flag, where AKS's secret and a reader for it are missing", async () => {
+            const result = await run();
+            expectOnlyProblems(result, { "token.secret": "fail", "token.expiry": "fail", "kube-system.token-reader": "fail" });
+            assert.equal(
+                expectStatus(result, "token.secret", "fail")[0].message,
+                "Secret kube-system/aad-msi-auth-token does not exist: the agent has no token to send metrics with",
+            );
+        });
+
+        it("names the secret in the fixes: it is not AKS's, and the documented ClusterRole does not list it", async () => {
+            fake.remove("Secret", "agent-token", "secrets");
+            const [missing] = expectStatus(await run(customArgs), "token.secret", "fail");
+            assert.match(
+                missing.fix,
+                /^give --token-secret as the component's tokenSecret; AKS itself writes only kube-system\/aad-msi-auth-token/,
+            );
+            fake.overrides.set("/api/v1/namespaces/secrets/secrets/agent-token", {
+                status: 403,
+                body: {
+                    kind: "Status",
+                    apiVersion: "v1",
+                    status: "Failure",
+                    reason: "Forbidden",
+                    code: 403,
+                    message: 'secrets "agent-token" is forbidden',
+                },
+            });
+            const [refused] = expectStatus(await run(customArgs), "token.secret", "fail");
+            assert.match(refused.message, /^could not read Secret secrets\/agent-token: HTTP 403: secrets "agent-token" is forbidden/);
+            assert.match(
+                refused.fix,
+                /ClusterRole ama-metrics-istio-verify .*, with "agent-token" added to the resourceNames of its secrets rule$/,
+            );
+        });
+    });
+
     it("fails kube-system.alias when the Service is not an ExternalName alias of the relocated one", async () => {
         const service = fake.get<{ spec: Record<string, unknown> }>("Service", "ama-metrics-operator-targets", "kube-system");
         service.spec = { type: "ClusterIP", clusterIP: "10.0.112.4", ports: [{ port: 80, targetPort: 8080 }] };
@@ -165,6 +240,26 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             missing.message,
             /no istio-proxy sidecar on ama-metrics-node-4xv7n \(ama-metrics-node\), ama-metrics-node-t6p3f \(ama-metrics-node\)/,
         );
+    });
+
+    it("fails mesh.service-cidr when the cluster's service range is another than the one the meshed pods capture", async () => {
+        fake.remove("Service", "kubernetes", "default");
+        fake.add(...readObjects("variants", "kubernetes-service-other-cidr.json"));
+        const result = await run();
+        expectOnlyProblems(result, { "mesh.service-cidr": "fail" });
+        const [outside] = expectStatus(result, "mesh.service-cidr", "fail");
+        // The collector, the target allocator and kube-state-metrics; the unmeshed node pods do not count.
+        assert.match(
+            outside.message,
+            /^Service default\/kubernetes has cluster IP 10.2.0.1, outside the ranges the proxies of ama-metrics-112e544f23-h8t2m /,
+        );
+        assert.match(outside.message, /ama-metrics-operator-targets-5056e327c9-h8t2m .*ama-metrics-ksm-47f5606395-h8t2m /);
+        assert.doesNotMatch(outside.message, /ama-metrics-node/);
+        assert.match(
+            outside.message,
+            /\(the collector's calls to its target allocator fail, and so does the scrape of kube-state-metrics\)$/,
+        );
+        assert.match(outside.fix, /^set cluster.serviceCidr to the cluster's service CIDR/);
     });
 
     it("fails workloads.rolled-out for a DaemonSet still rolling out", async () => {

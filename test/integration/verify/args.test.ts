@@ -4,6 +4,7 @@
 import * as assert from "node:assert/strict";
 import { UsageError } from "../../../components/core/errors";
 import { configurationOf, parseVerifyArgs, verifyArgs } from "../../../components/verify/args";
+import { defaultTokenSecret } from "../../../components/amaMetrics/facts";
 import { VerifyConfiguration } from "../../../components/verify/types";
 
 const cluster =
@@ -37,6 +38,12 @@ describe("ama-metrics-istio-verify arguments", () => {
         },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "certificates" },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "off" },
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "sidecar",
+            tokenSecret: { namespace: "secrets", name: "agent-token" },
+        },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", azure: { clusterId: cluster, workspaceId: workspace } },
     ];
 
@@ -72,6 +79,19 @@ describe("ama-metrics-istio-verify arguments", () => {
         ]);
     });
 
+    it("writes the token secret only when it is not AKS's", () => {
+        const custom = configurations.at(-2)!;
+        assert.deepEqual(verifyArgs(custom).slice(6), ["--token-secret", "secrets/agent-token"]);
+        assert.deepEqual(verifyArgs({ ...custom, tokenSecret: { namespace: "kube-system", name: "aad-msi-auth-token" } }), [
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "ama-metrics",
+            "--mesh-mode",
+            "sidecar",
+        ]);
+    });
+
     it("writes the Azure target last", () => {
         assert.deepEqual(verifyArgs(configurations.at(-1)!).slice(6), ["--azure", "--cluster-id", cluster, "--workspace-id", workspace]);
     });
@@ -79,7 +99,7 @@ describe("ama-metrics-istio-verify arguments", () => {
     it("reads back what it writes, for every collector and mode", () => {
         for (const config of configurations) {
             const parsed = parseVerifyArgs(verifyArgs(config));
-            const expected = { meshNode: false, shards: 1, ...config };
+            const expected = { meshNode: false, shards: 1, tokenSecret: defaultTokenSecret, ...config };
             assert.deepEqual(configurationOf(parsed), expected);
             assert.deepEqual(verifyArgs(configurationOf(parsed)), verifyArgs(config), "the written form is canonical");
         }
@@ -93,6 +113,7 @@ describe("ama-metrics-istio-verify arguments", () => {
             meshMode: "sidecar",
             meshNode: false,
             shards: 1,
+            tokenSecret: { namespace: "kube-system", name: "aad-msi-auth-token" },
             json: false,
             timeoutSeconds: 30,
         });
@@ -186,14 +207,14 @@ describe("ama-metrics-istio-verify arguments", () => {
         assert.equal(
             parseError(["--namespace", "a", "--colector", "prometheus"]),
             [
-                "--colector = true: unknown flag; did you mean --collector? known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
+                "--colector = true: unknown flag; did you mean --collector? known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
                 'argument 4 = "prometheus": not a flag; give every value with its flag, --<flag> <value> (--help lists the flags)',
                 '--collector = "": required; use prometheus or ama-metrics',
             ].join("\n"),
         );
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--verbose"]),
-            "--verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
+            "--verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
         );
         assert.match(
             parseError(["--collector", "prometheus", "--namespace"]),
@@ -227,6 +248,34 @@ describe("ama-metrics-istio-verify arguments", () => {
         assert.throws(
             () => parseVerifyArgs(verifyArgs({ namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", shards: 2 })),
             /only the prometheus collector has shards/,
+        );
+    });
+
+    it("reads --token-secret as <namespace>/<name>, each part as the component's tokenSecret, for ama-metrics only", () => {
+        const base = ["--namespace", "monitoring", "--collector", "ama-metrics"];
+        assert.deepEqual(parseVerifyArgs([...base, "--token-secret", "secrets/agent-token"]).tokenSecret, {
+            namespace: "secrets",
+            name: "agent-token",
+        });
+        assert.equal(
+            parseError([...base, "--token-secret", "agent-token"]),
+            '--token-secret = "agent-token": not <namespace>/<name>; give the secret\'s namespace and name, e.g. --token-secret kube-system/aad-msi-auth-token',
+        );
+        assert.match(
+            parseError([...base, "--token-secret", "kube-system/aad/token"]),
+            /^--token-secret = "kube-system\/aad\/token": not <namespace>\/<name>; /,
+        );
+        assert.match(
+            parseError([...base, "--token-secret", "Secrets/agent-token"]),
+            /^--token-secret = "Secrets\/agent-token": not a Kubernetes namespace name; /,
+        );
+        assert.match(
+            parseError([...base, "--token-secret", "secrets/Agent_Token"]),
+            /^--token-secret = "secrets\/Agent_Token": not a Kubernetes object name; /,
+        );
+        assert.equal(
+            parseError(["--namespace", "monitoring", "--collector", "prometheus", "--token-secret", "kube-system/aad-msi-auth-token"]),
+            '--token-secret = "kube-system/aad-msi-auth-token": only the ama-metrics collector borrows a token secret; drop --token-secret',
         );
     });
 

@@ -11,6 +11,12 @@ describe("ama-metrics-istio-verify --azure", () => {
     let kube: FakeKube;
     let azure: FakeAzure;
     const run = (args: string[]) => verify(kube.url, [...args, ...azureArgs], { azure: azure.access() });
+    /** A run `minutes` after the fixture's pods started (all at once), the API server's clock set there too. */
+    const runAt = (args: string[], minutes: number) => {
+        const pod = kube.objects.find((o) => o.kind === "Pod") as unknown as { status: { startTime: string } };
+        kube.now = new Date(Date.parse(pod.status.startTime) + minutes * 60 * 1000);
+        return verify(kube.url, [...args, ...azureArgs], { azure: azure.access(), now: () => kube.now });
+    };
     const addAddonAssociation = () => {
         const [rule] = readObjects("azure", "rule-addon.json") as unknown as Json[];
         azure.rules.set(String(rule.id).toLowerCase(), rule);
@@ -83,6 +89,12 @@ describe("ama-metrics-istio-verify --azure", () => {
             assert.equal(empty.message, 'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes');
         });
 
+        it("fails azure.data-arriving without data even while the pods are young: the agent has no role assignment to wait for", async () => {
+            azure.query = readObjects("azure", "query-empty.json")[0] as unknown as Json;
+            const [empty] = expectStatus(await runAt(amaMetricsArgs, 5), "azure.data-arriving", "fail");
+            assert.equal(empty.message, 'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes');
+        });
+
         it("fails azure.data-arriving with the missing role when the query is forbidden", async () => {
             azure.overrides.set("/prometheus/api/v1/query", {
                 status: 403,
@@ -137,6 +149,43 @@ describe("ama-metrics-istio-verify --azure", () => {
                 expectStatus(result, "azure.association", "warn")[0].message,
                 /but MSProm-westeurope-aks-prod-addon → MSProm-westeurope-aks-prod exists/,
             );
+        });
+
+        describe("while the identity's new role assignment may not be in effect (about 30 minutes, Learn)", () => {
+            beforeEach(() => {
+                azure.query = readObjects("azure", "query-empty.json")[0] as unknown as Json;
+            });
+
+            it("warns on azure.data-arriving while the collector's pods are younger than 30 minutes", async () => {
+                const result = await runAt(prometheusArgs, 29);
+                expectOnlyProblems(result, { "azure.data-arriving": "warn" });
+                const [early] = expectStatus(result, "azure.data-arriving", "warn");
+                assert.equal(
+                    early.message,
+                    'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes; the collector\'s pods started 29 min ago, ' +
+                        'and Microsoft documents that a new "Monitoring Metrics Publisher" role assignment can take about 30 minutes to take effect (HTTP 403 meanwhile)',
+                );
+                assert.equal(
+                    early.fix,
+                    "run the check again once the pods are 30 minutes old; if no data arrives then, see remote-write.healthy",
+                );
+            });
+
+            it("fails azure.data-arriving once the pods are 30 minutes old", async () => {
+                const result = await runAt(prometheusArgs, 31);
+                expectOnlyProblems(result, { "azure.data-arriving": "fail" });
+                assert.equal(
+                    expectStatus(result, "azure.data-arriving", "fail")[0].message,
+                    'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes',
+                );
+            });
+
+            it("judges by the oldest shard pod: a shard restarted since does not bring the wait back", async () => {
+                // 5 minutes before the run, which is 31 minutes after the other shard started.
+                kube.get<{ status: { startTime: string } }>("Pod", "prometheus-shard-1-0", "monitoring").status.startTime =
+                    "2026-11-29T10:24:00Z";
+                expectStatus(await runAt(prometheusArgs, 31), "azure.data-arriving", "fail");
+            });
         });
 
         it("fails azure.association when the cluster id names no cluster", async () => {

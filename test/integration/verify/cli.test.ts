@@ -96,7 +96,7 @@ describe("ama-metrics-istio-verify command", () => {
         );
         assert.ok(failed > 0, result.stdout);
         assert.match(lines[failed + 1], /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/);
-        assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 14);
+        assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 15);
     });
 
     it("exits 2 on usage errors, naming each, and 0 with the help", async () => {
@@ -105,7 +105,7 @@ describe("ama-metrics-istio-verify command", () => {
         assert.equal(usage.stdout, "");
         assert.equal(
             usage.stderr,
-            "ama-metrics-istio-verify: --verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help\n" +
+            "ama-metrics-istio-verify: --verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help\n" +
                 'ama-metrics-istio-verify: --collector = "foo": unknown collector; use one of "prometheus", "ama-metrics"\n' +
                 "Run with --help for the flags.\n",
         );
@@ -212,7 +212,7 @@ describe("ama-metrics-istio-verify command", () => {
             ]);
             assert.equal(result.code, 0, result.stderr);
             const checks = JSON.parse(result.stdout).checks as { status: string }[];
-            assert.equal(checks.length, 14);
+            assert.equal(checks.length, 15);
             assert.ok(checks.every((c) => c.status === "pass"));
         });
 

@@ -17,6 +17,9 @@ import type { VerifyConfiguration } from "../../../components/verify/types";
 import { expectedWorkloads, isShardName, meshExpectations } from "../../../components/verify/workloads";
 import { baseArgs, clusterId, evaluate, fixtureObjects, mockStack, valueOf } from "../../harness";
 
+/** What the command reads without --token-secret: the secret AKS writes. */
+const aksTokenSecret = { namespace: "kube-system", name: "aad-msi-auth-token" };
+
 const existingWorkspace =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-monitoring/providers/Microsoft.Monitor/accounts/amw-shared";
 
@@ -24,32 +27,68 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
     [
         "prometheus with its defaults",
         baseArgs(),
-        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", meshNode: false, shards: 1 },
+        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
     ],
     [
         "prometheus with a revision, shards and its own namespace",
         baseArgs({ namespace: "metrics", prometheus: { shards: 3 }, istio: { revision: "asm-1-27" } }),
-        { namespace: "metrics", collector: "prometheus", meshMode: "sidecar", revision: "asm-1-27", meshNode: false, shards: 3 },
+        {
+            namespace: "metrics",
+            collector: "prometheus",
+            meshMode: "sidecar",
+            revision: "asm-1-27",
+            meshNode: false,
+            shards: 3,
+            tokenSecret: aksTokenSecret,
+        },
     ],
     [
         "prometheus in certificates mode",
         baseArgs({ istio: { mode: "certificates", revision: "asm-1-26" } }),
-        { namespace: "monitoring", collector: "prometheus", meshMode: "certificates", revision: "asm-1-26", meshNode: false, shards: 1 },
+        {
+            namespace: "monitoring",
+            collector: "prometheus",
+            meshMode: "certificates",
+            revision: "asm-1-26",
+            meshNode: false,
+            shards: 1,
+            tokenSecret: aksTokenSecret,
+        },
     ],
     [
         "ama-metrics with its defaults",
         baseArgs({}, "ama-metrics"),
-        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", meshNode: false, shards: 1 },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
     ],
     [
         "ama-metrics with the node DaemonSet meshed",
         baseArgs({ istio: { revision: "asm-1-27", meshNodeDaemonSet: true } }, "ama-metrics"),
-        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", revision: "asm-1-27", meshNode: true, shards: 1 },
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "sidecar",
+            revision: "asm-1-27",
+            meshNode: true,
+            shards: 1,
+            tokenSecret: aksTokenSecret,
+        },
+    ],
+    [
+        "ama-metrics reading its own token secret",
+        baseArgs({ tokenSecret: { namespace: "secrets", name: "agent-token" } }, "ama-metrics"),
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 1,
+            tokenSecret: { namespace: "secrets", name: "agent-token" },
+        },
     ],
     [
         "ama-metrics outside the mesh, with an existing workspace",
         baseArgs({ istio: { mode: "off" }, workspace: { resourceId: existingWorkspace } }, "ama-metrics"),
-        { namespace: "monitoring", collector: "ama-metrics", meshMode: "off", meshNode: false, shards: 1 },
+        { namespace: "monitoring", collector: "ama-metrics", meshMode: "off", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
     ],
 ];
 

@@ -49,13 +49,14 @@ ${contexts}current-context: fake
     return file;
 }
 
-/** The healthy prometheus installation: sidecar mode, revision asm-1-27, two shards. */
+/** The healthy prometheus installation: sidecar mode, revision asm-1-27, two shards, service CIDR 10.0.0.0/16. */
 export async function prometheusCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
     for (const file of ["namespace", "statefulsets", "deployments", "daemonsets", "pods", "serviceaccounts", "peerauthentications"]) {
         fake.add(...readObjects("prometheus", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
+    fake.add(...readObjects("default", "services.json"));
     fake.metrics.set("monitoring/prometheus-shard-0-0", readText("prometheus", "metrics-shard-0.txt"));
     fake.metrics.set("monitoring/prometheus-shard-1-0", readText("prometheus", "metrics-shard-1.txt"));
     return fake.start();
@@ -63,13 +64,14 @@ export async function prometheusCluster(): Promise<FakeKube> {
 
 export const prometheusArgs = ["--namespace", "monitoring", "--collector", "prometheus", "--revision", "asm-1-27", "--shards", "2"];
 
-/** The healthy ama-metrics installation: sidecar mode, default revision, node DaemonSet not meshed. */
+/** The healthy ama-metrics installation: sidecar mode, default revision, node DaemonSet not meshed, service CIDR 10.0.0.0/16. */
 export async function amaMetricsCluster(): Promise<FakeKube> {
     const fake = new FakeKube();
     for (const file of ["namespace", "deployments", "daemonsets", "statefulsets", "pods", "peerauthentications", "kube-system"]) {
         fake.add(...readObjects("ama-metrics", `${file}.json`));
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
+    fake.add(...readObjects("default", "services.json"));
     return fake.start();
 }
 

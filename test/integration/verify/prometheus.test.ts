@@ -38,6 +38,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                 "workloads.rolled-out",
                 "pods.sidecars",
                 "mesh.peer-authentication",
+                "mesh.service-cidr",
                 "kube-system.no-addon",
                 "identity.service-account",
                 "identity.pod-label",
@@ -62,6 +63,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         assert.ok(fake.requests.every((r) => r.authorization === "Bearer fake-token"));
         const paths = fake.requests.map((r) => decodeURIComponent(r.url)).sort();
         assert.deepEqual(paths, [
+            "/api/v1/namespaces/default/services/kubernetes",
             "/api/v1/namespaces/monitoring",
             "/api/v1/namespaces/monitoring/pods",
             "/api/v1/namespaces/monitoring/pods/prometheus-shard-0-0:9090/proxy/metrics",
@@ -210,6 +212,98 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         assert.match(noApi.message, /does not serve security.istio.io\/v1 PeerAuthentications/);
     });
 
+    describe("mesh.service-cidr", () => {
+        const include = "traffic.sidecar.istio.io/includeOutboundIPRanges";
+        const meshedPods = ["prometheus-shard-0-0", "prometheus-shard-1-0", "kube-state-metrics-6d4f9c7b8d-w2x7c"];
+        const apiService = () => fake.get<{ spec: { clusterIP: string; clusterIPs: string[] } }>("Service", "kubernetes", "default");
+
+        it("passes when the API server's Service lies in the range the meshed pods capture", async () => {
+            const [inside] = expectStatus(await run(), "mesh.service-cidr", "pass");
+            assert.equal(
+                inside.message,
+                "Service default/kubernetes has cluster IP 10.0.0.1, inside the ranges the 3 meshed pods capture (10.0.0.0/16)",
+            );
+        });
+
+        it("fails when the cluster's service range is another than the captured one, with cluster.serviceCidr as the fix", async () => {
+            fake.remove("Service", "kubernetes", "default");
+            fake.add(...readObjects("variants", "kubernetes-service-other-cidr.json"));
+            const result = await run();
+            expectOnlyProblems(result, { "mesh.service-cidr": "fail" });
+            const [outside] = expectStatus(result, "mesh.service-cidr", "fail");
+            assert.equal(
+                outside.message,
+                "Service default/kubernetes has cluster IP 10.2.0.1, outside the ranges the proxies of " +
+                    meshedPods.map((name) => `${name} (${include}="10.0.0.0/16")`).join(", ") +
+                    " capture: calls between the collector's components bypass the proxy in plaintext and STRICT mTLS refuses them " +
+                    "(Prometheus' scrape of kube-state-metrics fails)",
+            );
+            assert.equal(
+                outside.fix,
+                "set cluster.serviceCidr to the cluster's service CIDR (`az aks show --query networkProfile.serviceCidr`) and run pulumi up",
+            );
+        });
+
+        it("fails when one pod's proxy misses the address, and when an excluded range holds it", async () => {
+            pod("kube-state-metrics-6d4f9c7b8d-w2x7c").metadata.annotations![include] = "10.1.0.0/16";
+            const [one] = expectStatus(await run(), "mesh.service-cidr", "fail");
+            assert.match(
+                one.message,
+                /outside the ranges the proxies of kube-state-metrics-6d4f9c7b8d-w2x7c \(.*="10.1.0.0\/16"\) capture/,
+            );
+            pod("kube-state-metrics-6d4f9c7b8d-w2x7c").metadata.annotations![include] = "10.0.0.0/16";
+            pod("prometheus-shard-0-0").metadata.annotations!["traffic.sidecar.istio.io/excludeOutboundIPRanges"] = "10.0.0.0/30";
+            const [excluded] = expectStatus(await run(), "mesh.service-cidr", "fail");
+            assert.match(
+                excluded.message,
+                /cluster IP 10.0.0.1, excluded from capture on prometheus-shard-0-0 \(traffic.sidecar.istio.io\/excludeOutboundIPRanges="10.0.0.0\/30"\)/,
+            );
+            assert.equal(excluded.fix, "drop the range that holds it from istio.extraExcludeOutboundIPRanges and run pulumi up");
+        });
+
+        it("reads IPv6 service addresses and ranges", async () => {
+            Object.assign(apiService().spec, { clusterIP: "fd00:10::1", clusterIPs: ["fd00:10::1"] });
+            for (const name of meshedPods) pod(name).metadata.annotations![include] = "fd00:10::/108";
+            expectStatus(await run(), "mesh.service-cidr", "pass");
+            pod("prometheus-shard-1-0").metadata.annotations![include] = "10.0.0.0/16,fd00:11::/108";
+            assert.match(
+                expectStatus(await run(), "mesh.service-cidr", "fail")[0].message,
+                /^Service default\/kubernetes has cluster IP fd00:10::1, outside/,
+            );
+        });
+
+        it("checks every address of a dual-stack Service", async () => {
+            apiService().spec.clusterIPs = ["10.0.0.1", "fd00:10::1"];
+            assert.match(expectStatus(await run(), "mesh.service-cidr", "fail")[0].message, /has cluster IP 10.0.0.1, fd00:10::1, outside/);
+            for (const name of meshedPods) pod(name).metadata.annotations![include] = "10.0.0.0/16, fd00:10::/108";
+            expectStatus(await run(), "mesh.service-cidr", "pass");
+        });
+
+        it("warns about meshed pods that carry no captured range: their proxies capture the mesh's default", async () => {
+            delete pod("prometheus-shard-1-0").metadata.annotations![include];
+            const result = await run();
+            expectOnlyProblems(result, { "mesh.service-cidr": "warn" });
+            assert.match(
+                expectStatus(result, "mesh.service-cidr", "warn")[0].message,
+                /^pods without traffic.sidecar.istio.io\/includeOutboundIPRanges: prometheus-shard-1-0;/,
+            );
+        });
+
+        it("is neither checked nor read outside the sidecar mode", async () => {
+            const base = ["--namespace", "monitoring", "--collector", "prometheus", "--shards", "2"];
+            for (const mode of ["certificates", "off"]) {
+                fake.requests.length = 0;
+                const result = await run([...base, "--mesh-mode", mode]);
+                assert.deepEqual(
+                    result.checks.filter((c) => c.id === "mesh.service-cidr"),
+                    [],
+                );
+                assert.ok(result.checks.length > 0);
+                assert.ok(!fake.requests.some((r) => r.url.includes("/services/")), mode);
+            }
+        });
+    });
+
     it("fails kube-system.no-addon when the managed add-on's workloads run in kube-system", async () => {
         fake.add(...readObjects("variants", "addon-workloads.json"));
         const result = await run();
@@ -294,6 +388,25 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
             unreachable.message,
             /pod prometheus-shard-1-0: could not read \/metrics through the API server's pod proxy \(HTTP 503: error trying to reach service/,
         );
+        assert.equal(
+            unreachable.fix,
+            "check that the pod is ready; the shard's STRICT sidecar admits the API server's plaintext proxy request on port 9090 only through " +
+                "the PERMISSIVE port exception PeerAuthentication monitoring/prometheus-agent-web: check it " +
+                "(kubectl -n monitoring get peerauthentication prometheus-agent-web -o yaml), and run pulumi up if it was changed",
+        );
+    });
+
+    it("names the web-port exception as missing when the pod proxy is refused, in the sidecar mode only", async () => {
+        fake.metrics.delete("monitoring/prometheus-shard-1-0");
+        fake.remove("PeerAuthentication", "prometheus-agent-web", "monitoring");
+        const [refused] = expectStatus(await run(), "remote-write.healthy", "fail");
+        assert.match(
+            refused.fix,
+            /the PERMISSIVE port exception PeerAuthentication monitoring\/prometheus-agent-web, which is missing: run pulumi up$/,
+        );
+        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
+        const [certificates] = expectStatus(await run([...prometheusArgs, "--mesh-mode", "certificates"]), "remote-write.healthy", "fail");
+        assert.equal(certificates.fix, "check that the pod is ready");
     });
 
     it("fails with the ClusterRole as the fix when the API refuses a read", async () => {

@@ -5,6 +5,7 @@ import * as assert from "node:assert/strict";
 import { loadAzureIdentity } from "../../../components/verify/azure";
 import { meshExpectations } from "../../../components/verify/workloads";
 import { loadClientNode } from "../../../components/verify/kubeClient";
+import { parseIpRanges } from "../../../components/verify/ipRanges";
 import { limiter } from "../../../components/verify/limit";
 import { ExpositionError, parseExposition, samplesOf } from "../../../components/verify/promText";
 import { judgeRemoteWrite, remoteWriteState } from "../../../components/verify/remoteWrite";
@@ -219,6 +220,26 @@ describe("ama-metrics-istio-verify building blocks", () => {
         it("fails without a queue or with unreadable metrics", () => {
             assert.match(judge("go_goroutines 12").message, /no remote-write queue/);
             assert.match(judge("<html>503</html>").message, /does not parse \(line 1:/);
+        });
+    });
+
+    describe("the captured address ranges", () => {
+        it("holds an address in any of the comma-separated IPv4 and IPv6 ranges, and nothing else", () => {
+            const ranges = parseIpRanges(" 10.0.0.0/16, fd00:10::/108,192.168.1.7");
+            assert.deepEqual(
+                ["10.0.0.1", "10.0.255.255", "10.1.0.0", "fd00:10::1", "fd00:11::1", "192.168.1.7", "192.168.1.8"].map(ranges.holds),
+                [true, true, false, true, false, true, false],
+            );
+            assert.deepEqual(ranges.unreadable, []);
+        });
+
+        it("holds every address for *, none for the empty text, and names entries that are no range", () => {
+            assert.ok(parseIpRanges("*").holds("172.16.0.1") && parseIpRanges("*").holds("::1"));
+            assert.ok(!parseIpRanges("").holds("10.0.0.1"));
+            const wrong = parseIpRanges("10.0.0.0/33,services,10.0.0.0/16/8,fd00::/x,10.0.0.0/8");
+            assert.deepEqual(wrong.unreadable, ["10.0.0.0/33", "services", "10.0.0.0/16/8", "fd00::/x"]);
+            assert.ok(wrong.holds("10.200.0.1"));
+            assert.ok(!wrong.holds("not an address"));
         });
     });
 
