@@ -1,17 +1,17 @@
 // Pulumi runs the compiled program (Pulumi.yaml `main`), so that a preview loads neither ts-node nor the
 // TypeScript compiler. The price is a build step; this check makes forgetting it loud instead of previewing
-// yesterday's code.
+// yesterday's code. The program imports this module first: loading it runs the check.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 const sourceFile = /\.(ts|json)$/;
 
-/** Every file the build compiles: the program's own and the library's. */
+/** Every file the build reads: the program's own, the library's and the compiler settings. */
 function sources(projectDir: string): string[] {
     const own = fs
         .readdirSync(projectDir)
-        .filter((file) => file.endsWith(".ts"))
+        .filter((file) => file.endsWith(".ts") || /^tsconfig.*\.json$/.test(file))
         .map((file) => path.join(projectDir, file));
     const library = path.join(projectDir, "components");
     const libraryFiles = fs
@@ -47,3 +47,6 @@ export function refuseStaleBuild(compiledFile: string): void {
         );
     }
 }
+
+// Compiled, this file sits beside the program's index.js, built in the same run.
+refuseStaleBuild(__filename);

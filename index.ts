@@ -2,14 +2,13 @@
 // key, takes the cluster from the cluster's own stack (or from plain config), builds explicit providers
 // and creates one AmaMetricsIstio. The stacks disable default providers.
 
+// First: the compiled program refuses to run older than its sources, before it loads anything they built.
+import "./freshBuild";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio } from "ama-metrics-istio";
 import { clusterInputs, parseEnvironment } from "./environment";
-import { refuseStaleBuild } from "./freshBuild";
-
-refuseStaleBuild(__filename);
 
 export = async () => {
     const config = new pulumi.Config();

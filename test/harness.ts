@@ -28,17 +28,14 @@ export function fixtureObjects(...parts: string[]): KubernetesObject[] {
 /** The chart's two renderings: Helm's defaults, and the values the component sets. */
 export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
 
-/**
- * The renderings the relocation accepts: the component's. Helm's defaults turn the target allocator's app-level
- * HTTPS on, which cannot work outside kube-system, so the relocation refuses them (they stay test data for that
- * refusal and for the tests that only read the chart). The two differ only where that value acts (PROVENANCE.md:
- * the TLS secrets' rules, mounts and volumes, the HTTPS ports, the env), so the component's rendering relocates
- * every other object of Helm's defaults as Helm renders it, and no variant of it stands in for them.
- */
-export const relocatableRenderings = ["rendered-aks-component.yaml"] as const;
+/** The renderings every relocation test runs over: both (the relocation turns Helm's default HTTPS off). */
+export const relocatableRenderings = chartRenderings;
 
-/** The rendering made with Helm's defaults (the allocator's app-level HTTPS on), which the relocation refuses. */
+/** The rendering made with Helm's defaults (the target allocator's app-level HTTPS on). */
 export const helmDefaultsRendering = "rendered-aks.yaml";
+
+/** The rendering made with the target allocator's app-level HTTPS off (the component's values). */
+export const httpsOffRendering = "rendered-aks-component.yaml";
 
 export const testSubscription = "00000000-0000-0000-0000-000000000000";
 export const clusterId =

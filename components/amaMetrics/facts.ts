@@ -49,15 +49,29 @@ export const chartFacts = {
     /** The allocator serves unredacted secrets over plain HTTP only with this set (otel-allocator config.go). */
     allowInsecureAuthSecretsEnv: "ALLOW_INSECURE_AUTH_SECRETS",
     /**
-     * The app-level TLS between collector and target allocator (value `AzureMonitorMetrics.OperatorTargetsHttpsEnabled`):
-     * the env the collector and the config reader read it from (on when "true" in any case: tomlparser's
-     * `strings.ToLower(v) == "true"`), and the secrets the config reader writes to kube-system, which the pods
-     * mount (ama-metrics-deployment.yaml, ama-metrics-targetallocator.yaml).
+     * The app-level TLS between collector and target allocator (value `AzureMonitorMetrics.OperatorTargetsHttpsEnabled`)
+     * and every place the chart's output depends on it (PROVENANCE.md of test/fixtures/ama-metrics-chart, "Where the
+     * output depends on OperatorTargetsHttpsEnabled"): the env the collector and the config reader read (on when
+     * "true" in any case: tomlparser's `strings.ToLower(v) == "true"`); the secrets the config reader writes to
+     * kube-system, which the pods mount; the Service's HTTPS port; the allocator container's two ports; and the
+     * ClusterRole's two rules on those secrets.
      */
     operatorTargetsHttps: {
         value: "AzureMonitorMetrics.OperatorTargetsHttpsEnabled",
         env: "OPERATOR_TARGETS_HTTPS_ENABLED",
         secrets: ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"],
+        servicePort: "targetallocation-https",
+        allocatorContainer: "targetallocator",
+        allocatorPorts: ["http", "https"],
+        clusterRoleRules: [
+            {
+                apiGroups: [""],
+                resources: ["secrets"],
+                resourceNames: ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"],
+                verbs: ["get", "update"],
+            },
+            { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
+        ],
     },
     /** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
     nodeOtlpPorts: [56681, 56680],

@@ -28,7 +28,8 @@ export function compiledScript(): string {
 /**
  * The command for `kubernetes.helm.v4.Chart`'s `postRenderer`: `node` (from PATH) running the compiled
  * script, given relative to `cwd` with forward slashes, so that no machine path reaches the Chart's inputs.
- * Pulumi runs the program and the Kubernetes provider, and Helm the post-renderer, in the project directory.
+ * Pulumi runs the program and the Kubernetes provider, and Helm the post-renderer, in the directory of
+ * Pulumi.yaml's `main`.
  */
 export function postRendererCommand(options: RelocationOptions, cwd: string = process.cwd()): { command: string; args: string[] } {
     const script = path.relative(cwd, compiledScript()).split(path.sep).join("/");

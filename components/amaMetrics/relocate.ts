@@ -4,6 +4,7 @@
 // objects get a per-namespace name, every reference follows, and the mesh mode's pod settings apply.
 // A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper for the post-renderer.
 
+import { isDeepStrictEqual } from "node:util";
 import * as YAML from "yaml";
 import {
     apiGroup,
@@ -54,15 +55,15 @@ export function clusterScopedName(name: string, namespace: string): string {
 }
 
 /**
- * Moves the manifests into `options.namespace`. Returns new objects in the same order; the input is not
- * modified. Throws on a rendering with the target allocator's app-level HTTPS on, on a kind of unknown scope,
+ * Moves the manifests into `options.namespace`, with the target allocator's app-level HTTPS off. Returns new
+ * objects in the same order; the input is not modified. Throws on a kind of unknown scope,
  * on an object in a namespace other than kube-system or the target, on names that would become invalid, and
  * on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
-    assertHttpsOff(manifests);
-    const context = buildContext(manifests, options);
-    const relocated = manifests.map((manifest) => relocateObject(manifest, context));
+    const input = manifests.map(withHttpsOff);
+    const context = buildContext(input, options);
+    const relocated = input.map((manifest) => relocateObject(manifest, context));
     relocated.forEach((object) => assertNoKubeSystem(object, options));
     return relocated;
 }
@@ -104,49 +105,47 @@ function asObject(value: unknown, documentNumber: number): KubernetesObject {
 }
 
 /**
- * Refuses a rendering made with `OperatorTargetsHttpsEnabled` on (the chart's default). The collector would
- * call the allocator over HTTPS, and the allocator's config reader writes the TLS secrets to kube-system, for
- * a certificate of the allocator's kube-system name: relocated pods mount empty volumes from their own
- * namespace, and the hop fails (reference/ama-metrics.md). What gives it away is what the agent reads: the env
- * on any container, and the mounts of the TLS secrets; each is listed.
+ * The object as the chart renders it with `OperatorTargetsHttpsEnabled` off, the only setting that works outside
+ * kube-system: the allocator's config reader writes its TLS secrets to kube-system and signs its certificate for
+ * the allocator's kube-system name, so relocated pods would mount empty (optional) secret volumes and the
+ * collector could not reach the allocator over HTTPS (reference/ama-metrics.md). Helm's default turns it on; a
+ * Helm CLI user who keeps it gets what the component deploys. Each change is one the chart's templates make
+ * when the value is off (`chartFacts.operatorTargetsHttps`), so both renderings relocate alike.
  */
-function assertHttpsOff(manifests: readonly KubernetesObject[]): void {
+function withHttpsOff(manifest: KubernetesObject): KubernetesObject {
     const https = chartFacts.operatorTargetsHttps;
-    const signs: string[] = [];
-    for (const object of manifests) {
-        for (const pod of podTemplatesOf(object).map((slot) => slot.get())) {
-            const secretOf = new Map(
-                (pod.spec?.volumes ?? []).map((volume) => [volume.name, getPath(volume, ["secret", "secretName"])] as const),
-            );
-            for (const container of containersOf(pod)) {
-                const where = `${object.kind} "${object.metadata.name}", container "${container.name}"`;
-                for (const env of Array.isArray(container.env) ? container.env.filter(isRecord) : []) {
-                    if (env.name === https.env && typeof env.value === "string" && env.value.toLowerCase() === "true") {
-                        signs.push(`${where}: env ${https.env} = ${JSON.stringify(env.value)}`);
-                    }
+    const object = structuredClone(manifest);
+    if (object.kind === "ClusterRole" && Array.isArray(object.rules)) {
+        object.rules = object.rules.filter((rule) => !https.clusterRoleRules.some((off) => isDeepStrictEqual(rule, off)));
+    }
+    const spec = object.spec;
+    if (object.kind === "Service" && isRecord(spec) && Array.isArray(spec.ports)) {
+        spec.ports = spec.ports.filter((port) => !(isRecord(port) && port.name === https.servicePort));
+    }
+    for (const pod of podTemplatesOf(object).map((slot) => slot.get())) {
+        const tlsVolumes = new Set(
+            (pod.spec?.volumes ?? [])
+                .filter((volume) => https.secrets.includes(getPath(volume, ["secret", "secretName"]) as string))
+                .map((volume) => volume.name),
+        );
+        if (pod.spec?.volumes) {
+            pod.spec.volumes = pod.spec.volumes.filter((volume) => !tlsVolumes.has(volume.name));
+        }
+        for (const container of containersOf(pod)) {
+            for (const env of Array.isArray(container.env) ? container.env.filter(isRecord) : []) {
+                if (env.name === https.env && typeof env.value === "string") {
+                    env.value = "false";
                 }
-                for (const mount of container.volumeMounts ?? []) {
-                    const secret = secretOf.get(mount.name);
-                    if (typeof secret === "string" && https.secrets.includes(secret)) {
-                        signs.push(`${where}: mounts Secret "${secret}" (volume "${mount.name}") at ${mount.mountPath}`);
-                    }
-                }
+            }
+            if (container.volumeMounts) {
+                container.volumeMounts = container.volumeMounts.filter((mount) => !tlsVolumes.has(mount.name));
+            }
+            if (container.name === https.allocatorContainer && Array.isArray(container.ports)) {
+                container.ports = container.ports.filter((port) => !(isRecord(port) && https.allocatorPorts.includes(port.name as string)));
             }
         }
     }
-    if (signs.length > 0) {
-        throw new Error(
-            [
-                `The manifests were rendered with ${https.value} on (the chart's default), which cannot work outside ` +
-                    `${chartNamespace}: the target allocator's config reader writes its TLS secrets to ${chartNamespace} and signs ` +
-                    `its certificate for the allocator's ${chartNamespace} name, so the relocated pods' secret volumes stay empty ` +
-                    `and the collector cannot reach the allocator. It shows in:`,
-                ...signs.map((sign) => `  - ${sign}`),
-                `Render with --set ${https.value}=false (in a values file, an unquoted false: the chart tests the value ` +
-                    `with \`if\`, so the string "false" still renders the TLS mounts).`,
-            ].join("\n"),
-        );
-    }
+    return object;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import { applyPodMesh, PodMeshOptions } from "../../components/mesh/pod";
-import { fixtureObjects, relocatableRenderings, relocationFor } from "../harness";
+import { fixtureObjects, httpsOffRendering, relocatableRenderings, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 type Mesh = RelocationOptions["mesh"];
@@ -171,7 +171,8 @@ const allContainers = (pod: PodTemplate): Container[] => [...(pod.spec?.containe
 for (const rendering of relocatableRenderings) {
     describe(`pod mesh settings, over ${rendering}`, () => {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
-        const chartPods = podsOf(rendered);
+        // The chart's pods with the allocator's HTTPS off, which the relocation turns off in Helm's defaults too.
+        const chartPods = podsOf(fixtureObjects("ama-metrics-chart", httpsOffRendering));
 
         for (const { name, mesh, expected } of cases) {
             describe(`mode ${name}`, () => {

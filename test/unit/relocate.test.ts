@@ -1,8 +1,8 @@
-// The relocation over the chart's rendering with the values the component sets (Helm's defaults, with the
-// target allocator's app-level HTTPS on, are refused: see the harness's relocatableRenderings): every
-// expectation is read from the rendering, from the Kubernetes API or from the agent's sources, never from
+// The relocation over both renderings of the chart (Helm's defaults, and the values the component sets): every
+// expectation is read from the renderings, from the Kubernetes API or from the agent's sources, never from
 // the code under test. Crafted variants of the rendering check that nothing of kube-system slips through
-// unnoticed, and that no sign of the HTTPS setting does.
+// unnoticed, and that the target allocator's app-level HTTPS, which cannot work outside kube-system, is off
+// wherever it shows.
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -474,94 +474,61 @@ for (const rendering of relocatableRenderings) {
     });
 }
 
-describe("relocate refuses a rendering with the target allocator's app-level HTTPS on", () => {
+describe("relocate turns the target allocator's app-level HTTPS off, as the chart renders it with the value false", () => {
     const helmDefaults = () => fixtureObjects("ama-metrics-chart", helmDefaultsRendering);
     const component = () => fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml");
-    const fix = "--set AzureMonitorMetrics.OperatorTargetsHttpsEnabled=false";
-    /** The listed signs of a refusal: its lines that start with "  - ". */
-    const signs = (call: () => unknown): string[] => {
-        try {
-            call();
-        } catch (error) {
-            const message = (error as Error).message;
-            assert.match(message, /^The manifests were rendered with AzureMonitorMetrics\.OperatorTargetsHttpsEnabled on/);
-            assert.match(message, /cannot work outside kube-system/);
-            assert.ok(message.includes(fix), message);
-            return message
-                .split("\n")
-                .filter((line) => line.startsWith("  - "))
-                .map((line) => line.slice(4));
-        }
-        return assert.fail("the rendering was relocated");
-    };
-    // Where the value shows in Helm's rendering (test/fixtures/ama-metrics-chart/PROVENANCE.md, "Where the output
-    // depends on OperatorTargetsHttpsEnabled"): the env of the collector and the config reader, and the mounts of
-    // the client and server TLS secrets.
-    const collector = 'Deployment "ama-metrics", container "prometheus-collector"';
-    const allocator = 'Deployment "ama-metrics-operator-targets", container "targetallocator"';
-    const reader = 'Deployment "ama-metrics-operator-targets", container "config-reader"';
-    const mount = (side: "client" | "server", path = side) =>
-        `mounts Secret "ama-metrics-operator-targets-${side}-tls-secret" (volume "ama-metrics-operator-targets-${side}-tls-secret-volume") ` +
-        `at /etc/operator-targets/${path}/certs`;
-    const mounts = [
-        `${collector}: ${mount("client")}`,
-        `${allocator}: ${mount("server")}`,
-        `${reader}: ${mount("client")}`,
-        `${reader}: ${mount("server")}`,
-    ];
+    const tlsSecret = /operator-targets-(client|server)-tls-secret/;
 
-    it("refuses Helm's defaults in every mode, naming each place the setting shows and the fix", () => {
-        const expected = [
-            `${collector}: env OPERATOR_TARGETS_HTTPS_ENABLED = "true"`,
-            mounts[0],
-            mounts[1],
-            `${reader}: env OPERATOR_TARGETS_HTTPS_ENABLED = "true"`,
-            mounts[2],
-            mounts[3],
-        ];
-        for (const mode of modes)
-            assert.deepEqual(
-                signs(() => relocate(helmDefaults(), options(mode))),
-                expected,
-                mode,
-            );
-        const text = fs.readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8");
+    it("relocates Helm's defaults exactly as the rendering made with the value false, in every mode", () => {
+        // The two renderings differ only where the value acts (PROVENANCE.md): after relocation, nowhere.
+        assert.notDeepEqual(helmDefaults(), component());
+        for (const mode of modes) assert.deepEqual(relocate(helmDefaults(), options(mode)), relocate(component(), options(mode)), mode);
+        const text = (file: string) => fs.readFileSync(fixture("ama-metrics-chart", file), "utf8");
+        const parsed = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS());
         assert.deepEqual(
-            signs(() => relocateYaml(text, options())),
-            expected,
+            parsed(relocateYaml(text(helmDefaultsRendering), options())),
+            parsed(relocateYaml(text("rendered-aks-component.yaml"), options())),
         );
     });
 
-    it('refuses the mounts alone, as Helm renders the value given as the string "false"', () => {
-        // `{{ if }}` takes any non-empty string for true, while the env prints the string (PROVENANCE.md,
-        // uncertainty 2): the env says "false" and the TLS secrets are still mounted.
-        const input = helmDefaults();
-        const env = workloads(input)
+    it("leaves no TLS secret, no HTTPS port and no right to create secrets from Helm's defaults", () => {
+        const before = helmDefaults();
+        assert.match(JSON.stringify(before), tlsSecret);
+        const after = relocate(before, options());
+        assert.doesNotMatch(JSON.stringify(after), tlsSecret);
+        const env = workloads(after)
             .flatMap((w) => containersOf(w).flatMap(envOf))
             .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
-        assert.equal(env.length, 2);
-        for (const e of env) e.value = "false";
         assert.deepEqual(
-            signs(() => relocate(input, options())),
-            mounts,
+            env.map((e) => e.value),
+            ["false", "false"],
         );
+        const service = find(after, "Service", "ama-metrics-operator-targets");
+        assert.deepEqual(
+            (service.spec as { ports: { name: string }[] }).ports.map((p) => p.name),
+            ["targetallocation"],
+        );
+        const rules = find(after, "ClusterRole", "ama-metrics-reader-monitoring").rules as { resources?: string[]; verbs: string[] }[];
+        assert.ok(!rules.some((r) => r.resources?.includes("secrets") && r.verbs.includes("create")));
     });
 
-    it('refuses the env alone, read as the agent reads it ("true" in any case)', () => {
+    it('turns it off where the agent reads it ("true" in any case) and where the string "false" left the mounts', () => {
         for (const value of ["true", "True", "TRUE"]) {
             const input = component();
-            const env = envOf(
-                containersOf(find(input, "Deployment", "ama-metrics-operator-targets")).find((c) => c.name === "config-reader")!,
-            );
-            env.find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
-            assert.deepEqual(
-                signs(() => relocate(input, options())),
-                [`${reader}: env OPERATOR_TARGETS_HTTPS_ENABLED = ${JSON.stringify(value)}`],
-            );
+            const reader = containersOf(find(input, "Deployment", "ama-metrics-operator-targets")).find((c) => c.name === "config-reader")!;
+            envOf(reader).find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
+            assert.deepEqual(relocate(input, options()), relocate(component(), options()), value);
         }
+        // `{{ if }}` takes any non-empty string for true while the env prints it (PROVENANCE.md, uncertainty 2):
+        // the env says "false" and the TLS secrets are still mounted.
+        const quoted = helmDefaults();
+        for (const e of workloads(quoted).flatMap((w) => containersOf(w).flatMap(envOf))) {
+            if (e.name === "OPERATOR_TARGETS_HTTPS_ENABLED") e.value = "false";
+        }
+        assert.deepEqual(relocate(quoted, options()), relocate(component(), options()));
     });
 
-    it("refuses a mount of a TLS secret by the secret, whatever its volume is called", () => {
+    it("drops a mount of a TLS secret by the secret, whatever its volume is called", () => {
         const input = component();
         const pod = podOf(find(input, "Deployment", "ama-metrics"));
         pod.spec!.volumes!.push({
@@ -569,23 +536,14 @@ describe("relocate refuses a rendering with the target allocator's app-level HTT
             secret: { secretName: "ama-metrics-operator-targets-server-tls-secret", optional: true },
         });
         pod.spec!.containers![0].volumeMounts!.push({ name: "certs", mountPath: "/certs", readOnly: true });
-        assert.deepEqual(
-            signs(() => relocate(input, options())),
-            [`${collector}: mounts Secret "ama-metrics-operator-targets-server-tls-secret" (volume "certs") at /certs`],
-        );
+        assert.deepEqual(relocate(input, options()), relocate(component(), options()));
     });
 
-    it('accepts the component\'s rendering: its env says "false" and it mounts no TLS secret', () => {
-        const input = component();
-        const env = workloads(input)
-            .flatMap((w) => containersOf(w).flatMap(envOf))
-            .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
-        assert.deepEqual(
-            env.map((e) => e.value),
-            ["false", "false"],
-        );
-        assert.doesNotMatch(JSON.stringify(workloads(input)), /operator-targets-(client|server)-tls-secret/);
-        assert.doesNotThrow(() => relocate(input, options()));
+    it("does not modify its input", () => {
+        const input = helmDefaults();
+        const copy = structuredClone(input);
+        relocate(input, options());
+        assert.deepEqual(input, copy);
     });
 });
 
