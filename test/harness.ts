@@ -25,11 +25,8 @@ export function fixtureObjects(...parts: string[]): KubernetesObject[] {
         .filter((object) => object !== null);
 }
 
-/** The chart's two renderings: Helm's defaults, and the values the component sets. */
+/** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
 export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
-
-/** The renderings every relocation test runs over: both (the relocation turns Helm's default HTTPS off). */
-export const relocatableRenderings = chartRenderings;
 
 /** The rendering made with Helm's defaults (the target allocator's app-level HTTPS on). */
 export const helmDefaultsRendering = "rendered-aks.yaml";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { relocateYaml } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { parseAllDocuments } from "yaml";
-import { baseArgs, fixture, helmDefaultsRendering, relocatableRenderings, relocationFor } from "../harness";
+import { baseArgs, fixture, helmDefaultsRendering, chartRenderings, relocationFor } from "../harness";
 import { runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -119,7 +119,7 @@ describe("the npm package, installed in a consumer's project", function () {
             assert.equal(postRenderer.command, "node");
             assert.equal(postRenderer.args[0], "node_modules/ama-metrics-istio/dist/amaMetrics/postRenderer.js");
             assert.ok(!postRenderer.args.some((a) => /ts-node|\.ts$/.test(a)), "never TypeScript");
-            for (const rendering of relocatableRenderings) {
+            for (const rendering of chartRenderings) {
                 const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
                 const result = runLikeHelm(postRenderer, manifests, consumer);
                 assert.equal(result.status, 0, result.stderr);

@@ -12,7 +12,7 @@ import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/rel
 import { main } from "../../components/amaMetrics/postRenderer";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { parseAllDocuments } from "yaml";
-import { baseArgs, evaluate, fixture, helmDefaultsRendering, httpsOffRendering, one, relocatableRenderings } from "../harness";
+import { baseArgs, evaluate, fixture, helmDefaultsRendering, httpsOffRendering, one, chartRenderings } from "../harness";
 import { lookPath, PostRenderer, runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -119,7 +119,7 @@ describe("the post-renderer, run as Helm runs it", function () {
                 assert.ok(!postRenderer.args.some((a) => /ts-node|\.ts$/.test(a)), "never TypeScript");
             });
 
-            for (const rendering of relocatableRenderings) {
+            for (const rendering of chartRenderings) {
                 it(`relocates ${rendering} exactly as relocateYaml does in-process`, () => {
                     const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
                     const result = runLikeHelm(postRenderer, manifests, root);

@@ -7,7 +7,7 @@ import * as assert from "node:assert/strict";
 import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import { applyPodMesh, PodMeshOptions } from "../../components/mesh/pod";
-import { fixtureObjects, httpsOffRendering, relocatableRenderings, relocationFor } from "../harness";
+import { fixtureObjects, httpsOffRendering, chartRenderings, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 type Mesh = RelocationOptions["mesh"];
@@ -168,7 +168,7 @@ const merged = <T>(base: Record<string, T> | undefined, added: Record<string, T>
     base === undefined && added === undefined ? undefined : { ...base, ...added };
 const allContainers = (pod: PodTemplate): Container[] => [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
 
-for (const rendering of relocatableRenderings) {
+for (const rendering of chartRenderings) {
     describe(`pod mesh settings, over ${rendering}`, () => {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
         // The chart's pods with the allocator's HTTPS off, which the relocation turns off in Helm's defaults too.

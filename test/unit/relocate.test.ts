@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { chartKinds } from "../../components/amaMetrics/kinds";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
-import { fixture, fixtureObjects, helmDefaultsRendering, relocatableRenderings, relocationFor } from "../harness";
+import { fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
@@ -65,7 +65,7 @@ function kubeSystemStrings(value: unknown, path = ""): string[] {
     return [];
 }
 
-for (const rendering of relocatableRenderings) {
+for (const rendering of chartRenderings) {
     describe(`relocate, over ${rendering}`, () => {
         const text = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
         const rendered = fixtureObjects("ama-metrics-chart", rendering);

@@ -9,15 +9,7 @@ import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import {
-    baseArgs,
-    chartRenderings,
-    fixtureObjects,
-    httpsOffRendering,
-    relocatableRenderings,
-    relocationFor,
-    validateSchema,
-} from "../harness";
+import { baseArgs, chartRenderings, fixtureObjects, httpsOffRendering, relocationFor, validateSchema } from "../harness";
 
 const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
     validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
@@ -113,7 +105,7 @@ for (const rendering of chartRenderings) {
 
 // Helm's defaults are refused (the allocator's app-level HTTPS on): only the renderings the relocation
 // accepts are relocated.
-for (const rendering of relocatableRenderings) {
+for (const rendering of chartRenderings) {
     describe(`least privilege after relocating ${rendering}`, () => {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
         const relocated = relocate(rendered, relocationFor());
