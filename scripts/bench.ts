@@ -12,8 +12,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, parseAllDocuments } from "yaml";
-import type { Registration } from "./offline";
+import { parseAllDocuments } from "yaml";
+import { pulumiMain, Registration } from "./offline";
 import { vendoredRendering } from "./plan";
 
 const projectDir = path.resolve(__dirname, "..");
@@ -79,7 +79,7 @@ function postRendererRuns(recording: string, runs: number): { wallMs: number; ob
         return undefined;
     }
     const { command, args } = (chart.inputs as { postRenderer: { command: string; args: string[] } }).postRenderer;
-    const cwd = path.dirname(path.resolve(projectDir, parse(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8")).main));
+    const cwd = path.dirname(pulumiMain());
     const rendering = fs.readFileSync(vendoredRendering, "utf8");
     const times: number[] = [];
     let output = "";

@@ -14,7 +14,7 @@ import { parse } from "yaml";
 const projectDir = () => process.cwd();
 
 /** Pulumi.yaml's `main`, resolved in the project directory. */
-function pulumiMain(): string {
+export function pulumiMain(): string {
     const main = parse(fs.readFileSync(path.join(projectDir(), "Pulumi.yaml"), "utf8"))?.main;
     if (typeof main !== "string") {
         throw new Error("Pulumi.yaml names no main program");

@@ -16,6 +16,9 @@ export const defaultTokenSecret = { name: "aad-msi-auth-token", namespace: "kube
 /** The namespace the chart hard-codes in every template. */
 export const chartNamespace = "kube-system";
 
+/** The TLS secrets of the allocator's app-level HTTPS, which its config reader writes to kube-system. */
+const operatorTargetsTlsSecrets = ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"];
+
 export const chartFacts = {
     /** The service account of the collector, node DaemonSets and target allocator. */
     serviceAccount: "ama-metrics-serviceaccount",
@@ -53,21 +56,20 @@ export const chartFacts = {
      * and every place the chart's output depends on it (PROVENANCE.md of test/fixtures/ama-metrics-chart, "Where the
      * output depends on OperatorTargetsHttpsEnabled"): the env the collector and the config reader read (on when
      * "true" in any case: tomlparser's `strings.ToLower(v) == "true"`); the secrets the config reader writes to
-     * kube-system, which the pods mount; the Service's HTTPS port; the allocator container's two ports; and the
-     * ClusterRole's two rules on those secrets.
+     * kube-system, which the pods mount; the Service's HTTPS port; the two ports of the allocator's container
+     * (`targetAllocatorContainer`); and the ClusterRole's two rules on those secrets.
      */
     operatorTargetsHttps: {
         value: "AzureMonitorMetrics.OperatorTargetsHttpsEnabled",
         env: "OPERATOR_TARGETS_HTTPS_ENABLED",
-        secrets: ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"],
+        secrets: operatorTargetsTlsSecrets,
         servicePort: "targetallocation-https",
-        allocatorContainer: "targetallocator",
         allocatorPorts: ["http", "https"],
         clusterRoleRules: [
             {
                 apiGroups: [""],
                 resources: ["secrets"],
-                resourceNames: ["ama-metrics-operator-targets-client-tls-secret", "ama-metrics-operator-targets-server-tls-secret"],
+                resourceNames: operatorTargetsTlsSecrets,
                 verbs: ["get", "update"],
             },
             { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },

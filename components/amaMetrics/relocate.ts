@@ -61,7 +61,8 @@ export function clusterScopedName(name: string, namespace: string): string {
  * on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
-    const input = manifests.map(withHttpsOff);
+    // One copy of each object, which the steps below change in place.
+    const input = manifests.map((manifest) => withHttpsOff(structuredClone(manifest)));
     const context = buildContext(input, options);
     const relocated = input.map((manifest) => relocateObject(manifest, context));
     relocated.forEach((object) => assertNoKubeSystem(object, options));
@@ -105,16 +106,15 @@ function asObject(value: unknown, documentNumber: number): KubernetesObject {
 }
 
 /**
- * The object as the chart renders it with `OperatorTargetsHttpsEnabled` off, the only setting that works outside
+ * Makes `object` (in place) what the chart renders with `OperatorTargetsHttpsEnabled` off, the only setting that works outside
  * kube-system: the allocator's config reader writes its TLS secrets to kube-system and signs its certificate for
  * the allocator's kube-system name, so relocated pods would mount empty (optional) secret volumes and the
  * collector could not reach the allocator over HTTPS (reference/ama-metrics.md). Helm's default turns it on; a
  * Helm CLI user who keeps it gets what the component deploys. Each change is one the chart's templates make
  * when the value is off (`chartFacts.operatorTargetsHttps`), so both renderings relocate alike.
  */
-function withHttpsOff(manifest: KubernetesObject): KubernetesObject {
+function withHttpsOff(object: KubernetesObject): KubernetesObject {
     const https = chartFacts.operatorTargetsHttps;
-    const object = structuredClone(manifest);
     if (object.kind === "ClusterRole" && Array.isArray(object.rules)) {
         object.rules = object.rules.filter((rule) => !https.clusterRoleRules.some((off) => isDeepStrictEqual(rule, off)));
     }
@@ -140,7 +140,7 @@ function withHttpsOff(manifest: KubernetesObject): KubernetesObject {
             if (container.volumeMounts) {
                 container.volumeMounts = container.volumeMounts.filter((mount) => !tlsVolumes.has(mount.name));
             }
-            if (container.name === https.allocatorContainer && Array.isArray(container.ports)) {
+            if (container.name === chartFacts.targetAllocatorContainer && Array.isArray(container.ports)) {
                 container.ports = container.ports.filter((port) => !(isRecord(port) && https.allocatorPorts.includes(port.name as string)));
             }
         }
@@ -252,8 +252,8 @@ function renamed(context: Context, group: string, kind: string, name: string): s
 // ---------------------------------------------------------------------------------------------
 // One object.
 
-function relocateObject(manifest: KubernetesObject, context: Context): KubernetesObject {
-    const object = structuredClone(manifest);
+/** Relocates `object` in place (relocate's own copy) and returns it. */
+function relocateObject(object: KubernetesObject, context: Context): KubernetesObject {
     const metadata = { ...object.metadata };
     if (scopeOf(object, context) === "Namespaced") {
         object.metadata = withKey(metadata, "namespace", context.options.namespace, "name");

@@ -2,13 +2,10 @@
 // each of these must be explicit (reference: the chart's values-template.yaml).
 
 import type { CloudEnvironment } from "../core/args";
+import { isRecord } from "../core/kubernetes";
 
 /** Chart values are plain nested maps; Helm merges maps key by key and replaces everything else. */
 export type Values = { [key: string]: unknown };
-
-function isMap(value: unknown): value is Values {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * Merges `override` into `base` the way Helm merges values files: maps recursively, lists and scalars
@@ -17,7 +14,7 @@ function isMap(value: unknown): value is Values {
 export function mergeValues(base: Values, override: Values): Values {
     const merged: Values = { ...base };
     for (const [key, value] of Object.entries(override)) {
-        merged[key] = isMap(value) && isMap(merged[key]) ? mergeValues(merged[key] as Values, value) : value;
+        merged[key] = isRecord(value) && isRecord(merged[key]) ? mergeValues(merged[key] as Values, value) : value;
     }
     return merged;
 }

@@ -14,6 +14,7 @@ import { certificatesJobName } from "../mesh/scrapeJob";
 import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
+import { getPath, isRecord } from "./kubernetes";
 import { formats, port, withFix } from "./formats";
 import {
     aksClusterIdSchema,
@@ -50,7 +51,7 @@ const istioReservedPorts = { from: 15000, to: 15090 };
 const map = (example: string) => v.custom<Record<string, unknown>>(isPlainObject, `not a map; give an object, e.g. ${example}`);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value) && !pulumi.Output.isInstance(value);
+    return isRecord(value) && !pulumi.Output.isInstance(value);
 }
 
 /** A value that may be an Output: checked now when it is plain, once known otherwise (see `checkedInput`). */
@@ -412,18 +413,16 @@ function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Proble
             ),
         );
     }
-    // The component turns the allocator's app-level TLS off, which relocation needs; the post-renderer would
-    // refuse the rendering later, this says so before anything is created.
-    const azureMonitorMetrics = values?.AzureMonitorMetrics as Record<string, unknown> | undefined;
-    if (
-        azureMonitorMetrics !== undefined &&
-        "OperatorTargetsHttpsEnabled" in azureMonitorMetrics &&
-        azureMonitorMetrics.OperatorTargetsHttpsEnabled !== false
-    ) {
+    // The component turns the allocator's app-level TLS off, which relocation needs (and the post-renderer
+    // turns off again whatever the values say): a value that turns it on would be silently overruled.
+    const httpsPath = chartFacts.operatorTargetsHttps.value.split(".");
+    const httpsParent = getPath(values, httpsPath.slice(0, -1));
+    const httpsKey = httpsPath[httpsPath.length - 1];
+    if (isRecord(httpsParent) && httpsKey in httpsParent && httpsParent[httpsKey] !== false) {
         problems.push(
             problem(
                 `chart.values.${chartFacts.operatorTargetsHttps.value}`,
-                azureMonitorMetrics.OperatorTargetsHttpsEnabled,
+                httpsParent[httpsKey],
                 "the agent's TLS to its target allocator is bound to kube-system names and secrets, which cannot work outside kube-system",
                 "drop it: the component sets it to false",
             ),
