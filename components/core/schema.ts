@@ -9,7 +9,7 @@ import * as v from "valibot";
 import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
-import { aksAddonRootNamespace, wellKnownRootNamespaces } from "../mesh/rules";
+import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
 import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
@@ -41,10 +41,6 @@ import {
 } from "./shapes";
 import { defaults, resolveSettings, Settings } from "./settings";
 
-// Istio reserves 15000-15090 for its own proxy and agent (istio.io "Ports used by Istio"); they are
-// never captured, so authorization on them has no effect.
-const istioReservedPorts = { from: 15000, to: 15090 };
-
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
 
@@ -61,6 +57,17 @@ function input(schema: Schema): Schema {
 
 // ---------------------------------------------------------------------------------------------
 // The arguments' shapes. `satisfies` keeps each set of keys equal to its public type's.
+
+/** The arguments that may be Outputs: checked now when plain (argsSchema), once known otherwise (checkedOutputs). */
+const outputArguments = {
+    kubernetesVersion: valueOf(formats.kubernetesVersion),
+    oidcIssuerUrl: valueOf(withFix(formats.httpsUrl, "use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints")),
+    configurationAccessEndpointId: resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
+    resourceGroupName: valueOf(formats.resourceGroupName),
+    grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
+    privateLinkScopeId: resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
+    chartValues: map("{ AzureMonitorMetrics: { DeploymentReplicas: 3 } }"),
+};
 
 const authorizationPolicyTarget = strict(
     {
@@ -97,17 +104,13 @@ const clusterSchema = strict(
     {
         resourceId: input(aksClusterIdSchema),
         location: valueOf(formats.azureRegion),
-        kubernetesVersion: v.optional(input(valueOf(formats.kubernetesVersion))),
-        oidcIssuerUrl: v.optional(
-            input(valueOf(withFix(formats.httpsUrl, "use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints"))),
-        ),
+        kubernetesVersion: v.optional(input(outputArguments.kubernetesVersion)),
+        oidcIssuerUrl: v.optional(input(outputArguments.oidcIssuerUrl)),
         serviceCidr: v.optional(
             valueOf(withFix(formats.cidr, "use the cluster's service CIDR, `az aks show --query networkProfile.serviceCidr`")),
         ),
         private: v.optional(bool),
-        configurationAccessEndpointId: v.optional(
-            input(resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id")),
-        ),
+        configurationAccessEndpointId: v.optional(input(outputArguments.configurationAccessEndpointId)),
         cloudEnvironment: v.optional(picklist(cloudEnvironments, "not a cloud the collector knows")),
         clusterDomain: v.optional(valueOf(withFix(formats.dnsDomain, 'use the cluster\'s DNS domain, normally "cluster.local"'))),
     } satisfies Record<keyof ClusterArgs, Schema>,
@@ -140,7 +143,7 @@ const argsSchema = strict(
     {
         collector: v.optional(collectorSchema),
         cluster: clusterSchema,
-        resourceGroupName: input(valueOf(formats.resourceGroupName)),
+        resourceGroupName: input(outputArguments.resourceGroupName),
         namespace: v.optional(collectorNamespace),
         createNamespace: v.optional(bool),
         workspace: v.optional(
@@ -155,14 +158,12 @@ const argsSchema = strict(
         grafana: v.optional(
             strict(
                 {
-                    principalId: input(
-                        valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
-                    ),
+                    principalId: input(outputArguments.grafanaPrincipalId),
                 },
                 { principalId: "give the principal id of the Grafana instance's managed identity, or drop grafana" },
             ),
         ),
-        privateLinkScopeId: v.optional(input(resourceId("privateLinkScope", "az monitor private-link-scope show --query id"))),
+        privateLinkScopeId: v.optional(input(outputArguments.privateLinkScopeId)),
         prometheus: v.optional(
             strict({
                 image: v.optional(valueOf(formats.image)),
@@ -199,7 +200,7 @@ const argsSchema = strict(
                 ),
                 version: v.optional(valueOf(formats.exactVersion)),
                 imageTag: v.optional(valueOf(formats.imageTag)),
-                values: v.optional(input(map("{ AzureMonitorMetrics: { DeploymentReplicas: 3 } }"))),
+                values: v.optional(input(outputArguments.chartValues)),
                 skipAwait: v.optional(bool),
                 openTelemetryMetrics: v.optional(bool),
                 settings: v.optional(
@@ -533,12 +534,12 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
         if (target.ports.length === 0) {
             problems.push(problem(`${argument}.ports`, target.ports, "empty", "give the workload's metrics container ports, e.g. [9090]"));
         }
-        for (const reserved of target.ports.filter((p) => p >= istioReservedPorts.from && p <= istioReservedPorts.to)) {
+        for (const reserved of target.ports.filter((p) => p >= istioPortRange.from && p <= istioPortRange.to)) {
             problems.push(
                 problem(
                     `${argument}.ports`,
                     reserved,
-                    `Istio reserves ports ${istioReservedPorts.from}-${istioReservedPorts.to} for its proxy; they are never captured, so authorization on them has no effect`,
+                    `Istio reserves ports ${istioPortRange.from}-${istioPortRange.to} for its proxy; they are never captured, so authorization on them has no effect`,
                     "give the application's own metrics port",
                 ),
             );
@@ -626,22 +627,20 @@ function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetric
         ...args,
         cluster: {
             ...cluster,
-            kubernetesVersion: check("cluster.kubernetesVersion", cluster.kubernetesVersion, valueOf(formats.kubernetesVersion)),
-            oidcIssuerUrl: check("cluster.oidcIssuerUrl", cluster.oidcIssuerUrl, valueOf(formats.httpsUrl)),
+            kubernetesVersion: check("cluster.kubernetesVersion", cluster.kubernetesVersion, outputArguments.kubernetesVersion),
+            oidcIssuerUrl: check("cluster.oidcIssuerUrl", cluster.oidcIssuerUrl, outputArguments.oidcIssuerUrl),
             configurationAccessEndpointId: check(
                 "cluster.configurationAccessEndpointId",
                 cluster.configurationAccessEndpointId,
-                resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
+                outputArguments.configurationAccessEndpointId,
             ),
         },
-        resourceGroupName: check("resourceGroupName", args.resourceGroupName, valueOf(formats.resourceGroupName))!,
-        grafana: args.grafana && { principalId: check("grafana.principalId", args.grafana.principalId, valueOf(formats.guid))! },
-        privateLinkScopeId: check(
-            "privateLinkScopeId",
-            args.privateLinkScopeId,
-            resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
-        ),
-        chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, map("{}")) },
+        resourceGroupName: check("resourceGroupName", args.resourceGroupName, outputArguments.resourceGroupName)!,
+        grafana: args.grafana && {
+            principalId: check("grafana.principalId", args.grafana.principalId, outputArguments.grafanaPrincipalId)!,
+        },
+        privateLinkScopeId: check("privateLinkScopeId", args.privateLinkScopeId, outputArguments.privateLinkScopeId),
+        chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, outputArguments.chartValues) },
         tags: check("tags", args.tags, tags),
     };
 }

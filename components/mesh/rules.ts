@@ -1005,9 +1005,10 @@ const servicePortPrefixes: readonly string[] = Object.keys(parsedProtocols).filt
 // pkg/config/kube/conversion.go `wellKnownPorts`: SMTP, DNS, MySQL, MongoDB default to TCP.
 const wellKnownTcpPorts = [25, 53, 3306, 27017];
 
-// The range istio.io's "Ports used by Istio" covers for the sidecar, and the ports the injector keeps out
-// of inbound capture by default (15090, 15021, and the status port 15020).
-const istioPortRange = { from: 15000, to: 15090 };
+// The range istio.io's "Ports used by Istio" covers for the sidecar (never captured, so authorization on
+// them has no effect), and the ports the injector keeps out of inbound capture by default (15090, 15021, and
+// the status port 15020).
+export const istioPortRange = { from: 15000, to: 15090 };
 const uncapturedPorts = [15020, 15021, 15090];
 
 // Where each selector-bearing Istio kind keeps its pod labels.
