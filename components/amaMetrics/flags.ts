@@ -18,8 +18,8 @@ import {
     shapeProblems,
     valueOf,
 } from "../core/shapes";
-import { defaults, proxyResourcesWithDefaults } from "../core/settings";
-import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
+import { defaults, resolvePodMeshSettings } from "../core/settings";
+import { meshableWorkloads } from "../mesh/workloads";
 import { defaultTokenSecret } from "./facts";
 import { parseKindScope, Scope } from "./kinds";
 import type { RelocationOptions } from "./relocate";
@@ -203,22 +203,10 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
-    const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
     return {
         namespace: text("namespace")!,
         tokenSecret,
-        mesh: {
-            mode,
-            revision: istio.revision,
-            meshNodeDaemonSet,
-            proxyResources: proxyResourcesWithDefaults(
-                workloadsWithSidecar("ama-metrics", mode, meshNodeDaemonSet),
-                istio.proxyResources ?? {},
-            ),
-            serviceCidr,
-            extraExcludeOutboundIPRanges: ranges ?? [],
-            extraExcludeOutboundPorts: (ports as number[] | undefined) ?? [],
-        },
+        mesh: resolvePodMeshSettings("ama-metrics", istio, serviceCidr),
         ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
     };
 }

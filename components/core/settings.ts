@@ -11,6 +11,7 @@ import {
     AuthorizationPolicyTarget,
     CloudEnvironment,
     Collector,
+    IstioArgs,
     MeshedWorkload,
     MeshMode,
     ProxyResources,
@@ -114,29 +115,39 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
 
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
-/** Mesh settings from the `istio` argument. Shared with the post-renderer, which builds them from flags. */
-function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
-    const istio = args.istio ?? {};
+/**
+ * The pod-level mesh settings (what `PodMeshOptions` reads) from the `istio` argument, with their defaults.
+ * Shared with the post-renderer, which builds `istio` from its flags.
+ */
+export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, serviceCidr: string) {
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
     return {
         mode,
         revision: istio.revision,
-        rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
-        trustDomain: istio.trustDomain ?? defaults.trustDomain,
         meshNodeDaemonSet,
-        otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
         proxyResources: proxyResourcesWithDefaults(workloadsWithSidecar(collector, mode, meshNodeDaemonSet), istio.proxyResources ?? {}),
         serviceCidr,
         extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
         extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
+    } satisfies Partial<MeshSettings>;
+}
+
+/** Mesh settings from the `istio` argument. */
+function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
+    const istio = args.istio ?? {};
+    return {
+        ...resolvePodMeshSettings(collector, istio, serviceCidr),
+        rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
+        trustDomain: istio.trustDomain ?? defaults.trustDomain,
+        otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
         authorizationPolicies: istio.authorizationPolicies ?? [],
         scrapeNamespaces: istio.scrapeNamespaces ?? [],
     };
 }
 
 /** The default proxy resources of each meshed workload, overridden field by field. */
-export function proxyResourcesWithDefaults(
+function proxyResourcesWithDefaults(
     meshed: readonly MeshedWorkload[],
     given: Partial<Record<MeshedWorkload, ProxyResources>>,
 ): Partial<Record<MeshedWorkload, ProxyResources>> {
