@@ -4,17 +4,18 @@
 
 import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
+import { clouds } from "../azure/clouds";
 import { parseResourceId, resourceIdForm, ResourceType, resourceTypes } from "../azure/ids";
 import { wellKnownRootNamespaces } from "../mesh/rules";
 import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
-import type { Collector, IstioArgs, MeshMode, ProxyResources, ResourceQuantities } from "./args";
+import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ProxyResources, ResourceQuantities } from "./args";
 import { Problem, problem } from "./errors";
 import { Format, formats, port } from "./formats";
 import { defaults } from "./settings";
 
 export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
 export const meshModes: readonly MeshMode[] = ["sidecar", "certificates", "off"];
-export const cloudEnvironments = ["azurepubliccloud", "azureusgovernmentcloud", "azurechinacloud"] as const;
+export const cloudEnvironments = Object.keys(clouds) as CloudEnvironment[];
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.

@@ -44,9 +44,9 @@ export interface MeshRuleViolation {
 
 type MeshRule = (objects: readonly KubernetesObject[], context?: MeshRuleContext) => MeshRuleViolation[];
 
-/** The root namespaces upstream Istio and the AKS add-on use. */
 /** The AKS Istio add-on's root namespace. */
 export const aksAddonRootNamespace = "aks-istio-system";
+/** The root namespaces upstream Istio and the AKS add-on use. */
 export const wellKnownRootNamespaces: readonly string[] = ["istio-system", aksAddonRootNamespace];
 
 export const ruleIds = {
@@ -1072,7 +1072,10 @@ function fullName(object: KubernetesObject): string {
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
     const groups = new Map<string, T[]>();
     for (const item of items) {
-        groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+        const k = key(item);
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
     }
     return groups;
 }
