@@ -8,7 +8,7 @@ import * as YAML from "yaml";
 import { createAssociation } from "../azure/dataCollection";
 import type { AzureMonitor } from "../azure";
 import { KubernetesObject } from "../core/kubernetes";
-import { createObject } from "../core/register";
+import { CollectorRegistration, createCollectorObject } from "../core/register";
 import type { AmaMetricsCollectorSettings } from "../core/settings";
 import { collectorAllowPolicy, collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
@@ -134,13 +134,13 @@ export function createAmaMetricsCollector(
     name: string,
     settings: AmaMetricsCollectorSettings,
     azure: AzureMonitor,
-    opts: { parent: pulumi.Resource; namespace: pulumi.Resource[] },
+    opts: CollectorRegistration,
 ): AmaMetricsCollector {
     const parent = opts.parent;
     const association = createAssociation(name, settings, azure.rule, { parent });
     const registered = amaMetricsObjects(settings).map((object) => ({
         object,
-        resource: createObject(name, object, { parent, dependsOn: object.metadata.namespace === settings.namespace ? opts.namespace : [] }),
+        resource: createCollectorObject(name, object, settings.namespace, opts),
     }));
     // AuthorizationPolicies in the scraped workloads' namespaces wait for nothing, and nothing waits for them.
     const neededAtStart = registered.filter(

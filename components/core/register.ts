@@ -35,7 +35,7 @@ function objectResourceName(component: string, object: KubernetesObject): string
  * Registers a plain object as a Pulumi resource: a typed class for the kinds above, a CustomResource for
  * anything else (Istio's kinds). The object may carry Outputs in its fields.
  */
-export function createObject(component: string, object: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+function createObject(component: string, object: KubernetesObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
     const name = objectResourceName(component, object);
     const typed = typedKinds[`${object.apiVersion}/${object.kind}`];
     if (typed) {
@@ -43,4 +43,22 @@ export function createObject(component: string, object: KubernetesObject, opts: 
         return new typed(name, rest, opts);
     }
     return new k8s.apiextensions.CustomResource(name, object as k8s.apiextensions.CustomResourceArgs, opts);
+}
+
+/** Where the collector's objects go: their parent, and the namespace resource (created or adopted, if any). */
+export interface CollectorRegistration {
+    parent: pulumi.Resource;
+    namespace: pulumi.Resource[];
+}
+
+/** Registers an object of the collector: one in the collector's namespace waits for that namespace. */
+export function createCollectorObject(
+    component: string,
+    object: KubernetesObject,
+    collectorNamespace: string,
+    opts: CollectorRegistration,
+    dependsOn: pulumi.Resource[] = [],
+): pulumi.CustomResource {
+    const namespace = object.metadata.namespace === collectorNamespace ? opts.namespace : [];
+    return createObject(component, object, { parent: opts.parent, dependsOn: [...namespace, ...dependsOn] });
 }

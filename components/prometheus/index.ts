@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AzureMonitor } from "../azure";
 import { prometheusStream } from "../azure/facts";
 import { KubernetesObject } from "../core/kubernetes";
-import { createObject } from "../core/register";
+import { CollectorRegistration, createCollectorObject } from "../core/register";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { meshObjects, MeshProfile } from "../mesh/objects";
 import {
@@ -162,7 +162,7 @@ export function createPrometheusCollector(
     name: string,
     settings: PrometheusCollectorSettings,
     azure: AzureMonitor,
-    opts: { parent: pulumi.Resource; namespace: pulumi.Resource[] },
+    opts: CollectorRegistration,
 ): PrometheusCollector {
     const parent = opts.parent;
     const identity = createCollectorIdentity(name, settings, prometheusNames.serviceAccount, azure.rule, { parent });
@@ -180,8 +180,7 @@ export function createPrometheusCollector(
     };
     const objects: PrometheusCollector["objects"] = [];
     const register = (object: KubernetesObject, dependsOn: pulumi.Resource[] = []) => {
-        const namespace = object.metadata.namespace === settings.namespace ? opts.namespace : [];
-        const resource = createObject(name, object, { parent, dependsOn: [...namespace, ...dependsOn] });
+        const resource = createCollectorObject(name, object, settings.namespace, opts, dependsOn);
         objects.push({ object, resource });
         return resource;
     };
