@@ -24,6 +24,9 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
     tags?: Record<string, string>;
 };
 
+/** Whether the stack runs the prometheus collector (the component's default). */
+export const runsPrometheus = (env: EnvironmentConfig): boolean => (env.collector ?? "prometheus") === "prometheus";
+
 /** Stack configuration the program cannot use; names the key, the value and the fix. */
 class StackConfigError extends Error {
     constructor(problems: readonly Problem[]) {
@@ -92,7 +95,7 @@ export interface ClusterInputs {
  */
 export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Config): Promise<ClusterInputs> {
     const { stack, ...own } = env.cluster;
-    const prometheus = (env.collector ?? "prometheus") === "prometheus";
+    const prometheus = runsPrometheus(env);
     const mesh = env.istio?.mode !== "off";
     if (stack === undefined) {
         return {

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio } from "ama-metrics-istio";
-import { clusterInputs, parseEnvironment } from "./environment";
+import { clusterInputs, parseEnvironment, runsPrometheus } from "./environment";
 
 export = async () => {
     const config = new pulumi.Config();
@@ -35,7 +35,7 @@ export = async () => {
         namespace: metrics.namespace,
         collectorPrincipal: metrics.collectorPrincipal,
         // The prometheus collector's identity; ama-metrics has none.
-        ...((env.collector ?? "prometheus") === "prometheus" ? { collectorIdentityClientId: metrics.collectorIdentityClientId } : {}),
+        ...(runsPrometheus(env) ? { collectorIdentityClientId: metrics.collectorIdentityClientId } : {}),
         clusterResourceId: cluster.resourceId,
         // Run `npx ama-metrics-istio-verify $(pulumi stack output verifyArgs --json | jq -r '.[]')` after `pulumi up`.
         verifyArgs: metrics.verifyArgs,
