@@ -4,7 +4,7 @@
 
 import { parseAksResourceId } from "../azure/ids";
 import { problem } from "../core/errors";
-import type { Deadline } from "./limit";
+import type { Deadline, Limit } from "./limit";
 import { limiter } from "./limit";
 import type { Fetched } from "./snapshot";
 import { AzureTarget, VerifyError } from "./types";
@@ -124,8 +124,6 @@ async function fetchArrivals(
     const url = `${endpoint.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(promql)}&time=${now.getTime() / 1000}`;
     return { workspace, query: await limit(() => client.get<QueryResponse>(url, prometheusScope)) };
 }
-
-type Limit = ReturnType<typeof limiter>;
 
 interface AzureClient {
     get<T>(url: string, scope: string): Promise<Fetched<T>>;

@@ -7,7 +7,7 @@ import { labelsMatch } from "../core/kubernetes";
 import { prometheusNames } from "../prometheus/facts";
 import type { KubeReader, KubeResponse } from "./kubeClient";
 import { KubeList, KubeObject, livePods, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
-import { limiter } from "./limit";
+import { Limit, limiter } from "./limit";
 import type { VerifyOptions } from "./types";
 import { shardWorkloads } from "./workloads";
 
@@ -60,8 +60,6 @@ const paths = {
 
 /** The Service the API server keeps for itself: the first address of the cluster's service range. */
 export const apiServerService = { namespace: "default", name: "kubernetes" };
-
-type Limit = ReturnType<typeof limiter>;
 
 /** Reads everything the checks need, at most `concurrency` requests at once. */
 export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, concurrency = 6): Promise<KubeSnapshot> {
