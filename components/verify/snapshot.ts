@@ -3,13 +3,12 @@
 
 import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
-import { labelsMatch } from "../core/kubernetes";
 import { prometheusNames } from "../prometheus/facts";
 import type { KubeReader, KubeResponse } from "./kubeClient";
-import { KubeList, KubeObject, livePods, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
+import { KubeList, KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
 import { Limit, limiter } from "./limit";
 import type { VerifyOptions } from "./types";
-import { shardWorkloads } from "./workloads";
+import { livePodsOf, shardWorkloads } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal or failure. */
 export type Fetched<T> =
@@ -148,10 +147,7 @@ async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: Verify
     if (pods.state !== "found") {
         return {};
     }
-    const shardLabels = shardWorkloads(options.shards).map((w) => w.podLabels);
-    const shardPods = livePods(pods.value).filter(
-        (p) => p.status?.phase === "Running" && shardLabels.some((labels) => labelsMatch(labels, p.metadata?.labels)),
-    );
+    const shardPods = livePodsOf(shardWorkloads(options.shards), pods.value).filter((p) => p.status?.phase === "Running");
     const entries = await Promise.all(
         shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";
