@@ -28,7 +28,8 @@ import {
     WorkloadObject,
 } from "./kubeObjects";
 import { parseIpRanges } from "./ipRanges";
-import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
+import { judgeRemoteWrite } from "./remoteWrite";
+import { formatDuration } from "./report";
 import { apiServerService, Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
 import { CheckId, CheckResult, fail, pass, sameSecret, SecretRef, secretText, VerifyOptions, warn } from "./types";
