@@ -4,7 +4,7 @@
 
 import { parseAksResourceId } from "../azure/ids";
 import { problem } from "../core/errors";
-import type { Deadline } from "./limit";
+import type { Deadline, Limit } from "./limit";
 import { limiter } from "./limit";
 import type { Fetched } from "./snapshot";
 import { AzureTarget, VerifyError } from "./types";
@@ -91,17 +91,18 @@ export async function fetchAzureSnapshot(target: AzureTarget, access: AzureAcces
 async function fetchAssociations(client: AzureClient, limit: Limit, arm: string, clusterId: string) {
     const url = `${arm}${clusterId}/providers/Microsoft.Insights/dataCollectionRuleAssociations?api-version=${apiVersions.associations}`;
     const associations = await limit(() => client.getAll<Association>(url, armScope));
-    const ruleIds = new Set<string>();
+    // By lower-cased id, as the checks look rules up: ARM's ids are case-insensitive.
+    const ruleIds = new Map<string, string>();
     if (associations.state === "found") {
         for (const association of associations.value) {
             const id = association.properties?.dataCollectionRuleId;
-            if (id) ruleIds.add(id);
+            if (id && !ruleIds.has(id.toLowerCase())) ruleIds.set(id.toLowerCase(), id);
         }
     }
     const rules = await Promise.all(
-        [...ruleIds].map(async (id) => {
+        [...ruleIds].map(async ([key, id]) => {
             const rule = await limit(() => client.get<DataCollectionRule>(`${arm}${id}?api-version=${apiVersions.rules}`, armScope));
-            return [id.toLowerCase(), rule] as const;
+            return [key, rule] as const;
         }),
     );
     return { associations, rules: Object.fromEntries(rules) };
@@ -124,8 +125,6 @@ async function fetchArrivals(
     const url = `${endpoint.replace(/\/+$/, "")}/api/v1/query?query=${encodeURIComponent(promql)}&time=${now.getTime() / 1000}`;
     return { workspace, query: await limit(() => client.get<QueryResponse>(url, prometheusScope)) };
 }
-
-type Limit = ReturnType<typeof limiter>;
 
 interface AzureClient {
     get<T>(url: string, scope: string): Promise<Fetched<T>>;

@@ -3,7 +3,7 @@
 import { prometheusStream } from "../azure/facts";
 import type { Collector } from "../core/args";
 import { arrivalWindowMinutes, Association, AzureSnapshot, DataCollectionRule } from "./azure";
-import { formatDuration } from "./remoteWrite";
+import { formatDuration } from "./report";
 import { rerunAfterRoleAssignment, roleAssignmentDelayMs, roleAssignmentNote } from "./roleAssignment";
 import type { Fetched } from "./snapshot";
 import { AzureTarget, CheckId, CheckResult, fail, pass, warn } from "./types";

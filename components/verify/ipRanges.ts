@@ -5,8 +5,6 @@
 import { BlockList, isIP } from "node:net";
 
 export interface IpRanges {
-    /** The annotation's text. */
-    text: string;
     /** Whether the ranges hold `address` (an IPv4 or IPv6 address). */
     holds(address: string): boolean;
     /** Entries that are no CIDR range (they hold nothing). */
@@ -42,7 +40,6 @@ export function parseIpRanges(text: string): IpRanges {
         }
     }
     return {
-        text,
         unreadable,
         holds: (address) => {
             const family = isIP(address);

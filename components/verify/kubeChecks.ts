@@ -28,11 +28,21 @@ import {
     WorkloadObject,
 } from "./kubeObjects";
 import { parseIpRanges } from "./ipRanges";
-import { formatDuration, judgeRemoteWrite } from "./remoteWrite";
+import { judgeRemoteWrite } from "./remoteWrite";
+import { formatDuration } from "./report";
 import { apiServerService, Fetched, KubeSnapshot } from "./snapshot";
 import { tokenExpiry } from "./token";
 import { CheckId, CheckResult, fail, pass, sameSecret, SecretRef, secretText, VerifyOptions, warn } from "./types";
-import { expectedWorkloads, ExpectedWorkload, isShardName, meshExpectations, shardWorkloads, WorkloadKind } from "./workloads";
+import {
+    expectedWorkloads,
+    ExpectedWorkload,
+    isShardName,
+    livePodsOf,
+    MeshExpectations,
+    meshExpectations,
+    shardWorkloads,
+    WorkloadKind,
+} from "./workloads";
 
 /** The namespace labels by which Istio takes a namespace into a mesh. */
 const injectionLabels = [namespaceInjectionLabel, revisionLabel, dataplaneModeLabel] as const;
@@ -62,21 +72,24 @@ export function kubernetesChecks(snapshot: KubeSnapshot, options: VerifyOptions,
             StatefulSet: scoped.statefulSets,
             DaemonSet: scoped.daemonSets,
         };
+        const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
         results.push(...rolledOut(workloads, lists, options));
-        results.push(podSidecars(workloads, scoped.pods, options));
+        results.push(podSidecars(workloads, expectations, scoped.pods, options));
         if (scoped.peerAuthentications) {
             results.push(peerAuthentication(scoped.peerAuthentications, options.namespace));
         }
         if (snapshot.kubernetesService) {
-            results.push(serviceCidr(snapshot.kubernetesService, workloads, scoped.pods, options));
+            results.push(serviceCidr(snapshot.kubernetesService, workloads, expectations, scoped.pods, options));
         }
     }
     results.push(noAddon(snapshot.kubeSystemDeployments, snapshot.kubeSystemDaemonSets));
     if (options.collector === "prometheus" && scoped) {
-        const collectors = shardWorkloads(options.shards);
+        const shards = shardWorkloads(options.shards);
+        const { pods } = scoped;
+        const shardPods: Fetched<Pod[]> = pods.state === "found" ? { ...pods, value: livePodsOf(shards, pods.value) } : pods;
         results.push(serviceAccount(scoped.serviceAccount));
-        results.push(...identityOfPods(collectors, scoped.pods));
-        results.push(...remoteWrite(collectors, scoped, options, now));
+        results.push(...identityOfPods(shards, shardPods));
+        results.push(...remoteWrite(shards, shardPods, scoped, options, now));
     }
     if (snapshot.amaMetrics) {
         const ama = snapshot.amaMetrics;
@@ -190,11 +203,15 @@ function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string,
     );
 }
 
-function podSidecars(workloads: readonly ExpectedWorkload[], pods: Fetched<Pod[]>, options: VerifyOptions): CheckResult {
+function podSidecars(
+    workloads: readonly ExpectedWorkload[],
+    expectations: MeshExpectations,
+    pods: Fetched<Pod[]>,
+    options: VerifyOptions,
+): CheckResult {
     const id = "pods.sidecars";
     if (pods.state === "error") return unreadable(id, `pods in ${options.namespace}`, pods);
     const all = pods.state === "found" ? livePods(pods.value) : [];
-    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
     const missing: string[] = [];
     const unexpected: string[] = [];
     const noCerts: string[] = [];
@@ -315,6 +332,7 @@ function created(object: KubeObject): number {
 function serviceCidr(
     service: Fetched<Service>,
     workloads: readonly ExpectedWorkload[],
+    expectations: MeshExpectations,
     pods: Fetched<Pod[]>,
     options: VerifyOptions,
 ): CheckResult {
@@ -334,7 +352,6 @@ function serviceCidr(
             "check that --context names an AKS cluster",
         );
     }
-    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
     const live = pods.state === "found" ? livePods(pods.value) : [];
     const meshed = workloads
         .filter((w) => expectations[w.workload]?.sidecar)
@@ -445,17 +462,15 @@ function serviceAccount(account: Fetched<KubeObject> | undefined): CheckResult {
     return pass(id, `${what} has ${workloadIdentity.clientIdAnnotation}=${clientId}`);
 }
 
-/** identity.pod-label and identity.token-volume over the collector's pods. */
-function identityOfPods(collectors: readonly ExpectedWorkload[], pods: Fetched<Pod[]>): CheckResult[] {
-    if (pods.state === "error") {
+/** identity.pod-label and identity.token-volume over the shards' live pods (`shardPods`). */
+function identityOfPods(collectors: readonly ExpectedWorkload[], shardPods: Fetched<Pod[]>): CheckResult[] {
+    if (shardPods.state === "error") {
         return [
-            unreadable("identity.pod-label", "the collector's pods", pods),
-            unreadable("identity.token-volume", "the collector's pods", pods),
+            unreadable("identity.pod-label", "the collector's pods", shardPods),
+            unreadable("identity.token-volume", "the collector's pods", shardPods),
         ];
     }
-    const collectorPods = (pods.state === "found" ? livePods(pods.value) : []).filter((p) =>
-        collectors.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)),
-    );
+    const collectorPods = shardPods.state === "found" ? shardPods.value : [];
     if (collectorPods.length === 0) {
         const message = `no pods of ${collectors.map((w) => w.name).join(", ")} to check`;
         const fix = "see workloads.rolled-out: the shards have no pods";
@@ -514,17 +529,18 @@ function hasAudience(volume: Volume): boolean {
     return (volume.projected?.sources ?? []).some((s) => s.serviceAccountToken?.audience === workloadIdentity.audience);
 }
 
-/** remote-write.healthy per shard pod, from its `/metrics`. */
+/** remote-write.healthy per shard pod, from its `/metrics`; `shardPods` are the shards' live pods. */
 function remoteWrite(
     collectors: readonly ExpectedWorkload[],
+    shardPods: Fetched<Pod[]>,
     scoped: NonNullable<KubeSnapshot["inNamespace"]>,
     options: VerifyOptions,
     now: Date,
 ): CheckResult[] {
     const id = "remote-write.healthy";
-    const { pods, metrics = {}, peerAuthentications } = scoped;
-    if (pods.state === "error") return [unreadable(id, "the collector's pods", pods)];
-    const live = pods.state === "found" ? livePods(pods.value) : [];
+    const { metrics = {}, peerAuthentications } = scoped;
+    if (shardPods.state === "error") return [unreadable(id, "the collector's pods", shardPods)];
+    const live = shardPods.state === "found" ? shardPods.value : [];
     return collectors.flatMap((shard) => {
         const running = live.filter((p) => labelsMatch(shard.podLabels, p.metadata?.labels) && p.status?.phase === "Running");
         if (running.length === 0) {
@@ -563,10 +579,7 @@ function remoteWrite(
 export function collectorStartedAt(snapshot: KubeSnapshot, options: VerifyOptions): Date | undefined {
     const pods = snapshot.inNamespace?.pods;
     if (options.collector !== "prometheus" || pods?.state !== "found") return undefined;
-    const shards = shardWorkloads(options.shards);
-    const starts = livePods(pods.value)
-        .filter((p) => shards.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)))
-        .flatMap((p) => startedAt(p)?.getTime() ?? []);
+    const starts = livePodsOf(shardWorkloads(options.shards), pods.value).flatMap((p) => startedAt(p)?.getTime() ?? []);
     return starts.length > 0 ? new Date(Math.min(...starts)) : undefined;
 }
 

@@ -30,7 +30,6 @@ export interface KubeResponse {
 
 /** Reads from one API server. Throws a `VerifyError` when the server cannot be reached or refuses the credentials. */
 export interface KubeReader {
-    server: string;
     get(path: string, accept: "json" | "text"): Promise<KubeResponse>;
 }
 
@@ -56,7 +55,6 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
     const server = cluster.server.replace(/\/+$/, "");
     const http = new k8s.IsomorphicFetchHttpLibrary();
     return {
-        server,
         get: (path, accept) =>
             deadline.track({ endpoint: "API server", server, request: `GET ${path}` }, async () => {
                 const request = new k8s.RequestContext(server + path, k8s.HttpMethod.GET);

@@ -3,8 +3,11 @@
 import { Problem, problem } from "../core/errors";
 import { VerifyError } from "./types";
 
+/** Runs the task when a place is free. */
+export type Limit = <T>(task: () => Promise<T>) => Promise<T>;
+
 /** Runs at most `concurrency` of the given tasks at once. */
-export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function limiter(concurrency: number): Limit {
     let running = 0;
     const waiting: (() => void)[] = [];
     return async <T>(task: () => Promise<T>): Promise<T> => {

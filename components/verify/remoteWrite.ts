@@ -3,6 +3,7 @@
 
 import { CheckResult, fail, pass, warn } from "./types";
 import { ExpositionError, parseExposition, samplesOf } from "./promText";
+import { formatDuration } from "./report";
 import { rerunAfterRoleAssignment, roleAssignmentDelayMs, roleAssignmentNote } from "./roleAssignment";
 
 const remoteWriteMetrics = {
@@ -113,15 +114,4 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
         `pod ${input.pod}: ${seen}: nothing sent in the last ${freshnessMs / 60000} minutes`,
         `samples are stuck or retried (prometheus_remote_storage_samples_retried_total: HTTP 5xx or 429), or nothing is scraped; read the agent's errors: ${logs}`,
     );
-}
-
-/** "2 h 5 min", "45 s", "3 d 4 h". */
-export function formatDuration(ms: number): string {
-    const seconds = Math.floor(Math.abs(ms) / 1000);
-    if (seconds < 60) return `${seconds} s`;
-    const minutes = Math.floor(seconds / 60);
-    if (minutes < 60) return `${minutes} min`;
-    const hours = Math.floor(minutes / 60);
-    if (hours < 48) return `${hours} h ${minutes % 60} min`;
-    return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }

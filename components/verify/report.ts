@@ -1,5 +1,5 @@
 // How results reach the user: one line per check (the fix indented below a warning or failure),
-// or JSON for machines; and the exit code they make.
+// or JSON for machines; and the exit code they make. Also the durations the checks' messages show.
 
 import type { CheckResult } from "./types";
 
@@ -21,4 +21,15 @@ export function formatText(results: readonly CheckResult[]): string {
 export function formatJson(results: readonly CheckResult[]): string {
     const checks = results.map(({ id, status, message, fix }) => ({ id, status, message, fix }));
     return `${JSON.stringify({ checks }, null, 2)}\n`;
+}
+
+/** "2 h 5 min", "45 s", "3 d 4 h". */
+export function formatDuration(ms: number): string {
+    const seconds = Math.floor(Math.abs(ms) / 1000);
+    if (seconds < 60) return `${seconds} s`;
+    const minutes = Math.floor(seconds / 60);
+    if (minutes < 60) return `${minutes} min`;
+    const hours = Math.floor(minutes / 60);
+    if (hours < 48) return `${hours} h ${minutes % 60} min`;
+    return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }

@@ -3,13 +3,12 @@
 
 import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
-import { labelsMatch } from "../core/kubernetes";
 import { prometheusNames } from "../prometheus/facts";
 import type { KubeReader, KubeResponse } from "./kubeClient";
-import { KubeList, KubeObject, livePods, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
-import { limiter } from "./limit";
+import { KubeList, KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
+import { Limit, limiter } from "./limit";
 import type { VerifyOptions } from "./types";
-import { shardWorkloads } from "./workloads";
+import { livePodsOf, shardWorkloads } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal or failure. */
 export type Fetched<T> =
@@ -60,8 +59,6 @@ const paths = {
 
 /** The Service the API server keeps for itself: the first address of the cluster's service range. */
 export const apiServerService = { namespace: "default", name: "kubernetes" };
-
-type Limit = ReturnType<typeof limiter>;
 
 /** Reads everything the checks need, at most `concurrency` requests at once. */
 export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, concurrency = 6): Promise<KubeSnapshot> {
@@ -150,10 +147,7 @@ async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: Verify
     if (pods.state !== "found") {
         return {};
     }
-    const shardLabels = shardWorkloads(options.shards).map((w) => w.podLabels);
-    const shardPods = livePods(pods.value).filter(
-        (p) => p.status?.phase === "Running" && shardLabels.some((labels) => labelsMatch(labels, p.metadata?.labels)),
-    );
+    const shardPods = livePodsOf(shardWorkloads(options.shards), pods.value).filter((p) => p.status?.phase === "Running");
     const entries = await Promise.all(
         shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";

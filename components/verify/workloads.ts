@@ -5,8 +5,10 @@
 import type { Collector, MeshMode } from "../core/args";
 import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
+import { labelsMatch } from "../core/kubernetes";
 import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../mesh/workloads";
 import { prometheusNames, shardName } from "../prometheus/facts";
+import { livePods, Pod } from "./kubeObjects";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 
@@ -68,15 +70,22 @@ export function shardWorkloads(shards: number): ExpectedWorkload[] {
     return expectedWorkloads("prometheus", shards).filter((w) => w.workload === "collector");
 }
 
-export interface MeshExpectation {
+/** The live pods (kubeObjects `livePods`) of any of `workloads`, in the list's order. */
+export function livePodsOf(workloads: readonly ExpectedWorkload[], pods: readonly Pod[]): Pod[] {
+    return livePods(pods).filter((p) => workloads.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)));
+}
+
+interface MeshExpectation {
     /** The workload's pods carry an `istio-proxy` sidecar. */
     sidecar: boolean;
     /** The workload's pods mount the sidecar's certificates (the in-memory `istio-certs` volume). */
     certificates: boolean;
 }
 
+export type MeshExpectations = Partial<Record<Workload, MeshExpectation>>;
+
 /** Whether each of the collector's workloads carries a sidecar and mounts the certificates. */
-export function meshExpectations(collector: Collector, mode: MeshMode, meshNode: boolean): Partial<Record<Workload, MeshExpectation>> {
+export function meshExpectations(collector: Collector, mode: MeshMode, meshNode: boolean): MeshExpectations {
     const sidecar: readonly Workload[] = workloadsWithSidecar(collector, mode, meshNode);
     const certificates: readonly Workload[] = workloadsWithCertificates(collector, mode);
     return Object.fromEntries(
