@@ -1,6 +1,7 @@
 // The tests' one harness: Pulumi's mocks (the offline plan's, answering like a fresh stack), the
 // registrations as the engine receives them, explicit providers, and the test data's paths.
 
+import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,7 +11,7 @@ import * as YAML from "yaml";
 import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
 import { relocationOptions } from "../components/amaMetrics";
 import type { RelocationOptions } from "../components/amaMetrics/relocate";
-import type { KubernetesObject } from "../components/core/kubernetes";
+import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
 import { validateArgs } from "../components/core/schema";
 import type { AmaMetricsCollectorSettings } from "../components/core/settings";
 import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
@@ -24,6 +25,16 @@ export function fixtureObjects(...parts: string[]): KubernetesObject[] {
         .map((document) => document.toJS())
         .filter((object) => object !== null);
 }
+
+/** The object of this kind and name among `objects`, asserting it is there. */
+export function find(objects: readonly KubernetesObject[], kind: string, name: string): KubernetesObject {
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+    assert.ok(found, `${kind} ${name} is among the objects`);
+    return found;
+}
+
+/** A workload's pod template (`spec.template`). */
+export const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
 
 /** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
 export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;

@@ -10,21 +10,15 @@ import * as YAML from "yaml";
 import { amaMetricsObjects, configMaps, relocationOptions, targetAllocatorProtection } from "../../components/amaMetrics";
 import { componentValues, mergeValues } from "../../components/amaMetrics/values";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components/core/args";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
+import type { Container, KubernetesObject } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixture, fixtureObjects, validateSchema } from "../harness";
+import { baseArgs, chartRenderings, find, fixture, fixtureObjects, podOf, validateSchema } from "../harness";
 
 const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
     validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
 const certificates = { mode: "certificates", revision: "asm-1-27" } as const;
 
-const find = (objects: KubernetesObject[], kind: string, name: string) => {
-    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-    assert.ok(found, `${kind} ${name}`);
-    return found;
-};
-const podOf = (object: KubernetesObject) => (object.spec as { template: PodTemplate }).template;
 const podLabelsOf = (objects: KubernetesObject[]) =>
     objects
         .filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet")

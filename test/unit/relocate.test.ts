@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as YAML from "yaml";
 import { chartKinds } from "../../components/amaMetrics/kinds";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
-import { fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, relocationFor } from "../harness";
+import type { Container, KubernetesObject } from "../../components/core/kubernetes";
+import { find, fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, podOf, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
@@ -38,12 +38,6 @@ const kindOf = (o: KubernetesObject) => `${groupOf(o)}/${o.kind}`;
 const namespaced = (o: KubernetesObject) => apiScopes[kindOf(o)] === "Namespaced";
 const ref = (o: KubernetesObject) => `${o.kind} ${o.metadata.name}`;
 
-const find = (objects: KubernetesObject[], kind: string, name: string): KubernetesObject => {
-    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-    assert.ok(found, `${kind} ${name} is in the manifests`);
-    return found;
-};
-const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
 const containersOf = (object: KubernetesObject): Container[] => {
     const spec = podOf(object)?.spec;
     return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
