@@ -13,7 +13,7 @@ import { relocationOptions } from "../components/amaMetrics";
 import type { RelocationOptions } from "../components/amaMetrics/relocate";
 import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
 import { validateArgs } from "../components/core/schema";
-import type { AmaMetricsCollectorSettings } from "../components/core/settings";
+import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
 import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
 
 /** A file of the test data (test/fixtures, with its provenance). */
@@ -64,11 +64,24 @@ export function baseArgs(
 }
 
 /**
+ * The component's settings for these arguments (over `baseArgs` for the collector), through its own
+ * validation; the overloads narrow the type by the collector asked for, as the callers' casts did.
+ */
+export function settingsFor(overrides?: Partial<AmaMetricsIstioArgs>, collector?: "prometheus"): PrometheusCollectorSettings;
+export function settingsFor(overrides: Partial<AmaMetricsIstioArgs>, collector: "ama-metrics"): AmaMetricsCollectorSettings;
+export function settingsFor(
+    overrides: Partial<AmaMetricsIstioArgs> = {},
+    collector: AmaMetricsIstioArgs["collector"] = "prometheus",
+): Settings {
+    return validateArgs("metrics", baseArgs(overrides, collector));
+}
+
+/**
  * The relocation the component hands its post-renderer for these ama-metrics arguments, from its own
  * settings: for `{}`, its defaults.
  */
 export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): RelocationOptions {
-    return relocationOptions(validateArgs("metrics", baseArgs(overrides, "ama-metrics")) as AmaMetricsCollectorSettings);
+    return relocationOptions(settingsFor(overrides, "ama-metrics"));
 }
 
 /**

@@ -9,10 +9,17 @@ import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, find, fixtureObjects, httpsOffRendering, podOf, relocationFor, validateSchema } from "../harness";
-
-const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
-    validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
+import {
+    baseArgs,
+    chartRenderings,
+    find,
+    fixtureObjects,
+    httpsOffRendering,
+    podOf,
+    relocationFor,
+    validateSchema,
+    settingsFor,
+} from "../harness";
 
 type Rule = { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[]; nonResourceURLs?: string[] };
 
@@ -148,7 +155,8 @@ for (const rendering of chartRenderings) {
 
 describe("shimObjects", () => {
     it("follow the namespace in their names, so two installations do not collide", () => {
-        const names = (namespace: string) => shimObjects(settingsFor({ namespace })).map((o) => `${o.kind} ${o.metadata.name}`);
+        const names = (namespace: string) =>
+            shimObjects(settingsFor({ namespace }, "ama-metrics")).map((o) => `${o.kind} ${o.metadata.name}`);
         const a = names("monitoring");
         const b = names("observability");
         assert.deepEqual(
