@@ -10,7 +10,7 @@ import * as YAML from "yaml";
 import { amaMetricsObjects, configMaps, relocationOptions, targetAllocatorProtection } from "../../components/amaMetrics";
 import { componentValues, mergeValues } from "../../components/amaMetrics/values";
 import type { ScrapeConfig } from "../../components/core/args";
-import type { Container, KubernetesObject } from "../../components/core/kubernetes";
+import { Container, KubernetesObject, labelsMatch } from "../../components/core/kubernetes";
 import { chartRenderings, find, fixture, fixtureObjects, podOf, settingsFor, validateSchema } from "../harness";
 
 const certificates = { mode: "certificates", revision: "asm-1-27" } as const;
@@ -19,8 +19,6 @@ const podLabelsOf = (objects: KubernetesObject[]) =>
     objects
         .filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet")
         .map((o) => ({ name: o.metadata.name, labels: podOf(o).metadata!.labels! }));
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-    Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe("the upstream schemas", () => {
     it("refuse what is not a valid object (so that passing them means something)", async () => {
@@ -51,7 +49,7 @@ for (const rendering of chartRenderings) {
             ),
         ];
         /** The single pod an object's label selector selects, by its workload's name. */
-        const selected = (selector: Record<string, string>) => pods.filter((p) => selects(selector, p.labels)).map((p) => p.name);
+        const selected = (selector: Record<string, string>) => pods.filter((p) => labelsMatch(selector, p.labels)).map((p) => p.name);
 
         describe("the target allocator's protection", () => {
             it("sidecar mode: an AuthorizationPolicy admitting only the collector's identity, on the allocator's port", async () => {
