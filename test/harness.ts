@@ -36,14 +36,14 @@ export function find(objects: readonly KubernetesObject[], kind: string, name: s
 /** A workload's pod template (`spec.template`). */
 export const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
 
-/** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
-export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
-
 /** The rendering made with Helm's defaults (the target allocator's app-level HTTPS on). */
 export const helmDefaultsRendering = "rendered-aks.yaml";
 
 /** The rendering made with the target allocator's app-level HTTPS off (the component's values). */
 export const httpsOffRendering = "rendered-aks-component.yaml";
+
+/** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
+export const chartRenderings = [helmDefaultsRendering, httpsOffRendering] as const;
 
 export const testSubscription = "00000000-0000-0000-0000-000000000000";
 export const clusterId =
