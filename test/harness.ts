@@ -1,6 +1,7 @@
 // The tests' one harness: Pulumi's mocks (the offline plan's, answering like a fresh stack), the
 // registrations as the engine receives them, explicit providers, and the test data's paths.
 
+import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
@@ -10,9 +11,9 @@ import * as YAML from "yaml";
 import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
 import { relocationOptions } from "../components/amaMetrics";
 import type { RelocationOptions } from "../components/amaMetrics/relocate";
-import type { KubernetesObject } from "../components/core/kubernetes";
+import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
 import { validateArgs } from "../components/core/schema";
-import type { AmaMetricsCollectorSettings } from "../components/core/settings";
+import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
 import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
 
 /** A file of the test data (test/fixtures, with its provenance). */
@@ -25,14 +26,24 @@ export function fixtureObjects(...parts: string[]): KubernetesObject[] {
         .filter((object) => object !== null);
 }
 
-/** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
-export const chartRenderings = ["rendered-aks.yaml", "rendered-aks-component.yaml"] as const;
+/** The object of this kind and name among `objects`, asserting it is there. */
+export function find(objects: readonly KubernetesObject[], kind: string, name: string): KubernetesObject {
+    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+    assert.ok(found, `${kind} ${name} is among the objects`);
+    return found;
+}
+
+/** A workload's pod template (`spec.template`). */
+export const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
 
 /** The rendering made with Helm's defaults (the target allocator's app-level HTTPS on). */
 export const helmDefaultsRendering = "rendered-aks.yaml";
 
 /** The rendering made with the target allocator's app-level HTTPS off (the component's values). */
 export const httpsOffRendering = "rendered-aks-component.yaml";
+
+/** The chart's two renderings, which every relocation test runs over: Helm's defaults, and the values the component sets. */
+export const chartRenderings = [helmDefaultsRendering, httpsOffRendering] as const;
 
 export const testSubscription = "00000000-0000-0000-0000-000000000000";
 export const clusterId =
@@ -53,11 +64,24 @@ export function baseArgs(
 }
 
 /**
+ * The component's settings for these arguments (over `baseArgs` for the collector), through its own
+ * validation; the overloads narrow the type by the collector asked for, as the callers' casts did.
+ */
+export function settingsFor(overrides?: Partial<AmaMetricsIstioArgs>, collector?: "prometheus"): PrometheusCollectorSettings;
+export function settingsFor(overrides: Partial<AmaMetricsIstioArgs>, collector: "ama-metrics"): AmaMetricsCollectorSettings;
+export function settingsFor(
+    overrides: Partial<AmaMetricsIstioArgs> = {},
+    collector: AmaMetricsIstioArgs["collector"] = "prometheus",
+): Settings {
+    return validateArgs("metrics", baseArgs(overrides, collector));
+}
+
+/**
  * The relocation the component hands its post-renderer for these ama-metrics arguments, from its own
  * settings: for `{}`, its defaults.
  */
 export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): RelocationOptions {
-    return relocationOptions(validateArgs("metrics", baseArgs(overrides, "ama-metrics")) as AmaMetricsCollectorSettings);
+    return relocationOptions(settingsFor(overrides, "ama-metrics"));
 }
 
 /**

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs } from "../../components";
 import type { Registration } from "../../scripts/offline";
-import { baseArgs, byType, evaluate, oidcIssuerUrl, one, testSubscription, valueOf } from "../harness";
+import { baseArgs, byType, evaluate, key, oidcIssuerUrl, one, testSubscription, valueOf } from "../harness";
 
 const k8s = (kind: string) => (r: Registration) => r.type.startsWith("kubernetes:") && r.type.endsWith(`:${kind}`);
 const named = (registrations: Registration[], kind: string, name: string) => {
@@ -14,7 +14,6 @@ const named = (registrations: Registration[], kind: string, name: string) => {
     assert.equal(found.length, 1, `${kind} ${name}`);
     return found[0];
 };
-const key = (r: Registration) => `${r.type}::${r.name}`;
 
 const types = {
     identity: "azure-native:managedidentity:UserAssignedIdentity",

@@ -9,34 +9,22 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { amaMetricsObjects, configMaps, relocationOptions, targetAllocatorProtection } from "../../components/amaMetrics";
 import { componentValues, mergeValues } from "../../components/amaMetrics/values";
-import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components/core/args";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
-import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
-import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixture, fixtureObjects, validateSchema } from "../harness";
+import type { ScrapeConfig } from "../../components/core/args";
+import { Container, KubernetesObject, labelsMatch } from "../../components/core/kubernetes";
+import { chartRenderings, find, fixture, fixtureObjects, podOf, settingsFor, validateSchema } from "../harness";
 
-const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
-    validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
 const certificates = { mode: "certificates", revision: "asm-1-27" } as const;
 
-const find = (objects: KubernetesObject[], kind: string, name: string) => {
-    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-    assert.ok(found, `${kind} ${name}`);
-    return found;
-};
-const podOf = (object: KubernetesObject) => (object.spec as { template: PodTemplate }).template;
 const podLabelsOf = (objects: KubernetesObject[]) =>
     objects
         .filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet")
         .map((o) => ({ name: o.metadata.name, labels: podOf(o).metadata!.labels! }));
-const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
-    Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe("the upstream schemas", () => {
     it("refuse what is not a valid object (so that passing them means something)", async () => {
-        const policy = targetAllocatorProtection(settingsFor({ istio: { mode: "off" } }));
+        const policy = targetAllocatorProtection(settingsFor({ istio: { mode: "off" } }, "ama-metrics"));
         await assert.rejects(validateSchema({ ...policy, spec: { ...(policy.spec as object), policyTypes: "Ingress" } }));
-        const authorization = targetAllocatorProtection(settingsFor());
+        const authorization = targetAllocatorProtection(settingsFor({}, "ama-metrics"));
         await assert.rejects(validateSchema({ ...authorization, spec: { ...(authorization.spec as object), action: "PERMIT" } }));
     });
 });
@@ -61,12 +49,14 @@ for (const rendering of chartRenderings) {
             ),
         ];
         /** The single pod an object's label selector selects, by its workload's name. */
-        const selected = (selector: Record<string, string>) => pods.filter((p) => selects(selector, p.labels)).map((p) => p.name);
+        const selected = (selector: Record<string, string>) => pods.filter((p) => labelsMatch(selector, p.labels)).map((p) => p.name);
 
         describe("the target allocator's protection", () => {
             it("sidecar mode: an AuthorizationPolicy admitting only the collector's identity, on the allocator's port", async () => {
                 for (const trustDomain of ["cluster.local", "mesh.example.com"]) {
-                    const policy = targetAllocatorProtection(settingsFor({ namespace: "observability", istio: { trustDomain } }));
+                    const policy = targetAllocatorProtection(
+                        settingsFor({ namespace: "observability", istio: { trustDomain } }, "ama-metrics"),
+                    );
                     assert.equal(policy.apiVersion, "security.istio.io/v1");
                     assert.equal(policy.kind, "AuthorizationPolicy");
                     assert.equal(policy.metadata.namespace, "observability");
@@ -90,7 +80,7 @@ for (const rendering of chartRenderings) {
 
             for (const istio of [certificates, { mode: "off" } as const]) {
                 it(`${istio.mode} mode: a NetworkPolicy admitting only the collector's pods on the allocator's port, the health port open`, async () => {
-                    const policy = targetAllocatorProtection(settingsFor({ istio }));
+                    const policy = targetAllocatorProtection(settingsFor({ istio }, "ama-metrics"));
                     assert.equal(policy.apiVersion, "networking.k8s.io/v1");
                     assert.equal(policy.kind, "NetworkPolicy");
                     assert.equal(policy.metadata.namespace, "monitoring");
@@ -158,7 +148,9 @@ for (const rendering of chartRenderings) {
 
             it("render chart.settings and scrapeConfigs into the ConfigMaps the pods mount, in the agent's namespace", async () => {
                 const settings = { "default-scrape-settings-enabled": "kubelet = true\ncoredns = false\n" };
-                const objects = configMaps(settingsFor({ namespace: "observability", chart: { settings }, scrapeConfigs: userJobs }));
+                const objects = configMaps(
+                    settingsFor({ namespace: "observability", chart: { settings }, scrapeConfigs: userJobs }, "ama-metrics"),
+                );
                 assert.deepEqual(
                     objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`),
                     [`ConfigMap observability/${expected.settings}`, `ConfigMap observability/${expected.customConfig}`],
@@ -170,14 +162,14 @@ for (const rendering of chartRenderings) {
             });
 
             it("put the certificates mode's mTLS job after the user's jobs", () => {
-                const [custom] = configMaps(settingsFor({ istio: certificates, scrapeConfigs: userJobs }));
+                const [custom] = configMaps(settingsFor({ istio: certificates, scrapeConfigs: userJobs }, "ama-metrics"));
                 const jobs = jobsOf(custom);
                 assert.deepEqual(jobs.slice(0, 2), userJobs);
                 assert.equal(jobs.length, 3);
                 assert.equal(jobs[2].job_name, "istio-mtls-pods");
                 assert.equal((jobs[2].tls_config as { cert_file: string }).cert_file, "/etc/prom-certs/cert-chain.pem");
                 // Alone, without user jobs, too; limited to the scraped namespaces when given.
-                const [alone] = configMaps(settingsFor({ istio: { ...certificates, scrapeNamespaces: ["shop"] } }));
+                const [alone] = configMaps(settingsFor({ istio: { ...certificates, scrapeNamespaces: ["shop"] } }, "ama-metrics"));
                 assert.deepEqual(
                     jobsOf(alone).map((j) => [j.job_name, j.kubernetes_sd_configs]),
                     [["istio-mtls-pods", [{ role: "pod", namespaces: { names: ["shop"] } }]]],
@@ -185,8 +177,8 @@ for (const rendering of chartRenderings) {
             });
 
             it("render nothing when there is nothing to say (the agent's volumes are optional)", () => {
-                assert.deepEqual(configMaps(settingsFor()), []);
-                assert.deepEqual(configMaps(settingsFor({ istio: { mode: "off" } })), []);
+                assert.deepEqual(configMaps(settingsFor({}, "ama-metrics")), []);
+                assert.deepEqual(configMaps(settingsFor({ istio: { mode: "off" } }, "ama-metrics")), []);
             });
         });
 
@@ -199,7 +191,7 @@ for (const rendering of chartRenderings) {
                 { mode: "off" as const },
             ]) {
                 const objects = amaMetricsObjects(
-                    settingsFor({ istio, chart: { settings: { a: "b" } }, scrapeConfigs: [{ job_name: "x" }] }),
+                    settingsFor({ istio, chart: { settings: { a: "b" } }, scrapeConfigs: [{ job_name: "x" }] }, "ama-metrics"),
                 );
                 for (const object of objects) {
                     await validateSchema(object);
@@ -224,16 +216,19 @@ describe("relocationOptions", () => {
     // Spelled out on purpose: the other tests take the component's relocation from relocationOptions (the
     // harness's relocationFor), so this is where its values are pinned.
     it("carries the component's namespace, token secret and pod mesh settings", () => {
-        const settings = settingsFor({
-            namespace: "observability",
-            tokenSecret: { name: "agent-token", namespace: "secrets" },
-            istio: {
-                revision: "asm-1-27",
-                meshNodeDaemonSet: true,
-                extraExcludeOutboundPorts: [9999],
-                proxyResources: { node: { cpu: "1" } },
+        const settings = settingsFor(
+            {
+                namespace: "observability",
+                tokenSecret: { name: "agent-token", namespace: "secrets" },
+                istio: {
+                    revision: "asm-1-27",
+                    meshNodeDaemonSet: true,
+                    extraExcludeOutboundPorts: [9999],
+                    proxyResources: { node: { cpu: "1" } },
+                },
             },
-        });
+            "ama-metrics",
+        );
         assert.deepEqual(relocationOptions(settings), {
             namespace: "observability",
             tokenSecret: { name: "agent-token", namespace: "secrets" },

@@ -10,7 +10,7 @@ import type { AmaMetricsIstioArgs, IstioArgs } from "../../components/core/args"
 import { AmaMetricsIstioArgumentError, UsageError } from "../../components/core/errors";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, relocationFor } from "../harness";
+import { baseArgs, relocationFor, settingsFor } from "../harness";
 
 /** The problems a call raises, one line each. */
 function problems(call: () => unknown): string[] {
@@ -28,11 +28,6 @@ const refused = (...argv: string[]) => problems(() => parse(...argv));
 
 // `<argument> = <value>: <what is wrong>; <the fix>`, the value as JSON (or undefined).
 const errorShape = /^([^=]+?) = (undefined|true|false|-?\d+|"(?:[^"\\]|\\.)*"|\{.*\}|\[.*\]): (.+?); (.+)$/;
-
-/** The component's settings for these arguments, through its own validation. */
-function settingsFor(args: Partial<AmaMetricsIstioArgs>): AmaMetricsCollectorSettings {
-    return validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
-}
 
 describe("post-renderer flags", () => {
     it("parse the Helm CLI's spellings into the component's defaults", () => {
@@ -206,7 +201,7 @@ describe("post-renderer flags", () => {
 
         for (const { name, args, argv } of cases) {
             it(name, () => {
-                const component = problems(() => settingsFor(args));
+                const component = problems(() => settingsFor(args, "ama-metrics"));
                 const command = refused(...argv);
                 assert.deepEqual(command.map(tail), component.map(tail));
                 for (const line of command) assert.match(line, errorShape);
@@ -214,7 +209,7 @@ describe("post-renderer flags", () => {
         }
 
         it("an unknown mesh mode", () => {
-            const component = problems(() => settingsFor({ istio: { mode: "ambient" as never } }));
+            const component = problems(() => settingsFor({ istio: { mode: "ambient" as never } }, "ama-metrics"));
             assert.deepEqual(refused("--namespace=monitoring", "--mesh-mode=ambient").map(tail), component.map(tail));
         });
     });

@@ -5,7 +5,7 @@
 // one is flagged by the rule that names its fault.
 
 import * as assert from "node:assert/strict";
-import type { KubernetesObject } from "../../components/core/kubernetes";
+import { isRecord, KubernetesObject } from "../../components/core/kubernetes";
 import {
     assertMeshObjects,
     checkMeshObjects,
@@ -22,7 +22,7 @@ import { fixtureObjects } from "../harness";
 
 /** Kustomize-style patch: records merge, arrays and scalars replace, null deletes. */
 function patch<T>(base: T, changes: unknown): T {
-    if (!isPlainRecord(changes) || !isPlainRecord(base)) {
+    if (!isRecord(changes) || !isRecord(base)) {
         return structuredClone(changes) as T;
     }
     const merged: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
@@ -34,10 +34,6 @@ function patch<T>(base: T, changes: unknown): T {
         }
     }
     return merged as T;
-}
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** The objects one rule flags, as `Kind namespace/name`. */

@@ -5,7 +5,7 @@
 
 import * as assert from "node:assert/strict";
 import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
+import { containersOf, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import { applyPodMesh, PodMeshOptions } from "../../components/mesh/pod";
 import { fixtureObjects, httpsOffRendering, chartRenderings, relocationFor } from "../harness";
 
@@ -166,7 +166,6 @@ const parsedAnnotations = (annotations: Record<string, string> | undefined) =>
     Object.fromEntries(Object.entries(annotations).map(([key, value]) => [key, jsonAnnotations.includes(key) ? JSON.parse(value) : value]));
 const merged = <T>(base: Record<string, T> | undefined, added: Record<string, T> | undefined) =>
     base === undefined && added === undefined ? undefined : { ...base, ...added };
-const allContainers = (pod: PodTemplate): Container[] => [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
 
 for (const rendering of chartRenderings) {
     describe(`pod mesh settings, over ${rendering}`, () => {
@@ -190,11 +189,11 @@ for (const rendering of chartRenderings) {
                         );
                         assert.deepEqual(after.spec?.volumes, [...(before.spec?.volumes ?? []), ...(added.volumes ?? [])]);
                         assert.deepEqual(
-                            allContainers(after).map((c) => c.name),
-                            allContainers(before).map((c) => c.name),
+                            containersOf(after).map((c) => c.name),
+                            containersOf(before).map((c) => c.name),
                         );
-                        for (const container of allContainers(after)) {
-                            const original = allContainers(before).find((c) => c.name === container.name)!;
+                        for (const container of containersOf(after)) {
+                            const original = containersOf(before).find((c) => c.name === container.name)!;
                             const mounts = added.mounts?.[container.name];
                             assert.deepEqual(
                                 container.volumeMounts,
@@ -224,7 +223,7 @@ for (const rendering of chartRenderings) {
                     const volumes = (pod.spec?.volumes ?? [])
                         .filter((v) => (v.configMap as { name?: string } | undefined)?.name === customConfig)
                         .map((v) => v.name);
-                    return allContainers(pod)
+                    return containersOf(pod)
                         .filter((c) => (c.volumeMounts ?? []).some((m) => volumes.includes(m.name)))
                         .map((container) => ({ workload: workload as Workload, pod, container }));
                 });
@@ -272,7 +271,7 @@ for (const rendering of chartRenderings) {
                     );
                     for (const [workload, pod] of Object.entries(pods)) {
                         assert.ok(!(pod.spec?.volumes ?? []).some((v) => v.name === "istio-certs"), workload);
-                        for (const container of allContainers(pod)) {
+                        for (const container of containersOf(pod)) {
                             assert.ok(!(container.volumeMounts ?? []).some((m) => m.mountPath === "/etc/prom-certs/"), container.name);
                         }
                     }

@@ -6,11 +6,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
-import { validateArgs } from "../../components/core/schema";
-import type { PrometheusCollectorSettings } from "../../components/core/settings";
 import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
-import { baseArgs, fixture, fixtureObjects } from "../harness";
+import { baseArgs, fixture, fixtureObjects, settingsFor } from "../harness";
 
 const values: CollectorValues = {
     clusterName: "aks-one",
@@ -20,11 +18,7 @@ const values: CollectorValues = {
         "https://aks-amw-0mi2.eastus-1.metrics.ingest.monitor.azure.com/dataCollectionRules/dcr-00000000000000000000000000000000/streams/Microsoft-PrometheusMetrics/api/v1/write?api-version=2023-04-24",
 };
 
-function settingsOf(overrides: Partial<AmaMetricsIstioArgs> = {}): PrometheusCollectorSettings {
-    return validateArgs("metrics", baseArgs(overrides)) as PrometheusCollectorSettings;
-}
-
-const configOf = (overrides: Partial<AmaMetricsIstioArgs> = {}, shard = 0) => prometheusConfig(settingsOf(overrides), shard, values);
+const configOf = (overrides: Partial<AmaMetricsIstioArgs> = {}, shard = 0) => prometheusConfig(settingsFor(overrides), shard, values);
 
 const jobOf = (config: PrometheusConfig, name: string): ScrapeConfig => {
     const job = config.scrape_configs.find((j) => j.job_name === name);

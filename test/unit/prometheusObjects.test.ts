@@ -9,13 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, MeshMode } from "../../components";
 import { KubernetesObject, podTemplatesOf } from "../../components/core/kubernetes";
-import { validateArgs } from "../../components/core/schema";
-import type { PrometheusCollectorSettings } from "../../components/core/settings";
 import { namespaceLabels } from "../../components/mesh/objects";
 import { checkMeshObjects } from "../../components/mesh/rules";
 import { certFiles } from "../../components/mesh/certificates";
 import { prometheusObjects, prometheusPodLabels } from "../../components/prometheus";
-import { baseArgs, fixture, fixtureObjects, mockStack, valueOf, validateSchema } from "../harness";
+import { fixture, fixtureObjects, mockStack, settingsFor, valueOf, validateSchema } from "../harness";
 
 const refs = {
     clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
@@ -37,14 +35,10 @@ const modeArgs: Record<MeshMode, Partial<AmaMetricsIstioArgs>> = {
     off: { istio: { mode: "off" } },
 };
 
-function settingsOf(overrides: Partial<AmaMetricsIstioArgs> = {}): PrometheusCollectorSettings {
-    return validateArgs("metrics", baseArgs(overrides)) as PrometheusCollectorSettings;
-}
-
 /** The collector's objects with every value known (the configurations are computed inside Outputs). */
 async function objectsOf(overrides: Partial<AmaMetricsIstioArgs> = {}): Promise<KubernetesObject[]> {
     mockStack();
-    const settings = settingsOf(overrides);
+    const settings = settingsFor(overrides);
     return (await valueOf(pulumi.output(prometheusObjects(settings, refs)))) as unknown as KubernetesObject[];
 }
 
@@ -77,7 +71,7 @@ describe("prometheus collector: Kubernetes objects", () => {
             });
 
             it("passes the package's mesh rules, with its namespace, against the pods it runs", async () => {
-                const settings = settingsOf(modeArgs[mode]);
+                const settings = settingsFor(modeArgs[mode]);
                 const objects = await objectsOf(modeArgs[mode]);
                 const namespace: KubernetesObject = {
                     apiVersion: "v1",

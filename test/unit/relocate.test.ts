@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as YAML from "yaml";
 import { chartKinds } from "../../components/amaMetrics/kinds";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
-import { fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, relocationFor } from "../harness";
+import { apiGroup, Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
+import { find, fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, podOf, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
@@ -33,21 +33,10 @@ const apiScopes: Record<string, "Namespaced" | "Cluster"> = {
     "rbac.authorization.k8s.io/ClusterRoleBinding": "Cluster",
     "apiextensions.k8s.io/CustomResourceDefinition": "Cluster",
 };
-const groupOf = (o: KubernetesObject) => (o.apiVersion.includes("/") ? o.apiVersion.split("/")[0] : "");
-const kindOf = (o: KubernetesObject) => `${groupOf(o)}/${o.kind}`;
+const kindOf = (o: KubernetesObject) => `${apiGroup(o.apiVersion)}/${o.kind}`;
 const namespaced = (o: KubernetesObject) => apiScopes[kindOf(o)] === "Namespaced";
 const ref = (o: KubernetesObject) => `${o.kind} ${o.metadata.name}`;
 
-const find = (objects: KubernetesObject[], kind: string, name: string): KubernetesObject => {
-    const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
-    assert.ok(found, `${kind} ${name} is in the manifests`);
-    return found;
-};
-const podOf = (object: KubernetesObject): PodTemplate => (object.spec as { template: PodTemplate }).template;
-const containersOf = (object: KubernetesObject): Container[] => {
-    const spec = podOf(object)?.spec;
-    return [...(spec?.containers ?? []), ...(spec?.initContainers ?? [])];
-};
 const workloads = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet");
 type Env = { name: string; value?: string; valueFrom?: unknown };
 const envOf = (container: Container) => (container.env ?? []) as Env[];
@@ -144,7 +133,7 @@ for (const rendering of chartRenderings) {
                 it("replaces the literal namespace env values and leaves the downward API ones alone", () => {
                     const literal = (objects: KubernetesObject[], value: string) =>
                         workloads(objects).flatMap((w) =>
-                            containersOf(w).flatMap((c) =>
+                            containersOf(podOf(w)).flatMap((c) =>
                                 envOf(c)
                                     .filter((e) => e.value === value)
                                     .map((e) => `${w.metadata.name}/${c.name}/${e.name}`),
@@ -160,14 +149,14 @@ for (const rendering of chartRenderings) {
                     assert.deepEqual(literal(output, "kube-system"), []);
                     const downward = (objects: KubernetesObject[]) =>
                         workloads(objects).flatMap((w) =>
-                            containersOf(w).flatMap((c) => envOf(c).filter((e) => e.valueFrom !== undefined)),
+                            containersOf(podOf(w)).flatMap((c) => envOf(c).filter((e) => e.valueFrom !== undefined)),
                         );
                     assert.deepEqual(downward(output), downward(rendered));
                 });
 
                 it("leaves the token adapters reading the token secret in kube-system", () => {
                     const adapters = (objects: KubernetesObject[]) =>
-                        workloads(objects).flatMap((w) => containersOf(w).filter((c) => c.name.startsWith("addon-token-adapter")));
+                        workloads(objects).flatMap((w) => containersOf(podOf(w)).filter((c) => c.name.startsWith("addon-token-adapter")));
                     assert.equal(adapters(rendered).length, 3, "the collector and both node DaemonSets");
                     assert.deepEqual(
                         adapters(output).map((c) => c.args),
@@ -205,7 +194,9 @@ for (const rendering of chartRenderings) {
 
         it("points the token adapters at another token secret when told, and then names kube-system nowhere", () => {
             const output = relocate(rendered, options("sidecar", { tokenSecret: { name: "agent-token", namespace: "secrets" } }));
-            const adapters = workloads(output).flatMap((w) => containersOf(w).filter((c) => c.name.startsWith("addon-token-adapter")));
+            const adapters = workloads(output).flatMap((w) =>
+                containersOf(podOf(w)).filter((c) => c.name.startsWith("addon-token-adapter")),
+            );
             for (const adapter of adapters) {
                 assert.ok((adapter.args as string[]).includes("--secret-namespace=secrets"));
                 assert.ok((adapter.args as string[]).includes("--secret-name=agent-token"));
@@ -219,7 +210,7 @@ for (const rendering of chartRenderings) {
         it("sets ALLOW_INSECURE_AUTH_SECRETS on the target allocator's targetallocator container in the sidecar mode only", () => {
             const insecure = (objects: KubernetesObject[]) =>
                 workloads(objects).flatMap((w) =>
-                    containersOf(w).flatMap((c) =>
+                    containersOf(podOf(w)).flatMap((c) =>
                         envOf(c)
                             .filter((e) => e.name === "ALLOW_INSECURE_AUTH_SECRETS")
                             .map((e) => `${w.metadata.name}/${c.name}=${e.value}`),
@@ -321,7 +312,7 @@ for (const rendering of chartRenderings) {
                         assert.equal(object.metadata.namespace, namespace, `${namespace}, YAML ${version}: ${ref(object)}`);
                     }
                     const env = workloads(objects)
-                        .flatMap((w) => containersOf(w).flatMap(envOf))
+                        .flatMap((w) => containersOf(podOf(w)).flatMap(envOf))
                         .find((e) => e.name === "OTELCOL_NAMESPACE");
                     assert.equal(env?.value, namespace, `${namespace}, YAML ${version}`);
                 }
@@ -391,7 +382,7 @@ for (const rendering of chartRenderings) {
                     [
                         "an env value",
                         (o) =>
-                            envOf(containersOf(find(o, "Deployment", "ama-metrics"))[0]).push({
+                            envOf(containersOf(podOf(find(o, "Deployment", "ama-metrics")))[0]).push({
                                 name: "PEER",
                                 value: "dns.kube-system.svc",
                             }),
@@ -399,13 +390,13 @@ for (const rendering of chartRenderings) {
                     ],
                     [
                         "the token adapter's argument, given to another container",
-                        (o) => (containersOf(find(o, "Deployment", "ama-metrics"))[0].args = ["--secret-namespace=kube-system"]),
+                        (o) => (containersOf(podOf(find(o, "Deployment", "ama-metrics")))[0].args = ["--secret-namespace=kube-system"]),
                         /still names kube-system at spec\.template\.spec\.containers\[0\]\.args\[0\]/,
                     ],
                     [
                         "the token adapter's argument, in its env",
                         (o) => {
-                            const adapter = containersOf(find(o, "Deployment", "ama-metrics")).find(
+                            const adapter = containersOf(podOf(find(o, "Deployment", "ama-metrics"))).find(
                                 (c) => c.name === "addon-token-adapter",
                             )!;
                             envOf(adapter).push({ name: "ARGS", value: "--secret-namespace=kube-system" });
@@ -497,7 +488,7 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
         const after = relocate(before, options());
         assert.doesNotMatch(JSON.stringify(after), tlsSecret);
         const env = workloads(after)
-            .flatMap((w) => containersOf(w).flatMap(envOf))
+            .flatMap((w) => containersOf(podOf(w)).flatMap(envOf))
             .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
         assert.deepEqual(
             env.map((e) => e.value),
@@ -515,14 +506,16 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
     it('turns it off where the agent reads it ("true" in any case) and where the string "false" left the mounts', () => {
         for (const value of ["true", "True", "TRUE"]) {
             const input = component();
-            const reader = containersOf(find(input, "Deployment", "ama-metrics-operator-targets")).find((c) => c.name === "config-reader")!;
+            const reader = containersOf(podOf(find(input, "Deployment", "ama-metrics-operator-targets"))).find(
+                (c) => c.name === "config-reader",
+            )!;
             envOf(reader).find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
             assert.deepEqual(relocate(input, options()), relocate(component(), options()), value);
         }
         // `{{ if }}` takes any non-empty string for true while the env prints it (PROVENANCE.md, uncertainty 2):
         // the env says "false" and the TLS secrets are still mounted.
         const quoted = helmDefaults();
-        for (const e of workloads(quoted).flatMap((w) => containersOf(w).flatMap(envOf))) {
+        for (const e of workloads(quoted).flatMap((w) => containersOf(podOf(w)).flatMap(envOf))) {
             if (e.name === "OPERATOR_TARGETS_HTTPS_ENABLED") e.value = "false";
         }
         assert.deepEqual(relocate(quoted, options()), relocate(component(), options()));

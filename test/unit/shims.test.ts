@@ -6,16 +6,21 @@ import * as assert from "node:assert/strict";
 import { relocate } from "../../components/amaMetrics/relocate";
 import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
-import type { Container, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
+import type { Container, KubernetesObject } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
 import { validateArgs } from "../../components/core/schema";
-import { baseArgs, chartRenderings, fixtureObjects, httpsOffRendering, relocationFor, validateSchema } from "../harness";
+import {
+    baseArgs,
+    chartRenderings,
+    find,
+    fixtureObjects,
+    httpsOffRendering,
+    podOf,
+    relocationFor,
+    validateSchema,
+    settingsFor,
+} from "../harness";
 
-const settingsFor = (args: Partial<AmaMetricsIstioArgs> = {}) =>
-    validateArgs("metrics", baseArgs(args, "ama-metrics")) as AmaMetricsCollectorSettings;
-
-const find = (objects: KubernetesObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
-const podOf = (object: KubernetesObject) => (object.spec as { template: PodTemplate }).template;
 type Rule = { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[]; nonResourceURLs?: string[] };
 
 for (const rendering of chartRenderings) {
@@ -150,7 +155,8 @@ for (const rendering of chartRenderings) {
 
 describe("shimObjects", () => {
     it("follow the namespace in their names, so two installations do not collide", () => {
-        const names = (namespace: string) => shimObjects(settingsFor({ namespace })).map((o) => `${o.kind} ${o.metadata.name}`);
+        const names = (namespace: string) =>
+            shimObjects(settingsFor({ namespace }, "ama-metrics")).map((o) => `${o.kind} ${o.metadata.name}`);
         const a = names("monitoring");
         const b = names("observability");
         assert.deepEqual(

@@ -17,9 +17,9 @@ type Json = Record<string, unknown>;
 const read = (file: string) => readObjects("azure", file)[0] as unknown as Json;
 
 export class FakeAzure {
-    associations = (read("associations.json").value as Json[]).map((a) => a);
+    associations = read("associations.json").value as Json[];
     readonly rules = new Map<string, Json>(
-        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => [String(read(f).id).toLowerCase(), read(f)]),
+        ["rule-prometheus.json", "rule-container-insights.json"].map((f) => read(f)).map((rule) => [String(rule.id).toLowerCase(), rule]),
     );
     workspace = read("workspace.json");
     query: Json = read("query-up.json");
