@@ -3,7 +3,7 @@
 // `pulumi up`, CI after each deploy. Exit 0: no check failed; 1: a check failed; 2: the command could
 // not do its job (usage, connection or credentials).
 
-import { UsageError } from "../core/errors";
+import { problem, UsageError } from "../core/errors";
 import { parseVerifyArgs, usage } from "./args";
 import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
 import { azureChecks } from "./azureChecks";
@@ -71,11 +71,38 @@ function reportError(error: unknown, io: CliIo, hint = ""): 2 {
     return 2;
 }
 
+/**
+ * Test-only: the variable that fixes the command's clock, so tests of the compiled command judge their
+ * dated fixtures (token expiry, pod ages) at the fixtures' time instead of the machine's. Users never set it.
+ * @internal
+ */
+export const clockVariable = "AMA_METRICS_ISTIO_VERIFY_NOW";
+
+/** The reference time: the machine's clock, unless the test-only variable names an ISO 8601 time. @internal */
+export function clockFrom(environment: NodeJS.ProcessEnv): () => Date {
+    const fixed = environment[clockVariable];
+    if (fixed === undefined || fixed === "") {
+        return () => new Date();
+    }
+    const time = Date.parse(fixed);
+    if (Number.isNaN(time)) {
+        throw new UsageError([problem(clockVariable, fixed, "not an ISO 8601 time", "unset it (it is for tests only)")]);
+    }
+    return () => new Date(time);
+}
+
 if (require.main === module) {
+    let now: () => Date;
+    try {
+        now = clockFrom(process.env);
+    } catch (error) {
+        process.stderr.write(`${program}: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(2);
+    }
     main(process.argv.slice(2), {
         stdout: (text) => process.stdout.write(text),
         stderr: (text) => process.stderr.write(text),
-        now: () => new Date(),
+        now,
     }).then(
         // Exit at once: a keep-alive socket must not hold the run past its budget.
         (code) => process.stdout.write("", () => process.exit(code)),

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { validateWorkflow } from "@action-validator/core";
 
-const dir = path.resolve(__dirname, "../../.github/workflows");
+const repoRoot = path.resolve(__dirname, "../..");
+const dir = path.join(repoRoot, ".github", "workflows");
 const read = (file: string) => fs.readFileSync(path.join(dir, file), "utf8");
 
 describe("GitHub Actions workflows", () => {
@@ -48,6 +49,15 @@ describe("GitHub Actions workflows", () => {
     it("runs the tests as CI does, with the Prometheus they need", () => {
         const steps: any[] = parse(read("pulumi.yml")).jobs.test.steps;
         assert.ok(steps.some((s) => s.run === "bash .ci/run"));
+    });
+
+    it("runs the integration suite a second time with the clock 400 days ahead, after the tests (no test may read a fixed date)", () => {
+        const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
+        assert.equal(manifest.scripts["test:clock"], "faketime -f +400d scripts/node22 mocha 'test/integration/**/*.test.ts'");
+        const ci = fs.readFileSync(path.join(repoRoot, ".ci", "run"), "utf8");
+        assert.match(ci, /apt-get install [^\n]*\bfaketime\b/);
+        const commands = ci.split("\n").filter((line) => /^npm /.test(line));
+        assert.deepEqual(commands.slice(-2), ["npm test", "npm run test:clock"]);
     });
 
     it("gives each stack a runner that reaches its cluster, previews and deployments alike", () => {

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { main } from "../../../components/verify/cli";
+import { clockFrom, clockVariable, main } from "../../../components/verify/cli";
 import { FakeKube, fixtureNow, readText } from "./fakeKube";
 import {
     amaMetricsArgs,
@@ -40,10 +40,14 @@ async function runMain(args: string[]) {
     return { code, stdout, stderr };
 }
 
-/** Runs a command to its end without blocking this process, which serves the fake API. */
+/**
+ * Runs a command to its end without blocking this process, which serves the fake API. The command's
+ * clock is the fixtures' (test-only variable), never the machine's: the fixtures' token has a fixed expiry.
+ */
 function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(command, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+        const env = { ...process.env, [clockVariable]: fixtureNow.toISOString() };
+        const child = spawn(command, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -55,6 +59,22 @@ function run(command: string, args: string[]): Promise<{ code: number | null; st
 
 describe("ama-metrics-istio-verify command", () => {
     let fake: FakeKube;
+
+    describe("its clock", () => {
+        it("is the machine's unless the test-only variable names a time, which it then keeps", () => {
+            const machine = clockFrom({})();
+            assert.ok(Math.abs(machine.getTime() - Date.now()) < 5000);
+            assert.ok(Math.abs(clockFrom({ [clockVariable]: "" })().getTime() - Date.now()) < 5000);
+            assert.equal(clockFrom({ [clockVariable]: "2026-11-29T12:00:00Z" })().toISOString(), "2026-11-29T12:00:00.000Z");
+        });
+
+        it("refuses a variable that is not a time, naming it and saying to unset it", () => {
+            assert.throws(
+                () => clockFrom({ [clockVariable]: "yesterday" }),
+                new RegExp(`${clockVariable} = "yesterday": not an ISO 8601 time; unset it`),
+            );
+        });
+    });
 
     afterEach(() => fake?.stop());
 
