@@ -75,6 +75,14 @@ export const chartFacts = {
             { apiGroups: [""], resources: ["secrets"], verbs: ["create"] },
         ],
     },
+    /**
+     * The collector's autoscaler (`templates/ama-metrics-collector-hpa.yaml`, rendered when
+     * `AzureMonitorMetrics.CollectorHPAEnabled`): the chart keeps a user's bounds only by looking the HPA up
+     * in kube-system (`templates/_ama-metrics-helpers.tpl` at 548e23dc: a minimum kept when at least 2, a
+     * maximum when at most 30), which finds nothing once relocated. Microsoft's documented tuning patches
+     * this HPA by name (learn.microsoft.com, azure-monitor/containers/prometheus-metrics-scrape-autoscaling).
+     */
+    collectorAutoscaler: { name: "ama-metrics-hpa", minReplicas: 2, maxReplicas: 30 },
     /** Container ports of the node DaemonSet's OTLP receivers (hostPorts 28333/28334). */
     nodeOtlpPorts: [56681, 56680],
 };

@@ -5,7 +5,6 @@
 // A pure function over parsed manifests, plus a YAML-in, YAML-out wrapper for the post-renderer.
 
 import { isDeepStrictEqual } from "node:util";
-import * as YAML from "yaml";
 import {
     apiGroup,
     Container,
@@ -22,6 +21,10 @@ import { applyPodMesh } from "../mesh/pod";
 import { Workload } from "../mesh/workloads";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { chartKinds, Scope, structurallyNamed } from "./kinds";
+import { assertNoKubeSystem } from "./kubeSystemReferences";
+import { ReplicaBounds, setCollectorReplicas } from "./collectorReplicas";
+import { assertReliedOnParts } from "./reliedOn";
+import { parseManifests, writeManifests } from "./yamlText";
 
 /** What the relocation needs: a subset of the component's settings, which the post-renderer's flags carry. */
 export interface RelocationOptions {
@@ -33,6 +36,8 @@ export interface RelocationOptions {
     mesh: Omit<PodMeshOptions, "collector">;
     /** Scopes of kinds the chart renders that the relocation does not know, keyed `group/Kind`. */
     kindScopes?: Readonly<Record<string, Scope>>;
+    /** Bounds of the collector's autoscaler; absent: as the chart renders them. */
+    collectorReplicas?: ReplicaBounds;
 }
 
 /** Kubernetes' limit for object names (DNS subdomain). */
@@ -56,16 +61,27 @@ export function clusterScopedName(name: string, namespace: string): string {
 
 /**
  * Moves the manifests into `options.namespace`, with the target allocator's app-level HTTPS off. Returns new
- * objects in the same order; the input is not modified. Throws on a kind of unknown scope,
- * on an object in a namespace other than kube-system or the target, on names that would become invalid, and
+ * objects in the same order; the input is not modified. Throws on empty input, on a rendering that lacks
+ * what the relocation relies on (reliedOn.ts), on a kind of unknown scope, on an object in a namespace other than kube-system or the target, on names that would become invalid, and
  * on any `kube-system` left in the output that is not the token secret's.
  */
 export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
+    if (manifests.length === 0) {
+        // Helm would take an empty rendering for a release without objects, and delete the chart's.
+        throw new Error(
+            "The manifests hold no Kubernetes object: nothing to relocate, and Helm would remove every object of the release. " +
+                "Check the chart's rendering (`helm template …`) and what feeds the post-renderer's stdin.",
+        );
+    }
+    assertReliedOnParts(manifests);
     // One copy of each object, which the steps below change in place.
     const input = manifests.map((manifest) => withHttpsOff(structuredClone(manifest)));
     const context = buildContext(input, options);
     const relocated = input.map((manifest) => relocateObject(manifest, context));
-    relocated.forEach((object) => assertNoKubeSystem(object, options));
+    if (options.collectorReplicas !== undefined) {
+        setCollectorReplicas(relocated, options.collectorReplicas);
+    }
+    relocated.forEach((object) => assertNoKubeSystem(object, options.tokenSecret));
     return relocated;
 }
 
@@ -74,35 +90,14 @@ export function relocate(manifests: readonly KubernetesObject[], options: Reloca
  * are dropped, and every value the relocation does not change keeps its text.
  */
 export function relocateYaml(text: string, options: RelocationOptions): string {
-    const documents = YAML.parseAllDocuments(text, { prettyErrors: true });
-    const parsed: { document: YAML.Document; object: KubernetesObject }[] = [];
-    documents.forEach((document, index) => {
-        const error = document.errors[0];
-        if (error) {
-            throw new Error(`The manifests are not valid YAML (document ${index + 1}): ${error.message}`);
-        }
-        const value: unknown = document.toJS();
-        if (value === null || value === undefined) {
-            return;
-        }
-        parsed.push({ document, object: asObject(value, index + 1) });
-    });
-    const relocated = relocate(
-        parsed.map((p) => p.object),
-        options,
+    const parsed = parseManifests(text);
+    return writeManifests(
+        parsed,
+        relocate(
+            parsed.map((p) => p.object),
+            options,
+        ),
     );
-    return parsed.map((p, i) => updateDocument(p.document, relocated[i]).toString(stringifyOptions)).join("");
-}
-
-function asObject(value: unknown, documentNumber: number): KubernetesObject {
-    const name = isRecord(value) && isRecord(value.metadata) ? value.metadata.name : undefined;
-    if (!isRecord(value) || typeof value.apiVersion !== "string" || typeof value.kind !== "string" || !isRecord(value.metadata)) {
-        throw new Error(
-            `Document ${documentNumber} of the manifests${typeof name === "string" ? ` ("${name}")` : ""} is not a Kubernetes object: ` +
-                `it needs apiVersion, kind and metadata.`,
-        );
-    }
-    return value as KubernetesObject;
 }
 
 /**
@@ -365,137 +360,5 @@ function allowInsecureAuthSecrets(container: Container, allow: boolean): void {
     }
     if (env.length > 0 || Array.isArray(container.env)) {
         container.env = env;
-    }
-}
-
-/**
- * Fails on any string of the output that still names kube-system, but for the token adapters'
- * `--secret-namespace` argument: a reference the relocation does not understand must not pass silently.
- */
-function assertNoKubeSystem(object: KubernetesObject, options: RelocationOptions): void {
-    const allowed = `--secret-namespace=${options.tokenSecret.namespace}`;
-    // The args of the token adapters, and no other list: the same text elsewhere is a reference like any other.
-    const adapterArgs = new Set<unknown>(
-        podTemplatesOf(object)
-            .flatMap((pod) => containersOf(pod.get()))
-            .filter((container) => chartFacts.tokenAdapterContainers.includes(container.name))
-            .map((container) => container.args),
-    );
-    const fail = (path: string, text: string, what: string): never => {
-        throw new Error(
-            `${object.kind} "${object.metadata.name}" still names ${chartNamespace} ${what} ${path} (${JSON.stringify(text)}) after ` +
-                `relocation: the relocation does not know this reference. Report it with the chart version; ` +
-                `until then, override the value through chart values.`,
-        );
-    };
-    const visit = (value: unknown, path: string, parent?: unknown): void => {
-        if (typeof value === "string") {
-            if (value.includes(chartNamespace) && !(value === allowed && adapterArgs.has(parent))) {
-                fail(path, value, "at");
-            }
-        } else if (Array.isArray(value)) {
-            value.forEach((item, i) => visit(item, `${path}[${i}]`, value));
-        } else if (isRecord(value)) {
-            for (const [key, item] of Object.entries(value)) {
-                const itemPath = path ? `${path}.${key}` : key;
-                if (key.includes(chartNamespace)) {
-                    fail(itemPath, key, "in the key of");
-                }
-                visit(item, itemPath);
-            }
-        }
-    };
-    visit(object, "");
-}
-
-// ---------------------------------------------------------------------------------------------
-// YAML output: the parsed document is updated in place, so unchanged values keep their text.
-
-const stringifyOptions: YAML.ToStringOptions = { lineWidth: 0, indentSeq: false };
-
-function updateDocument(document: YAML.Document, value: KubernetesObject): YAML.Document {
-    let hasAlias = false;
-    YAML.visit(document, {
-        Alias() {
-            hasAlias = true;
-            return YAML.visit.BREAK;
-        },
-    });
-    if (hasAlias) {
-        // An anchor's node may be shared: rebuild the whole document from the relocated value.
-        const rebuilt = new YAML.Document();
-        rebuilt.contents = createNode(rebuilt, value) as YAML.Document["contents"];
-        rebuilt.commentBefore = document.commentBefore;
-        if (rebuilt.directives) rebuilt.directives.docStart = true;
-        return rebuilt;
-    }
-    document.contents = reconcile(document, document.contents, value) as YAML.Document["contents"];
-    if (document.directives) document.directives.docStart = true;
-    return document;
-}
-
-/** A node for `value` that reuses `node` (and its text, style and comments) wherever the value is unchanged. */
-function reconcile(document: YAML.Document, node: unknown, value: unknown): unknown {
-    if (isRecord(value) && YAML.isMap(node)) {
-        const pairs = node.items;
-        node.items = Object.entries(value).map(([key, item]) => {
-            const pair = pairs.find((p) => YAML.isScalar(p.key) && String(p.key.value) === key);
-            if (pair) {
-                pair.value = reconcile(document, pair.value, item);
-                return pair;
-            }
-            return new YAML.Pair(createNode(document, key), createNode(document, item));
-        });
-        return node;
-    }
-    if (Array.isArray(value) && YAML.isSeq(node)) {
-        const items = node.items;
-        node.items = value.map((item, i) => (i < items.length ? reconcile(document, items[i], item) : createNode(document, item)));
-        return node;
-    }
-    if (YAML.isScalar(node)) {
-        if (node.value === value) {
-            return node;
-        }
-        // A changed string keeps its quotes (and any comment on its line) where they were a choice of style.
-        // Quotes the old text needed (`""`, `"true"`) say nothing about the new one, which is written as a
-        // new value is: then a mode switch over relocated manifests writes what a single pass writes.
-        const quoted = node.type === YAML.Scalar.QUOTE_DOUBLE || node.type === YAML.Scalar.QUOTE_SINGLE;
-        if (quoted && typeof node.value === "string" && typeof value === "string" && readsBackAsString(node.value)) {
-            node.value = value;
-            return node;
-        }
-    }
-    const created = createNode(document, value);
-    if (YAML.isNode(node)) {
-        // The comments around a replaced value stay where they were.
-        created.commentBefore = node.commentBefore;
-        created.comment = node.comment;
-        created.spaceBefore = node.spaceBefore;
-    }
-    return created;
-}
-
-/**
- * A node for a new value. Strings that a YAML 1.1 reader (Helm and the Kubernetes tooling use one) would
- * take for something else, such as `yes` or `0777`, are quoted.
- */
-function createNode(document: YAML.Document, value: unknown): YAML.Node {
-    const node = document.createNode(value);
-    YAML.visit(node, {
-        Scalar(_, scalar) {
-            if (typeof scalar.value === "string" && !readsBackAsString(scalar.value)) {
-                scalar.type = YAML.Scalar.QUOTE_DOUBLE;
-            }
-        },
-    });
-    return node;
-}
-
-function readsBackAsString(text: string): boolean {
-    try {
-        return YAML.parse(text, { version: "1.1" }) === text && YAML.parse(text) === text;
-    } catch {
-        return false;
     }
 }

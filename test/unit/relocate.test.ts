@@ -320,10 +320,8 @@ for (const rendering of chartRenderings) {
         });
 
         it("drops empty documents and names a document that is not YAML or not an object", () => {
-            assert.equal(relocateYaml("", options()), "");
-            assert.equal(relocateYaml("---\n# nothing\n---\n", options()), "");
             assert.equal(relocateYaml(`---\n\n${text}\n---\n`, options()), relocateYaml(text, options()));
-            assert.throws(() => relocateYaml("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1\)/);
+            assert.throws(() => relocateYaml("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1, line 3/);
             assert.throws(
                 () => relocateYaml(`${text}\n---\njust a string\n`, options()),
                 new RegExp(`Document ${rendered.length + 1} of the manifests is not a Kubernetes object`),
@@ -369,7 +367,11 @@ for (const rendering of chartRenderings) {
                 };
                 const output = relocate([...fresh(), monitor], options());
                 assert.deepEqual(output[output.length - 1].metadata, { name: "custom", namespace: "monitoring" });
-                assert.throws(() => relocate([monitor], options()), /--kind-scope azmonitoring\.coreos\.com\/PodMonitor=Namespaced/);
+                const withoutCrds = fresh().filter((o) => o.kind !== "CustomResourceDefinition");
+                assert.throws(
+                    () => relocate([...withoutCrds, monitor], options()),
+                    /--kind-scope azmonitoring\.coreos\.com\/PodMonitor=Namespaced/,
+                );
             });
 
             it("a reference to kube-system it does not know, wherever it is", () => {
@@ -448,7 +450,10 @@ for (const rendering of chartRenderings) {
                     () => relocate([...fresh(), role("ama-metrics-reader-monitoring")], options()),
                     /ClusterRole "ama-metrics-reader" and "ama-metrics-reader-monitoring" would both be named "ama-metrics-reader-monitoring"/,
                 );
-                assert.throws(() => relocate([role("r".repeat(250))], options()), /longer than Kubernetes' 253-character limit/);
+                assert.throws(
+                    () => relocate([...fresh(), role("r".repeat(250))], options()),
+                    /longer than Kubernetes' 253-character limit/,
+                );
             });
         });
 
@@ -541,30 +546,23 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
 });
 
 describe("relocateYaml, on values it changes", () => {
-    const deployment = [
-        "apiVersion: apps/v1",
-        "kind: Deployment",
-        "metadata:",
-        "  name: ama-metrics",
-        "  namespace: kube-system",
-        "spec:",
-        "  template:",
-        "    metadata:",
-        "      labels:",
-        "        rsName: ama-metrics",
-        "      annotations:",
-        '        traffic.sidecar.istio.io/includeOutboundIPRanges: "" # set by hand',
-        "    spec:",
-        "      containers:",
-        "        - name: prometheus-collector",
-        "          env:",
-        "            - name: POD_NAMESPACE",
-        "              value: 'kube-system' # the chart's literal",
-        "",
-    ].join("\n");
+    // The rendering with a comment and single quotes on two values the relocation changes.
+    const text = fs
+        .readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8")
+        .replace(
+            '        - name: OTELCOL_NAMESPACE\n          value: "kube-system"\n',
+            "        - name: OTELCOL_NAMESPACE\n          value: 'kube-system' # the chart's literal\n",
+        )
+        .replace(
+            "        rsName: ama-metrics\n        kubernetes.azure.com/managedby: aks\n      annotations:\n",
+            "        rsName: ama-metrics\n        kubernetes.azure.com/managedby: aks\n      annotations:\n" +
+                '        traffic.sidecar.istio.io/includeOutboundIPRanges: "" # set by hand\n',
+        );
 
     it("keeps their comments, and quotes that were a choice of style", () => {
-        const output = relocateYaml(deployment, options("sidecar"));
+        assert.match(text, /# set by hand/);
+        assert.match(text, /# the chart's literal/);
+        const output = relocateYaml(text, options("sidecar"));
         assert.match(output, /includeOutboundIPRanges: 10\.0\.0\.0\/16 # set by hand\n/);
         assert.match(output, /value: 'monitoring' # the chart's literal\n/);
     });
