@@ -20,8 +20,9 @@ import {
 } from "../core/shapes";
 import { defaults, resolvePodMeshSettings } from "../core/settings";
 import { meshableWorkloads } from "../mesh/workloads";
-import { defaultTokenSecret } from "./facts";
-import { parseKindScope, Scope } from "./kinds";
+import { replicaCountSchema } from "./collectorReplicas";
+import { chartFacts, defaultTokenSecret } from "./facts";
+import { knownKindProblem, parseKindScope, Scope } from "./kinds";
 import type { RelocationOptions } from "./relocate";
 
 const list = (values: readonly (string | number)[]) => values.join(",");
@@ -96,6 +97,18 @@ export const flags: readonly Flag<RelocationOptions>[] = [
         help: "the scope of a kind the chart renders that the relocation does not know (repeatable)",
         multiple: true,
         format: (o) => Object.entries(o.kindScopes ?? {}).map(([key, scope]) => `${key}=${scope}`),
+    },
+    {
+        name: "collector-min-replicas",
+        value: "<n>",
+        help: `the collector autoscaler's minimum, ${chartFacts.collectorAutoscaler.minReplicas} to ${chartFacts.collectorAutoscaler.maxReplicas} (default: the chart's)`,
+        format: (o) => (o.collectorReplicas?.min !== undefined ? [String(o.collectorReplicas.min)] : []),
+    },
+    {
+        name: "collector-max-replicas",
+        value: "<n>",
+        help: `the collector autoscaler's maximum, ${chartFacts.collectorAutoscaler.minReplicas} to ${chartFacts.collectorAutoscaler.maxReplicas} (default: the chart's)`,
+        format: (o) => (o.collectorReplicas?.max !== undefined ? [String(o.collectorReplicas.max)] : []),
     },
 ];
 
@@ -181,9 +194,25 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
                     "use <group>/<Kind>=Namespaced or =Cluster, e.g. autoscaling.k8s.io/VerticalPodAutoscaler=Namespaced",
                 ),
             );
+        } else if (knownKindProblem(scope.key) !== undefined) {
+            const { wrong, fix } = knownKindProblem(scope.key)!;
+            problems.push(problem("--kind-scope", entry, wrong, fix));
         } else {
             kindScopes[scope.key] = scope.scope;
         }
+    }
+    const replicas = (name: string) => {
+        const given = text(name);
+        const value = given !== undefined && /^\d+$/.test(given) ? Number(given) : given;
+        if (value !== undefined) check(name, value, replicaCountSchema);
+        return typeof value === "number" ? value : undefined;
+    };
+    const min = replicas("collector-min-replicas");
+    const max = replicas("collector-max-replicas");
+    if (min !== undefined && max !== undefined && min > max) {
+        problems.push(
+            problem("--collector-min-replicas", min, `above --collector-max-replicas (${max})`, "give a minimum at most the maximum"),
+        );
     }
     if (problems.length > 0) {
         throw new UsageError(problems);
@@ -208,6 +237,9 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         tokenSecret,
         mesh: resolvePodMeshSettings("ama-metrics", istio, serviceCidr),
         ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
+        ...(min !== undefined || max !== undefined
+            ? { collectorReplicas: { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) } }
+            : {}),
     };
 }
 

@@ -116,6 +116,8 @@ export function relocationOptions(settings: AmaMetricsCollectorSettings): Reloca
         namespace: settings.namespace,
         tokenSecret: settings.tokenSecret,
         mesh: { mode, revision, meshNodeDaemonSet, proxyResources, serviceCidr, extraExcludeOutboundIPRanges, extraExcludeOutboundPorts },
+        ...(settings.chart.kindScopes !== undefined ? { kindScopes: settings.chart.kindScopes } : {}),
+        ...(settings.chart.collectorReplicas !== undefined ? { collectorReplicas: settings.chart.collectorReplicas } : {}),
     };
 }
 

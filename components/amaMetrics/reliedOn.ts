@@ -52,7 +52,7 @@ const labelText = (labels: Record<string, string>) =>
         .join(",");
 
 /** What of `objects` the relocation relies on is missing, one line each (empty: nothing). */
-export function missingParts(objects: readonly KubernetesObject[]): string[] {
+function missingParts(objects: readonly KubernetesObject[]): string[] {
     const missing: string[] = [];
     const key = (o: KubernetesObject) => kindKey(apiGroup(o.apiVersion), o.kind);
     const podLabelsOf: Partial<Record<Workload, Record<string, string>[]>> = {};

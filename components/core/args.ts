@@ -160,6 +160,18 @@ export interface ChartArgs {
      * never looks). Keys as in Microsoft's template, e.g. `default-scrape-settings-enabled`.
      */
     settings?: Record<string, string>;
+    /**
+     * The scope of each kind a newer chart version renders that the relocation does not know, keyed
+     * `<group>/<Kind>` (`/<Kind>` for the core group), e.g. `{ "autoscaling.k8s.io/VerticalPodAutoscaler":
+     * "Namespaced" }`: the post-renderer's `--kind-scope`. Kinds the relocation knows are refused.
+     */
+    kindScopes?: Record<`${string}/${string}`, "Namespaced" | "Cluster">;
+    /**
+     * Bounds of the collector's autoscaler (`ama-metrics-hpa`), each from 2 to 30. Default: the chart's, 2
+     * and 30. Microsoft's `kubectl patch hpa ama-metrics-hpa -n kube-system` does not reach the relocated
+     * autoscaler, and a patch in the agent's namespace is undone by the next update: set them here.
+     */
+    collectorReplicas?: { min?: number; max?: number };
 }
 
 export interface TokenSecretArgs {

@@ -85,8 +85,11 @@ export const formats = {
     ),
     kubernetesVersion: format(
         "not a Kubernetes version",
-        "use the cluster's version as AKS reports it, e.g. \"1.33.7\" (no leading 'v')",
-        (text) => /^1\.\d+(\.\d+)?$/.test(text),
+        "use the cluster's version as AKS reports it, major.minor.patch, e.g. \"1.33.7\" (no leading 'v')",
+        // The agent's config reader parses it with utilversion.ParseSemantic, which takes only x.y.z: "1.33" is
+        // logged and ignored, and on 1.37+ the allocator then watches Secrets its RBAC no longer grants
+        // (Azure/prometheus-collector otelcollector/configuration-reader-builder/main.go, KUBE_VERSION).
+        (text) => /^1\.\d+\.\d+$/.test(text),
     ),
     // Helm chart versions are SemVer 2.
     exactVersion: format(

@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
 import * as v from "valibot";
+import { replicaBoundsSchema } from "../amaMetrics/collectorReplicas";
 import { chartFacts } from "../amaMetrics/facts";
+import { kindScopesSchema } from "../amaMetrics/kinds";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
@@ -210,6 +212,8 @@ const argsSchema = strict(
                         'not a map; give the ConfigMap\'s data, e.g. { "default-scrape-settings-enabled": "..." }',
                     ),
                 ),
+                kindScopes: v.optional(kindScopesSchema),
+                collectorReplicas: v.optional(replicaBoundsSchema),
             }),
         ),
         tokenSecret: v.optional(
@@ -382,13 +386,38 @@ function azureProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
 
 function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Problem[] {
     const problems: Problem[] = [];
-    if (typeof chart.version === "string" && /-arc$|-arc[.+-]/.test(chart.version)) {
+    // Microsoft packages the same chart contents a second time as `<version>-arc` for the Arc extension's
+    // rollout (Azure/prometheus-collector .pipelines/azure-pipeline-build.yml, "package helm chart (aks +
+    // arc-tagged variant)"); the image tags carry no `-arc`, and the default imageTag is the chart version.
+    const arc = typeof chart.version === "string" ? /^(.*?)-arc(?:$|[.+-])/.exec(chart.version) : null;
+    if (arc !== null && chart.imageTag === undefined) {
         problems.push(
             problem(
                 "chart.version",
                 chart.version,
-                "that is the Arc twin of a release (Microsoft pushes one per version to the same repository; its images are for Arc-enabled clusters)",
-                "use the AKS version without -arc",
+                `the images would be tagged "${chart.version}", and no "-arc" image tag exists (the Arc twin repackages the same chart; its images are the release's own)`,
+                `use version "${arc[1]}", or set chart.imageTag to the release tag, "${arc[1]}"`,
+            ),
+        );
+    }
+    if (typeof chart.imageTag === "string" && /-arc(?:$|[.+-])/.test(chart.imageTag)) {
+        problems.push(
+            problem(
+                "chart.imageTag",
+                chart.imageTag,
+                'no "-arc" image tag exists (only the chart has an Arc twin)',
+                "give the release tag without -arc",
+            ),
+        );
+    }
+    const hpa = getPath(isPlainObject(chart.values) ? chart.values : undefined, ["AzureMonitorMetrics", "CollectorHPAEnabled"]);
+    if (chart.collectorReplicas !== undefined && hpa !== undefined && hpa !== true) {
+        problems.push(
+            problem(
+                "chart.collectorReplicas",
+                chart.collectorReplicas,
+                `bounds of an autoscaler that chart.values.AzureMonitorMetrics.CollectorHPAEnabled = ${JSON.stringify(hpa)} turns off`,
+                "drop one of them",
             ),
         );
     }

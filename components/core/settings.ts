@@ -70,6 +70,8 @@ interface ChartSettings {
     skipAwait: boolean;
     openTelemetryMetrics: boolean;
     settings?: Record<string, string>;
+    kindScopes?: Record<string, "Namespaced" | "Cluster">;
+    collectorReplicas?: { min?: number; max?: number };
 }
 
 interface CommonSettings {
@@ -230,6 +232,8 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
             skipAwait: chart.skipAwait ?? false,
             openTelemetryMetrics: chart.openTelemetryMetrics ?? false,
             settings: chart.settings,
+            kindScopes: chart.kindScopes,
+            collectorReplicas: chart.collectorReplicas,
         },
         tokenSecret: {
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,

@@ -351,7 +351,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "an Arc chart version",
         { ...amaMetrics, chart: { version: "7.1.0-main-07-07-2026-548e23dc-arc" } },
         `chart.version = "7.1.0-main-07-07-2026-548e23dc-arc"`,
-        /Arc twin of a release.*use the AKS version without -arc/,
+        /no "-arc" image tag exists .*use version "7\.1\.0-main-07-07-2026-548e23dc", or set chart\.imageTag/,
     ],
     [
         "a derived image tag",

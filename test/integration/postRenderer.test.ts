@@ -99,6 +99,17 @@ const cases: { name: string; args: Partial<AmaMetricsIstioArgs>; options: Reloca
         args: { istio: { mode: "off" } },
         options: { namespace: "monitoring", tokenSecret: defaultToken, mesh: mesh({ mode: "off", proxyResources: {} }) },
     },
+    {
+        name: "kind scopes and the collector's replica bounds",
+        args: { chart: { kindScopes: { "example.com/Widget": "Namespaced" }, collectorReplicas: { min: 3, max: 10 } } },
+        options: {
+            namespace: "monitoring",
+            tokenSecret: defaultToken,
+            mesh: mesh({}),
+            kindScopes: { "example.com/Widget": "Namespaced" },
+            collectorReplicas: { min: 3, max: 10 },
+        },
+    },
 ];
 
 describe("the post-renderer, run as Helm runs it", function () {
@@ -126,6 +137,11 @@ describe("the post-renderer, run as Helm runs it", function () {
                     assert.equal(result.helmError, undefined);
                     assert.equal(result.stderr, "");
                     assert.equal(result.stdout, relocateYaml(manifests, options));
+                    const hpa = parseAllDocuments(result.stdout)
+                        .map((d) => d.toJS())
+                        .find((o) => o.kind === "HorizontalPodAutoscaler" && o.metadata.name === "ama-metrics-hpa");
+                    const bounds = options.collectorReplicas ?? { min: 2, max: 30 }; // the chart's defaults otherwise
+                    assert.deepEqual([hpa.spec.minReplicas, hpa.spec.maxReplicas], [bounds.min, bounds.max]);
                     if (name === "the defaults") {
                         // A second pass over its own output changes nothing.
                         assert.equal(runLikeHelm(postRenderer, result.stdout, root).stdout, result.stdout);
@@ -143,12 +159,15 @@ describe("the post-renderer, run as Helm runs it", function () {
             const result = runLikeHelm(command("--namespace=monitoring"), "kind: [\n  - : :\n\t}{", root);
             assert.equal(result.status, 1);
             assert.equal(result.stdout, "");
-            assert.match(result.stderr, /^ama-metrics-istio-relocate: The manifests are not valid YAML \(document 1\)/);
+            assert.match(
+                result.stderr,
+                /^ama-metrics-istio-relocate: The manifests are not valid YAML \(document 1, line 2, column 7\): [^\n]+\n$/,
+            );
             assert.doesNotMatch(result.stderr, /\n\s+at /);
             assert.ok(result.helmError);
         });
 
-        it("exit 1 for an object outside kube-system, and for a kind of unknown scope, which --kind-scope then allows", () => {
+        it("exit 1 for an object outside kube-system, and for a kind of unknown scope, which --kind-scope then allows", async () => {
             const outside = runLikeHelm(
                 command("--namespace=monitoring"),
                 `${manifests}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: kube-public\n`,
@@ -165,6 +184,41 @@ describe("the post-renderer, run as Helm runs it", function () {
             const declared = runLikeHelm(command("--namespace=monitoring", "--kind-scope=example.com/Widget=Namespaced"), widget, root);
             assert.equal(declared.status, 0, declared.stderr);
             assert.match(declared.stdout, /kind: Widget\nmetadata:\n {2}name: w\n {2}namespace: monitoring\n/);
+            // The component's chart.kindScopes reaches the same flag through the Chart's command.
+            const fromComponent = await chartPostRenderer({ chart: { kindScopes: { "example.com/Widget": "Namespaced" } } });
+            assert.equal(runLikeHelm(fromComponent, widget, root).stdout, declared.stdout);
+        });
+
+        it("exit 1 for input without objects, which Helm would take for a release without objects", () => {
+            for (const input of ["", "---\n# nothing rendered\n"]) {
+                const result = runLikeHelm(command("--namespace=monitoring"), input, root);
+                assert.equal(result.status, 1, JSON.stringify(input));
+                assert.equal(result.stdout, "");
+                assert.match(result.stderr, /^ama-metrics-istio-relocate: The manifests hold no Kubernetes object: nothing to relocate/);
+            }
+        });
+
+        it("exit 1 for a rendering whose target allocator label was renamed, naming what is missing, one line each", () => {
+            const renamed = manifests.replace(/rsName: ama-metrics-operator-targets/g, "app: ama-metrics-operator-targets");
+            assert.notEqual(renamed, manifests);
+            const result = runLikeHelm(command("--namespace=monitoring"), renamed, root);
+            assert.equal(result.status, 1);
+            assert.equal(result.stdout, "");
+            const lines = result.stderr.trimEnd().split("\n");
+            assert.equal(lines[0], "ama-metrics-istio-relocate: The chart's rendering lacks what the relocation relies on:");
+            assert.match(result.stderr, /- a Deployment whose pods carry the labels rsName=ama-metrics-operator-targets/);
+            assert.match(result.stderr, /- the Service "ama-metrics-operator-targets" selecting rsName=ama-metrics-operator-targets/);
+            assert.match(lines[lines.length - 1], /deploy chart version 7\.1\.0-main-07-07-2026-548e23dc/);
+            assert.doesNotMatch(result.stderr, /\n\s+at /);
+        });
+
+        it("exit 1 without printing a Secret's value that names kube-system", () => {
+            const password = Buffer.from("pw@postgres.kube-system.svc").toString("base64");
+            const secret = `---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  namespace: kube-system\ndata:\n  url: ${password}\n`;
+            const result = runLikeHelm(command("--namespace=monitoring"), manifests + secret, root);
+            assert.equal(result.status, 1);
+            assert.match(result.stderr, /Secret "db" still names kube-system in the decoded value of data\.url \(value redacted\)/);
+            assert.ok(!result.stderr.includes(password) && !result.stderr.includes("pw@postgres"));
         });
 
         it("relocates Helm's defaults (the allocator's app-level HTTPS on) as the rendering with it off", () => {

@@ -98,6 +98,8 @@ describe("post-renderer flags", () => {
             };
             const base = baseArgs(args, "ama-metrics");
             if (random() < 0.3) base.cluster = { ...base.cluster, serviceCidr: pick(["10.0.0.0/16", "172.16.0.0/12", "fd00:10::/108"]) };
+            const bounds = pick([undefined, { min: 3 }, { max: 12 }, { min: 2, max: 30 }, { min: 8, max: 8 }]);
+            if (bounds !== undefined) base.chart = { collectorReplicas: bounds };
             const options = relocationOptions(validateArgs("metrics", base) as AmaMetricsCollectorSettings);
             const kinds = some(["example.com/Widget", "/Gadget", "a.b/C"]);
             if (random() < 0.3 && kinds.length > 0) {
@@ -112,6 +114,8 @@ describe("post-renderer flags", () => {
             assert.ok(generated.some((g) => g.options.mesh.meshNodeDaemonSet));
             assert.ok(generated.some((g) => g.options.mesh.serviceCidr !== "10.0.0.0/16" && g.options.mesh.mode === "off"));
             assert.ok(generated.some((g) => g.options.kindScopes !== undefined));
+            assert.ok(generated.some((g) => g.options.collectorReplicas?.min !== undefined));
+            assert.ok(generated.some((g) => g.options.collectorReplicas?.max !== undefined));
         });
 
         it("parsePostRendererArgs(postRendererArgs(options)) is options, whatever the order of the arguments", () => {
