@@ -173,9 +173,9 @@ describe("the ama-metrics collector under mocks", function () {
             return assert.fail("the component accepted the arguments");
         };
 
-        it("the Arc twin of a chart version (Microsoft pushes <version>-arc beside every release)", () => {
+        it("the Arc twin of a chart version with the default image tag (no <version>-arc image exists)", () => {
             assert.deepEqual(refused(baseArgs({ chart: { version: "7.1.0-main-07-07-2026-548e23dc-arc" } }, "ama-metrics")), [
-                'chart.version = "7.1.0-main-07-07-2026-548e23dc-arc": that is the Arc twin of a release (Microsoft pushes one per version to the same repository; its images are for Arc-enabled clusters); use the AKS version without -arc',
+                'chart.version = "7.1.0-main-07-07-2026-548e23dc-arc": the images would be tagged "7.1.0-main-07-07-2026-548e23dc-arc", and no "-arc" image tag exists (the Arc twin repackages the same chart; its images are the release\'s own); use version "7.1.0-main-07-07-2026-548e23dc", or set chart.imageTag to the release tag, "7.1.0-main-07-07-2026-548e23dc"',
             ]);
         });
 
