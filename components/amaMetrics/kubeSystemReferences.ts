@@ -22,7 +22,9 @@ export function assertNoKubeSystem(object: KubernetesObject, tokenSecret: { name
             .filter((container) => chartFacts.tokenAdapterContainers.includes(container.name))
             .map((container) => container.args),
     );
-    const fail = (path: string, text: string, what: string, shown: string = JSON.stringify(text)): never => {
+    // Nothing of a Secret is quoted: besides its data, an annotation such as kubectl's last-applied-configuration may copy it.
+    const isSecret = kind === "/Secret";
+    const fail = (path: string, text: string, what: string, shown: string = isSecret ? "value redacted" : JSON.stringify(text)): never => {
         throw new Error(
             `${object.kind} "${object.metadata.name}" still names ${chartNamespace} ${what} ${path} (${shown}) after ` +
                 `relocation: the relocation does not know this reference. Report it with the chart version; ` +
@@ -47,7 +49,7 @@ export function assertNoKubeSystem(object: KubernetesObject, tokenSecret: { name
         }
     };
     for (const [key, value] of Object.entries(object)) {
-        const secret = kind === "/Secret" && secretFields.includes(key);
+        const secret = isSecret && secretFields.includes(key);
         const encoded = base64Fields[kind] === key;
         if (!(secret || encoded) || !isRecord(value)) {
             visit(value, key);

@@ -47,6 +47,20 @@ describe("the relocation's kube-system check, on Secrets and base64 data", () =>
             hidden: [base64("dns.kube-system.svc")],
         },
         {
+            name: "a Secret's annotation, which may copy its data",
+            object: {
+                ...secret({ data: { password: base64("s3cret") } }),
+                metadata: {
+                    name: "scrape-auth",
+                    namespace: "kube-system",
+                    annotations: { "kubectl.kubernetes.io/last-applied-configuration": `{"stringData":{"password":"${password}"}}` },
+                },
+            },
+            message:
+                /Secret "scrape-auth" still names kube-system at metadata\.annotations\.kubectl\.kubernetes\.io\/last-applied-configuration \(value redacted\)/,
+            hidden: [password],
+        },
+        {
             name: "a Secret's data key",
             object: secret({ data: { "kube-system.token": base64("x") } }),
             message: /Secret "scrape-auth" still names kube-system in the key of data\.kube-system\.token/,
