@@ -26,6 +26,8 @@ export const chartFacts = {
     targetAllocatorService: "ama-metrics-operator-targets",
     /** The target allocator's HTTP port (container and Service target). */
     targetAllocatorPort: 8080,
+    /** The target allocator Service's plain-HTTP port, which the agent images dial with app-level TLS off. */
+    targetAllocatorServicePort: 80,
     /** The collector's main container. */
     collectorContainer: "prometheus-collector",
     /** The target allocator's container that validates and merges the custom scrape configuration. */

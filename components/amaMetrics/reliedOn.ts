@@ -111,10 +111,10 @@ function missingParts(objects: readonly KubernetesObject[]): string[] {
     if (
         service === undefined ||
         !selectsAllocator ||
-        !ports.some((p) => p.port === 80 && Number(p.targetPort) === chartFacts.targetAllocatorPort)
+        !ports.some((p) => p.port === chartFacts.targetAllocatorServicePort && Number(p.targetPort) === chartFacts.targetAllocatorPort)
     ) {
         missing.push(
-            `the Service "${chartFacts.targetAllocatorService}" selecting ${labelText(allocatorLabels)} on port 80 → ` +
+            `the Service "${chartFacts.targetAllocatorService}" selecting ${labelText(allocatorLabels)} on port ${chartFacts.targetAllocatorServicePort} → ` +
                 `${chartFacts.targetAllocatorPort}: the agent images dial it by that name, through the component's kube-system alias`,
         );
     }

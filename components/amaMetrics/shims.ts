@@ -25,7 +25,14 @@ export function shimObjects(settings: Pick<AmaMetricsCollectorSettings, "namespa
             spec: {
                 type: "ExternalName",
                 externalName: `${service}.${namespace}.svc.${settings.cluster.clusterDomain}`,
-                ports: [{ name: "http-targetallocation", port: 80, protocol: "TCP", targetPort: chartFacts.targetAllocatorPort }],
+                ports: [
+                    {
+                        name: "http-targetallocation",
+                        port: chartFacts.targetAllocatorServicePort,
+                        protocol: "TCP",
+                        targetPort: chartFacts.targetAllocatorPort,
+                    },
+                ],
             },
         },
         {
