@@ -1,16 +1,14 @@
 // The relocation over both renderings of the chart (Helm's defaults, and the values the component sets): every
 // expectation is read from the renderings, from the Kubernetes API or from the agent's sources, never from
 // the code under test. Crafted variants of the rendering check that nothing of kube-system slips through
-// unnoticed, and that the target allocator's app-level HTTPS, which cannot work outside kube-system, is off
-// wherever it shows.
+// unnoticed (relocateHttpsOff.test.ts: the target allocator's app-level HTTPS; yamlText.test.ts: the text).
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as YAML from "yaml";
 import { chartKinds } from "../../components/amaMetrics/kinds";
 import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
 import { apiGroup, Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
-import { find, fixture, fixtureObjects, helmDefaultsRendering, chartRenderings, podOf, relocationFor } from "../harness";
+import { find, fixture, fixtureObjects, chartRenderings, podOf, relocationFor } from "../harness";
 
 type Mode = RelocationOptions["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
@@ -279,55 +277,6 @@ for (const rendering of chartRenderings) {
             });
         });
 
-        it("keeps the text of every value it does not change, and the comments", () => {
-            const output = relocateYaml(text, options("certificates"));
-            const before = scalarTexts(text);
-            const after = scalarTexts(output);
-            let kept = 0;
-            for (const [path, scalar] of before) {
-                const now = after.get(path);
-                if (now !== undefined && now.value === scalar.value) {
-                    assert.equal(now.source, scalar.source, path);
-                    kept++;
-                }
-            }
-            assert.ok(kept > 0.95 * before.size, `only ${kept} of ${before.size} scalars kept their value`);
-            // Whole-line comments, and comments after a value (` # ` does not occur inside the chart's strings).
-            const comments = (t: string) =>
-                t
-                    .split("\n")
-                    .filter((line) => /^\s*#|\s#\s/.test(line))
-                    .map((line) => line.slice(line.search(/(^|\s)#/)).trim());
-            assert.deepEqual(comments(output), comments(text));
-            // The values the relocation changes keep their quotes.
-            assert.match(output, /- name: OTELCOL_NAMESPACE\n\s+value: "monitoring"\n/);
-        });
-
-        it("quotes new strings that a YAML 1.1 reader (Helm, the Kubernetes tooling) would take for another type", () => {
-            for (const namespace of ["no", "on", "y", "off", "0777", "1e3", "123"]) {
-                const output = relocateYaml(text, options("sidecar", { namespace }));
-                for (const version of ["1.1", "1.2"] as const) {
-                    const objects = YAML.parseAllDocuments(output, { version }).map((d) => d.toJS() as KubernetesObject);
-                    for (const object of objects.filter(namespaced)) {
-                        assert.equal(object.metadata.namespace, namespace, `${namespace}, YAML ${version}: ${ref(object)}`);
-                    }
-                    const env = workloads(objects)
-                        .flatMap((w) => containersOf(podOf(w)).flatMap(envOf))
-                        .find((e) => e.name === "OTELCOL_NAMESPACE");
-                    assert.equal(env?.value, namespace, `${namespace}, YAML ${version}`);
-                }
-            }
-        });
-
-        it("drops empty documents and names a document that is not YAML or not an object", () => {
-            assert.equal(relocateYaml(`---\n\n${text}\n---\n`, options()), relocateYaml(text, options()));
-            assert.throws(() => relocateYaml("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1, line 3/);
-            assert.throws(
-                () => relocateYaml(`${text}\n---\njust a string\n`, options()),
-                new RegExp(`Document ${rendered.length + 1} of the manifests is not a Kubernetes object`),
-            );
-        });
-
         describe("refuses, rather than guessing", () => {
             it("an object in a namespace other than kube-system, the target or none", () => {
                 const input = fresh();
@@ -470,104 +419,6 @@ for (const rendering of chartRenderings) {
     });
 }
 
-describe("relocate turns the target allocator's app-level HTTPS off, as the chart renders it with the value false", () => {
-    const helmDefaults = () => fixtureObjects("ama-metrics-chart", helmDefaultsRendering);
-    const component = () => fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml");
-    const tlsSecret = /operator-targets-(client|server)-tls-secret/;
-
-    it("relocates Helm's defaults exactly as the rendering made with the value false, in every mode", () => {
-        // The two renderings differ only where the value acts (PROVENANCE.md): after relocation, nowhere.
-        assert.notDeepEqual(helmDefaults(), component());
-        for (const mode of modes) assert.deepEqual(relocate(helmDefaults(), options(mode)), relocate(component(), options(mode)), mode);
-        const text = (file: string) => fs.readFileSync(fixture("ama-metrics-chart", file), "utf8");
-        const parsed = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS());
-        assert.deepEqual(
-            parsed(relocateYaml(text(helmDefaultsRendering), options())),
-            parsed(relocateYaml(text("rendered-aks-component.yaml"), options())),
-        );
-    });
-
-    it("leaves no TLS secret, no HTTPS port and no right to create secrets from Helm's defaults", () => {
-        const before = helmDefaults();
-        assert.match(JSON.stringify(before), tlsSecret);
-        const after = relocate(before, options());
-        assert.doesNotMatch(JSON.stringify(after), tlsSecret);
-        const env = workloads(after)
-            .flatMap((w) => containersOf(podOf(w)).flatMap(envOf))
-            .filter((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED");
-        assert.deepEqual(
-            env.map((e) => e.value),
-            ["false", "false"],
-        );
-        const service = find(after, "Service", "ama-metrics-operator-targets");
-        assert.deepEqual(
-            (service.spec as { ports: { name: string }[] }).ports.map((p) => p.name),
-            ["targetallocation"],
-        );
-        const rules = find(after, "ClusterRole", "ama-metrics-reader-monitoring").rules as { resources?: string[]; verbs: string[] }[];
-        assert.ok(!rules.some((r) => r.resources?.includes("secrets") && r.verbs.includes("create")));
-    });
-
-    it('turns it off where the agent reads it ("true" in any case) and where the string "false" left the mounts', () => {
-        for (const value of ["true", "True", "TRUE"]) {
-            const input = component();
-            const reader = containersOf(podOf(find(input, "Deployment", "ama-metrics-operator-targets"))).find(
-                (c) => c.name === "config-reader",
-            )!;
-            envOf(reader).find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
-            assert.deepEqual(relocate(input, options()), relocate(component(), options()), value);
-        }
-        // `{{ if }}` takes any non-empty string for true while the env prints it (PROVENANCE.md, uncertainty 2):
-        // the env says "false" and the TLS secrets are still mounted.
-        const quoted = helmDefaults();
-        for (const e of workloads(quoted).flatMap((w) => containersOf(podOf(w)).flatMap(envOf))) {
-            if (e.name === "OPERATOR_TARGETS_HTTPS_ENABLED") e.value = "false";
-        }
-        assert.deepEqual(relocate(quoted, options()), relocate(component(), options()));
-    });
-
-    it("drops a mount of a TLS secret by the secret, whatever its volume is called", () => {
-        const input = component();
-        const pod = podOf(find(input, "Deployment", "ama-metrics"));
-        pod.spec!.volumes!.push({
-            name: "certs",
-            secret: { secretName: "ama-metrics-operator-targets-server-tls-secret", optional: true },
-        });
-        pod.spec!.containers![0].volumeMounts!.push({ name: "certs", mountPath: "/certs", readOnly: true });
-        assert.deepEqual(relocate(input, options()), relocate(component(), options()));
-    });
-
-    it("does not modify its input", () => {
-        const input = helmDefaults();
-        const copy = structuredClone(input);
-        relocate(input, options());
-        assert.deepEqual(input, copy);
-    });
-});
-
-describe("relocateYaml, on values it changes", () => {
-    // The rendering with a comment and single quotes on two values the relocation changes.
-    const text = fs
-        .readFileSync(fixture("ama-metrics-chart", helmDefaultsRendering), "utf8")
-        .replace(
-            '        - name: OTELCOL_NAMESPACE\n          value: "kube-system"\n',
-            "        - name: OTELCOL_NAMESPACE\n          value: 'kube-system' # the chart's literal\n",
-        )
-        .replace(
-            "        rsName: ama-metrics\n        kubernetes.azure.com/managedby: aks\n      annotations:\n",
-            "        rsName: ama-metrics\n        kubernetes.azure.com/managedby: aks\n      annotations:\n" +
-                '        traffic.sidecar.istio.io/includeOutboundIPRanges: "" # set by hand\n',
-        );
-
-    it("keeps their comments, and quotes that were a choice of style", () => {
-        assert.match(text, /# set by hand/);
-        assert.match(text, /# the chart's literal/);
-        const output = relocateYaml(text, options("sidecar"));
-        assert.match(output, /includeOutboundIPRanges: 10\.0\.0\.0\/16 # set by hand\n/);
-        assert.match(output, /value: 'monitoring' # the chart's literal\n/);
-    });
-});
-
 describe("clusterScopedName", () => {
     it("suffixes the namespace once", () => {
         assert.equal(clusterScopedName("ama-metrics-reader", "monitoring"), "ama-metrics-reader-monitoring");
@@ -575,21 +426,3 @@ describe("clusterScopedName", () => {
         assert.equal(clusterScopedName("x-monitoring", "observability"), "x-monitoring-observability");
     });
 });
-
-/** Every scalar of a multi-document YAML text by document and path: its value and its text as written. */
-function scalarTexts(text: string): Map<string, { value: unknown; source: string }> {
-    const result = new Map<string, { value: unknown; source: string }>();
-    const walk = (node: unknown, path: string) => {
-        if (YAML.isMap(node)) {
-            for (const pair of node.items) walk(pair.value, `${path}.${String((pair.key as YAML.Scalar).value)}`);
-        } else if (YAML.isSeq(node)) {
-            node.items.forEach((item, i) => walk(item, `${path}[${i}]`));
-        } else if (YAML.isScalar(node) && node.range) {
-            result.set(path, { value: node.value, source: text.slice(node.range[0], node.range[1]) });
-        }
-    };
-    YAML.parseAllDocuments(text)
-        .filter((d) => d.contents !== null)
-        .forEach((document, i) => walk(document.contents, `${i}`));
-    return result;
-}
