@@ -291,3 +291,26 @@ describe("chart values", () => {
         assert.deepEqual(base, { a: { b: 1, c: [1, 2, 3], d: { e: "x" } }, f: "g" }, "the base is not modified");
     });
 });
+
+describe("the README's Secret access for Kubernetes 1.37 and later", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => YAML.parse(m[1]) as KubernetesObject);
+
+    it("is a valid Role and RoleBinding granting the agent's ServiceAccount, in the collector's namespace, read on Secrets", async () => {
+        const role = blocks.find((b) => b?.kind === "Role" && b.metadata.name === "ama-metrics-secrets-reader");
+        const binding = blocks.find((b) => b?.kind === "RoleBinding" && b.metadata.name === "ama-metrics-secrets-reader");
+        assert.ok(role && binding, "the README shows both");
+        await validateSchema(role);
+        await validateSchema(binding);
+        assert.equal(binding.metadata.namespace, role.metadata.namespace);
+        assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+        // The relocated agent's identity: the chart's ServiceAccount, moved into the collector's namespace.
+        const settings = settingsFor({}, "ama-metrics");
+        const serviceAccount = podOf(
+            find(fixtureObjects("ama-metrics-chart", chartRenderings[0]), "Deployment", "ama-metrics-operator-targets"),
+        ).spec!.serviceAccountName;
+        assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: serviceAccount, namespace: settings.namespace }]);
+        // What Microsoft's instructions grant (internal/docs/secret-restriction-changes.md, Step 4).
+        assert.deepEqual(role.rules, [{ apiGroups: [""], resources: ["secrets"], verbs: ["get", "list", "watch"] }]);
+    });
+});
