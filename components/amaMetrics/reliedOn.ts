@@ -134,8 +134,9 @@ export function assertReliedOnParts(objects: readonly KubernetesObject[]): void 
                 "The chart's rendering lacks what the relocation relies on:",
                 ...missing.map((line) => `  - ${line}`),
                 `A chart version that renames or drops these cannot be relocated safely: deploy chart version ` +
-                    `${defaultChart.version} (the version this package is tested with), or, with the Helm CLI, the values ` +
-                    `that render them; report the new chart version's names so the package can follow them.`,
+                    `${defaultChart.version} (the version this package is tested with) and report the new version's names ` +
+                    `so the package can follow them. With the Helm CLI, check also that your values render AKS mode ` +
+                    `(global.commonGlobals.Customer.AzureResourceID set to the AKS cluster's id): Arc mode renders other parts.`,
             ].join("\n"),
         );
     }
