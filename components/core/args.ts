@@ -130,6 +130,23 @@ export interface PrometheusArgs {
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
     /** Scrape interval of the default jobs. Default `30s`, as the managed add-on. */
     scrapeInterval?: string;
+    /**
+     * Keep each shard's write-ahead log on a PersistentVolumeClaim of this size (and class; default: the
+     * cluster's default StorageClass) instead of an emptyDir, so that samples not yet sent survive a restart
+     * of the shard's pod. Turning it on or off, or changing it, replaces each shard's StatefulSet, one shard
+     * after another (README "Data safety").
+     */
+    walVolume?: { size: string; storageClassName?: string };
+    /**
+     * An existing PriorityClass for the shards and kube-state-metrics. Default: the component creates its own,
+     * `ama-metrics-istio-<namespace>` (README "Workloads").
+     */
+    priorityClassName?: string;
+    /**
+     * Run one kube-state-metrics per shard (`--shard`/`--total-shards`), each scraped by its shard alone, so
+     * that no shard carries all of kube-state-metrics' series. Default false.
+     */
+    shardKubeStateMetrics?: boolean;
 }
 
 export interface ChartArgs {

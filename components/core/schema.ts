@@ -170,6 +170,14 @@ const argsSchema = strict(
                 shards: v.optional(shardsSchema),
                 resources: v.optional(strict({ requests: v.optional(quantities), limits: v.optional(quantities) })),
                 scrapeInterval: v.optional(valueOf(formats.duration)),
+                walVolume: v.optional(
+                    strict(
+                        { size: valueOf(formats.quantity), storageClassName: v.optional(valueOf(formats.objectName)) },
+                        { size: 'give the size of each shard\'s volume, e.g. "10Gi"' },
+                    ),
+                ),
+                priorityClassName: v.optional(valueOf(formats.objectName)),
+                shardKubeStateMetrics: v.optional(bool),
             }),
         ),
         scrapeConfigs: v.optional(

@@ -60,6 +60,10 @@ interface PrometheusSettings {
     shards: number;
     resources: { requests: ResourceQuantities; limits: ResourceQuantities };
     scrapeInterval: string;
+    walVolume?: { size: string; storageClassName?: string };
+    /** The shards' and kube-state-metrics' PriorityClass when the user names one; otherwise the component's own. */
+    priorityClassName?: string;
+    shardKubeStateMetrics: boolean;
 }
 
 interface ChartSettings {
@@ -213,6 +217,9 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                     limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
                 },
                 scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
+                walVolume: prometheus.walVolume,
+                priorityClassName: prometheus.priorityClassName,
+                shardKubeStateMetrics: prometheus.shardKubeStateMetrics ?? false,
             },
         };
     }

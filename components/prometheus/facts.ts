@@ -351,3 +351,8 @@ export const tokenExchangeAudience = "api://AzureADTokenExchange";
 export function shardName(shard: number): string {
     return `prometheus-shard-${shard}`;
 }
+
+/** kube-state-metrics' Deployment and Service of shard `shard` when it runs one per shard (`prometheus.shardKubeStateMetrics`). */
+export function kubeStateMetricsShardName(shard: number): string {
+    return `${prometheusNames.kubeStateMetrics}-${shard}`;
+}
