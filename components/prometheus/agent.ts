@@ -8,15 +8,7 @@ import type { KubernetesObject } from "../core/kubernetes";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { collectorJobs, configChecksum, discoveryUses } from "./config";
 import { prometheusNames, shardName } from "./facts";
-import {
-    containerSecurityContext,
-    linuxOnly,
-    mapInput,
-    meshPod,
-    objectLabels,
-    podSecurityContext,
-    priorityClassNameOf,
-} from "./pods";
+import { containerSecurityContext, linuxOnly, mapInput, meshPod, objectLabels, podSecurityContext, priorityClassNameOf } from "./pods";
 
 const names = prometheusNames;
 const configDir = "/etc/prometheus";

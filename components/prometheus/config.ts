@@ -77,7 +77,10 @@ const kubeletClient = {
 };
 
 /** The Service DNS name of the collector's kube-state-metrics: through the mesh in the sidecar mode. */
-function kubeStateMetricsTarget(settings: Pick<ConfigSettings, "namespace" | "cluster">, service = prometheusNames.kubeStateMetrics): string {
+function kubeStateMetricsTarget(
+    settings: Pick<ConfigSettings, "namespace" | "cluster">,
+    service = prometheusNames.kubeStateMetrics,
+): string {
     return `${service}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`;
 }
 

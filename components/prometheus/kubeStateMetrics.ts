@@ -57,8 +57,7 @@ function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings, insta
         { name: "http-metrics", containerPort: ksm.metricsPort, protocol: "TCP" },
         { name: "http-telemetry", containerPort: ksm.telemetryPort, protocol: "TCP" },
     ];
-    const sharding =
-        instance.shard === undefined ? [] : [`--shard=${instance.shard}`, `--total-shards=${settings.prometheus.shards}`];
+    const sharding = instance.shard === undefined ? [] : [`--shard=${instance.shard}`, `--total-shards=${settings.prometheus.shards}`];
     const pod = meshPod(
         "kubeStateMetrics",
         {

@@ -11,6 +11,7 @@ import {
     baseArgs,
     byType,
     evaluate,
+    fixtureObjects,
     key,
     mockStack,
     oidcIssuerUrl,
@@ -201,7 +202,10 @@ describe("prometheus collector: in the component", () => {
             // Before and after, the engine receives them in chain order.
             for (const { registrations } of [before, after]) {
                 const order = registrations.filter(k8s("StatefulSet")).map((r) => r.name);
-                assert.deepEqual(order, [0, 1, 2].map((shard) => `metrics:StatefulSet:monitoring/prometheus-shard-${shard}`));
+                assert.deepEqual(
+                    order,
+                    [0, 1, 2].map((shard) => `metrics:StatefulSet:monitoring/prometheus-shard-${shard}`),
+                );
             }
         });
 
@@ -261,6 +265,40 @@ describe("prometheus collector: in the component", () => {
             assert.match(names[0], /^prometheus-aks-one-[0-9a-f]{8}$/);
             assert.notEqual(names[0], names[1]);
         });
+    });
+
+    it("switching collectors: no object of one has the name of the other's, so both run side by side until the old one is deleted", async () => {
+        const { registrations: prometheus } = await run();
+        const { registrations: amaMetrics } = await evaluate(baseArgs({}, "ama-metrics"));
+        /** Kubernetes objects by kind, namespace and name, with the Pulumi resource that holds each. */
+        const held = (registrations: Registration[]) =>
+            new Map(
+                registrations
+                    .filter((r) => r.type.startsWith("kubernetes:") && (r.inputs as any).metadata?.name !== undefined)
+                    .map((r) => {
+                        const { name, namespace } = (r.inputs as any).metadata;
+                        return [`${r.type.split(":").at(-1)} ${namespace ?? ""}/${name}`, key(r)] as const;
+                    }),
+            );
+        const [before, after] = [held(amaMetrics), held(prometheus)];
+        // An object both hold is the same Pulumi resource (updated in place); a new resource holding an object the
+        // old collector still has would fail to create.
+        const shared = [...after.keys()].filter((object) => before.has(object));
+        assert.ok(shared.includes("Namespace /monitoring"));
+        for (const object of shared) {
+            assert.equal(after.get(object), before.get(object), object);
+        }
+        // The chart's objects (its rendering, test/fixtures/ama-metrics-chart) are not Pulumi resources of their own
+        // here: none has the kind and name of a prometheus collector's object.
+        const chart = new Set(
+            fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml").map((o) => `${o.kind} ${o.metadata.name}`),
+        );
+        assert.ok(chart.has("Deployment ama-metrics-ksm"));
+        const clashes = [...after.keys()].filter((object) => {
+            const [kind, path] = object.split(" ");
+            return chart.has(`${kind} ${path.split("/")[1]}`);
+        });
+        assert.deepEqual(clashes, []);
     });
 
     it("registers in every mesh mode, and only Kubernetes objects besides the identity's three resources", async () => {
