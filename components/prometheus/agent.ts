@@ -61,8 +61,8 @@ export function shardConfigMap(settings: Pick<PrometheusCollectorSettings, "name
  * cmd/prometheus/main.go `storage.remote.flush-deadline`, "How long to wait flushing sample on shutdown or
  * config reload", default 1m). The pod's grace period outlasts it, so the kubelet never kills a flush.
  */
-export const flushDeadlineSeconds = 60;
-export const terminationGracePeriodSeconds = flushDeadlineSeconds + 30;
+const flushDeadlineSeconds = 60;
+const terminationGracePeriodSeconds = flushDeadlineSeconds + 30;
 
 /**
  * The add-on's probe timings for its collector (PC chart templates/ama-metrics-deployment.yaml, rendered in
@@ -70,7 +70,7 @@ export const terminationGracePeriodSeconds = flushDeadlineSeconds + 30;
  * 1 s timeout, which a busy shard misses. Prometheus answers `/-/healthy` as soon as it serves HTTP (before
  * the WAL replay), so no initial delay is needed; `/-/ready` turns true after the replay.
  */
-export const shardProbeTimings = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 };
+const shardProbeTimings = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 };
 
 /**
  * Shards spread over zones and nodes when there are several, so a node or zone outage takes down one shard's

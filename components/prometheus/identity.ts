@@ -19,7 +19,7 @@ import { tokenExchangeAudience } from "./facts";
  * identity and its role assignment (named after its principal) then outlive a namespace change; only the
  * federated credential, whose subject names the namespace, is replaced (created before the old one goes).
  */
-export function installationKey(component: string): string {
+function installationKey(component: string): string {
     return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${component}`).digest("hex").slice(0, 8);
 }
 

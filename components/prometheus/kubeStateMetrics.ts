@@ -26,13 +26,13 @@ export function kubeStateMetricsServiceAccount(settings: Pick<PrometheusCollecto
  * kube-state-metrics README "Resource recommendation" at v2.19.0, 2ef24549), not the add-on's 5m/50Mi, which
  * lets the scheduler place it on a node that cannot hold it. Limits: the add-on's.
  */
-export const kubeStateMetricsResources = {
+const kubeStateMetricsResources = {
     requests: { cpu: "100m", memory: "250Mi" },
     limits: { ...ksm.resources.limits },
 };
 
 /** The add-on's probe timings for kube-state-metrics (PC chart templates/ama-metrics-ksm-deployment.yaml). */
-export const kubeStateMetricsProbeTimings = { initialDelaySeconds: 5, timeoutSeconds: 5 };
+const kubeStateMetricsProbeTimings = { initialDelaySeconds: 5, timeoutSeconds: 5 };
 
 /**
  * The kube-state-metrics instances: one, or one per shard with `shardKubeStateMetrics` (kube-state-metrics'

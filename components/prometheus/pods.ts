@@ -56,10 +56,11 @@ export function mapInput(value: pulumi.Input<string>, f: (value: string) => stri
  * own policy (Kubernetes admits it in any namespace since kubernetes/kubernetes#76310 unless the
  * ResourceQuota admission limits it, as "Limit Priority Class consumption by default" describes), so the
  * component brings its own: 1,000,000,000, the highest a user-defined class may have (Kubernetes "Pod
- * Priority and Preemption": larger values are reserved for the built-in classes), above every workload
- * of the cluster's own classes and below the system's. Named after the installation, as its ClusterRoles.
+ * Priority and Preemption": larger values are reserved for the built-in classes), so no user-defined
+ * class outranks it and every system class does. The value of a class cannot change once created: it is
+ * a constant. Named after the installation, as its ClusterRoles.
  */
-export const priorityClassValue = 1_000_000_000;
+const priorityClassValue = 1_000_000_000;
 
 export function priorityClass(settings: Pick<PrometheusCollectorSettings, "namespace">): KubernetesObject {
     return {

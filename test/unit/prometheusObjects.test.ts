@@ -197,7 +197,7 @@ describe("prometheus collector: Kubernetes objects", () => {
                 "--storage.remote.flush-deadline=60s",
                 "--web.listen-address=:9090",
             ]);
-            assert.deepEqual(container.resources, { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "4Gi" } });
+            assert.deepEqual(container.resources, { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } });
             assert.deepEqual(container.ports, [{ name: "http-web", containerPort: 9090, protocol: "TCP" }]);
             assert.deepEqual(container.readinessProbe.httpGet, { path: "/-/ready", port: "http-web" });
             assert.deepEqual(container.livenessProbe.httpGet, { path: "/-/healthy", port: "http-web" });

@@ -9,6 +9,7 @@ import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs } from "../../components";
 import { KubernetesObject, podTemplatesOf } from "../../components/core/kubernetes";
 import { prometheusObjects } from "../../components/prometheus";
+import { AmaMetricsIstioArgumentError } from "../../components";
 import { fixtureObjects, mockStack, settingsFor, validateSchema, valueOf } from "../harness";
 
 const refs = {
@@ -260,5 +261,35 @@ describe("prometheus collector: workloads on day 2", () => {
                 }
             }
         });
+    });
+});
+
+describe("prometheus collector: the workload arguments refused", () => {
+    const problemsOf = (prometheus: unknown) => {
+        try {
+            settingsFor({ prometheus } as Partial<AmaMetricsIstioArgs>);
+        } catch (error) {
+            assert.ok(error instanceof AmaMetricsIstioArgumentError, String(error));
+            return error.problems;
+        }
+        assert.fail("accepted");
+    };
+
+    it("each with the argument, the value and the fix, before anything registers", () => {
+        assert.deepEqual(problemsOf({ walVolume: { size: "ten gigs" } }), [
+            'prometheus.walVolume.size = "ten gigs": not a Kubernetes quantity; use e.g. "100m" or "0.5" for CPU and "128Mi" or "1Gi" for memory',
+        ]);
+        assert.deepEqual(problemsOf({ walVolume: { storageClassName: "managed-csi" } }), [
+            'prometheus.walVolume.size = undefined: missing; give the size of each shard\'s volume, e.g. "10Gi"',
+        ]);
+        assert.deepEqual(problemsOf({ walVolume: { size: "10Gi", storageClass: "managed-csi" } }), [
+            'prometheus.walVolume.storageClass = "managed-csi": unknown argument; did you mean "storageClassName"? known here: "size", "storageClassName"',
+        ]);
+        assert.deepEqual(problemsOf({ priorityClassName: "High_Priority" }), [
+            "prometheus.priorityClassName = \"High_Priority\": not a Kubernetes object name; use lower-case letters, digits, '-' and '.', at most 253 characters",
+        ]);
+        assert.deepEqual(problemsOf({ shardKubeStateMetrics: "yes" }), [
+            'prometheus.shardKubeStateMetrics = "yes": not true or false; use true or false',
+        ]);
     });
 });
