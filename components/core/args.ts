@@ -143,8 +143,8 @@ export interface PrometheusArgs {
      */
     priorityClassName?: string;
     /**
-     * Run one kube-state-metrics per shard (`--shard`/`--total-shards`), each scraped by its shard alone, so
-     * that no shard carries all of kube-state-metrics' series. Default false.
+     * With more than one shard, run one kube-state-metrics per shard (`--shard`/`--total-shards`), each
+     * scraped by its shard alone, so that no shard carries all of kube-state-metrics' series. Default false.
      */
     shardKubeStateMetrics?: boolean;
 }

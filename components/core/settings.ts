@@ -219,7 +219,8 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                 scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
                 walVolume: prometheus.walVolume,
                 priorityClassName: prometheus.priorityClassName,
-                shardKubeStateMetrics: prometheus.shardKubeStateMetrics ?? false,
+                // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
+                shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
             },
         };
     }
