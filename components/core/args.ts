@@ -60,7 +60,7 @@ export interface ClusterArgs {
     /** ama-metrics: the cluster's Kubernetes version, e.g. `1.33.7`. The chart shapes RBAC, HPA and PDB by it. */
     kubernetesVersion?: pulumi.Input<string>;
     /**
-     * prometheus: the cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`). The
+     * prometheus (and ama-metrics with `prometheusIdentity`): the cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`). The
      * collector's federated credential trusts tokens from this issuer. The cluster needs the OIDC issuer and
      * Workload ID enabled.
      */
@@ -280,4 +280,11 @@ export interface AmaMetricsIstioArgs {
     istio?: IstioArgs;
     /** Tags for the Azure resources the component creates. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * ama-metrics: also create the prometheus collector's identity, federated credential and role assignment
+     * (under the names the prometheus collector gives them), so that a later switch to `collector:
+     * "prometheus"` finds its role already applied (README "Switching collectors"). Needs
+     * `cluster.oidcIssuerUrl`. Default false.
+     */
+    prometheusIdentity?: boolean;
 }

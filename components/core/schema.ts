@@ -228,6 +228,7 @@ const argsSchema = strict(
         ),
         istio: v.optional(istioSchema),
         tags: v.optional(tags),
+        prometheusIdentity: v.optional(bool),
     } satisfies Record<keyof AmaMetricsIstioArgs, Schema>,
     {
         cluster: "pass { resourceId, location, ... } of the AKS cluster",
@@ -257,9 +258,21 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
     only("cluster.kubernetesVersion", args.cluster.kubernetesVersion, "ama-metrics");
     only("cluster.configurationAccessEndpointId", args.cluster.configurationAccessEndpointId, "ama-metrics");
     only("prometheus", args.prometheus, "prometheus");
-    only("cluster.oidcIssuerUrl", args.cluster.oidcIssuerUrl, "prometheus");
+    // ama-metrics uses the issuer only for the prometheus collector's identity created ahead of a switch.
+    only("cluster.oidcIssuerUrl", args.prometheusIdentity === true ? undefined : args.cluster.oidcIssuerUrl, "prometheus");
+    only("prometheusIdentity", args.prometheusIdentity, "ama-metrics");
     // Microsoft's Windows groups read windows-exporter series, which only the ama-metrics agent scrapes.
     only("recordingRules.windows", args.recordingRules?.windows === true ? true : undefined, "ama-metrics");
+    if (collector === "ama-metrics" && args.prometheusIdentity === true && args.cluster.oidcIssuerUrl === undefined) {
+        problems.push(
+            problem(
+                "cluster.oidcIssuerUrl",
+                undefined,
+                "the prometheus collector's identity trusts the cluster's OIDC issuer",
+                "give it (`az aks show --query oidcIssuerProfile.issuerUrl`), or drop prometheusIdentity",
+            ),
+        );
+    }
     if (collector === "prometheus" && args.cluster.oidcIssuerUrl === undefined) {
         problems.push(
             problem(

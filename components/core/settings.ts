@@ -115,6 +115,8 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
     kubernetesVersion: pulumi.Input<string>;
     chart: ChartSettings;
     tokenSecret: { name: string; namespace: string };
+    /** The prometheus collector's identity, created ahead of a switch (`prometheusIdentity`). */
+    prometheusIdentity?: { oidcIssuerUrl: pulumi.Input<string> };
 }
 
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
@@ -243,5 +245,6 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,
             namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
         },
+        prometheusIdentity: args.prometheusIdentity === true ? { oidcIssuerUrl: args.cluster.oidcIssuerUrl! } : undefined,
     };
 }

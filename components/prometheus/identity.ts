@@ -48,7 +48,7 @@ export interface CollectorIdentity {
  */
 export function createCollectorIdentity(
     name: string,
-    settings: PrometheusCollectorSettings,
+    settings: Pick<PrometheusCollectorSettings, "cluster" | "resourceGroupName" | "namespace" | "oidcIssuerUrl" | "tags">,
     serviceAccount: string,
     rule: monitor.DataCollectionRule,
     opts: { parent: pulumi.Resource },

@@ -10,6 +10,7 @@ import type { Registration } from "../../scripts/offline";
 import {
     baseArgs,
     byType,
+    clusterId,
     evaluate,
     fixtureObjects,
     key,
@@ -299,6 +300,32 @@ describe("prometheus collector: in the component", () => {
             return chart.has(`${kind} ${path.split("/")[1]}`);
         });
         assert.deepEqual(clashes, []);
+    });
+
+    it("switching from ama-metrics with prometheusIdentity: the identity, credential and role assignment are already there, unchanged", async () => {
+        const { registrations: before } = await evaluate(
+            baseArgs(
+                {
+                    prometheusIdentity: true,
+                    cluster: { resourceId: clusterId, location: "westeurope", kubernetesVersion: "1.33.7", oidcIssuerUrl },
+                },
+                "ama-metrics",
+            ),
+        );
+        const { registrations: after } = await run();
+        for (const type of [types.identity, types.credential, types.roleAssignment]) {
+            const [old, now] = [before, after].map((registrations) => one(registrations, type));
+            // Same Pulumi resource, same inputs, same parent: the switch neither creates nor updates them, so the
+            // role assignment has long applied when the shards first write.
+            assert.equal(old.name, now.name, type);
+            assert.equal(old.parent, now.parent, type);
+            assert.deepEqual(old.inputs, now.inputs, type);
+        }
+        // Without it, ama-metrics creates none of them.
+        const { registrations: plain } = await evaluate(baseArgs({}, "ama-metrics"));
+        for (const type of [types.identity, types.credential, types.roleAssignment]) {
+            assert.equal(byType(plain, type).length, 0, type);
+        }
     });
 
     it("registers in every mesh mode, and only Kubernetes objects besides the identity's three resources", async () => {

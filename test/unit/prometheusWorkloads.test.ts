@@ -303,3 +303,24 @@ describe("prometheus collector: the workload arguments refused", () => {
         ]);
     });
 });
+
+describe("prometheusIdentity (ama-metrics): refused where it cannot work", () => {
+    const problemsOf = (args: Partial<AmaMetricsIstioArgs>, collector: "prometheus" | "ama-metrics") => {
+        try {
+            collector === "prometheus" ? settingsFor(args) : settingsFor(args, "ama-metrics");
+        } catch (error) {
+            assert.ok(error instanceof AmaMetricsIstioArgumentError, String(error));
+            return error.problems;
+        }
+        assert.fail("accepted");
+    };
+
+    it("needs the cluster's OIDC issuer, and only the ama-metrics collector takes it", () => {
+        assert.deepEqual(problemsOf({ prometheusIdentity: true }, "ama-metrics"), [
+            "cluster.oidcIssuerUrl = undefined: the prometheus collector's identity trusts the cluster's OIDC issuer; give it (`az aks show --query oidcIssuerProfile.issuerUrl`), or drop prometheusIdentity",
+        ]);
+        assert.deepEqual(problemsOf({ prometheusIdentity: true }, "prometheus"), [
+            'prometheusIdentity = true: only the ama-metrics collector uses it, the collector is "prometheus"; drop it, or set collector: "ama-metrics"',
+        ]);
+    });
+});
