@@ -12,6 +12,7 @@ import { collectorPrincipal, namespaceLabels } from "./mesh/objects";
 import { assertMeshObjects } from "./mesh/rules";
 import { createPrometheusCollector, prometheusObjects, prometheusPodLabels } from "./prometheus";
 import { prometheusNames } from "./prometheus/facts";
+import { createCollectorIdentity } from "./prometheus/identity";
 import { verifyArgs } from "./verify/args";
 
 export const componentType = "ama-metrics-istio:index:AmaMetricsIstio";
@@ -65,6 +66,12 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
             settings.collector === "prometheus"
                 ? createPrometheusCollector(name, settings, azure, inNamespace)
                 : createAmaMetricsCollector(name, settings, azure, inNamespace);
+        // ama-metrics with prometheusIdentity: the prometheus collector's identity, as that collector registers it.
+        if (settings.collector === "ama-metrics" && settings.prometheusIdentity) {
+            createCollectorIdentity(name, { ...settings, ...settings.prometheusIdentity }, prometheusNames.serviceAccount, azure.rule, {
+                parent: this,
+            });
+        }
 
         this.workspaceId = azure.workspace.id;
         this.prometheusQueryEndpoint = azure.workspace.prometheusQueryEndpoint;

@@ -94,9 +94,9 @@ export function ruleGroupName(group: Pick<RecordingRuleGroup, "namePrefix">, clu
     return derive(rules.ruleGroup, `${group.namePrefix}${clusterName}`);
 }
 
-/** The prometheus collector's user-assigned identity: `prometheus-<cluster name>-<namespace>`. */
-export function collectorIdentityName(clusterName: string, namespace: string): string {
-    return derive(rules.identity, `prometheus-${clusterName}-${namespace}`);
+/** The prometheus collector's user-assigned identity: `prometheus-<cluster name>-<installation>` (prometheus/identity.ts). */
+export function collectorIdentityName(clusterName: string, installation: string): string {
+    return derive(rules.identity, `prometheus-${clusterName}-${installation}`);
 }
 
 /** A link of one resource to a private link scope: `<resource name>-connection`, as azure-cli names them. */

@@ -60,7 +60,7 @@ export interface ClusterArgs {
     /** ama-metrics: the cluster's Kubernetes version, e.g. `1.33.7`. The chart shapes RBAC, HPA and PDB by it. */
     kubernetesVersion?: pulumi.Input<string>;
     /**
-     * prometheus: the cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`). The
+     * prometheus (and ama-metrics with `prometheusIdentity`): the cluster's OIDC issuer URL (`az aks show --query oidcIssuerProfile.issuerUrl`). The
      * collector's federated credential trusts tokens from this issuer. The cluster needs the OIDC issuer and
      * Workload ID enabled.
      */
@@ -130,6 +130,23 @@ export interface PrometheusArgs {
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
     /** Scrape interval of the default jobs. Default `30s`, as the managed add-on. */
     scrapeInterval?: string;
+    /**
+     * Keep each shard's write-ahead log on a PersistentVolumeClaim of this size (and class; default: the
+     * cluster's default StorageClass) instead of an emptyDir, so that samples not yet sent survive a restart
+     * of the shard's pod. Turning it on or off, or changing it, replaces each shard's StatefulSet, one shard
+     * after another (README "Data safety").
+     */
+    walVolume?: { size: string; storageClassName?: string };
+    /**
+     * An existing PriorityClass for the shards and kube-state-metrics. Default: the component creates its own,
+     * `ama-metrics-istio-<namespace>` (README "Workloads").
+     */
+    priorityClassName?: string;
+    /**
+     * With more than one shard, run one kube-state-metrics per shard (`--shard`/`--total-shards`), each
+     * scraped by its shard alone, so that no shard carries all of kube-state-metrics' series. Default false.
+     */
+    shardKubeStateMetrics?: boolean;
 }
 
 export interface ChartArgs {
@@ -275,4 +292,11 @@ export interface AmaMetricsIstioArgs {
     istio?: IstioArgs;
     /** Tags for the Azure resources the component creates. */
     tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /**
+     * ama-metrics: also create the prometheus collector's identity, federated credential and role assignment
+     * (under the names the prometheus collector gives them), so that a later switch to `collector:
+     * "prometheus"` finds its role already applied (README "Switching collectors"). Needs
+     * `cluster.oidcIssuerUrl`. Default false.
+     */
+    prometheusIdentity?: boolean;
 }

@@ -20,6 +20,7 @@ const typedKinds: Record<string, Constructor> = {
     "rbac.authorization.k8s.io/v1/ClusterRoleBinding": k8s.rbac.v1.ClusterRoleBinding,
     "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
     "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
+    "scheduling.k8s.io/v1/PriorityClass": k8s.scheduling.v1.PriorityClass,
 };
 
 /**

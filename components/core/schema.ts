@@ -172,6 +172,14 @@ const argsSchema = strict(
                 shards: v.optional(shardsSchema),
                 resources: v.optional(strict({ requests: v.optional(quantities), limits: v.optional(quantities) })),
                 scrapeInterval: v.optional(valueOf(formats.duration)),
+                walVolume: v.optional(
+                    strict(
+                        { size: valueOf(formats.quantity), storageClassName: v.optional(valueOf(formats.objectName)) },
+                        { size: 'give the size of each shard\'s volume, e.g. "10Gi"' },
+                    ),
+                ),
+                priorityClassName: v.optional(valueOf(formats.objectName)),
+                shardKubeStateMetrics: v.optional(bool),
             }),
         ),
         scrapeConfigs: v.optional(
@@ -224,6 +232,7 @@ const argsSchema = strict(
         ),
         istio: v.optional(istioSchema),
         tags: v.optional(tags),
+        prometheusIdentity: v.optional(bool),
     } satisfies Record<keyof AmaMetricsIstioArgs, Schema>,
     {
         cluster: "pass { resourceId, location, ... } of the AKS cluster",
@@ -253,9 +262,21 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
     only("cluster.kubernetesVersion", args.cluster.kubernetesVersion, "ama-metrics");
     only("cluster.configurationAccessEndpointId", args.cluster.configurationAccessEndpointId, "ama-metrics");
     only("prometheus", args.prometheus, "prometheus");
-    only("cluster.oidcIssuerUrl", args.cluster.oidcIssuerUrl, "prometheus");
+    // ama-metrics uses the issuer only for the prometheus collector's identity created ahead of a switch.
+    only("cluster.oidcIssuerUrl", args.prometheusIdentity === true ? undefined : args.cluster.oidcIssuerUrl, "prometheus");
+    only("prometheusIdentity", args.prometheusIdentity, "ama-metrics");
     // Microsoft's Windows groups read windows-exporter series, which only the ama-metrics agent scrapes.
     only("recordingRules.windows", args.recordingRules?.windows === true ? true : undefined, "ama-metrics");
+    if (collector === "ama-metrics" && args.prometheusIdentity === true && args.cluster.oidcIssuerUrl === undefined) {
+        problems.push(
+            problem(
+                "cluster.oidcIssuerUrl",
+                undefined,
+                "the prometheus collector's identity trusts the cluster's OIDC issuer",
+                "give it (`az aks show --query oidcIssuerProfile.issuerUrl`), or drop prometheusIdentity",
+            ),
+        );
+    }
     if (collector === "prometheus" && args.cluster.oidcIssuerUrl === undefined) {
         problems.push(
             problem(

@@ -60,6 +60,10 @@ interface PrometheusSettings {
     shards: number;
     resources: { requests: ResourceQuantities; limits: ResourceQuantities };
     scrapeInterval: string;
+    walVolume?: { size: string; storageClassName?: string };
+    /** The shards' and kube-state-metrics' PriorityClass when the user names one; otherwise the component's own. */
+    priorityClassName?: string;
+    shardKubeStateMetrics: boolean;
 }
 
 interface ChartSettings {
@@ -113,6 +117,8 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
     kubernetesVersion: pulumi.Input<string>;
     chart: ChartSettings;
     tokenSecret: { name: string; namespace: string };
+    /** The prometheus collector's identity, created ahead of a switch (`prometheusIdentity`). */
+    prometheusIdentity?: { oidcIssuerUrl: pulumi.Input<string> };
 }
 
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
@@ -215,6 +221,10 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                     limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
                 },
                 scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
+                walVolume: prometheus.walVolume,
+                priorityClassName: prometheus.priorityClassName,
+                // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
+                shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
             },
         };
     }
@@ -239,5 +249,6 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,
             namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
         },
+        prometheusIdentity: args.prometheusIdentity === true ? { oidcIssuerUrl: args.cluster.oidcIssuerUrl! } : undefined,
     };
 }

@@ -8,7 +8,7 @@ import type { KubernetesObject } from "../core/kubernetes";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { collectorJobs, configChecksum, discoveryUses } from "./config";
 import { prometheusNames, shardName } from "./facts";
-import { containerSecurityContext, linuxOnly, mapInput, meshPod, objectLabels, podSecurityContext } from "./pods";
+import { containerSecurityContext, linuxOnly, mapInput, meshPod, objectLabels, podSecurityContext, priorityClassNameOf } from "./pods";
 
 const names = prometheusNames;
 const configDir = "/etc/prometheus";
@@ -57,23 +57,95 @@ export function shardConfigMap(settings: Pick<PrometheusCollectorSettings, "name
 }
 
 /**
- * The StatefulSet of one shard: Prometheus in agent mode, its write-ahead log on an emptyDir (an agent
- * forwards, it keeps nothing worth a volume). The pod carries a checksum of its configuration, so that a
- * change of configuration rolls the shard: Prometheus reads it only at start here.
+ * How long Prometheus flushes unsent samples on shutdown: its default, given explicitly (prometheus v3.14.0
+ * cmd/prometheus/main.go `storage.remote.flush-deadline`, "How long to wait flushing sample on shutdown or
+ * config reload", default 1m). The pod's grace period outlasts it, so the kubelet never kills a flush.
+ */
+const flushDeadlineSeconds = 60;
+const terminationGracePeriodSeconds = flushDeadlineSeconds + 30;
+
+/**
+ * The add-on's probe timings for its collector (PC chart templates/ama-metrics-deployment.yaml, rendered in
+ * test/fixtures/ama-metrics-chart: liveness every 15 s, 5 s timeout, 3 failures) instead of Kubernetes'
+ * 1 s timeout, which a busy shard misses. Prometheus answers `/-/healthy` as soon as it serves HTTP (before
+ * the WAL replay), so no initial delay is needed; `/-/ready` turns true after the replay.
+ */
+const shardProbeTimings = { periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 };
+
+/**
+ * Shards spread over zones and nodes when there are several, so a node or zone outage takes down one shard's
+ * targets, not all. `ScheduleAnyway`: a single-zone or small cluster still runs every shard.
+ */
+function shardSpread(shards: number): k8s.types.input.core.v1.TopologySpreadConstraint[] | undefined {
+    if (shards === 1) {
+        return undefined;
+    }
+    const labelSelector = { matchLabels: { "app.kubernetes.io/name": names.agent } };
+    return ["topology.kubernetes.io/zone", "kubernetes.io/hostname"].map((topologyKey) => ({
+        maxSkew: 1,
+        topologyKey,
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector,
+    }));
+}
+
+/**
+ * The shard's WAL: an emptyDir by default, or a claim from the StatefulSet's volumeClaimTemplates. A claim
+ * goes with its shard (`whenDeleted: Delete`): the WAL of a removed shard has no reader, and a replaced
+ * StatefulSet (any change of `walVolume`: Kubernetes forbids updating volumeClaimTemplates, and
+ * pulumi-kubernetes provider/pkg/provider/diff.go replaces a StatefulSet when they change) starts with a
+ * claim of the new size and class instead of silently keeping the old one.
+ */
+function walStorage(settings: PrometheusCollectorSettings): {
+    volumes: Array<{ name: string; emptyDir: Record<string, never> }>;
+    spec: Partial<k8s.types.input.apps.v1.StatefulSetSpec>;
+} {
+    const wal = settings.prometheus.walVolume;
+    if (wal === undefined) {
+        return { volumes: [{ name: "data", emptyDir: {} }], spec: {} };
+    }
+    return {
+        volumes: [],
+        spec: {
+            volumeClaimTemplates: [
+                {
+                    metadata: { name: "data", labels: objectLabels(names.agent) },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(wal.storageClassName === undefined ? {} : { storageClassName: wal.storageClassName }),
+                        resources: { requests: { storage: wal.size } },
+                    },
+                },
+            ],
+            persistentVolumeClaimRetentionPolicy: { whenDeleted: "Delete", whenScaled: "Delete" },
+        },
+    };
+}
+
+/**
+ * The StatefulSet of one shard: Prometheus in agent mode, its write-ahead log on an emptyDir or a claim
+ * (`walVolume`). The pod carries a checksum of its configuration, so that a change of configuration rolls
+ * the shard: Prometheus reads it only at start here. The component registers the shards one after another
+ * (index.ts), so such a change rolls one shard at a time.
  */
 export function shardStatefulSet(settings: PrometheusCollectorSettings, shard: number, config: pulumi.Input<string>): KubernetesObject {
     const labels = shardPodLabels(shard);
     const port = { name: names.webPortName, containerPort: names.webPort, protocol: "TCP" };
-    const probe = (path: string) => ({ httpGet: { path, port: names.webPortName } });
+    const probe = (path: string) => ({ httpGet: { path, port: names.webPortName }, ...shardProbeTimings });
     const prometheus = settings.prometheus;
+    const storage = walStorage(settings);
+    const spread = shardSpread(prometheus.shards);
     const pod = meshPod(
         "collector",
         {
             metadata: { labels, annotations: { [names.configChecksumAnnotation]: mapInput(config, configChecksum) as string } },
             spec: {
                 serviceAccountName: names.serviceAccount,
+                priorityClassName: priorityClassNameOf(settings),
+                terminationGracePeriodSeconds,
                 securityContext: podSecurityContext,
                 nodeSelector: linuxOnly,
+                ...(spread === undefined ? {} : { topologySpreadConstraints: spread }),
                 containers: [
                     {
                         name: names.container,
@@ -82,6 +154,7 @@ export function shardStatefulSet(settings: PrometheusCollectorSettings, shard: n
                             "--agent",
                             `--config.file=${configDir}/${names.configKey}`,
                             `--storage.agent.path=${dataDir}`,
+                            `--storage.remote.flush-deadline=${flushDeadlineSeconds}s`,
                             `--web.listen-address=:${names.webPort}`,
                         ],
                         ports: [port],
@@ -95,10 +168,7 @@ export function shardStatefulSet(settings: PrometheusCollectorSettings, shard: n
                         ],
                     },
                 ],
-                volumes: [
-                    { name: "config", configMap: { name: shardName(shard) } },
-                    { name: "data", emptyDir: {} },
-                ],
+                volumes: [{ name: "config", configMap: { name: shardName(shard) } }, ...storage.volumes],
             },
         } satisfies k8s.types.input.core.v1.PodTemplateSpec,
         settings,
@@ -118,6 +188,7 @@ export function shardStatefulSet(settings: PrometheusCollectorSettings, shard: n
             selector: { matchLabels: { "app.kubernetes.io/name": names.agent, [names.shardLabel]: String(shard) } },
             // The pod was checked before the mesh settings; they add labels, annotations and volumes only.
             template: pod as k8s.types.input.core.v1.PodTemplateSpec,
+            ...storage.spec,
         } satisfies k8s.types.input.apps.v1.StatefulSetSpec,
     };
 }
@@ -136,7 +207,11 @@ export function agentService(settings: Pick<PrometheusCollectorSettings, "namesp
     };
 }
 
-/** Voluntary disruptions (node drains) take down one shard at a time. */
+/**
+ * Voluntary disruptions (node drains) take down one shard at a time. A budget governs evictions only: the
+ * StatefulSet controller's own rollouts ignore it, and the component orders those itself (index.ts). With
+ * one shard, it still lets a drain evict the shard: blocking would stall node upgrades.
+ */
 export function agentDisruptionBudget(settings: Pick<PrometheusCollectorSettings, "namespace">): KubernetesObject {
     return {
         apiVersion: "policy/v1",

@@ -9,7 +9,14 @@ import type { ScrapeConfig } from "../core/args";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { clouds } from "../azure/clouds";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
-import { kubeStateMetricsFacts, minimalKeepLists, PrometheusJobName, prometheusNames, scrapeFacts } from "./facts";
+import {
+    kubeStateMetricsFacts,
+    kubeStateMetricsShardName,
+    minimalKeepLists,
+    PrometheusJobName,
+    prometheusNames,
+    scrapeFacts,
+} from "./facts";
 
 /** The Azure values a shard's configuration carries, once known. */
 export interface CollectorValues {
@@ -70,8 +77,11 @@ const kubeletClient = {
 };
 
 /** The Service DNS name of the collector's kube-state-metrics: through the mesh in the sidecar mode. */
-function kubeStateMetricsTarget(settings: Pick<ConfigSettings, "namespace" | "cluster">): string {
-    return `${prometheusNames.kubeStateMetrics}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`;
+function kubeStateMetricsTarget(
+    settings: Pick<ConfigSettings, "namespace" | "cluster">,
+    service = prometheusNames.kubeStateMetrics,
+): string {
+    return `${service}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`;
 }
 
 /** The add-on's four default jobs, unsharded. */
@@ -174,7 +184,12 @@ export function prometheusConfig(settings: ConfigSettings, shard: number, values
     const shards = settings.prometheus.shards;
     return {
         global: { scrape_interval: settings.prometheus.scrapeInterval },
-        scrape_configs: collectorJobs(settings).map((job) => sharded(job, shard, shards)),
+        scrape_configs: collectorJobs(settings).map((job) =>
+            // With one kube-state-metrics per shard, each shard scrapes its own instead of a hash's share.
+            settings.prometheus.shardKubeStateMetrics && job.job_name === "kube-state-metrics"
+                ? { ...job, static_configs: [{ targets: [kubeStateMetricsTarget(settings, kubeStateMetricsShardName(shard))] }] }
+                : sharded(job, shard, shards),
+        ),
         remote_write: [remoteWrite(settings, values)],
     };
 }

@@ -21,9 +21,11 @@ export const prometheusDefaults = {
     shards: 1,
     // The add-on's default interval (PC tomlparser-scrape-interval.go).
     scrapeInterval: "30s",
+    // Each shard holds about 250,000 active series (README "Workloads", sizing: measured about 380 MiB per
+    // 100,000 series in agent mode); the limit leaves room for series churn and a WAL replay after a restart.
     resources: {
-        requests: { cpu: "200m", memory: "512Mi" },
-        limits: { memory: "2Gi" },
+        requests: { cpu: "200m", memory: "1Gi" },
+        limits: { memory: "3Gi" },
     },
 };
 
@@ -350,4 +352,9 @@ export const tokenExchangeAudience = "api://AzureADTokenExchange";
 /** The shards' StatefulSet, ConfigMap and pod-label names. */
 export function shardName(shard: number): string {
     return `prometheus-shard-${shard}`;
+}
+
+/** kube-state-metrics' Deployment and Service of shard `shard` when it runs one per shard (`prometheus.shardKubeStateMetrics`). */
+export function kubeStateMetricsShardName(shard: number): string {
+    return `${prometheusNames.kubeStateMetrics}-${shard}`;
 }

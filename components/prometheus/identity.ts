@@ -3,6 +3,7 @@
 // a user-assigned identity, a federated credential that trusts the collector's ServiceAccount tokens from
 // the cluster's OIDC issuer, and "Monitoring Metrics Publisher" on the data collection rule it writes through.
 
+import { createHash } from "node:crypto";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as monitor from "@pulumi/azure-native/monitor";
@@ -11,6 +12,16 @@ import { builtInRoles, createRoleAssignment } from "../azure/roles";
 import { collectorIdentityName } from "../azure/names";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { tokenExchangeAudience } from "./facts";
+
+/**
+ * What tells this installation apart from others in the same resource group and cluster, and stays when its
+ * namespace moves: a short hash of the Pulumi project, stack and component name (the component's URN). The
+ * identity and its role assignment (named after its principal) then outlive a namespace change; only the
+ * federated credential, whose subject names the namespace, is replaced (created before the old one goes).
+ */
+function installationKey(component: string): string {
+    return createHash("sha256").update(`${pulumi.getProject()}/${pulumi.getStack()}/${component}`).digest("hex").slice(0, 8);
+}
 
 /** The subject of the collector's tokens: its ServiceAccount. */
 function federatedSubject(namespace: string, serviceAccount: string): string {
@@ -37,7 +48,7 @@ export interface CollectorIdentity {
  */
 export function createCollectorIdentity(
     name: string,
-    settings: PrometheusCollectorSettings,
+    settings: Pick<PrometheusCollectorSettings, "cluster" | "resourceGroupName" | "namespace" | "oidcIssuerUrl" | "tags">,
     serviceAccount: string,
     rule: monitor.DataCollectionRule,
     opts: { parent: pulumi.Resource },
@@ -45,13 +56,15 @@ export function createCollectorIdentity(
     const identity = new managedidentity.UserAssignedIdentity(
         `${name}-identity`,
         {
-            resourceName: settings.cluster.id.clusterName.apply((cluster) => collectorIdentityName(cluster, settings.namespace)),
+            resourceName: settings.cluster.id.clusterName.apply((cluster) => collectorIdentityName(cluster, installationKey(name))),
             resourceGroupName: settings.resourceGroupName,
             location: settings.cluster.location,
             tags: settings.tags,
         },
-        // Its name does not follow the region: a move deletes it first.
-        { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true },
+        // Its name does not follow the region: a move deletes it first. The name is kept once the identity
+        // exists (identities created before it stopped naming the namespace keep theirs): renaming would
+        // replace the identity and its role assignment, whose propagation refuses writes for a while.
+        { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true, ignoreChanges: ["resourceName"] },
     );
     const credential = new managedidentity.FederatedIdentityCredential(
         `${name}-identity-credential`,

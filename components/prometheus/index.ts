@@ -22,12 +22,12 @@ import { configText, prometheusConfig } from "./config";
 import { prometheusNames } from "./facts";
 import { CollectorIdentity, createCollectorIdentity } from "./identity";
 import {
-    kubeStateMetricsDeployment,
+    kubeStateMetricsInstances,
     kubeStateMetricsPodLabels,
     kubeStateMetricsRbac,
-    kubeStateMetricsService,
     kubeStateMetricsServiceAccount,
 } from "./kubeStateMetrics";
+import { priorityClass } from "./pods";
 
 /** The Azure values the collector's objects carry. */
 export interface CollectorRefs {
@@ -69,6 +69,8 @@ function prometheusMeshProfile(): MeshProfile {
 interface CollectorObjects {
     /** The mesh mode's Istio objects. */
     mesh: KubernetesObject[];
+    /** The component's PriorityClass, unless the user names one. */
+    priorityClass?: KubernetesObject;
     agent: {
         serviceAccount: KubernetesObject;
         service: KubernetesObject;
@@ -79,10 +81,10 @@ interface CollectorObjects {
     };
     kubeStateMetrics: {
         serviceAccount: KubernetesObject;
-        service: KubernetesObject;
         clusterRole: KubernetesObject;
         clusterRoleBinding: KubernetesObject;
-        deployment: KubernetesObject;
+        /** One, or one per shard. */
+        instances: Array<{ service: KubernetesObject; deployment: KubernetesObject }>;
     };
 }
 
@@ -102,6 +104,7 @@ function collectorObjects(settings: PrometheusCollectorSettings, refs: Collector
     const [ksmRole, ksmBinding] = kubeStateMetricsRbac(settings);
     return {
         mesh: meshObjects(settings.namespace, settings.istio, prometheusMeshProfile()),
+        priorityClass: settings.prometheus.priorityClassName === undefined ? priorityClass(settings) : undefined,
         agent: {
             serviceAccount: agentServiceAccount(settings, refs),
             service: agentService(settings),
@@ -112,19 +115,19 @@ function collectorObjects(settings: PrometheusCollectorSettings, refs: Collector
         },
         kubeStateMetrics: {
             serviceAccount: kubeStateMetricsServiceAccount(settings),
-            service: kubeStateMetricsService(settings),
             clusterRole: ksmRole,
             clusterRoleBinding: ksmBinding,
-            deployment: kubeStateMetricsDeployment(settings),
+            instances: kubeStateMetricsInstances(settings),
         },
     };
 }
 
 /** Every Kubernetes object of the collector, in registration order. */
 export function prometheusObjects(settings: PrometheusCollectorSettings, refs: CollectorRefs): KubernetesObject[] {
-    const { mesh, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
+    const { mesh, priorityClass, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
     return [
         ...mesh,
+        ...(priorityClass ? [priorityClass] : []),
         agent.clusterRole,
         agent.clusterRoleBinding,
         agent.serviceAccount,
@@ -132,8 +135,7 @@ export function prometheusObjects(settings: PrometheusCollectorSettings, refs: C
         ksm.clusterRole,
         ksm.clusterRoleBinding,
         ksm.serviceAccount,
-        ksm.service,
-        ksm.deployment,
+        ...ksm.instances.flatMap((instance) => [instance.service, instance.deployment]),
         ...agent.shards.flatMap((shard) => [shard.configMap, shard.statefulSet]),
         agent.disruptionBudget,
     ];
@@ -153,10 +155,17 @@ export interface PrometheusCollector {
 
 /**
  * Registers the collector. Objects of the namespace wait for it. Each workload waits for what it needs at
- * start: its ServiceAccount (Workload ID's webhook reads it when the pod is created), RBAC, Service and the
- * mesh policy of the namespace; the shards also for their configuration, the role assignment and the
- * federated credential (without them the first writes fail). Nothing else waits on Azure: kube-state-metrics
- * does not use it.
+ * start: its ServiceAccount (Workload ID's webhook reads it when the pod is created), RBAC, Service, the
+ * PriorityClass and the mesh policy of the namespace; the shards also for their configuration, the role
+ * assignment and the federated credential (without them the first writes fail). Nothing else waits on Azure:
+ * kube-state-metrics does not use it.
+ *
+ * Shard k+1's StatefulSet also waits for shard k's. Pulumi registers a resource once those it depends on are
+ * done, and pulumi-kubernetes finishes a StatefulSet's create or update only once its rollout has (its
+ * StatefulSet awaiter, provider/pkg/await/statefulset.go: ready replicas and `currentRevision` equal to
+ * `updateRevision`, unless the `pulumi.com/skipAwait` annotation is set, which the component never sets).
+ * So a change that touches every shard (the configuration, the image, the Istio revision annotation on the
+ * pod template) rolls them one at a time, each after the previous one is ready again.
  */
 export function createPrometheusCollector(
     name: string,
@@ -185,31 +194,35 @@ export function createPrometheusCollector(
         return resource;
     };
 
-    const { mesh, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
+    const { mesh, priorityClass, agent, kubeStateMetrics: ksm } = collectorObjects(settings, refs);
     // AuthorizationPolicies in the scraped workloads' namespaces wait for nothing, and nothing waits for them.
     const meshPolicy = mesh
         .map((object) => ({ object, resource: register(object) }))
         .filter(({ object }) => object.metadata.namespace === settings.namespace)
         .map(({ resource }) => resource);
+    const podNeeds = [...(priorityClass ? [register(priorityClass)] : []), ...meshPolicy];
 
     const agentNeeds = [
         register(agent.clusterRole),
         register(agent.clusterRoleBinding),
         register(agent.serviceAccount),
         register(agent.service),
-        ...meshPolicy,
+        ...podNeeds,
     ];
-    const ksmNeeds = [
-        register(ksm.clusterRole),
-        register(ksm.clusterRoleBinding),
-        register(ksm.serviceAccount),
-        register(ksm.service),
-        ...meshPolicy,
-    ];
-    register(ksm.deployment, ksmNeeds);
+    const ksmNeeds = [register(ksm.clusterRole), register(ksm.clusterRoleBinding), register(ksm.serviceAccount), ...podNeeds];
+    for (const instance of ksm.instances) {
+        register(instance.deployment, [...ksmNeeds, register(instance.service)]);
+    }
+    let previous: pulumi.Resource | undefined;
     for (const shard of agent.shards) {
         const configMap = register(shard.configMap);
-        register(shard.statefulSet, [...agentNeeds, configMap, identity.publisher, identity.credential]);
+        previous = register(shard.statefulSet, [
+            ...agentNeeds,
+            configMap,
+            identity.publisher,
+            identity.credential,
+            ...(previous ? [previous] : []),
+        ]);
     }
     register(agent.disruptionBudget);
     return { identity, objects };

@@ -6,8 +6,8 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { KubernetesObject } from "../core/kubernetes";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { clusterRoleAndBinding, listWatchRules } from "./agent";
-import { kubeStateMetricsFacts, prometheusDefaults, prometheusNames } from "./facts";
-import { containerSecurityContext, linuxOnly, meshPod, objectLabels, podSecurityContext } from "./pods";
+import { kubeStateMetricsFacts, kubeStateMetricsShardName, prometheusDefaults, prometheusNames } from "./facts";
+import { containerSecurityContext, linuxOnly, meshPod, objectLabels, podSecurityContext, priorityClassNameOf } from "./pods";
 
 const name = prometheusNames.kubeStateMetrics;
 const ksm = kubeStateMetricsFacts;
@@ -21,17 +21,50 @@ export function kubeStateMetricsServiceAccount(settings: Pick<PrometheusCollecto
     return { apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace: settings.namespace, labels: objectLabels(name) } };
 }
 
-export function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings): KubernetesObject {
+/**
+ * Requests: upstream's recommendation ("As a general rule, you should allocate: 250MiB memory, 0.1 cores",
+ * kube-state-metrics README "Resource recommendation" at v2.19.0, 2ef24549), not the add-on's 5m/50Mi, which
+ * lets the scheduler place it on a node that cannot hold it. Limits: the add-on's.
+ */
+const kubeStateMetricsResources = {
+    requests: { cpu: "100m", memory: "250Mi" },
+    limits: { ...ksm.resources.limits },
+};
+
+/** The add-on's probe timings for kube-state-metrics (PC chart templates/ama-metrics-ksm-deployment.yaml). */
+const kubeStateMetricsProbeTimings = { initialDelaySeconds: 5, timeoutSeconds: 5 };
+
+/**
+ * The kube-state-metrics instances: one, or one per shard with `shardKubeStateMetrics` (kube-state-metrics'
+ * "Deployment sharding": `--shard=<k>` and `--total-shards=<n>`, each Deployment with its own index, each
+ * object counted by exactly one instance). Each instance still lists and watches every object; only its
+ * series are divided.
+ */
+function instances(settings: Pick<PrometheusCollectorSettings, "prometheus">): Array<{ name: string; shard?: number }> {
+    const { shards, shardKubeStateMetrics } = settings.prometheus;
+    if (!shardKubeStateMetrics) {
+        return [{ name }];
+    }
+    return Array.from({ length: shards }, (_, shard) => ({ name: kubeStateMetricsShardName(shard), shard }));
+}
+
+function instanceSelector(shard: number | undefined): Record<string, string> {
+    return shard === undefined ? selector : { ...selector, [prometheusNames.shardLabel]: String(shard) };
+}
+
+function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings, instance: { name: string; shard?: number }): KubernetesObject {
     const ports = [
         { name: "http-metrics", containerPort: ksm.metricsPort, protocol: "TCP" },
         { name: "http-telemetry", containerPort: ksm.telemetryPort, protocol: "TCP" },
     ];
+    const sharding = instance.shard === undefined ? [] : [`--shard=${instance.shard}`, `--total-shards=${settings.prometheus.shards}`];
     const pod = meshPod(
         "kubeStateMetrics",
         {
-            metadata: { labels: kubeStateMetricsPodLabels },
+            metadata: { labels: { ...kubeStateMetricsPodLabels, ...instanceSelector(instance.shard) } },
             spec: {
                 serviceAccountName: name,
+                priorityClassName: priorityClassNameOf(settings),
                 securityContext: podSecurityContext,
                 nodeSelector: linuxOnly,
                 containers: [
@@ -41,13 +74,17 @@ export function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings
                         args: [
                             `--port=${ksm.metricsPort}`,
                             `--resources=${collectors.map(([resource]) => resource).join(",")}`,
+                            ...sharding,
                             `--telemetry-port=${ksm.telemetryPort}`,
                         ],
                         ports,
                         // As the add-on's and upstream's: liveness on the metrics port, readiness on telemetry.
-                        livenessProbe: { httpGet: { path: "/livez", port: "http-metrics" } },
-                        readinessProbe: { httpGet: { path: "/readyz", port: "http-telemetry" } },
-                        resources: { requests: { ...ksm.resources.requests }, limits: { ...ksm.resources.limits } },
+                        livenessProbe: { httpGet: { path: "/livez", port: "http-metrics" }, ...kubeStateMetricsProbeTimings },
+                        readinessProbe: { httpGet: { path: "/readyz", port: "http-telemetry" }, ...kubeStateMetricsProbeTimings },
+                        resources: {
+                            requests: { ...kubeStateMetricsResources.requests },
+                            limits: { ...kubeStateMetricsResources.limits },
+                        },
                         securityContext: containerSecurityContext,
                     },
                 ],
@@ -58,25 +95,35 @@ export function kubeStateMetricsDeployment(settings: PrometheusCollectorSettings
     return {
         apiVersion: "apps/v1",
         kind: "Deployment",
-        metadata: { name, namespace: settings.namespace, labels: objectLabels(name) },
+        metadata: { name: instance.name, namespace: settings.namespace, labels: objectLabels(name) },
         spec: {
             replicas: 1,
-            selector: { matchLabels: selector },
+            selector: { matchLabels: instanceSelector(instance.shard) },
             template: pod as k8s.types.input.core.v1.PodTemplateSpec,
         } satisfies k8s.types.input.apps.v1.DeploymentSpec,
     };
 }
 
-export function kubeStateMetricsService(settings: Pick<PrometheusCollectorSettings, "namespace">): KubernetesObject {
+function kubeStateMetricsService(settings: Pick<PrometheusCollectorSettings, "namespace">, instance: { name: string; shard?: number }) {
     return {
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name, namespace: settings.namespace, labels: objectLabels(name) },
+        metadata: { name: instance.name, namespace: settings.namespace, labels: objectLabels(name) },
         spec: {
-            selector,
+            selector: instanceSelector(instance.shard),
             ports: [{ name: "http-metrics", port: ksm.metricsPort, targetPort: "http-metrics", protocol: "TCP" }],
         } satisfies k8s.types.input.core.v1.ServiceSpec,
-    };
+    } satisfies KubernetesObject;
+}
+
+/** Each instance's Service (the scrape target) and Deployment. */
+export function kubeStateMetricsInstances(
+    settings: PrometheusCollectorSettings,
+): Array<{ service: KubernetesObject; deployment: KubernetesObject }> {
+    return instances(settings).map((instance) => ({
+        service: kubeStateMetricsService(settings, instance),
+        deployment: kubeStateMetricsDeployment(settings, instance),
+    }));
 }
 
 /** `list` and `watch` on exactly the resources of the enabled collectors, as the add-on's ClusterRole less the withheld. */

@@ -65,6 +65,7 @@ function registrationsOf(stack: string): Registration[] {
 
 const stackConfig = (stack: string) => parse(fs.readFileSync(path.join(root, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config;
 const collectorOf = (stack: string) => stackConfig(stack)["ama-metrics-istio:environment"].collector ?? "prometheus";
+const shardsOf = (stack: string): number => stackConfig(stack)["ama-metrics-istio:environment"].prometheus?.shards ?? 1;
 
 /** What the collector's Kubernetes objects may wait for on the Azure side: only what they use. */
 const azureUsedBy: Array<[RegExp, RegExp]> = [
@@ -127,7 +128,12 @@ describe("the per-environment program", () => {
                 assert.deepEqual(
                     chain,
                     collectorOf(stack) === "prometheus"
-                        ? [...head, "azure-native:authorization:RoleAssignment", "kubernetes:apps/v1:StatefulSet"]
+                        ? [
+                              ...head,
+                              "azure-native:authorization:RoleAssignment",
+                              // The shards roll one after another: each StatefulSet waits for the previous one.
+                              ...Array<string>(shardsOf(stack)).fill("kubernetes:apps/v1:StatefulSet"),
+                          ]
                         : [...head, "azure-native:monitor:DataCollectionRuleAssociation", "kubernetes:helm.sh/v4:Chart"],
                 );
             });

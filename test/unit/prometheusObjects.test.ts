@@ -136,6 +136,7 @@ describe("prometheus collector: Kubernetes objects", () => {
                 "ConfigMap prometheus-shard-2",
                 "StatefulSet prometheus-shard-2",
                 "PodDisruptionBudget prometheus-agent",
+                "PriorityClass ama-metrics-istio-monitoring",
             ].sort(),
         );
     });
@@ -193,12 +194,13 @@ describe("prometheus collector: Kubernetes objects", () => {
                 "--agent",
                 "--config.file=/etc/prometheus/prometheus.yml",
                 "--storage.agent.path=/prometheus",
+                "--storage.remote.flush-deadline=60s",
                 "--web.listen-address=:9090",
             ]);
-            assert.deepEqual(container.resources, { requests: { cpu: "1", memory: "512Mi" }, limits: { memory: "4Gi" } });
+            assert.deepEqual(container.resources, { requests: { cpu: "1", memory: "1Gi" }, limits: { memory: "4Gi" } });
             assert.deepEqual(container.ports, [{ name: "http-web", containerPort: 9090, protocol: "TCP" }]);
-            assert.deepEqual(container.readinessProbe, { httpGet: { path: "/-/ready", port: "http-web" } });
-            assert.deepEqual(container.livenessProbe, { httpGet: { path: "/-/healthy", port: "http-web" } });
+            assert.deepEqual(container.readinessProbe.httpGet, { path: "/-/ready", port: "http-web" });
+            assert.deepEqual(container.livenessProbe.httpGet, { path: "/-/healthy", port: "http-web" });
             const data = pod.spec.volumes.find((v: any) => v.name === "data");
             assert.deepEqual(data, { name: "data", emptyDir: {} });
             assert.ok(container.volumeMounts.some((m: any) => m.name === "data" && m.mountPath === "/prometheus"));
