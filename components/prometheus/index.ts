@@ -209,7 +209,7 @@ export function createPrometheusCollector(
     register(ksm.deployment, ksmNeeds);
     for (const shard of agent.shards) {
         const configMap = register(shard.configMap);
-        register(shard.statefulSet, [...agentNeeds, configMap, identity.publisher, identity.credential]);
+        register(shard.statefulSet, [...agentNeeds, configMap, identity.publisher, identity.credential, ...azure.collectorNeeds]);
     }
     register(agent.disruptionBudget);
     return { identity, objects };
