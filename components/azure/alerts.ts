@@ -73,13 +73,13 @@ export function createAlertRules(
  * The workspace's ingestion-limit metrics (Learn, "Supported metrics for Microsoft.Monitor/accounts": REST
  * names, unit Percent, aggregation Average, grain PT1M). Above 100% Azure throttles and samples are lost.
  */
-export const ingestionLimitMetrics = [
+const ingestionLimitMetrics = [
     { key: "active-series", metricName: "ActiveTimeSeriesPercentUtilization", what: "active time series" },
     { key: "events-per-minute", metricName: "EventsPerMinuteIngestedPercentUtilization", what: "events ingested per minute" },
 ] as const;
 
 /** Percent of a limit at which the metric alerts fire: time to ask for more before Azure throttles. */
-export const ingestionAlertThreshold = 80;
+const ingestionAlertThreshold = 80;
 
 /** Metric alerts on the workspace's utilisation of its ingestion limits. */
 export function createIngestionLimitAlerts(

@@ -52,7 +52,7 @@ function stem(region: string, clusterName: string): string {
 }
 
 /** What starts the prometheus collector's names: no Microsoft tool creates a name of this form. */
-export const prometheusNamePrefix = "promrw-";
+const prometheusNamePrefix = "promrw-";
 
 /** The stem of the endpoint's and the rule's names: Microsoft's for ama-metrics, `promrw-<region>-<cluster>` for prometheus. */
 function collectorStem(collector: Collector, region: string, clusterName: string): string {

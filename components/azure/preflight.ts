@@ -10,7 +10,7 @@ import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
 import { Settings } from "../core/settings";
 import { AksResourceId, parseResourceId } from "./ids";
 
-export interface PreflightFacts {
+interface PreflightFacts {
     collector: Collector;
     /** The subscription of the azure-native provider the component was given. */
     providerSubscription: string;
@@ -22,7 +22,7 @@ export interface PreflightFacts {
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /** What the provider's subscription rules out. Pure: tested directly. */
-export function preflightProblems(facts: PreflightFacts): Problem[] {
+function preflightProblems(facts: PreflightFacts): Problem[] {
     const problems: Problem[] = [];
     const { cluster, providerSubscription } = facts;
     // azure-cli, Azure Policy and the portal PUT `MSProm-<region>-<cluster>` endpoints and rules, and

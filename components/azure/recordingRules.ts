@@ -21,7 +21,7 @@ interface RecordingRule {
     readonly labels?: Readonly<Record<string, string>>;
 }
 
-export interface RecordingRuleGroup {
+interface RecordingRuleGroup {
     readonly key: RecordingRuleGroupKey;
     /** Only for clusters with Windows node pools. */
     readonly windows: boolean;

@@ -20,7 +20,7 @@ export interface Workspace {
  * `retainOnDelete` makes any delete Pulumi does perform (a replace once unprotected, a destroy) leave it
  * in Azure. `workspace.protect: false` turns both off.
  */
-export function workspaceOptions(protect: boolean): pulumi.CustomResourceOptions {
+function workspaceOptions(protect: boolean): pulumi.CustomResourceOptions {
     return { protect, retainOnDelete: protect };
 }
 
