@@ -53,7 +53,7 @@ export const roleIds = {
     "Role Based Access Control Administrator": "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;
 
-export type RoleName = keyof typeof roleIds;
+type RoleName = keyof typeof roleIds;
 
 /** The roles the component assigns to service principals: what the deploying identity may grant, and no more. */
 export const assignedRoles = [builtInRoles.monitoringMetricsPublisher, builtInRoles.monitoringDataReader] as const;
