@@ -353,12 +353,16 @@ describe("the Azure side", function () {
                     },
                 ],
             );
-            // The chart waits for the configuration endpoint's association too.
-            assert.ok(
-                one(e.registrations, "kubernetes:helm.sh/v4:Chart").dependsOn.includes(
-                    "azure-native:monitor:DataCollectionRuleAssociation::metrics-cluster-dcea",
-                ),
-            );
+            // The chart waits for the configuration endpoint's association too, and for both links: its first
+            // writes would otherwise race them.
+            const chart = one(e.registrations, "kubernetes:helm.sh/v4:Chart");
+            for (const dependency of [
+                "azure-native:monitor:DataCollectionRuleAssociation::metrics-cluster-dcea",
+                "azure-native:monitor:PrivateLinkScopedResource::metrics-dce-link",
+                "azure-native:monitor:PrivateLinkScopedResource::metrics-cluster-dce-link",
+            ]) {
+                assert.ok(chart.dependsOn.includes(dependency), dependency);
+            }
         });
 
         it("reuses a configurationAccessEndpoint the cluster already has: no endpoint, no association", async () => {

@@ -9,9 +9,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
+import { AmaMetricsIstio } from "../../components";
 import type { Registration } from "../../scripts/offline";
+import { formatPlan } from "../../scripts/plan";
 import { evaluate as evaluateTemplate, recommendedAlertsTemplate, templateResources } from "../armTemplate";
-import { baseArgs, byType, evaluate, Evaluation, testSubscription, valueOf } from "../harness";
+import { baseArgs, byType, evaluate, Evaluation, mockStack, testProviders, testSubscription, valueOf } from "../harness";
 
 const ruleGroupType = "azure-native:alertsmanagement:PrometheusRuleGroup";
 const actionGroup = `/subscriptions/${testSubscription}/resourceGroups/rg-ops/providers/Microsoft.Insights/actionGroups/platform-oncall`;
@@ -314,6 +316,38 @@ describe("the alerts", function () {
         fs.writeFileSync(file, ruleFile(alertGroups(e)));
         const checked = promtool("check", "rules", file);
         assert.equal(checked.status, 0, checked.stdout + checked.stderr);
+    });
+
+    it("the offline plan prints every alert rule in full, and still summarises the recording rules", async () => {
+        const e = await evaluate(baseArgs());
+        const plan = formatPlan("test", e.registrations);
+        for (const rule of healthGroup(e).inputs.rules as Array<Record<string, unknown>>) {
+            assert.ok(plan.includes(`alert: ${rule.alert}`), `the plan does not show ${rule.alert}`);
+            assert.ok(plan.includes(String(rule.expression)), `the plan does not show ${rule.alert}'s expression`);
+        }
+        assert.match(plan, /rules:\n\s+count: \d+\n\s+sha256: [0-9a-f]{16}/);
+    });
+
+    it("refuses an action group id that is not one, and alert settings while alerts are off, before anything registers", () => {
+        const registrations = mockStack();
+        assert.throws(
+            () =>
+                new AmaMetricsIstio("metrics", baseArgs({ alerts: { actionGroupIds: ["platform-oncall"] } }), {
+                    providers: testProviders(),
+                }),
+            /alerts\.actionGroupIds\[0\] = "platform-oncall": not an action group resource id; use \/subscriptions\/<subscription id>\/resourceGroups\/<group>\/providers\/Microsoft\.Insights\/actionGroups\/<action group name>/,
+        );
+        assert.throws(
+            () =>
+                new AmaMetricsIstio("metrics", baseArgs({ alerts: { enabled: false, recommended: true } }), {
+                    providers: testProviders(),
+                }),
+            /alerts\.recommended = true: alerts\.enabled is false, so no alert is created; drop alerts\.recommended, or alerts\.enabled/,
+        );
+        assert.deepEqual(
+            registrations.filter((r) => !r.type.startsWith("pulumi:providers:")),
+            [],
+        );
     });
 
     it("alerts.enabled: false creates no alert group and no metric alert", async () => {
