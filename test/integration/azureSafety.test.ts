@@ -5,6 +5,7 @@
 
 import * as assert from "node:assert/strict";
 import type { AmaMetricsIstioArgs } from "../../components";
+import type { Registration } from "../../scripts/offline";
 import { AmaMetricsIstio } from "../../components";
 import { baseArgs, byType, clusterId, evaluate, Evaluation, mockStack, one, testProviders, testSubscription } from "../harness";
 
@@ -55,6 +56,22 @@ function microsoftNames(region: string, cluster: string): string[] {
 function azureNames(e: Evaluation): string[] {
     const keys = ["azureMonitorWorkspaceName", "dataCollectionEndpointName", "dataCollectionRuleName", "ruleGroupName"];
     return e.registrations.flatMap((r) => keys.filter((k) => typeof r.inputs[k] === "string").map((k) => String(r.inputs[k])));
+}
+
+// The private link cases (moved from azure.test.ts): an ama-metrics cluster in another subscription than the provider's.
+const monitoringGroup = "rg-monitoring";
+const clusterName = "aks-prod-weu";
+const givenClusterId = clusterIdOf(clusterName);
+
+function amaArgs(overrides: Partial<AmaMetricsIstioArgs> = {}): AmaMetricsIstioArgs {
+    const base = baseArgs({}, "ama-metrics");
+    return { ...base, ...overrides, cluster: { ...base.cluster, resourceId: givenClusterId, ...overrides.cluster } };
+}
+
+function namedIn(e: Evaluation, name: string): Registration {
+    const found = e.registrations.find((r) => r.name === `metrics-${name}`);
+    assert.ok(found, `no registration metrics-${name}; have ${e.registrations.map((r) => r.name).join(", ")}`);
+    return found;
 }
 
 describe("Azure day-2 safety", function () {
@@ -221,6 +238,106 @@ describe("Azure day-2 safety", function () {
             for (const type of ["azure-native:monitor:DataCollectionEndpoint", "azure-native:monitor:PrivateLinkScopedResource"]) {
                 assert.deepEqual(byType(e.registrations, type), [], `${type} was registered`);
             }
+        });
+    });
+
+    describe("private link", () => {
+        const scopeId = `/subscriptions/${testSubscription}/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls-prod`;
+
+        it("ama-metrics with the workspace elsewhere: an endpoint in the cluster's region named MSProm-PL-…, its configurationAccessEndpoint association, both endpoints linked to the scope", async () => {
+            const e = await evaluate(
+                amaArgs({
+                    cluster: { resourceId: givenClusterId, location: "westeurope", kubernetesVersion: "1.33.7", private: true },
+                    workspace: { location: "swedencentral" },
+                    privateLinkScopeId: scopeId,
+                }),
+            );
+            const endpoint = namedIn(e, "cluster-dce");
+            assert.deepEqual(endpoint.inputs, {
+                dataCollectionEndpointName: `MSProm-PL-westeurope-${clusterName}`,
+                resourceGroupName: monitoringGroup,
+                location: "westeurope",
+                kind: "Linux",
+                // Private means private: no ingestion from public networks.
+                networkAcls: { publicNetworkAccess: "Disabled" },
+            });
+            assert.notEqual(endpoint.inputs.dataCollectionEndpointName, namedIn(e, "dce").inputs.dataCollectionEndpointName);
+            const association = namedIn(e, "cluster-dcea");
+            assert.deepEqual(Object.keys(association.inputs).sort(), ["associationName", "dataCollectionEndpointId", "resourceUri"]);
+            assert.equal(association.inputs.associationName, "configurationAccessEndpoint");
+            assert.equal(association.inputs.resourceUri, givenClusterId);
+            assert.deepEqual(association.dependsOn, ["azure-native:monitor:DataCollectionEndpoint::metrics-cluster-dce"]);
+            const links = byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource");
+            assert.deepEqual(
+                links.map((l) => l.inputs).sort((a, b) => String(a.name).localeCompare(String(b.name))),
+                [
+                    {
+                        resourceGroupName: "rg-net",
+                        scopeName: "ampls-prod",
+                        name: `MSProm-PL-westeurope-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-PL-westeurope-${clusterName}`,
+                    },
+                    {
+                        resourceGroupName: "rg-net",
+                        scopeName: "ampls-prod",
+                        name: `MSProm-swedencentral-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-swedencentral-${clusterName}`,
+                    },
+                ],
+            );
+            // The chart waits for the configuration endpoint's association too, and for both links: its first
+            // writes would otherwise race them.
+            const chart = one(e.registrations, "kubernetes:helm.sh/v4:Chart");
+            for (const dependency of [
+                "azure-native:monitor:DataCollectionRuleAssociation::metrics-cluster-dcea",
+                "azure-native:monitor:PrivateLinkScopedResource::metrics-dce-link",
+                "azure-native:monitor:PrivateLinkScopedResource::metrics-cluster-dce-link",
+            ]) {
+                assert.ok(chart.dependsOn.includes(dependency), dependency);
+            }
+        });
+
+        it("reuses a configurationAccessEndpoint the cluster already has: no endpoint, no association", async () => {
+            const existing = `/subscriptions/${testSubscription}/resourceGroups/rg-ci/providers/Microsoft.Insights/dataCollectionEndpoints/MSCI-config-westeurope-aks`;
+            const e = await evaluate(
+                amaArgs({
+                    cluster: {
+                        resourceId: givenClusterId,
+                        location: "westeurope",
+                        kubernetesVersion: "1.33.7",
+                        private: true,
+                        configurationAccessEndpointId: existing,
+                    },
+                    workspace: { location: "swedencentral" },
+                    privateLinkScopeId: scopeId,
+                }),
+            );
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
+                ["metrics-dce"],
+            );
+            assert.equal(
+                byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation")
+                    .map((r) => r.name)
+                    .join(),
+                "metrics-dcra",
+            );
+        });
+
+        it("prometheus: links its one endpoint, and needs no configuration endpoint", async () => {
+            const e = await evaluate({
+                ...baseArgs({ workspace: { location: "swedencentral" }, privateLinkScopeId: scopeId }),
+                cluster: { ...baseArgs().cluster, private: true },
+            });
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
+                ["metrics-dce"],
+            );
+            assert.deepEqual(
+                byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource").map((r) => r.name),
+                ["metrics-dce-link"],
+            );
+            assert.equal(byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation").length, 0);
         });
     });
 
