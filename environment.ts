@@ -24,6 +24,16 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
     tags?: Record<string, string>;
 };
 
+/**
+ * The azure-native provider's `environment` for the stack's cloud (`cluster.cloudEnvironment`): its ARM
+ * endpoint and Entra authority. The provider's values are `public`, `usgovernment` and `china`
+ * (pulumi-azure-native, provider `environment`).
+ */
+export function providerEnvironment(env: EnvironmentConfig): "public" | "usgovernment" | "china" {
+    const environments = { azurepubliccloud: "public", azureusgovernmentcloud: "usgovernment", azurechinacloud: "china" } as const;
+    return environments[env.cluster.cloudEnvironment ?? "azurepubliccloud"];
+}
+
 /** Whether the stack runs the prometheus collector (the component's default). */
 export const runsPrometheus = (env: EnvironmentConfig): boolean => (env.collector ?? "prometheus") === "prometheus";
 

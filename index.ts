@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio } from "ama-metrics-istio";
-import { clusterInputs, parseEnvironment, runsPrometheus } from "./environment";
+import { clusterInputs, parseEnvironment, providerEnvironment, runsPrometheus } from "./environment";
 
 export = async () => {
     const config = new pulumi.Config();
@@ -18,7 +18,8 @@ export = async () => {
 
     // Explicit providers only: nothing may deploy to an ambient kubeconfig or subscription.
     const kubernetes = new k8s.Provider("aks", { kubeconfig });
-    const azure = new AzureProvider("azure", { subscriptionId });
+    // The stack's cloud decides the ARM endpoint: a government or China stack never deploys to the public one.
+    const azure = new AzureProvider("azure", { subscriptionId, environment: providerEnvironment(env) });
 
     const metrics = new AmaMetricsIstio(
         // The name every child's name derives from: renaming it replaces everything (see the README).

@@ -41,6 +41,8 @@ export interface Registration {
     /** Inputs as sent, secrets masked. */
     inputs: Record<string, unknown>;
     protect: boolean;
+    /** A delete leaves the resource where it is (Pulumi `retainOnDelete`). */
+    retainOnDelete: boolean;
     /** Input paths whose change replaces the resource. */
     replaceOnChanges: string[];
     deleteBeforeReplace: boolean;
@@ -135,6 +137,7 @@ const azureTypes: Record<string, { provider: string; name: string }> = {
         provider: "Microsoft.AlertsManagement/prometheusRuleGroups",
         name: "ruleGroupName",
     },
+    "azure-native:monitor:MetricAlert": { provider: "Microsoft.Insights/metricAlerts", name: "ruleName" },
     "azure-native:managedidentity:UserAssignedIdentity": {
         provider: "Microsoft.ManagedIdentity/userAssignedIdentities",
         name: "resourceName",
@@ -211,6 +214,10 @@ export function offlineMocks(options: {
             return { id: azureResourceId(args.type, args.inputs, options.subscriptionId) ?? `${args.name}-id`, state };
         },
         call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "azure-native:authorization:getClientConfig") {
+                // The provider's own subscription, as the stack's provider is configured.
+                return { subscriptionId: options.subscriptionId, tenantId: "00000000-0000-4000-8000-0000000000aa" };
+            }
             if (args.token === "azure-native:monitor:getAzureMonitorWorkspace") {
                 const location = options.existingWorkspaceLocation ?? "westeurope";
                 return {
@@ -245,6 +252,7 @@ export function captureRegistrations(): Registration[] {
             dependsOn: [...dependsOn].sort(),
             inputs: unwire(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
             protect: req.getProtect() === true,
+            retainOnDelete: req.getRetainondelete() === true,
             replaceOnChanges: req.getReplaceonchangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace() === true,
         });

@@ -19,9 +19,15 @@ import { evaluateStack, Registration } from "./offline";
 /** The vendored rendering of the pinned chart version, with the values the component sets (test data, with its provenance). */
 export const vendoredRendering = path.join(__dirname, "..", "test", "fixtures", "ama-metrics-chart", "rendered-aks-component.yaml");
 
-/** A recording rule group's rules as a count and a digest: a change shows, its text does not. */
+/**
+ * A recording rule group's rules as a count and a digest: a change shows, its text does not. Alert rules are
+ * printed whole: what alerts, when, and whom it notifies is what a reviewer reads.
+ */
 function summariseRules(inputs: Record<string, unknown>): Record<string, unknown> {
-    const rules = inputs.rules as unknown[];
+    const rules = inputs.rules as Array<Record<string, unknown>>;
+    if (rules.some((rule) => "alert" in rule)) {
+        return inputs;
+    }
     const digest = createHash("sha256").update(JSON.stringify(rules)).digest("hex").slice(0, 16);
     return { ...inputs, rules: { count: rules.length, sha256: digest } };
 }
@@ -63,6 +69,7 @@ export function formatPlan(stack: string, registrations: Registration[]): string
             ...(r.parent ? { parent: r.parent } : {}),
             ...(r.provider ? { provider: r.provider } : {}),
             ...(r.protect ? { protect: true } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
             ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
             ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
             ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),

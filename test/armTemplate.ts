@@ -8,6 +8,7 @@ const readTemplate = (file: string) => JSON.parse(fs.readFileSync(fixture("azure
 export const fullTemplate = readTemplate("FullAzureMonitorMetricsProfile.json");
 export const windowsTemplate = readTemplate("WindowsRecordingRules.json");
 export const remoteWriteRuleTemplate = readTemplate("CustomDCR.json");
+export const recommendedAlertsTemplate = readTemplate("recommendedMetricAlerts.json");
 
 export type Value = string | number | boolean | Value[] | { [key: string]: Value };
 
@@ -47,6 +48,10 @@ function evaluateExpression(text: string, deployment: Deployment): Value {
                 return s(0).substring(args[1] as number, (args[1] as number) + (args[2] as number));
             case "min":
                 return Math.min(...(args as number[]));
+            case "last": {
+                const list = args[0] as string | Value[];
+                return list[list.length - 1];
+            }
             case "length":
                 return (args[0] as string | Value[]).length;
             case "resourceid":

@@ -177,12 +177,7 @@ export function createAmaMetricsCollector(
         },
         {
             parent,
-            dependsOn: [
-                ...opts.namespace,
-                ...neededAtStart.map(({ resource }) => resource),
-                association,
-                ...(azure.configurationEndpoint ? [azure.configurationEndpoint.association] : []),
-            ],
+            dependsOn: [...opts.namespace, ...neededAtStart.map(({ resource }) => resource), association, ...azure.collectorNeeds],
         },
     );
     return { association, objects: registered.map(({ resource }) => resource), chart };

@@ -49,10 +49,21 @@ export interface DataCollection {
  * The endpoint and the rule, in the workspace's region. The endpoint belongs with the workspace: created
  * after it and deleted before it, so a failed workspace leaves no orphan endpoint.
  */
+/**
+ * A private cluster's endpoints refuse ingestion from public networks (the REST API's
+ * `networkAcls.publicNetworkAccess`): without the private DNS zones the collector then fails loudly instead
+ * of writing over the public endpoint. The workspace's own default endpoint (in its managed resource group)
+ * is Azure's and stays as it is; the collectors never write to it.
+ */
+export function endpointNetworkAcls(settings: Settings): { networkAcls?: { publicNetworkAccess: "Disabled" } } {
+    return settings.cluster.private ? { networkAcls: { publicNetworkAccess: "Disabled" } } : {};
+}
+
 export function createDataCollection(
     name: string,
     settings: Settings,
     workspace: { id: pulumi.Input<string>; resource?: pulumi.Resource },
+    resourceGroupName: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): DataCollection {
     const location = settings.workspace.location;
@@ -62,10 +73,11 @@ export function createDataCollection(
     const endpoint = new monitor.DataCollectionEndpoint(
         `${name}-dce`,
         {
-            dataCollectionEndpointName: clusterName.apply((cluster) => dataCollectionEndpointName(location, cluster)),
-            resourceGroupName: settings.resourceGroupName,
+            dataCollectionEndpointName: clusterName.apply((cluster) => dataCollectionEndpointName(settings.collector, location, cluster)),
+            resourceGroupName,
             location,
             kind: "Linux",
+            ...endpointNetworkAcls(settings),
             tags: settings.tags,
         },
         { ...opts, ...move, dependsOn: workspace.resource ? [workspace.resource] : [] },
@@ -73,8 +85,8 @@ export function createDataCollection(
     const rule = new monitor.DataCollectionRule(
         `${name}-dcr`,
         {
-            dataCollectionRuleName: clusterName.apply((cluster) => dataCollectionRuleName(location, cluster)),
-            resourceGroupName: settings.resourceGroupName,
+            dataCollectionRuleName: clusterName.apply((cluster) => dataCollectionRuleName(settings.collector, location, cluster)),
+            resourceGroupName,
             location,
             dataCollectionEndpointId: endpoint.id,
             ...ruleProperties(settings.collector, workspace.id),

@@ -42,6 +42,13 @@ export const resourceTypes = {
         example: "dataCollectionEndpoints/<endpoint name>",
         name: /^[a-zA-Z0-9][a-zA-Z0-9-]*$/,
     },
+    actionGroup: {
+        what: "an action group",
+        provider: "Microsoft.Insights",
+        type: "actionGroups",
+        example: "actionGroups/<action group name>",
+        name: /^[^/\s]+$/,
+    },
     privateLinkScope: {
         what: "an Azure Monitor Private Link Scope",
         provider: "Microsoft.Insights",

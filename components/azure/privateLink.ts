@@ -7,6 +7,7 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../core/settings";
+import { endpointNetworkAcls } from "./dataCollection";
 import { parseResourceId } from "./ids";
 import { configurationAccessEndpointAssociationName, configurationEndpointName, sameRegion, scopedResourceName } from "./names";
 
@@ -27,15 +28,21 @@ export interface ConfigurationEndpoint {
 }
 
 /** ama-metrics, private, workspace elsewhere: the endpoint in the cluster's region and its association. */
-export function createConfigurationEndpoint(name: string, settings: Settings, opts: pulumi.CustomResourceOptions): ConfigurationEndpoint {
+export function createConfigurationEndpoint(
+    name: string,
+    settings: Settings,
+    resourceGroupName: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): ConfigurationEndpoint {
     const cluster = settings.cluster;
     const endpoint = new monitor.DataCollectionEndpoint(
         `${name}-cluster-dce`,
         {
             dataCollectionEndpointName: cluster.id.clusterName.apply((c) => configurationEndpointName(cluster.location, c)),
-            resourceGroupName: settings.resourceGroupName,
+            resourceGroupName,
             location: cluster.location,
             kind: "Linux",
+            ...endpointNetworkAcls(settings),
             tags: settings.tags,
         },
         { ...opts, replaceOnChanges: ["location"] },

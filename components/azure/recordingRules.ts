@@ -6,6 +6,7 @@
 
 import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as pulumi from "@pulumi/pulumi";
+import type { Collector } from "../core/args";
 import data from "./data/recording-rules.json";
 import { ruleGroupName } from "./names";
 
@@ -20,7 +21,7 @@ interface RecordingRule {
     readonly labels?: Readonly<Record<string, string>>;
 }
 
-export interface RecordingRuleGroup {
+interface RecordingRuleGroup {
     readonly key: RecordingRuleGroupKey;
     /** Only for clusters with Windows node pools. */
     readonly windows: boolean;
@@ -46,6 +47,7 @@ function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
 }
 
 export interface RecordingRulesInput {
+    collector: Collector;
     resourceGroupName: pulumi.Input<string>;
     location: string;
     workspaceId: pulumi.Input<string>;
@@ -66,7 +68,7 @@ export function createRecordingRules(
         created[group.key] = new alertsmanagement.PrometheusRuleGroup(
             `${name}-rules-${ruleGroupSuffix(group)}`,
             {
-                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(group, cluster)),
+                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(input.collector, group, cluster)),
                 resourceGroupName: input.resourceGroupName,
                 location: input.location,
                 scopes: [input.workspaceId, input.clusterId],

@@ -13,19 +13,35 @@ export interface Workspace {
     prometheusQueryEndpoint: pulumi.Output<string>;
 }
 
-export function createWorkspace(name: string, settings: Settings, opts: pulumi.CustomResourceOptions): Workspace {
+/**
+ * A created workspace is protected by default: Azure Monitor workspaces have no soft delete (Learn, "Manage
+ * an Azure Monitor workspace"), so deleting one deletes its metrics. `protect` makes Pulumi refuse to
+ * delete or replace it (a cluster rename or region move then stops at the preview, see the README), and
+ * `retainOnDelete` makes any delete Pulumi does perform (a replace once unprotected, a destroy) leave it
+ * in Azure. `workspace.protect: false` turns both off.
+ */
+function workspaceOptions(protect: boolean): pulumi.CustomResourceOptions {
+    return { protect, retainOnDelete: protect };
+}
+
+export function createWorkspace(
+    name: string,
+    settings: Settings,
+    resourceGroupName: pulumi.Input<string>,
+    opts: pulumi.CustomResourceOptions,
+): Workspace {
     const { existing, location } = settings.workspace;
     if (existing === undefined) {
         const resource = new monitor.AzureMonitorWorkspace(
             `${name}-workspace`,
             {
                 azureMonitorWorkspaceName: settings.workspace.name ?? settings.cluster.id.clusterName.apply(defaultWorkspaceName),
-                resourceGroupName: settings.resourceGroupName,
+                resourceGroupName,
                 location,
                 tags: settings.tags,
             },
             // Its name does not follow the region: a move deletes it first (Azure refuses to move one).
-            { ...opts, protect: settings.workspace.protect, replaceOnChanges: ["location"], deleteBeforeReplace: true },
+            { ...opts, ...workspaceOptions(settings.workspace.protect), replaceOnChanges: ["location"], deleteBeforeReplace: true },
         );
         return { resource, id: resource.id, prometheusQueryEndpoint: resource.metrics.prometheusQueryEndpoint };
     }

@@ -102,7 +102,11 @@ export interface WorkspaceArgs {
      * endpoint, rule and recording rules go to this region, as in Microsoft's template.
      */
     location?: string;
-    /** Mark the created workspace `protect`ed: Pulumi then refuses to delete or replace it. Default false. */
+    /**
+     * Protect the created workspace: Pulumi `protect` (it refuses to delete or replace it) and
+     * `retainOnDelete` (a delete leaves it in Azure). Default true: a workspace has no soft delete, its
+     * metrics go with it. `false` is the explicit opt-out.
+     */
     protect?: boolean;
 }
 
@@ -114,6 +118,19 @@ export interface RecordingRulesArgs {
      * read windows-exporter series, which the prometheus collector does not scrape. Default false.
      */
     windows?: boolean;
+}
+
+export interface AlertsArgs {
+    /**
+     * Create the collector's health alert rules in the workspace (remote write failing or behind, a shard
+     * down, default job targets down) and, for a workspace the component creates, metric alerts on its
+     * ingestion limits. Default true.
+     */
+    enabled?: boolean;
+    /** Action groups (resource ids) every alert notifies. Default: none (alerts show in the portal only). */
+    actionGroupIds?: pulumi.Input<string>[];
+    /** Also create Microsoft's recommended Prometheus alert rules for AKS. Default false. */
+    recommended?: boolean;
 }
 
 export interface GrafanaArgs {
@@ -270,8 +287,13 @@ export interface AmaMetricsIstioArgs {
     workspace?: WorkspaceArgs;
     /** Microsoft's Prometheus recording rules. */
     recordingRules?: RecordingRulesArgs;
-    /** Grant an Azure Managed Grafana read access to the workspace. */
+    /**
+     * Grant an Azure Managed Grafana read access to the workspace the component creates (with an existing
+     * workspace, grant it where that workspace is created: Azure allows one such assignment).
+     */
     grafana?: GrafanaArgs;
+    /** Alerts on the collector's health and the workspace's ingestion limits. */
+    alerts?: AlertsArgs;
     /**
      * An Azure Monitor Private Link Scope (resource id). Every data collection endpoint the component creates
      * is linked to it. Requires `cluster.private`.

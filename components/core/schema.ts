@@ -68,6 +68,7 @@ const outputArguments = {
     resourceGroupName: valueOf(formats.resourceGroupName),
     grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
     privateLinkScopeId: resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
+    actionGroupId: resourceId("actionGroup", "az monitor action-group show --query id"),
     chartValues: map("{ AzureMonitorMetrics: { DeploymentReplicas: 3 } }"),
 };
 
@@ -166,6 +167,15 @@ const argsSchema = strict(
             ),
         ),
         privateLinkScopeId: v.optional(input(outputArguments.privateLinkScopeId)),
+        alerts: v.optional(
+            strict({
+                enabled: v.optional(bool),
+                actionGroupIds: v.optional(
+                    v.array(input(outputArguments.actionGroupId), "not a list; give a list of action group resource ids"),
+                ),
+                recommended: v.optional(bool),
+            }),
+        ),
         prometheus: v.optional(
             strict({
                 image: v.optional(valueOf(formats.image)),
@@ -350,6 +360,18 @@ function azureProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
                 ),
             );
         }
+        if (args.grafana !== undefined) {
+            // Azure allows one assignment of a role to a principal on a scope, whatever its name
+            // (RoleAssignmentExists): a second cluster's stack could neither create its own nor share one.
+            problems.push(
+                problem(
+                    "grafana",
+                    "<given>",
+                    "the component grants Grafana access only on a workspace it creates; an existing workspace is shared, and Azure keeps one assignment of a role to a principal on it, so a second stack's grant would fail and destroying either would revoke it for all",
+                    "grant Monitoring Data Reader in the stack that creates the workspace, and drop grafana here",
+                ),
+            );
+        }
         if (workspace.protect !== undefined) {
             problems.push(
                 problem(
@@ -359,6 +381,21 @@ function azureProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
                     "protect it in the stack that creates it, or drop workspace.resourceId to let the component create one",
                 ),
             );
+        }
+    }
+    if (args.alerts?.enabled === false) {
+        for (const key of ["recommended", "actionGroupIds"] as const) {
+            const value = args.alerts[key];
+            if (value !== undefined && value !== false) {
+                problems.push(
+                    problem(
+                        `alerts.${key}`,
+                        key === "actionGroupIds" ? "<given>" : value,
+                        "alerts.enabled is false, so no alert is created",
+                        `drop alerts.${key}, or alerts.enabled`,
+                    ),
+                );
+            }
         }
     }
     if (args.recordingRules?.enabled === false && args.recordingRules.windows === true) {
@@ -690,6 +727,12 @@ function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetric
             principalId: check("grafana.principalId", args.grafana.principalId, outputArguments.grafanaPrincipalId)!,
         },
         privateLinkScopeId: check("privateLinkScopeId", args.privateLinkScopeId, outputArguments.privateLinkScopeId),
+        alerts: args.alerts && {
+            ...args.alerts,
+            actionGroupIds: args.alerts.actionGroupIds?.map((id, i) =>
+                check(`alerts.actionGroupIds[${i}]`, id, outputArguments.actionGroupId)!,
+            ),
+        },
         chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, outputArguments.chartValues) },
         tags: check("tags", args.tags, tags),
     };

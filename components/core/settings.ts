@@ -100,6 +100,7 @@ interface CommonSettings {
     };
     recordingRules: { enabled: boolean; windows: boolean };
     grafana?: { principalId: pulumi.Input<string> };
+    alerts: { enabled: boolean; actionGroupIds: pulumi.Input<string>[]; recommended: boolean };
     privateLinkScopeId?: pulumi.Input<string>;
     scrapeConfigs: ScrapeConfig[];
     istio: MeshSettings;
@@ -195,13 +196,19 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
             existing: ids.workspace,
             name: args.workspace?.name,
             location: args.workspace?.location ?? args.cluster.location,
-            protect: args.workspace?.protect ?? false,
+            // Created workspaces are protected by default (azure/workspace.ts).
+            protect: args.workspace?.protect ?? true,
         },
         recordingRules: {
             enabled: args.recordingRules?.enabled ?? true,
             windows: args.recordingRules?.windows ?? false,
         },
         grafana: args.grafana ? { principalId: args.grafana.principalId } : undefined,
+        alerts: {
+            enabled: args.alerts?.enabled ?? true,
+            actionGroupIds: args.alerts?.actionGroupIds ?? [],
+            recommended: args.alerts?.recommended ?? false,
+        },
         privateLinkScopeId: args.privateLinkScopeId,
         scrapeConfigs: args.scrapeConfigs ?? [],
         istio: resolveMeshSettings(collector, args, serviceCidr),

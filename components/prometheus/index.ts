@@ -221,6 +221,7 @@ export function createPrometheusCollector(
             configMap,
             identity.publisher,
             identity.credential,
+            ...azure.collectorNeeds,
             ...(previous ? [previous] : []),
         ]);
     }

@@ -47,6 +47,12 @@ const named = (e: Evaluation, name: string): Registration => {
     return found;
 };
 
+/** The recording rule groups among the registrations (the alert groups are alerts.test.ts's). */
+const recordingGroups = (e: Evaluation) =>
+    byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup").filter((g) =>
+        (g.inputs.rules as Array<Record<string, unknown>>).every((rule) => "record" in rule),
+    );
+
 /** A registered rule group has exactly the template's properties, in the monitoring group, with the tags, enabled. */
 function assertRuleGroup(inputs: Record<string, unknown>, expected: Record<string, any>, tags: Record<string, string>) {
     const { rules, enabled: _enabled, ...properties } = expected.properties;
@@ -68,9 +74,12 @@ describe("the Azure side", function () {
         let deployment: Deployment;
         const workspaceLocation = "northeurope";
         const tags = { env: "prod", owner: "platform" };
+        const principalId = "4b0e7d3f-5f5e-4f6a-9a64-2f7d5c8b1e21";
 
         before(async () => {
-            e = await evaluate(args({ workspace: { location: workspaceLocation }, tags, recordingRules: { windows: true } }));
+            e = await evaluate(
+                args({ workspace: { location: workspaceLocation }, tags, recordingRules: { windows: true }, grafana: { principalId } }),
+            );
             deployment = deploymentFor(fullTemplate, {
                 azureMonitorWorkspaceResourceId: await valueOf(e.component.workspaceId),
                 azureMonitorWorkspaceLocation: workspaceLocation,
@@ -139,7 +148,7 @@ describe("the Azure side", function () {
 
         it("creates every recording rule group of the template, each as the template has it, enabled", () => {
             const groups = templateResources(fullTemplate, "Microsoft.AlertsManagement/prometheusRuleGroups");
-            const registered = byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup");
+            const registered = recordingGroups(e);
             assert.equal(registered.length, groups.length);
             for (const group of groups) {
                 const expected = evaluateTemplate(group, deployment) as Record<string, any>;
@@ -147,6 +156,20 @@ describe("the Azure side", function () {
                 assert.ok(found, `no rule group named ${expected.name}`);
                 assertRuleGroup(found.inputs, expected, tags);
             }
+        });
+
+        it("lets Grafana read the workspace it creates with Monitoring Data Reader of the workspace's subscription, as the template does", () => {
+            const [assignment] = templateResources(fullTemplate, "Microsoft.Authorization/roleAssignments") as any[];
+            const { roleAssignmentName, ...properties } = named(e, "grafana-reader").inputs;
+            // Deterministic, as Bicep's guid(scope, principal, role): a version 5 UUID.
+            assert.match(String(roleAssignmentName), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+            assert.deepEqual(properties, {
+                principalId,
+                principalType: "ServicePrincipal",
+                roleDefinitionId: evaluateTemplate(assignment.properties.roleDefinitionId, deployment),
+                scope: evaluateTemplate(assignment.scope, deployment),
+            });
+            assert.equal(e.registrations.filter((r) => r.type.startsWith("random:")).length, 0, "no state of its own for the name");
         });
 
         it("creates the Windows groups as Microsoft's Windows template does", () => {
@@ -236,11 +259,10 @@ describe("the Azure side", function () {
         const shared = "c0ffee00-0000-4000-8000-00000000beef";
         // As Microsoft's parameter file writes it: lower-case provider namespace.
         const existingId = `/subscriptions/${shared}/resourceGroups/rg-shared/providers/microsoft.monitor/accounts/amw-shared`;
-        const principalId = "4b0e7d3f-5f5e-4f6a-9a64-2f7d5c8b1e21";
         let e: Evaluation;
 
         before(async () => {
-            e = await evaluate(args({ workspace: { resourceId: existingId }, grafana: { principalId } }));
+            e = await evaluate(args({ workspace: { resourceId: existingId } }));
         });
 
         it("creates no workspace and points the rule and rule groups at it", async () => {
@@ -255,30 +277,13 @@ describe("the Azure side", function () {
             }
         });
 
-        it("lets Grafana read the workspace with Monitoring Data Reader of the workspace's subscription, as the template does", async () => {
-            const [assignment] = templateResources(fullTemplate, "Microsoft.Authorization/roleAssignments") as any[];
-            const canonical = existingId.replace("microsoft.monitor/accounts", "Microsoft.Monitor/accounts");
-            const deployment = deploymentFor(fullTemplate, { azureMonitorWorkspaceResourceId: canonical, clusterResourceId: clusterId });
-            const reader = named(e, "grafana-reader");
-            const { roleAssignmentName, ...properties } = reader.inputs;
-            // Deterministic, as Bicep's guid(scope, principal, role): a version 5 UUID.
-            assert.match(String(roleAssignmentName), /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-            assert.deepEqual(properties, {
-                principalId,
-                principalType: "ServicePrincipal",
-                roleDefinitionId: evaluateTemplate(assignment.properties.roleDefinitionId, deployment),
-                scope: evaluateTemplate(assignment.scope, deployment),
-            });
-            assert.equal(e.registrations.filter((r) => r.type.startsWith("random:")).length, 0, "no state of its own for the name");
-        });
-
         it("creates only the Linux recording rule groups unless Windows ones are asked for", () => {
             const linux = templateResources(fullTemplate, "Microsoft.AlertsManagement/prometheusRuleGroups").filter(
                 (g: any) => !("enabled" in g.properties),
             );
             const deployment = deploymentFor(fullTemplate, { clusterResourceId: clusterId });
             assert.deepEqual(
-                byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup")
+                recordingGroups(e)
                     .map((g) => g.inputs.ruleGroupName)
                     .sort(),
                 linux.map((g) => evaluateTemplate(g.name, deployment)).sort(),
@@ -301,101 +306,6 @@ describe("the Azure side", function () {
                 /workspace\.location = "westeurope": the workspace amw-shared is in eastus; set workspace\.location to "eastus"/,
             );
             await settled().catch(() => undefined);
-        });
-    });
-
-    describe("private link", () => {
-        const scopeId =
-            "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls-prod";
-
-        it("ama-metrics with the workspace elsewhere: an endpoint in the cluster's region named MSProm-PL-…, its configurationAccessEndpoint association, both endpoints linked to the scope", async () => {
-            const e = await evaluate(
-                args({
-                    cluster: { resourceId: givenClusterId, location: "westeurope", kubernetesVersion: "1.33.7", private: true },
-                    workspace: { location: "swedencentral" },
-                    privateLinkScopeId: scopeId,
-                }),
-            );
-            const endpoint = named(e, "cluster-dce");
-            assert.deepEqual(endpoint.inputs, {
-                dataCollectionEndpointName: `MSProm-PL-westeurope-${clusterName}`,
-                resourceGroupName: monitoringGroup,
-                location: "westeurope",
-                kind: "Linux",
-            });
-            assert.notEqual(endpoint.inputs.dataCollectionEndpointName, named(e, "dce").inputs.dataCollectionEndpointName);
-            const association = named(e, "cluster-dcea");
-            assert.deepEqual(Object.keys(association.inputs).sort(), ["associationName", "dataCollectionEndpointId", "resourceUri"]);
-            assert.equal(association.inputs.associationName, "configurationAccessEndpoint");
-            assert.equal(association.inputs.resourceUri, clusterId);
-            assert.deepEqual(association.dependsOn, ["azure-native:monitor:DataCollectionEndpoint::metrics-cluster-dce"]);
-            const links = byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource");
-            assert.deepEqual(
-                links.map((l) => l.inputs).sort((a, b) => String(a.name).localeCompare(String(b.name))),
-                [
-                    {
-                        resourceGroupName: "rg-net",
-                        scopeName: "ampls-prod",
-                        name: `MSProm-PL-westeurope-${clusterName}-connection`,
-                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-PL-westeurope-${clusterName}`,
-                    },
-                    {
-                        resourceGroupName: "rg-net",
-                        scopeName: "ampls-prod",
-                        name: `MSProm-swedencentral-${clusterName}-connection`,
-                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-swedencentral-${clusterName}`,
-                    },
-                ],
-            );
-            // The chart waits for the configuration endpoint's association too.
-            assert.ok(
-                one(e.registrations, "kubernetes:helm.sh/v4:Chart").dependsOn.includes(
-                    "azure-native:monitor:DataCollectionRuleAssociation::metrics-cluster-dcea",
-                ),
-            );
-        });
-
-        it("reuses a configurationAccessEndpoint the cluster already has: no endpoint, no association", async () => {
-            const existing = `/subscriptions/${testSubscription}/resourceGroups/rg-ci/providers/Microsoft.Insights/dataCollectionEndpoints/MSCI-config-westeurope-aks`;
-            const e = await evaluate(
-                args({
-                    cluster: {
-                        resourceId: givenClusterId,
-                        location: "westeurope",
-                        kubernetesVersion: "1.33.7",
-                        private: true,
-                        configurationAccessEndpointId: existing,
-                    },
-                    workspace: { location: "swedencentral" },
-                    privateLinkScopeId: scopeId,
-                }),
-            );
-            assert.deepEqual(
-                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
-                ["metrics-dce"],
-            );
-            assert.equal(
-                byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation")
-                    .map((r) => r.name)
-                    .join(),
-                "metrics-dcra",
-            );
-        });
-
-        it("prometheus: links its one endpoint, and needs no configuration endpoint", async () => {
-            const e = await evaluate({
-                ...baseArgs({ workspace: { location: "swedencentral" }, privateLinkScopeId: scopeId }),
-                cluster: { ...baseArgs().cluster, private: true },
-            });
-            assert.deepEqual(
-                byType(e.registrations, "azure-native:monitor:DataCollectionEndpoint").map((r) => r.name),
-                ["metrics-dce"],
-            );
-            assert.deepEqual(
-                byType(e.registrations, "azure-native:monitor:PrivateLinkScopedResource").map((r) => r.name),
-                ["metrics-dce-link"],
-            );
-            assert.equal(byType(e.registrations, "azure-native:monitor:DataCollectionRuleAssociation").length, 0);
         });
     });
 
@@ -439,7 +349,7 @@ describe("the Azure side", function () {
             const [rule] = templateResources(remoteWriteRuleTemplate, "Microsoft.Insights/dataCollectionRules");
             const expected = evaluateTemplate(rule, {
                 parameters: {
-                    dataCollectionRulesName: "MSProm-westeurope-aks-one",
+                    dataCollectionRulesName: "promrw-westeurope-aks-one",
                     dataCollectionEndpointsResourceId: endpointId,
                     azureMonitorWorkspaceResourceId: workspaceId,
                     azureMonitorWorkspaceName: "MonitoringAccount1",
@@ -478,7 +388,7 @@ describe("the Azure side", function () {
 
     it("creates no recording rule group when recording rules are off", async () => {
         const e = await evaluate(args({ recordingRules: { enabled: false } }));
-        assert.equal(byType(e.registrations, "azure-native:alertsmanagement:PrometheusRuleGroup").length, 0);
+        assert.equal(recordingGroups(e).length, 0);
     });
 
     it("loads azure-native's submodules only, never the package's root module", () => {

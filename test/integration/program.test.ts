@@ -70,7 +70,7 @@ const shardsOf = (stack: string): number => stackConfig(stack)["ama-metrics-isti
 /** What the collector's Kubernetes objects may wait for on the Azure side: only what they use. */
 const azureUsedBy: Array<[RegExp, RegExp]> = [
     // ama-metrics fetches its configuration through the association(s).
-    [/^kubernetes:helm\.sh\/v4:Chart::/, /DataCollectionRuleAssociation::/],
+    [/^kubernetes:helm\.sh\/v4:Chart::/, /(DataCollectionRuleAssociation|PrivateLinkScopedResource)::/],
     // The ServiceAccount names the identity's client id.
     [/^kubernetes:core\/v1:ServiceAccount::.*\/prometheus-agent$/, /UserAssignedIdentity::/],
     // The configuration carries the ingestion URL, client and tenant ids.
@@ -78,7 +78,7 @@ const azureUsedBy: Array<[RegExp, RegExp]> = [
     // The shards write only once they may: role assignment and federated credential, and their configuration.
     [
         /^kubernetes:apps\/v1:StatefulSet::.*\/prometheus-shard-\d+$/,
-        /(RoleAssignment::.*metrics-publisher|FederatedIdentityCredential|DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity)::|metrics-publisher/,
+        /(RoleAssignment::.*metrics-publisher|FederatedIdentityCredential|DataCollectionEndpoint|DataCollectionRule|UserAssignedIdentity|PrivateLinkScopedResource)::|metrics-publisher/,
     ],
 ];
 
@@ -150,11 +150,11 @@ describe("the per-environment program", () => {
         });
     }
 
-    it("protects the workspace in prod only", () => {
+    it("protects and retains the workspace in every stack but dev, which opts out", () => {
         const protectedIn = stacks.filter((stack) =>
-            registrationsOf(stack).some((r) => r.type === "azure-native:monitor:AzureMonitorWorkspace" && r.protect),
+            registrationsOf(stack).some((r) => r.type === "azure-native:monitor:AzureMonitorWorkspace" && r.protect && r.retainOnDelete),
         );
-        assert.deepEqual(protectedIn, ["prod"]);
+        assert.deepEqual(protectedIn, ["staging", "prod"]);
     });
 
     it("takes the service CIDR from the cluster stack, and the stack's own config over it", () => {
