@@ -5,6 +5,8 @@
 // one is flagged by the rule that names its fault.
 
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { isRecord, KubernetesObject } from "../../components/core/kubernetes";
 import {
     assertMeshObjects,
@@ -13,7 +15,6 @@ import {
     MeshRuleContext,
     meshRules,
     podLabelsOf,
-    ruleIds,
     servicePortProtocol,
 } from "../../components/mesh/rules";
 import { fixtureObjects } from "../harness";
@@ -153,7 +154,7 @@ describe("mesh rules", () => {
 
         it("flag the collector-only PeerAuthentication against the seed's own workloads too (as the policy pack sees a stack)", () => {
             const objects = seedObjects();
-            assert.deepEqual(flagged(ruleIds.strictMtlsForPartOfNamespace, objects, { podLabels: podLabelsOf(objects) }), [
+            assert.deepEqual(flagged("strict-mtls-for-part-of-namespace", objects, { podLabels: podLabelsOf(objects) }), [
                 "PeerAuthentication monitoring/ama-metrics-mtls",
             ]);
         });
@@ -196,7 +197,7 @@ describe("mesh rules", () => {
 
     // ---- 1. TLS origination on a TLS port, ISTIO_MUTUAL included -------------------------------------------
 
-    describe(ruleIds.tlsOriginationOnTlsPort, () => {
+    describe("tls-origination-on-tls-port", () => {
         const tlsEntry = serviceEntry("api", {
             hosts: ["api.example.com"],
             ports: [{ number: 443, name: "tls", protocol: "TLS" }],
@@ -217,7 +218,7 @@ describe("mesh rules", () => {
         );
         const meshWide = destinationRule("mesh-wide", { host: "*", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }, "istio-system");
 
-        table(ruleIds.tlsOriginationOnTlsPort, [
+        table("tls-origination-on-tls-port", [
             { name: "SIMPLE towards a TLS port", objects: [tlsEntry, rule("SIMPLE")], flags: ["DestinationRule shop/api"] },
             { name: "MUTUAL towards a TLS port", objects: [tlsEntry, rule("MUTUAL")], flags: ["DestinationRule shop/api"] },
             {
@@ -283,18 +284,18 @@ describe("mesh rules", () => {
         ]);
 
         it("explains ISTIO_MUTUAL by istiod's order, and no longer claims Istio never applies it to MESH_EXTERNAL hosts", () => {
-            const [text] = messages(ruleIds.tlsOriginationOnTlsPort, [tlsEntry, rule("ISTIO_MUTUAL")]);
+            const [text] = messages("tls-origination-on-tls-port", [tlsEntry, rule("ISTIO_MUTUAL")]);
             assert.match(text, /ISTIO_MUTUAL for mesh-external api\.example\.com port 443/);
             assert.match(text, /user-supplied ISTIO_MUTUAL before it checks for mesh-external hosts/);
             assert.match(text, /Fix: .*`tls\.mode: DISABLE`/);
             assert.doesNotMatch(text, /never applies/);
-            const [seedText] = messages(ruleIds.tlsOriginationOnTlsPort, [seed("DestinationRule", "azure-monitor-endpoints")]);
+            const [seedText] = messages("tls-origination-on-tls-port", [seed("DestinationRule", "azure-monitor-endpoints")]);
             assert.doesNotMatch(seedText, /never applies/);
         });
 
         it("still flags the seed's SIMPLE rules without their ServiceEntry: the Azure hosts speak TLS on 443", () => {
             assert.deepEqual(
-                flagged(ruleIds.tlsOriginationOnTlsPort, [
+                flagged("tls-origination-on-tls-port", [
                     seed("DestinationRule", "azure-monitor-endpoints"),
                     seed("DestinationRule", "azure-monitor-ingestion"),
                 ]),
@@ -308,15 +309,15 @@ describe("mesh rules", () => {
                 ports: [{ number: 80, name: "http", protocol: "HTTP" }],
                 resolution: "DNS",
             });
-            assert.deepEqual(flagged(ruleIds.tlsOriginationOnTlsPort, [plain, rule("SIMPLE", "legacy.example.com")]), []);
+            assert.deepEqual(flagged("tls-origination-on-tls-port", [plain, rule("SIMPLE", "legacy.example.com")]), []);
         });
     });
 
     // ---- 2. wildcard host with DNS resolution: a workloadSelector does not exempt ----------------------------
 
-    describe(ruleIds.wildcardHostDnsResolution, () => {
+    describe("wildcard-host-dns-resolution", () => {
         const entry = seed("ServiceEntry", "azure-monitor-external");
-        table(ruleIds.wildcardHostDnsResolution, [
+        table("wildcard-host-dns-resolution", [
             {
                 name: "the seed's entry (wildcard hosts, DNS, no endpoints)",
                 objects: [entry],
@@ -342,7 +343,7 @@ describe("mesh rules", () => {
         ]);
 
         it("says a workloadSelector does not count as endpoints", () => {
-            const [text] = messages(ruleIds.wildcardHostDnsResolution, [
+            const [text] = messages("wildcard-host-dns-resolution", [
                 patch(entry, { spec: { workloadSelector: { labels: { app: "egress" } } } }),
             ]);
             assert.match(text, /a workloadSelector does not count as endpoints/);
@@ -352,9 +353,9 @@ describe("mesh rules", () => {
 
     // ---- 3. IST0123, as the analyzer counts ---------------------------------------------------------------
 
-    describe(ruleIds.twoInjectionLabels, () => {
+    describe("two-injection-labels", () => {
         const ns = (labels: Record<string, string>, name = "monitoring") => namespaceObject(name, labels);
-        table(ruleIds.twoInjectionLabels, [
+        table("two-injection-labels", [
             {
                 name: "istio-injection=enabled and istio.io/rev",
                 objects: [ns({ "istio-injection": "enabled", "istio.io/rev": "asm-1-27" })],
@@ -400,14 +401,14 @@ describe("mesh rules", () => {
         ]);
 
         it("lists the labels it counted", () => {
-            const [text] = messages(ruleIds.twoInjectionLabels, [ns({ "istio.io/rev": "asm-1-27", "istio.io/dataplane-mode": "ambient" })]);
+            const [text] = messages("two-injection-labels", [ns({ "istio.io/rev": "asm-1-27", "istio.io/dataplane-mode": "ambient" })]);
             assert.match(text, /istio\.io\/rev=asm-1-27, istio\.io\/dataplane-mode=ambient \(IST0123\)/);
         });
     });
 
-    describe(ruleIds.istioInjectionOnRevisionedControlPlane, () => {
+    describe("istio-injection-on-revisioned-control-plane", () => {
         const revisioned: MeshRuleContext = { revisionedControlPlane: true };
-        table(ruleIds.istioInjectionOnRevisionedControlPlane, [
+        table("istio-injection-on-revisioned-control-plane", [
             {
                 name: "the seed's istio-injection=enabled on a revisioned control plane",
                 objects: [seed("Namespace", "monitoring")],
@@ -436,14 +437,14 @@ describe("mesh rules", () => {
 
     // ---- 4. PeerAuthentication precedence ----------------------------------------------------------------
 
-    describe(ruleIds.peerAuthenticationPrecedence, () => {
+    describe("peer-authentication-precedence", () => {
         const strict = { mtls: { mode: "STRICT" } };
         const wide = (name: string, namespace = "monitoring") => peerAuthentication(name, namespace, strict);
         const scoped = (name: string, labels: Record<string, string>, namespace = "monitoring") =>
             peerAuthentication(name, namespace, { ...strict, selector: { matchLabels: labels } });
         const aks: MeshRuleContext = { rootNamespace: "aks-istio-system" };
 
-        table(ruleIds.peerAuthenticationPrecedence, [
+        table("peer-authentication-precedence", [
             {
                 name: "a selector policy in the root namespace",
                 objects: [scoped("x", { app: "a" }, "aks-istio-system")],
@@ -498,22 +499,22 @@ describe("mesh rules", () => {
         ]);
 
         it("says the ignored policy cannot be known before creation, and that names play no part", () => {
-            const [text] = messages(ruleIds.peerAuthenticationPrecedence, [wide("default"), wide("strict")]);
+            const [text] = messages("peer-authentication-precedence", [wide("default"), wide("strict")]);
             assert.match(text, /applies only the oldest and ignores the others, whatever their names/);
             assert.match(text, /cannot be known before they are created/);
         });
 
         it("says a root-namespace selector policy has no effect", () => {
-            const [text] = messages(ruleIds.peerAuthenticationPrecedence, [scoped("x", { app: "a" }, "istio-system")], {
+            const [text] = messages("peer-authentication-precedence", [scoped("x", { app: "a" }, "istio-system")], {
                 rootNamespace: "istio-system",
             });
             assert.match(text, /istiod ignores selector policies there/);
         });
     });
 
-    describe(ruleIds.strictMtlsForPartOfNamespace, () => {
+    describe("strict-mtls-for-part-of-namespace", () => {
         const collectorOnly = seed("PeerAuthentication", "ama-metrics-mtls");
-        table(ruleIds.strictMtlsForPartOfNamespace, [
+        table("strict-mtls-for-part-of-namespace", [
             {
                 name: "the seed's collector-only STRICT policy",
                 objects: [collectorOnly],
@@ -542,9 +543,9 @@ describe("mesh rules", () => {
         ]);
     });
 
-    describe(ruleIds.portLevelMtlsWithoutSelector, () => {
+    describe("port-level-mtls-without-selector", () => {
         const policy = seed("PeerAuthentication", "ama-metrics-mtls");
-        table(ruleIds.portLevelMtlsWithoutSelector, [
+        table("port-level-mtls-without-selector", [
             {
                 name: "a namespace-wide policy with a port exception",
                 objects: [patch(policy, { spec: { selector: null, portLevelMtls: { "56681": { mode: "PERMISSIVE" } } } })],
@@ -560,7 +561,7 @@ describe("mesh rules", () => {
 
     // ---- 5. IST0150 ---------------------------------------------------------------------------------------
 
-    describe(ruleIds.externalNamePortProtocol, () => {
+    describe("external-name-port-protocol", () => {
         const service = (port: Record<string, unknown>, type = "ExternalName", labels: Record<string, string> = {}): KubernetesObject => ({
             apiVersion: "v1",
             kind: "Service",
@@ -568,7 +569,7 @@ describe("mesh rules", () => {
             spec: { type, externalName: "api.example.com", ports: [port] },
         });
         const ext = ["Service shop/ext"];
-        table(ruleIds.externalNamePortProtocol, [
+        table("external-name-port-protocol", [
             { name: "a name without a protocol prefix", objects: [service({ name: "nginx", port: 443 })], flags: ext },
             { name: "the name with a protocol prefix", objects: [service({ name: "http-nginx", port: 443 })], flags: [] },
             { name: "an unnamed port", objects: [service({ port: 443 })], flags: ext },
@@ -622,7 +623,7 @@ describe("mesh rules", () => {
 
     // ---- 6. authorization on Istio's ports; ALLOW in every well-known root namespace ----------------------
 
-    describe(ruleIds.authorizationOnIstioPort, () => {
+    describe("authorization-on-istio-port", () => {
         const policy = (ports: unknown[], action = "ALLOW", field = "ports") =>
             authorizationPolicy("scrape", "shop", {
                 action,
@@ -630,7 +631,7 @@ describe("mesh rules", () => {
                 rules: [{ to: [{ operation: { [field]: ports } }] }],
             });
         const scrape = ["AuthorizationPolicy shop/scrape"];
-        table(ruleIds.authorizationOnIstioPort, [
+        table("authorization-on-istio-port", [
             { name: "ALLOW on the status port 15020", objects: [policy(["15020"])], flags: scrape },
             { name: "ALLOW on the application's port", objects: [policy(["8080"])], flags: [] },
             { name: "DENY on Envoy's Prometheus port 15090", objects: [policy(["15090"], "DENY")], flags: scrape },
@@ -642,17 +643,17 @@ describe("mesh rules", () => {
         ]);
 
         it("says the policy never takes effect there, and that istiod accepts it", () => {
-            const [text] = messages(ruleIds.authorizationOnIstioPort, [policy(["15020", "15004"])]);
+            const [text] = messages("authorization-on-istio-port", [policy(["15020", "15004"])]);
             assert.match(text, /never takes effect \(istiod accepts it\)/);
             assert.match(text, /15004: Istio reserves 15000–15090 for the sidecar itself/);
             assert.match(text, /15020: the injector excludes it from inbound capture/);
         });
     });
 
-    describe(ruleIds.rootNamespaceAllowPolicy, () => {
+    describe("root-namespace-allow-policy", () => {
         const allow = seed("AuthorizationPolicy", "ama-metrics-scrape-allow");
         const inNamespace = (namespace: string, changes: unknown = {}) => patch(allow, { metadata: { namespace }, ...(changes as object) });
-        table(ruleIds.rootNamespaceAllowPolicy, [
+        table("root-namespace-allow-policy", [
             {
                 name: "the seed's ALLOW in istio-system",
                 objects: [allow],
@@ -703,10 +704,10 @@ describe("mesh rules", () => {
         ]);
     });
 
-    describe(ruleIds.allowPolicyWithoutSelector, () => {
+    describe("allow-policy-without-selector", () => {
         const allow = patch(seed("AuthorizationPolicy", "ama-metrics-scrape-allow"), { metadata: { namespace: "shop" } });
         const flags = ["AuthorizationPolicy shop/ama-metrics-scrape-allow"];
-        table(ruleIds.allowPolicyWithoutSelector, [
+        table("allow-policy-without-selector", [
             { name: "ALLOW without a selector", objects: [allow], flags },
             { name: "ALLOW with an empty matchLabels", objects: [patch(allow, { spec: { selector: { matchLabels: {} } } })], flags },
             { name: "ALLOW with a selector", objects: [patch(allow, { spec: { selector: { matchLabels: { app: "shop" } } } })], flags: [] },
@@ -727,7 +728,7 @@ describe("mesh rules", () => {
 
     // ---- 7. IST0134 and IST0177 ---------------------------------------------------------------------------
 
-    describe(ruleIds.serviceEntryAddressesRequired, () => {
+    describe("service-entry-addresses-required", () => {
         const entry = serviceEntry("db", {
             hosts: ["db.example.com"],
             ports: [{ number: 5432, name: "tcp-db", protocol: "TCP" }],
@@ -735,7 +736,7 @@ describe("mesh rules", () => {
         });
         const flags = ["ServiceEntry shop/db"];
         const dnsCapture = { ISTIO_META_DNS_CAPTURE: "true" };
-        table(ruleIds.serviceEntryAddressesRequired, [
+        table("service-entry-addresses-required", [
             { name: "protocol TCP without addresses", objects: [entry], flags },
             {
                 name: "protocol tcp (any case) without addresses",
@@ -787,14 +788,14 @@ describe("mesh rules", () => {
         ]);
 
         it("says what the objects cannot show", () => {
-            const [text] = messages(ruleIds.serviceEntryAddressesRequired, [entry]);
+            const [text] = messages("service-entry-addresses-required", [entry]);
             assert.match(text, /IST0134/);
             assert.match(text, /Not visible from the objects: an address istiod auto-allocates into status\.addresses after creation/);
             assert.match(text, /ISTIO_META_DNS_CAPTURE/);
         });
     });
 
-    describe(ruleIds.conflictingServiceEntryProtocol, () => {
+    describe("conflicting-service-entry-protocol", () => {
         const entry = (name: string, namespace: string, protocol: string | undefined, extra: Record<string, unknown> = {}) =>
             serviceEntry(
                 name,
@@ -806,7 +807,7 @@ describe("mesh rules", () => {
                 },
                 namespace,
             );
-        table(ruleIds.conflictingServiceEntryProtocol, [
+        table("conflicting-service-entry-protocol", [
             {
                 name: "TLS and HTTPS for one host and port",
                 objects: [entry("a", "shop", "TLS"), entry("b", "pay", "HTTPS")],
@@ -850,7 +851,7 @@ describe("mesh rules", () => {
         ]);
 
         it("names both entries and protocols, and the Istio version that reports it", () => {
-            const [text] = messages(ruleIds.conflictingServiceEntryProtocol, [entry("a", "shop", "TLS"), entry("b", "pay", "HTTPS")]);
+            const [text] = messages("conflicting-service-entry-protocol", [entry("a", "shop", "TLS"), entry("b", "pay", "HTTPS")]);
             assert.match(text, /host api\.example\.com port 443 is defined by pay\/b, shop\/a with conflicting protocols HTTPS, TLS/);
             assert.match(text, /IST0177, reported by istioctl ≥ 1\.31\.0-alpha/);
         });
@@ -858,10 +859,10 @@ describe("mesh rules", () => {
 
     // ---- the other rules ------------------------------------------------------------------------------------
 
-    describe(ruleIds.selectorMatchesNoPod, () => {
+    describe("selector-matches-no-pod", () => {
         const policy = seed("PeerAuthentication", "ama-metrics-mtls");
         const missing = { app: "nothing" };
-        table(ruleIds.selectorMatchesNoPod, [
+        table("selector-matches-no-pod", [
             {
                 name: "the seed's DaemonSet label (dsName: ama-metrics), which no chart pod carries",
                 objects: [patch(policy, { spec: { selector: { matchLabels: { dsName: "ama-metrics" } } } })],
@@ -894,9 +895,9 @@ describe("mesh rules", () => {
         ]);
     });
 
-    describe(ruleIds.deprecatedInjectAnnotation, () => {
+    describe("deprecated-inject-annotation", () => {
         const deployment = seed("Deployment", "ama-metrics");
-        table(ruleIds.deprecatedInjectAnnotation, [
+        table("deprecated-inject-annotation", [
             {
                 name: "the seed's Deployment and DaemonSet",
                 objects: [deployment, seed("DaemonSet", "ama-metrics-node")],
@@ -936,9 +937,9 @@ describe("mesh rules", () => {
         ]);
     });
 
-    describe(ruleIds.agentWorkloadInKubeSystem, () => {
+    describe("agent-workload-in-kube-system", () => {
         const relocated = () => chartObjects().map((o) => (o.metadata.namespace ? patch(o, { metadata: { namespace: "monitoring" } }) : o));
-        table(ruleIds.agentWorkloadInKubeSystem, [
+        table("agent-workload-in-kube-system", [
             {
                 name: "the chart's workloads as rendered, in kube-system",
                 objects: chartObjects(),
@@ -971,29 +972,37 @@ describe("mesh rules", () => {
     // ---- the table ----------------------------------------------------------------------------------------
 
     describe("the rule table", () => {
-        it("has stable, unique ids and policy names", () => {
-            assert.deepEqual(
-                meshRules.map((rule) => rule.id),
-                Object.values(ruleIds),
-            );
+        it("lists each rule once, sorted by id, with unique policy names", () => {
+            const ids = meshRules.map((rule) => rule.id);
+            assert.deepEqual(ids, [...new Set(ids)].sort());
             assert.equal(new Set(meshRules.map((rule) => rule.policy.name)).size, meshRules.length);
+        });
+
+        it("holds one rule per file of components/mesh/rules/ (besides the registry, its types and helpers)", () => {
+            const folder = path.join(__dirname, "../../components/mesh/rules");
+            const files = fs
+                .readdirSync(folder)
+                .filter((file) => file.endsWith(".ts") && !["index.ts", "types.ts", "helpers.ts", "istio.ts"].includes(file))
+                .map((file) => file.replace(/\.ts$/, ""));
+            // Each file is named after its rule's id in camelCase.
+            const camel = (id: string) => id.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+            assert.deepEqual(files.sort(), meshRules.map((rule) => camel(rule.id)).sort());
         });
 
         it("runs the rules that relate objects to each other per stack, the others per resource", () => {
             const perStack = meshRules.filter((rule) => rule.policy.scope === "stack").map((rule) => rule.id);
             assert.deepEqual(perStack.sort(), [
-                ruleIds.conflictingServiceEntryProtocol,
-                ruleIds.peerAuthenticationPrecedence,
-                ruleIds.selectorMatchesNoPod,
-                ruleIds.strictMtlsForPartOfNamespace,
-                ruleIds.tlsOriginationOnTlsPort,
+                "conflicting-service-entry-protocol",
+                "peer-authentication-precedence",
+                "selector-matches-no-pod",
+                "strict-mtls-for-part-of-namespace",
+                "tls-origination-on-tls-port",
             ]);
         });
 
         it("keeps selector-less ALLOW advisory for the organisation while the component refuses it", () => {
-            const rule = meshRules.find((r) => r.id === ruleIds.allowPolicyWithoutSelector);
+            const rule = meshRules.find((r) => r.id === "allow-policy-without-selector");
             assert.equal(rule?.policy.enforcementLevel, "advisory");
-            assert.equal(rule?.component, "refuse");
             const allow = patch(seed("AuthorizationPolicy", "ama-metrics-scrape-allow"), { metadata: { namespace: "shop" } });
             assert.throws(() => assertMeshObjects([allow], { rootNamespace: "istio-system" }), /\[allow-policy-without-selector\]/);
         });
