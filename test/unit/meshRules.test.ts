@@ -58,8 +58,12 @@ interface Case {
     flags: string[];
 }
 
+/** The cases of every rule's table, by rule id: the registry test below requires one per rule. */
+const tables = new Map<string, Case[]>();
+
 /** One `it` per case: the rule flags exactly the listed objects. */
 function table(rule: string, cases: Case[]) {
+    tables.set(rule, [...(tables.get(rule) ?? []), ...cases]);
     for (const c of cases) {
         it(`${c.flags.length > 0 ? "flags" : "accepts"}: ${c.name}`, () => {
             assert.deepEqual(flagged(rule, c.objects, c.context).sort(), [...c.flags].sort());
@@ -218,7 +222,71 @@ describe("mesh rules", () => {
         );
         const meshWide = destinationRule("mesh-wide", { host: "*", trafficPolicy: { tls: { mode: "ISTIO_MUTUAL" } } }, "istio-system");
 
+        // Istio's egress TLS-origination task (istio/istio.io content/en/docs/tasks/traffic-management/egress/
+        // egress-tls-origination: ServiceEntry with HTTP 80 and HTTPS 443), in its current and its older form.
+        const cnnEntry = (targetPort?: number) =>
+            serviceEntry("edition-cnn-com", {
+                hosts: ["edition.cnn.com"],
+                ports: [
+                    { number: 80, name: "http-port", protocol: "HTTP", ...(targetPort ? { targetPort } : {}) },
+                    { number: 443, name: "https-port", protocol: "HTTPS" },
+                ],
+                resolution: "DNS",
+            });
+        const cnnSubset = destinationRule("edition-cnn-com", {
+            host: "edition.cnn.com",
+            subsets: [
+                {
+                    name: "tls-origination",
+                    trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }] },
+                },
+            ],
+        });
+        const cnnRoute = (kind: "http" | "tls") =>
+            object("networking.istio.io/v1", "VirtualService", "shop", "edition-cnn-com", {
+                hosts: ["edition.cnn.com"],
+                [kind]: [
+                    {
+                        match: [kind === "http" ? { port: 80 } : { port: 443, sniHosts: ["edition.cnn.com"] }],
+                        route: [{ destination: { host: "edition.cnn.com", subset: "tls-origination", port: { number: 443 } } }],
+                    },
+                ],
+            });
+
         table("tls-origination-on-tls-port", [
+            {
+                name: "Istio's TLS-origination task today: SIMPLE on the plain-text port 80 (targetPort 443)",
+                objects: [
+                    cnnEntry(443),
+                    destinationRule("edition-cnn-com", {
+                        host: "edition.cnn.com",
+                        trafficPolicy: { portLevelSettings: [{ port: { number: 80 }, tls: { mode: "SIMPLE" } }] },
+                    }),
+                ],
+                flags: [],
+            },
+            {
+                // "Policies specified for subsets will not take effect until a route rule explicitly sends traffic to this subset."
+                name: "the task's older form: SIMPLE on 443 in a subset that only an http route from port 80 uses",
+                objects: [cnnEntry(), cnnSubset, cnnRoute("http")],
+                flags: [],
+            },
+            {
+                name: "the same subset when a tls route sends the application's TLS on 443 there",
+                objects: [cnnEntry(), cnnSubset, cnnRoute("tls")],
+                flags: ["DestinationRule shop/edition-cnn-com"],
+            },
+            {
+                name: "SIMPLE on 443 for every caller (top level): the application's own https:// calls are wrapped twice",
+                objects: [
+                    cnnEntry(),
+                    destinationRule("edition-cnn-com", {
+                        host: "edition.cnn.com",
+                        trafficPolicy: { portLevelSettings: [{ port: { number: 443 }, tls: { mode: "SIMPLE" } }] },
+                    }),
+                ],
+                flags: ["DestinationRule shop/edition-cnn-com"],
+            },
             { name: "SIMPLE towards a TLS port", objects: [tlsEntry, rule("SIMPLE")], flags: ["DestinationRule shop/api"] },
             { name: "MUTUAL towards a TLS port", objects: [tlsEntry, rule("MUTUAL")], flags: ["DestinationRule shop/api"] },
             {
@@ -442,6 +510,8 @@ describe("mesh rules", () => {
         const wide = (name: string, namespace = "monitoring") => peerAuthentication(name, namespace, strict);
         const scoped = (name: string, labels: Record<string, string>, namespace = "monitoring") =>
             peerAuthentication(name, namespace, { ...strict, selector: { matchLabels: labels } });
+        const permissive = (name: string, labels: Record<string, string>, namespace = "monitoring") =>
+            peerAuthentication(name, namespace, { mtls: { mode: "PERMISSIVE" }, selector: { matchLabels: labels } });
         const aks: MeshRuleContext = { rootNamespace: "aks-istio-system" };
 
         table("peer-authentication-precedence", [
@@ -481,8 +551,24 @@ describe("mesh rules", () => {
             },
             { name: "namespace-wide policies in two namespaces", objects: [wide("default"), wide("default", "shop")], flags: [] },
             {
-                name: "two selector policies with nested selectors (both select every pod of the narrower)",
+                name: "two selector policies with nested selectors and different modes (both select every pod of the narrower)",
+                objects: [scoped("a", { app: "shop" }, "shop"), permissive("b", { app: "shop", version: "v2" }, "shop")],
+                flags: ["PeerAuthentication shop/a", "PeerAuthentication shop/b"],
+            },
+            {
+                // Whichever istiod applies (policy_applier.go applies one as a whole), the workload gets the same modes.
+                name: "two selector policies with nested selectors and the same effect",
                 objects: [scoped("a", { app: "shop" }, "shop"), scoped("b", { app: "shop", version: "v2" }, "shop")],
+                flags: [],
+            },
+            {
+                name: "two nested selector policies that differ only in portLevelMtls",
+                objects: [
+                    scoped("a", { app: "shop" }, "shop"),
+                    patch(scoped("b", { app: "shop", version: "v2" }, "shop"), {
+                        spec: { portLevelMtls: { "8080": { mode: "PERMISSIVE" } } },
+                    }),
+                ],
                 flags: ["PeerAuthentication shop/a", "PeerAuthentication shop/b"],
             },
             {
@@ -492,7 +578,7 @@ describe("mesh rules", () => {
             },
             {
                 name: "two selector policies with disjoint selectors and a known pod carrying both",
-                objects: [scoped("a", { app: "shop" }, "shop"), scoped("b", { tier: "db" }, "shop")],
+                objects: [scoped("a", { app: "shop" }, "shop"), permissive("b", { tier: "db" }, "shop")],
                 context: { podLabels: { shop: [{ app: "shop", tier: "db" }] } },
                 flags: ["PeerAuthentication shop/a", "PeerAuthentication shop/b"],
             },
@@ -556,7 +642,24 @@ describe("mesh rules", () => {
                 objects: [patch(policy, { spec: { portLevelMtls: { "56681": { mode: "PERMISSIVE" } } } })],
                 flags: [],
             },
+            {
+                // validation.go: "port level mTLS, if defined, must have at least one element" (CRD minProperties: 1).
+                name: "an empty portLevelMtls with a selector",
+                objects: [patch(policy, { spec: { portLevelMtls: {} } })],
+                flags: ["PeerAuthentication monitoring/ama-metrics-mtls"],
+            },
+            {
+                // validation.go: "port must be in range 1..65535".
+                name: "a port exception on port 0",
+                objects: [patch(policy, { spec: { portLevelMtls: { "0": { mode: "PERMISSIVE" } } } })],
+                flags: ["PeerAuthentication monitoring/ama-metrics-mtls"],
+            },
         ]);
+
+        it("says an empty portLevelMtls is rejected", () => {
+            const [text] = messages("port-level-mtls-without-selector", [patch(policy, { spec: { portLevelMtls: {} } })]);
+            assert.match(text, /portLevelMtls is present but empty \(istiod's validation rejects it\)/);
+        });
     });
 
     // ---- 5. IST0150 ---------------------------------------------------------------------------------------
@@ -632,21 +735,72 @@ describe("mesh rules", () => {
             });
         const scrape = ["AuthorizationPolicy shop/scrape"];
         table("authorization-on-istio-port", [
-            { name: "ALLOW on the status port 15020", objects: [policy(["15020"])], flags: scrape },
+            // An ALLOW naming only Istio's ports is allow-policy-only-on-istio-ports' outage, reported once, there.
+            { name: "ALLOW on the status port 15020 alone", objects: [policy(["15020"])], flags: [] },
+            { name: "DENY on the status port 15020", objects: [policy(["15020"], "DENY")], flags: scrape },
             { name: "ALLOW on the application's port", objects: [policy(["8080"])], flags: [] },
             { name: "DENY on Envoy's Prometheus port 15090", objects: [policy(["15090"], "DENY")], flags: scrape },
             { name: "the health port 15021 among others", objects: [policy(["8080", "15021"])], flags: scrape },
-            { name: "Envoy's admin port 15000 (the range's first)", objects: [policy(["15000"])], flags: scrape },
+            { name: "Envoy's admin port 15000 (the range's first)", objects: [policy(["15000"], "DENY")], flags: scrape },
             { name: "15091, just past the range", objects: [policy(["15091"])], flags: [] },
             { name: "14999, just before the range", objects: [policy(["14999"])], flags: [] },
             { name: "15020 under notPorts", objects: [policy(["15020"], "ALLOW", "notPorts")], flags: [] },
         ]);
 
         it("says the policy never takes effect there, and that istiod accepts it", () => {
-            const [text] = messages("authorization-on-istio-port", [policy(["15020", "15004"])]);
+            const [text] = messages("authorization-on-istio-port", [policy(["15020", "15004"], "AUDIT")]);
             assert.match(text, /never takes effect \(istiod accepts it\)/);
             assert.match(text, /15004: Istio reserves 15000–15090 for the sidecar itself/);
             assert.match(text, /15020: the injector excludes it from inbound capture/);
+        });
+    });
+
+    describe("allow-policy-only-on-istio-ports", () => {
+        const policy = (name: string, rules: unknown[], extra: Record<string, unknown> = {}) =>
+            authorizationPolicy(name, "shop", { selector: { matchLabels: { app: "shop" } }, rules, ...extra });
+        const to = (...ports: string[]) => ({ to: [{ operation: { ports } }] });
+        table("allow-policy-only-on-istio-ports", [
+            {
+                name: "ALLOW whose only rule names 15020",
+                objects: [policy("metrics", [to("15020")])],
+                flags: ["AuthorizationPolicy shop/metrics"],
+            },
+            {
+                name: "ALLOW whose rules name 15020 and 15090 only",
+                objects: [policy("metrics", [to("15020"), to("15090")])],
+                flags: ["AuthorizationPolicy shop/metrics"],
+            },
+            { name: "ALLOW naming 15020 and the application's 8080", objects: [policy("metrics", [to("15020", "8080")])], flags: [] },
+            {
+                name: "ALLOW with a second rule without `to`",
+                objects: [policy("metrics", [to("15020"), { from: [{ source: { namespaces: ["a"] } }] }])],
+                flags: [],
+            },
+            {
+                name: "ALLOW on 15020 under notPorts",
+                objects: [policy("metrics", [{ to: [{ operation: { notPorts: ["15020"] } }] }])],
+                flags: [],
+            },
+            { name: "DENY on 15020", objects: [policy("metrics", [to("15020")], { action: "DENY" })], flags: [] },
+            {
+                name: "ALLOW on 15020 beside another ALLOW for the same workload's real port",
+                objects: [policy("metrics", [to("15020")]), policy("app", [to("8080")])],
+                flags: [],
+            },
+            {
+                name: "ALLOW on 15020 beside an ALLOW for other workloads",
+                objects: [
+                    policy("metrics", [to("15020")]),
+                    patch(policy("db", [to("5432")]), { spec: { selector: { matchLabels: { app: "db" } } } }),
+                ],
+                flags: ["AuthorizationPolicy shop/metrics"],
+            },
+        ]);
+
+        it("says the workload loses its real traffic, as a mandatory policy", () => {
+            const [text] = messages("allow-policy-only-on-istio-ports", [policy("metrics", [to("15020")])]);
+            assert.match(text, /deny every request to their real ports/);
+            assert.equal(meshRules.find((r) => r.id === "allow-policy-only-on-istio-ports")?.policy.enforcementLevel, "mandatory");
         });
     });
 
@@ -685,9 +839,15 @@ describe("mesh rules", () => {
                 flags: ["AuthorizationPolicy mesh-b/ama-metrics-scrape-allow"],
             },
             {
-                name: "a selector-scoped, action-less ALLOW in a root namespace",
-                objects: [inNamespace("aks-istio-system", { spec: { action: null, selector: { matchLabels: { app: "shop" } } } })],
-                flags: ["AuthorizationPolicy aks-istio-system/ama-metrics-scrape-allow"],
+                // pilot/pkg/model/authorization.go: root-namespace policies attach to the workloads their selector matches.
+                name: "a selector-scoped, action-less ALLOW in a root namespace (an ingress gateway's IP allow-list)",
+                objects: [
+                    authorizationPolicy("ingress-allow-list", "aks-istio-system", {
+                        selector: { matchLabels: { app: "aks-istio-ingressgateway-external" } },
+                        rules: [{ from: [{ source: { ipBlocks: ["203.0.113.0/24"] } }] }],
+                    }),
+                ],
+                flags: [],
             },
             {
                 name: "ALLOW in an application namespace",
@@ -697,11 +857,26 @@ describe("mesh rules", () => {
             },
             { name: "DENY in a root namespace", objects: [patch(allow, { spec: { action: "DENY" } })], context, flags: [] },
             {
-                name: "Istio's deny-all (ALLOW without rules) in a root namespace",
+                name: "an empty spec (deny-all) in a root namespace: every request of the mesh denied",
                 objects: [authorizationPolicy("allow-nothing", "istio-system", {})],
+                flags: ["AuthorizationPolicy istio-system/allow-nothing"],
+            },
+            {
+                name: "a selector-scoped deny-all in a root namespace",
+                objects: [authorizationPolicy("allow-nothing", "istio-system", { selector: { matchLabels: { app: "legacy" } } })],
+                flags: [],
+            },
+            {
+                name: "the allow-all (`rules: [{}]`) in a root namespace",
+                objects: [authorizationPolicy("allow-all", "istio-system", { rules: [{}] })],
                 flags: [],
             },
         ]);
+
+        it("calls the root namespace's empty spec a mesh-wide deny of every request", () => {
+            const [text] = messages("root-namespace-allow-policy", [authorizationPolicy("allow-nothing", "istio-system", {})]);
+            assert.match(text, /allows nothing and applies to every workload in the mesh, so it denies every request mesh-wide/);
+        });
     });
 
     describe("allow-policy-without-selector", () => {
@@ -719,9 +894,14 @@ describe("mesh rules", () => {
             { name: "DENY without a selector", objects: [patch(allow, { spec: { action: "DENY" } })], flags: [] },
             { name: "Istio's deny-all", objects: [authorizationPolicy("allow-nothing", "shop", {})], flags: [] },
             {
-                name: "deny-all once it has a rule",
-                objects: [authorizationPolicy("allow-nothing", "shop", { rules: [{}] })],
-                flags: ["AuthorizationPolicy shop/allow-nothing"],
+                name: "the allow-all (`rules: [{}]`): it denies nothing",
+                objects: [authorizationPolicy("allow-all", "shop", { rules: [{}] })],
+                flags: [],
+            },
+            {
+                name: "an ALLOW whose one rule matches something",
+                objects: [authorizationPolicy("some", "shop", { rules: [{ from: [{ source: { namespaces: ["a"] } }] }] })],
+                flags: ["AuthorizationPolicy shop/some"],
             },
         ]);
     });
@@ -887,9 +1067,41 @@ describe("mesh rules", () => {
                 flags: [],
             },
             {
-                name: "a root namespace",
+                name: "a PeerAuthentication in a root namespace (not judged there)",
                 objects: [patch(policy, { metadata: { namespace: "istio-system" }, spec: { selector: { matchLabels: missing } } })],
                 context: { ...context, podLabels: { "istio-system": [] } },
+                flags: [],
+            },
+            {
+                // authz/authorizationpolicies.go: a mesh-wide policy's selector is judged against the pods of every namespace.
+                name: "a root-namespace AuthorizationPolicy whose selector matches a pod of another namespace",
+                objects: [authorizationPolicy("gw", "istio-system", { selector: { matchLabels: { app: "shop" } } })],
+                context: { rootNamespace: "istio-system", podLabels: { shop: [{ app: "shop" }] } },
+                flags: [],
+            },
+            {
+                name: "a root-namespace AuthorizationPolicy whose selector matches no pod anywhere",
+                objects: [authorizationPolicy("gw", "istio-system", { selector: { matchLabels: missing } })],
+                context: { rootNamespace: "istio-system", podLabels: { shop: [{ app: "shop" }] } },
+                flags: ["AuthorizationPolicy istio-system/gw"],
+            },
+            {
+                name: "a selector-less AuthorizationPolicy in a namespace known to hold no pod",
+                objects: [authorizationPolicy("deny", "empty", {})],
+                context: { podLabels: { empty: [] } },
+                flags: ["AuthorizationPolicy empty/deny"],
+            },
+            {
+                name: "a selector-less AuthorizationPolicy in a namespace with pods",
+                objects: [authorizationPolicy("deny", "shop", {})],
+                context: { podLabels: { shop: [{ app: "shop" }] } },
+                flags: [],
+            },
+            {
+                // local/istiod_analyze.go drops the namespaces of inject.IgnoredNamespaces.
+                name: "a selector in kube-system, which istioctl never analyzes",
+                objects: [authorizationPolicy("x", "kube-system", { selector: { matchLabels: missing } })],
+                context: { podLabels: { "kube-system": [{ app: "shop" }] } },
                 flags: [],
             },
         ]);
@@ -934,6 +1146,83 @@ describe("mesh rules", () => {
                 flags: [],
             },
             { name: "the chart's own workloads", objects: chartObjects(), flags: [] },
+            {
+                // annotations/annotations.go skips a resource that also carries the label ("Skip to avoid noise").
+                name: "a pod carrying both the annotation and the inject label",
+                objects: [
+                    {
+                        apiVersion: "v1",
+                        kind: "Pod",
+                        metadata: {
+                            name: "p",
+                            namespace: "shop",
+                            annotations: { "sidecar.istio.io/inject": "false" },
+                            labels: { "sidecar.istio.io/inject": "false" },
+                        },
+                    },
+                ],
+                flags: [],
+            },
+            {
+                // annotations/annotations.go reads a Deployment's own metadata too.
+                name: "a Deployment whose own metadata carries the annotation",
+                objects: [
+                    patch(deployment, {
+                        metadata: { annotations: { "sidecar.istio.io/inject": "false" } },
+                        spec: { template: { metadata: { annotations: { "sidecar.istio.io/inject": null } } } },
+                    }),
+                ],
+                flags: ["Deployment monitoring/ama-metrics"],
+            },
+            {
+                name: "a pod in local-path-storage, which istioctl never analyzes",
+                objects: [
+                    {
+                        apiVersion: "v1",
+                        kind: "Pod",
+                        metadata: { name: "p", namespace: "local-path-storage", annotations: { "sidecar.istio.io/inject": "false" } },
+                    },
+                ],
+                flags: [],
+            },
+        ]);
+    });
+
+    describe("inject-label-without-revision", () => {
+        const pod = (labels: Record<string, string>, namespace = "shop"): KubernetesObject =>
+            object("apps/v1", "Deployment", namespace, "app", { template: { metadata: { labels } } });
+        const aks: MeshRuleContext = { revisionedControlPlane: true };
+        table("inject-label-without-revision", [
+            {
+                // mutatingwebhook.yaml renders the `object.` webhook only `if (eq .Values.revision "")`.
+                name: "inject=true in an unlabelled namespace on a revisioned control plane",
+                objects: [namespaceObject("shop", {}), pod({ "sidecar.istio.io/inject": "true" })],
+                context: aks,
+                flags: ["Deployment shop/app"],
+            },
+            {
+                name: "the same on a control plane with a default revision",
+                objects: [namespaceObject("shop", {}), pod({ "sidecar.istio.io/inject": "true" })],
+                flags: [],
+            },
+            {
+                name: "inject=true with the pod's istio.io/rev (rev.object. selects it)",
+                objects: [namespaceObject("shop", {}), pod({ "sidecar.istio.io/inject": "true", "istio.io/rev": "asm-1-27" })],
+                context: aks,
+                flags: [],
+            },
+            {
+                name: "inject=true in a namespace labelled istio.io/rev (rev.namespace. selects it)",
+                objects: [namespaceObject("shop", { "istio.io/rev": "asm-1-27" }), pod({ "sidecar.istio.io/inject": "true" })],
+                context: aks,
+                flags: [],
+            },
+            {
+                name: "inject=true in a namespace that is not among the objects",
+                objects: [pod({ "sidecar.istio.io/inject": "true" })],
+                context: aks,
+                flags: [],
+            },
         ]);
     });
 
@@ -972,6 +1261,16 @@ describe("mesh rules", () => {
     // ---- the table ----------------------------------------------------------------------------------------
 
     describe("the rule table", () => {
+        it("has a table for every rule, with a case it flags and a case it accepts, and none for a rule it lacks", () => {
+            assert.deepEqual(
+                [...tables.keys()].sort(),
+                meshRules.map((rule) => rule.id),
+            );
+            for (const [rule, cases] of tables) {
+                assert.ok(cases.some((c) => c.flags.length > 0) && cases.some((c) => c.flags.length === 0), rule);
+            }
+        });
+
         it("lists each rule once, sorted by id, with unique policy names", () => {
             const ids = meshRules.map((rule) => rule.id);
             assert.deepEqual(ids, [...new Set(ids)].sort());
@@ -992,7 +1291,9 @@ describe("mesh rules", () => {
         it("runs the rules that relate objects to each other per stack, the others per resource", () => {
             const perStack = meshRules.filter((rule) => rule.policy.scope === "stack").map((rule) => rule.id);
             assert.deepEqual(perStack.sort(), [
+                "allow-policy-only-on-istio-ports",
                 "conflicting-service-entry-protocol",
+                "inject-label-without-revision",
                 "peer-authentication-precedence",
                 "selector-matches-no-pod",
                 "strict-mtls-for-part-of-namespace",

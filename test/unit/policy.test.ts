@@ -146,9 +146,11 @@ describe("policy pack", () => {
                     .sort(),
                 [
                     "namespace-wide-strict-mtls",
+                    "no-allow-policy-only-on-istio-ports",
                     "no-tls-origination-on-tls-ports",
                     "one-peer-authentication-per-scope",
                     "one-protocol-per-service-entry-port",
+                    "revision-label-on-pods-of-revisioned-control-plane",
                     "selectors-match-pods",
                 ],
             );
@@ -189,30 +191,28 @@ describe("policy pack", () => {
             assert.deepEqual(checkResource("ama-metrics-outside-kube-system", deployment("monitoring")), []);
         });
 
-        it("refuse an ALLOW policy in every well-known root namespace, whatever root namespaces are configured", () => {
+        it("refuse a selector-less ALLOW policy in every well-known root namespace, whatever root namespaces are configured", () => {
             const name = "no-root-namespace-allow-policy";
             for (const root of ["istio-system", "aks-istio-system"]) {
-                assert.equal(checkResource(name, allowPolicy(root, { app: "x" })).length, 1, root);
-                assert.equal(
-                    checkResource(name, allowPolicy(root, { app: "x" }), { rootNamespaces: ["mesh-root"] }).length,
-                    1,
-                    `${root} with mesh-root`,
-                );
+                assert.equal(checkResource(name, allowPolicy(root)).length, 1, root);
+                assert.equal(checkResource(name, allowPolicy(root), { rootNamespaces: ["mesh-root"] }).length, 1, `${root} with mesh-root`);
+                // A selector limits a root-namespace policy to the workloads it selects (pilot/pkg/model/authorization.go).
+                assert.deepEqual(checkResource(name, allowPolicy(root, { app: "x" })), [], `${root} with a selector`);
             }
-            assert.equal(checkResource(name, allowPolicy("mesh-root", { app: "x" }), { rootNamespaces: ["mesh-root"] }).length, 1);
-            assert.deepEqual(checkResource(name, allowPolicy("mesh-root", { app: "x" })), []);
-            assert.deepEqual(checkResource(name, allowPolicy("payments", { app: "x" })), []);
+            assert.equal(checkResource(name, allowPolicy("mesh-root"), { rootNamespaces: ["mesh-root"] }).length, 1);
+            assert.deepEqual(checkResource(name, allowPolicy("mesh-root")), []);
+            assert.deepEqual(checkResource(name, allowPolicy("payments")), []);
         });
 
-        it("let Istio's deny-all through, in a namespace and mesh-wide", () => {
+        it("let Istio's deny-all through in a namespace, and refuse it mesh-wide", () => {
             const allowNothing = (namespace: string) =>
                 resource(object("security.istio.io/v1", "AuthorizationPolicy", namespace, "allow-nothing", {}));
             assert.deepEqual(checkResource("no-selectorless-allow-policy", allowNothing("payments")), []);
-            assert.deepEqual(checkResource("no-root-namespace-allow-policy", allowNothing("aks-istio-system")), []);
+            assert.equal(checkResource("no-root-namespace-allow-policy", allowNothing("aks-istio-system")).length, 1);
         });
 
         it("refuse authorization on Istio's ports", () => {
-            const found = checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["15020"]));
+            const found = checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["9090", "15020"]));
             assert.equal(found.length, 1);
             assert.match(found[0], /\[authorization-on-istio-port\] AuthorizationPolicy payments\/scrape: .*never takes effect/);
             assert.deepEqual(checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["9090"])), []);

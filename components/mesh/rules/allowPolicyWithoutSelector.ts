@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { hasTarget, isAllow, isIstio } from "./helpers";
+import { allowEffect, hasTarget, isIstio } from "./helpers";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "allow-policy-without-selector";
@@ -7,11 +7,12 @@ const id = "allow-policy-without-selector";
 /**
  * An ALLOW AuthorizationPolicy without a selector (or target reference) applies to every workload of its
  * namespace, and denies every request it does not match there. A documented Istio pattern when meant
- * (hence advisory in the policy pack); the component never emits one.
+ * (hence advisory in the policy pack); the component never emits one. Neither the deny-all (`spec: {}`,
+ * Istio's default-deny pattern) nor the allow-all (`rules: [{}]`) is flagged: they deny all or nothing.
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     return objects
-        .filter((o) => isIstio(o, "AuthorizationPolicy") && isAllow(o) && !hasTarget(o))
+        .filter((o) => isIstio(o, "AuthorizationPolicy") && allowEffect(o) === "allow-matched" && !hasTarget(o))
         .map((object) => ({
             rule: id,
             object: describeObject(object),

@@ -1,6 +1,7 @@
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { isIstio, specOf, list } from "./helpers";
-import { istioPortRange, uncapturedPorts } from "./istio";
+import { allowEffect, isIstio, list, specOf } from "./helpers";
+import { isIstioPort, matchesOnlyIstioPorts } from "./allowPolicyOnlyOnIstioPorts";
+import { uncapturedPorts } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "authorization-on-istio-port";
@@ -16,14 +17,15 @@ const id = "authorization-on-istio-port";
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
-    for (const policy of objects.filter((o) => isIstio(o, "AuthorizationPolicy"))) {
+    // ALLOW policies that name nothing else are allow-policy-only-on-istio-ports' (an outage, not a no-op).
+    const outage = (o: KubernetesObject) => allowEffect(o) === "allow-matched" && matchesOnlyIstioPorts(o);
+    for (const policy of objects.filter((o) => isIstio(o, "AuthorizationPolicy") && !outage(o))) {
         const ports = new Set<number>();
         for (const rule of list(specOf(policy).rules)) {
             for (const to of list(getPath(rule, ["to"]))) {
                 for (const port of list(getPath(to, ["operation", "ports"]))) {
-                    const number = Number(port);
-                    if (Number.isInteger(number) && number >= istioPortRange.from && number <= istioPortRange.to) {
-                        ports.add(number);
+                    if (isIstioPort(port)) {
+                        ports.add(Number(port));
                     }
                 }
             }

@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { isIstio, fullName, specOf, record, list, text, strings } from "./helpers";
+import { analyzedByIstioctl, fullName, isIstio, list, record, specOf, strings, text } from "./helpers";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "conflicting-service-entry-protocol";
@@ -11,13 +11,14 @@ const id = "conflicting-service-entry-protocol";
  * or containing `*` → `*`); a non-`*` key also takes the `*` entries of the same host and port; the key
  * conflicts when the upper-cased protocols differ (`TLS` vs `HTTPS`, `""` vs `TCP`). Hosts match by exact
  * string.
+ * Skips the namespaces istioctl never analyzes (`analyzedByIstioctl`).
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const index = new Map<
         string,
         { scope: string; host: string; port: number; entries: Array<{ entry: KubernetesObject; protocol: string }> }
     >();
-    for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
+    for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry") && analyzedByIstioctl(o))) {
         const spec = specOf(entry);
         const namespace = entry.metadata?.namespace ?? "";
         const exportTo = strings(spec.exportTo);

@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { isKind, specOf, record, list, text } from "./helpers";
+import { analyzedByIstioctl, isKind, list, record, specOf, text } from "./helpers";
 import { managedGatewayControllers, servicePortPrefixes, servicePortProtocol } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
@@ -18,10 +18,13 @@ const id = "external-name-port-protocol";
  * text before the first `-`, parsed case-insensitively (pkg/config/protocol/instance.go `Parse`); an
  * unknown protocol on port 25, 53, 3306 or 27017 is TCP. The name exactly `tcp` is flagged whatever the
  * rest. Services labelled `istio` or `release=istio` and gateway-managed ones are skipped, as upstream.
+ * Skips the namespaces istioctl never analyzes (`analyzedByIstioctl`).
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
-    for (const service of objects.filter((o) => isKind(o, "", "Service") && text(specOf(o).type) === "ExternalName")) {
+    for (const service of objects.filter(
+        (o) => isKind(o, "", "Service") && text(specOf(o).type) === "ExternalName" && analyzedByIstioctl(o),
+    )) {
         const labels = service.metadata.labels ?? {};
         if (
             "istio" in labels ||

@@ -1,7 +1,7 @@
 // Plain-object access shared by the rules: Istio kinds, selectors, and typed reads of unknown values.
 
 import { apiGroup, getPath, isRecord, KubernetesObject, podTemplatesOf } from "../../core/kubernetes";
-import { wellKnownRootNamespaces } from "./istio";
+import { istioctlIgnoredNamespaces, wellKnownRootNamespaces } from "./istio";
 import type { MeshRuleContext } from "./types";
 
 /** The root namespaces a context names: `rootNamespace` and `rootNamespaces`, else the well-known ones. */
@@ -38,13 +38,23 @@ export function isKind(object: KubernetesObject, group: string, kind: string): b
 }
 
 /**
- * An ALLOW policy (an absent action is ALLOW, Istio's default) that allows something. An ALLOW policy
- * without rules allows nothing: it is Istio's documented deny-all (`allow-nothing`, `spec: {}`), which
- * default-deny namespaces and meshes rely on.
+ * What an ALLOW AuthorizationPolicy (an absent action is ALLOW, Istio's default) does to the workloads it
+ * applies to, or undefined for other actions. Without rules it allows nothing: Istio's documented deny-all
+ * (`allow-nothing`, `spec: {}`). A rule without `from`, `to` and `when` matches every request: `rules:
+ * [{}]` is the documented allow-all, which denies nothing. Otherwise it allows what its rules match and
+ * denies the rest.
  */
-export function isAllow(object: KubernetesObject): boolean {
+export function allowEffect(object: KubernetesObject): "deny-all" | "allow-all" | "allow-matched" | undefined {
     const action = text(specOf(object).action);
-    return (action === undefined || action === "ALLOW") && list(specOf(object).rules).length > 0;
+    if (action !== undefined && action !== "ALLOW") {
+        return undefined;
+    }
+    const rules = list(specOf(object).rules);
+    if (rules.length === 0) {
+        return "deny-all";
+    }
+    const matchesAll = (rule: unknown) => ["from", "to", "when"].every((field) => list(getPath(rule, [field])).length === 0);
+    return rules.some(matchesAll) ? "allow-all" : "allow-matched";
 }
 
 export function matchLabels(selector: unknown): Record<string, string> {
@@ -113,4 +123,15 @@ export function stringMap(value: unknown): Record<string, string> | undefined {
             .filter(([, v]) => typeof v === "string" || typeof v === "number" || typeof v === "boolean")
             .map(([key, v]) => [key, String(v)]),
     );
+}
+
+/**
+ * Whether `istioctl analyze` reads the object at all: it drops objects in (and Namespaces named) kube-system,
+ * kube-public, kube-node-lease and local-path-storage (pkg/config/analysis/local/istiod_analyze.go, the
+ * namespaces filter over `inject.IgnoredNamespaces`). The rules that mirror an analyzer skip them too.
+ */
+export function analyzedByIstioctl(object: KubernetesObject): boolean {
+    const namespace =
+        object.kind === "Namespace" && apiGroup(object.apiVersion ?? "") === "" ? object.metadata?.name : object.metadata?.namespace;
+    return !istioctlIgnoredNamespaces.includes(namespace ?? "");
 }

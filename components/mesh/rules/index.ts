@@ -9,11 +9,13 @@
 
 import type { KubernetesObject } from "../../core/kubernetes";
 import { agentWorkloadInKubeSystemRule } from "./agentWorkloadInKubeSystem";
+import { allowPolicyOnlyOnIstioPortsRule } from "./allowPolicyOnlyOnIstioPorts";
 import { allowPolicyWithoutSelectorRule } from "./allowPolicyWithoutSelector";
 import { authorizationOnIstioPortRule } from "./authorizationOnIstioPort";
 import { conflictingServiceEntryProtocolRule } from "./conflictingServiceEntryProtocol";
 import { deprecatedInjectAnnotationRule } from "./deprecatedInjectAnnotation";
 import { externalNamePortProtocolRule } from "./externalNamePortProtocol";
+import { injectLabelWithoutRevisionRule } from "./injectLabelWithoutRevision";
 import { istioInjectionOnRevisionedControlPlaneRule } from "./istioInjectionOnRevisionedControlPlane";
 import { peerAuthenticationPrecedenceRule } from "./peerAuthenticationPrecedence";
 import { portLevelMtlsWithoutSelectorRule } from "./portLevelMtlsWithoutSelector";
@@ -34,11 +36,13 @@ export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleViolat
 /** Every rule, sorted by id: policy/policies.ts builds the policy pack from this list alone. */
 export const meshRules: readonly MeshRuleDefinition[] = [
     agentWorkloadInKubeSystemRule,
+    allowPolicyOnlyOnIstioPortsRule,
     allowPolicyWithoutSelectorRule,
     authorizationOnIstioPortRule,
     conflictingServiceEntryProtocolRule,
     deprecatedInjectAnnotationRule,
     externalNamePortProtocolRule,
+    injectLabelWithoutRevisionRule,
     istioInjectionOnRevisionedControlPlaneRule,
     peerAuthenticationPrecedenceRule,
     portLevelMtlsWithoutSelectorRule,

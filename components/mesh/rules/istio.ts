@@ -6,6 +6,9 @@ export const aksAddonRootNamespace = "aks-istio-system";
 /** The root namespaces upstream Istio and the AKS add-on use. */
 export const wellKnownRootNamespaces: readonly string[] = ["istio-system", aksAddonRootNamespace];
 
+/** The namespaces Istio never injects and istioctl never analyzes (pkg/kube/inject/initializer.go `IgnoredNamespaces`). */
+export const istioctlIgnoredNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
+
 /**
  * Whether a host pattern matches a host, as Istio matches them: `*.example.com` matches `a.example.com`,
  * `a.b.example.com` and `*.b.example.com`; `*` matches everything.

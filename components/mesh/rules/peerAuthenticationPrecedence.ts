@@ -15,7 +15,8 @@ const id = "peer-authentication-precedence";
  *   plays no part;
  * - of several selector policies that select one workload, only the oldest applies, as a whole (its mode
  *   and its portLevelMtls). Flagged where the selectors are nested (every pod the narrower selects gets
- *   both) or where a known pod of the namespace matches both.
+ *   both) or where a known pod of the namespace matches both. Policies with the same effect (equal
+ *   `mtls` and `portLevelMtls`) are not rivals: whichever istiod applies, the workload gets the same.
  * "Oldest" is by creation time in seconds, then by name: which policy loses cannot be known before the
  * objects are created.
  */
@@ -57,7 +58,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
         for (const policy of scoped) {
             const selector = matchLabels(specOf(policy).selector);
             const rivals = scoped.filter((other) => {
-                if (other === policy) {
+                if (other === policy || sameEffect(policy, other)) {
                     return false;
                 }
                 const otherSelector = matchLabels(specOf(other).selector);
@@ -78,6 +79,24 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
         }
     }
     return violations;
+}
+
+/** Whether two PeerAuthentications set the same modes (`mtls` and `portLevelMtls`), whatever their selectors. */
+function sameEffect(a: KubernetesObject, b: KubernetesObject): boolean {
+    const effect = (o: KubernetesObject) => canonical({ mtls: specOf(o).mtls ?? null, portLevelMtls: specOf(o).portLevelMtls ?? null });
+    return effect(a) === effect(b);
+}
+
+/** JSON with object keys sorted, so that equal values give equal text. */
+function canonical(value: unknown): string {
+    if (Array.isArray(value)) {
+        return `[${value.map(canonical).join(",")}]`;
+    }
+    if (value !== null && typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+    }
+    return JSON.stringify(value);
 }
 
 export const peerAuthenticationPrecedenceRule: MeshRuleDefinition = {

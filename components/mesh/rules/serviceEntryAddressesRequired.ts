@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { isIstio, list, record, specOf, text } from "./helpers";
+import { analyzedByIstioctl, isIstio, list, record, specOf, text } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "service-entry-addresses-required";
@@ -17,6 +17,7 @@ const id = "service-entry-addresses-required";
  * `ISTIO_META_DNS_CAPTURE` and (`ISTIO_META_DNS_AUTO_ALLOCATE` or `PILOT_ENABLE_IP_AUTOALLOCATE`) all
  * "true". Objects alone show neither, unless given: the status when the object carries one, the mesh
  * config through `context.meshProxyMetadata`.
+ * Skips the namespaces istioctl never analyzes (`analyzedByIstioctl`).
  */
 function check(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
     const metadata = context.meshProxyMetadata ?? {};
@@ -27,7 +28,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
         return [];
     }
     const violations: MeshRuleViolation[] = [];
-    for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
+    for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry") && analyzedByIstioctl(o))) {
         const spec = specOf(entry);
         if (list(spec.addresses).length > 0 || list(getPath(entry, ["status", "addresses"])).length > 0) {
             continue;

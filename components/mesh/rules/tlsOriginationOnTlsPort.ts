@@ -27,6 +27,14 @@ const id = "tls-origination-on-tls-port";
  * them): a mesh-wide `*` rule reaches them only through a ServiceEntry. A DestinationRule with a more
  * specific host for a TLS host takes it over (Istio picks the most specific host; namespace lookup
  * order and exportTo are not modelled).
+ *
+ * A subset's traffic policy applies only to traffic a VirtualService routes to that subset (istio.io
+ * DestinationRule reference: "Policies specified for subsets will not take effect until a route rule
+ * explicitly sends traffic to this subset"), so it is judged only where a `tls` or `tcp` route among the
+ * objects sends a TLS port's traffic there. Istio's egress TLS-origination task is therefore accepted: its
+ * current form originates TLS on the plain-text port 80 (`targetPort: 443`), its older form on port 443 of
+ * a subset that only an `http` route from port 80 uses. A top-level SIMPLE on a TLS port stays refused: the
+ * application's own `https://` calls to that port would be wrapped twice.
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const tlsPorts: TlsPort[] = azureTlsHosts.map((host) => ({
@@ -49,6 +57,15 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
         }
     }
 
+    const tlsRoutedSubsets = objects
+        .filter((o) => isIstio(o, "VirtualService"))
+        .flatMap((service) => [...list(specOf(service).tls), ...list(specOf(service).tcp)])
+        .flatMap((route) => list(getPath(route, ["route"])))
+        .map((destination) => ({
+            host: text(getPath(destination, ["destination", "host"])) ?? "",
+            subset: text(getPath(destination, ["destination", "subset"])),
+        }))
+        .filter((routed) => routed.subset !== undefined);
     const rules = objects.filter((o) => isIstio(o, "DestinationRule"));
     const ruleHosts = rules.map((rule) => text(specOf(rule).host)).filter((host): host is string => host !== undefined);
     const violations: MeshRuleViolation[] = [];
@@ -65,7 +82,14 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
             );
         const doubleTls = new Set<string>();
         const istioMutual = new Set<string>();
-        for (const policy of [spec.trafficPolicy, ...list(spec.subsets).map((subset) => getPath(subset, ["trafficPolicy"]))]) {
+        // A subset's policy applies only to traffic a route sends to the subset; only tls and tcp routes carry
+        // the application's own TLS there.
+        const subsetPolicies = list(spec.subsets)
+            .filter((subset) =>
+                tlsRoutedSubsets.some((routed) => routed.subset === text(getPath(subset, ["name"])) && hostMatches(host, routed.host)),
+            )
+            .map((subset) => getPath(subset, ["trafficPolicy"]));
+        for (const policy of [spec.trafficPolicy, ...subsetPolicies]) {
             for (const known of tlsPorts.filter((k) => hostsOverlap(host, k.host) && !takenOver(k))) {
                 const mode = effectiveTlsMode(policy, known.port);
                 const where = `${known.host} port ${known.port} (TLS per ${known.source})`;

@@ -1,6 +1,6 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
 import { dataplaneModeLabel, namespaceInjectionLabel, revisionLabel } from "../pod";
-import { isKind } from "./helpers";
+import { analyzedByIstioctl, isKind } from "./helpers";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "two-injection-labels";
@@ -13,10 +13,13 @@ const id = "two-injection-labels";
  *
  *     for _, l := range []string{RevisionInjectionLabelName, label.IoIstioDataplaneMode.Name} {
  *         if _, ok := r.Metadata.Labels[l]; ok && (!okInjectionLabel || injectionLabel == "enabled") {
+ * Skips the namespaces istioctl never analyzes (`analyzedByIstioctl`).
  */
 function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const violations: MeshRuleViolation[] = [];
-    for (const object of objects.filter((o) => isKind(o, "", "Namespace") && o.metadata?.name !== "istio-system")) {
+    for (const object of objects.filter(
+        (o) => isKind(o, "", "Namespace") && o.metadata?.name !== "istio-system" && analyzedByIstioctl(o),
+    )) {
         const labels = object.metadata.labels ?? {};
         const injection = labels[namespaceInjectionLabel];
         const counted = injection === undefined ? [] : [`${namespaceInjectionLabel}=${injection}`];
