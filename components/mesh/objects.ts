@@ -62,7 +62,7 @@ export function meshObjects(placement: MeshPlacement, mesh: MeshSettings, profil
 }
 
 /** The API server's Service as Istio's registry names it: `kubernetes` in `default`. */
-export function apiServerHost(clusterDomain: string): string {
+function apiServerHost(clusterDomain: string): string {
     return `kubernetes.default.svc.${clusterDomain}`;
 }
 

@@ -33,7 +33,7 @@ export const dataplaneModeLabel = "istio.io/dataplane-mode";
  * pod template, and its proxy would keep the old revision (issue 19.5). The injector's own `istio.io/rev`
  * annotation says which revision did inject; this one says which was asked for.
  */
-export const meshRevisionAnnotation = "ama-metrics-istio/istio-revision";
+const meshRevisionAnnotation = "ama-metrics-istio/istio-revision";
 export const podAnnotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
