@@ -88,10 +88,12 @@ function egressSidecar(placement: MeshPlacement): KubernetesObject {
 
 /**
  * Only the collector may read kube-state-metrics (an inventory of the cluster). In the sidecar mode Istio
- * enforces it with the collector's identity (the liveness probe reaches the pod through the sidecar's
- * rewritten probe, not the inbound listener); in the others, outside the mesh, a NetworkPolicy admits only
- * the collector's pods, and the kubelet's probes still arrive: "traffic to and from the node where a Pod
- * is running is always allowed" (kubernetes.io, Network Policies).
+ * enforces it with the collector's identity (the kubelet's HTTP probes are rewritten to the sidecar's
+ * status port, which calls the application over loopback, not through the inbound listener:
+ * `sidecarInjectorWebhook.rewriteAppHTTPProbe: true` in istio-discovery's values.yaml); in the others,
+ * outside the mesh, a NetworkPolicy admits only the collector's pods, and the kubelet's probes still
+ * arrive: "traffic to and from the node where a Pod is running is always allowed" (kubernetes.io, Network
+ * Policies).
  */
 function kubeStateMetricsProtection(namespace: string, mesh: MeshSettings, profile: MeshProfile): KubernetesObject {
     const ksm = profile.kubeStateMetrics;

@@ -305,6 +305,33 @@ describe("policy pack", () => {
     });
 
     describe("stack policies", () => {
+        it("refuse, on a revisioned control plane, pods opted in with sidecar.istio.io/inject=true in an unlabelled namespace", () => {
+            const namespace = resource({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } } as KubernetesObject);
+            const deployment = resource(
+                object("apps/v1", "Deployment", "shop", "cart", {
+                    template: { metadata: { labels: { "sidecar.istio.io/inject": "true" } } },
+                }),
+            );
+            const name = "revision-label-on-pods-of-revisioned-control-plane";
+            const found = checkStack(name, [namespace, deployment], { revisionedControlPlane: true });
+            assert.equal(found.length, 1);
+            assert.match(found[0].message, /\[inject-label-without-revision\] Deployment shop\/cart/);
+            assert.deepEqual(checkStack(name, [namespace, deployment]), []);
+        });
+
+        it("refuse an ALLOW policy naming only Istio's ports, unless another ALLOW opens the workload's real ports", () => {
+            const policy = (name: string, ports: string[]) =>
+                resource(
+                    object("security.istio.io/v1", "AuthorizationPolicy", "shop", name, {
+                        selector: { matchLabels: { app: "cart" } },
+                        rules: [{ to: [{ operation: { ports } }] }],
+                    }),
+                );
+            const name = "no-allow-policy-only-on-istio-ports";
+            assert.equal(checkStack(name, [policy("metrics", ["15020"])]).length, 1);
+            assert.deepEqual(checkStack(name, [policy("metrics", ["15020"]), policy("app", ["8080"])]), []);
+        });
+
         it("refuse TLS origination towards a TLS port, ISTIO_MUTUAL included, reporting the DestinationRule", () => {
             const entry = resource(
                 object("networking.istio.io/v1", "ServiceEntry", "monitoring", "ext", {
