@@ -114,7 +114,8 @@ function podMeshSettings(
     // REGISTRY_ONLY blackholes none of the collector's targets. The collector needs the network as soon
     // as it starts: the proxy starts first. DNS capture is off, whatever the mesh says: with it, a
     // ServiceEntry for a host the collector calls (the token or ingestion endpoint) would answer DNS with
-    // an auto-allocated 240.240.0.0/16 address (pilot/pkg/networking/serviceentry/ip_autoallocation.go;
+    // an auto-allocated 240.240.0.0/16 address (PILOT_ENABLE_IP_AUTOALLOCATE, default true, and its prefix in
+    // pilot/pkg/features/pilot.go; pilot/pkg/networking/serviceentry/ip_autoallocation.go;
     // pkg/dns/server/name_table.go), outside the captured range, so the connection would go nowhere.
     // A revisioned pod template carries the revision, so that a revision change rolls it.
     const added: Record<string, string> = {
