@@ -16,7 +16,8 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
      * The cluster: `stack` names the cluster's stack (`org/project/stack`), whose outputs feed this one
      * (`clusterResourceId`, `location`, `kubernetesVersion`, `oidcIssuerUrl`, `kubeconfig`, `istioRevision`,
      * optionally `serviceCidr`);
-     * values given here win over the cluster stack's. Without `stack`, give them here and the kubeconfig as
+     * values given here win over the cluster stack's, except `serviceCidr`, which must agree with the cluster
+     * stack's when both are given. Without `stack`, give them here and the kubeconfig as
      * the secret `ama-metrics-istio:kubeconfig`.
      */
     cluster: Partial<AmaMetricsIstioArgs["cluster"]> & { stack?: string };
@@ -133,7 +134,19 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     const revision = env.istio?.revision ?? (await plainOutput("istioRevision"));
     // Optional: decides the sidecar mode's capture annotation, so it must be a plain value. Without it the
     // component assumes AKS's default range, and `verify` reports a cluster whose API server lies outside it.
-    const serviceCidr = own.serviceCidr ?? (await plainOutput("serviceCidr"));
+    // The range is a fact of the cluster: when both name it, they must agree, or the captured range would
+    // silently be whichever this file says (issue 21.6).
+    const exported = await plainOutput("serviceCidr");
+    if (own.serviceCidr !== undefined && exported !== undefined && own.serviceCidr !== exported) {
+        throw new StackConfigError([
+            {
+                argument: `${configKey}.cluster.serviceCidr`,
+                value: own.serviceCidr,
+                message: `stacks/Pulumi.${pulumi.getStack()}.yaml sets cluster.serviceCidr ${own.serviceCidr}, but the cluster stack ${stack} exports serviceCidr ${JSON.stringify(exported)}; the sidecar mode captures exactly this range, so only one can be right; remove cluster.serviceCidr here to take the cluster stack's, or correct whichever is wrong`,
+            },
+        ]);
+    }
+    const serviceCidr = own.serviceCidr ?? exported;
     if (serviceCidr !== undefined && typeof serviceCidr !== "string") {
         throw new StackConfigError([
             {

@@ -1,7 +1,7 @@
 // The policies of the pack, kept apart from `new PolicyPack` (which starts a policy server) so that tests
-// can call them directly. They are generated from the mesh rules' table (components/mesh/rules.ts
-// `meshRules`): each rule's id, policy name, description, enforcement level and scope live there and
-// nowhere else; this file only maps them to @pulumi/policy.
+// can call them directly. They are generated from the mesh rules' registry (components/mesh/rules/index.ts
+// `meshRules`): each rule's id, policy name, description, enforcement level and scope live in the rule's
+// own file and nowhere else; this file only maps them to @pulumi/policy.
 
 import {
     Policies,

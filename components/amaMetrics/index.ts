@@ -23,6 +23,14 @@ function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfi
     const mesh = settings.istio;
     return {
         serviceAccount: chartFacts.serviceAccount,
+        // The collector Deployment scrapes kube-state-metrics (the chart's kubestateDefault job).
+        collectorPodLabels: chartWorkloads.collector.podLabels,
+        kubeStateMetrics: {
+            name: chartWorkloads.kubeStateMetrics.name,
+            selector: chartWorkloads.kubeStateMetrics.podLabels,
+            // The ama-metrics-ksm Service's port and container port (test/fixtures/ama-metrics-chart).
+            port: 8080,
+        },
         permissivePorts:
             mesh.meshNodeDaemonSet && mesh.otlpIngestion
                 ? [{ name: "ama-metrics-node-otlp", selector: chartWorkloads.node.podLabels, ports: chartFacts.nodeOtlpPorts }]
@@ -98,7 +106,11 @@ export function configMaps(settings: AmaMetricsCollectorSettings): KubernetesObj
 /** Every Kubernetes object the component itself registers for ama-metrics (the chart renders the rest). */
 export function amaMetricsObjects(settings: AmaMetricsCollectorSettings): KubernetesObject[] {
     return [
-        ...meshObjects(settings.namespace, settings.istio, amaMetricsMeshProfile(settings)),
+        ...meshObjects(
+            { namespace: settings.namespace, clusterDomain: settings.cluster.clusterDomain },
+            settings.istio,
+            amaMetricsMeshProfile(settings),
+        ),
         targetAllocatorProtection(settings),
         ...configMaps(settings),
         ...shimObjects(settings),

@@ -8,15 +8,27 @@ import type { MeshSettings } from "../core/settings";
 import { namespaceInjectionLabel, revisionLabel } from "./pod";
 
 const securityApi = "security.istio.io/v1";
+const networkingApi = "networking.istio.io/v1";
 
 /**
- * What the mesh objects need to know about a collector: its mesh identity, and the ports of its pods
- * that clients outside the mesh must reach in the sidecar mode.
+ * What the mesh objects need to know about a collector: its mesh identity and pods, the ports of its pods
+ * that clients outside the mesh must reach in the sidecar mode, and its kube-state-metrics, which only the
+ * collector may read.
  */
 export interface MeshProfile {
     serviceAccount: string;
+    /** The pod labels of the pods that scrape kube-state-metrics (for the NetworkPolicy outside the mesh). */
+    collectorPodLabels: Record<string, string>;
     /** Port-level PERMISSIVE exceptions, each for the pods its selector names. */
     permissivePorts: Array<{ name: string; selector: Record<string, string>; ports: number[] }>;
+    kubeStateMetrics: { name: string; selector: Record<string, string>; port: number };
+}
+
+/** Where the collector's namespace is, for the objects that name cluster services. */
+export interface MeshPlacement {
+    namespace: string;
+    /** The cluster's DNS domain (`cluster.local`). */
+    clusterDomain: string;
 }
 
 /**
@@ -36,16 +48,79 @@ export function collectorPrincipal(trustDomain: string, namespace: string, servi
     return `${trustDomain}/ns/${namespace}/sa/${serviceAccount}`;
 }
 
-/** The Istio objects a mesh mode needs, in a stable order. */
-export function meshObjects(namespace: string, mesh: MeshSettings, profile: MeshProfile): KubernetesObject[] {
+/** The mesh objects a mesh mode needs (Istio's, and the NetworkPolicy that stands in outside the mesh), in a stable order. */
+export function meshObjects(placement: MeshPlacement, mesh: MeshSettings, profile: MeshProfile): KubernetesObject[] {
+    const { namespace } = placement;
     switch (mesh.mode) {
         case "sidecar":
-            return sidecarObjects(namespace, profile);
+            return [...sidecarObjects(namespace, profile), egressSidecar(placement), kubeStateMetricsProtection(namespace, mesh, profile)];
         case "certificates":
-            return authorizationPolicies(namespace, mesh, profile);
+            return [...authorizationPolicies(namespace, mesh, profile), kubeStateMetricsProtection(namespace, mesh, profile)];
         case "off":
-            return [];
+            return [kubeStateMetricsProtection(namespace, mesh, profile)];
     }
+}
+
+/** The API server's Service as Istio's registry names it: `kubernetes` in `default`. */
+function apiServerHost(clusterDomain: string): string {
+    return `kubernetes.default.svc.${clusterDomain}`;
+}
+
+/**
+ * The collector namespace's own Sidecar (sidecar mode): the egress its proxies need, whatever a root
+ * namespace's default Sidecar narrows the mesh to. The API server's address is in the service range the
+ * proxies capture, so discovery and kube-state-metrics reach it through Envoy; with a root Sidecar of
+ * `./*` and the Istio namespace (Istio's own example) and `outboundTrafficPolicy: REGISTRY_ONLY`, that
+ * traffic would be blackholed: a full collector outage. A namespace's Sidecar without a workload selector
+ * takes precedence over the root namespace's for its workloads (pilot/pkg/model/push_context.go
+ * `doGetSidecarScope`), and `.` means the namespace itself (pilot/pkg/model/sidecar.go). Everything else
+ * the collector calls is in its own namespace (kube-state-metrics, the target allocator) or outside the
+ * captured range (pods and nodes by address, Azure).
+ */
+function egressSidecar(placement: MeshPlacement): KubernetesObject {
+    return {
+        apiVersion: networkingApi,
+        kind: "Sidecar",
+        metadata: { name: "default", namespace: placement.namespace },
+        spec: { egress: [{ hosts: ["./*", `default/${apiServerHost(placement.clusterDomain)}`] }] },
+    };
+}
+
+/**
+ * Only the collector may read kube-state-metrics (an inventory of the cluster). In the sidecar mode Istio
+ * enforces it with the collector's identity (the kubelet's HTTP probes are rewritten to the sidecar's
+ * status port, which calls the application over loopback, not through the inbound listener:
+ * `sidecarInjectorWebhook.rewriteAppHTTPProbe: true` in istio-discovery's values.yaml); in the others,
+ * outside the mesh, a NetworkPolicy admits only the collector's pods, and the kubelet's probes still
+ * arrive: "traffic to and from the node where a Pod is running is always allowed" (kubernetes.io, Network
+ * Policies).
+ */
+function kubeStateMetricsProtection(namespace: string, mesh: MeshSettings, profile: MeshProfile): KubernetesObject {
+    const ksm = profile.kubeStateMetrics;
+    if (mesh.mode === "sidecar") {
+        return collectorAllowPolicy({
+            name: ksm.name,
+            namespace,
+            selector: ksm.selector,
+            ports: [ksm.port],
+            principal: collectorPrincipal(mesh.trustDomain, namespace, profile.serviceAccount),
+        });
+    }
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: ksm.name, namespace },
+        spec: {
+            podSelector: { matchLabels: { ...ksm.selector } },
+            policyTypes: ["Ingress"],
+            ingress: [
+                {
+                    from: [{ podSelector: { matchLabels: { ...profile.collectorPodLabels } } }],
+                    ports: [{ protocol: "TCP", port: ksm.port }],
+                },
+            ],
+        },
+    };
 }
 
 function sidecarObjects(namespace: string, profile: MeshProfile): KubernetesObject[] {

@@ -25,8 +25,15 @@ export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";
 /** The namespace label of a default-revision install's injection. */
 export const namespaceInjectionLabel = "istio-injection";
-/** The namespace label of Istio's ambient data plane. */
+/** The namespace and pod label of Istio's ambient data plane. */
 export const dataplaneModeLabel = "istio.io/dataplane-mode";
+/**
+ * The pod annotation that carries the Istio revision the sidecar mode meshes a pod with: the revision is
+ * otherwise only on the namespace label, so a revision change (`az aks mesh upgrade`) would not roll the
+ * pod template, and its proxy would keep the old revision (issue 19.5). The injector's own `istio.io/rev`
+ * annotation says which revision did inject; this one says which was asked for.
+ */
+const meshRevisionAnnotation = "ama-metrics-istio/istio-revision";
 export const podAnnotations = {
     /** Deprecated in favour of the label (IST0135); this package never sets it and removes it. */
     inject: "sidecar.istio.io/inject",
@@ -36,6 +43,7 @@ export const podAnnotations = {
     includeInboundPorts: "traffic.sidecar.istio.io/includeInboundPorts",
     proxyConfig: "proxy.istio.io/config",
     userVolumeMount: "sidecar.istio.io/userVolumeMount",
+    meshRevision: meshRevisionAnnotation,
     proxyCPU: "sidecar.istio.io/proxyCPU",
     proxyMemory: "sidecar.istio.io/proxyMemory",
     proxyCPULimit: "sidecar.istio.io/proxyCPULimit",
@@ -43,7 +51,7 @@ export const podAnnotations = {
 };
 
 /** Every pod label and annotation this package manages. */
-const managedLabels: readonly string[] = [injectLabel, revisionLabel];
+const managedLabels: readonly string[] = [injectLabel, revisionLabel, dataplaneModeLabel];
 const managedAnnotations: readonly string[] = Object.values(podAnnotations);
 
 interface PodMeshSettings {
@@ -63,7 +71,15 @@ function podMeshSettings(
     options: PodMeshOptions,
     certificateReaders: readonly string[] = [],
 ): PodMeshSettings {
-    const optOut: PodMeshSettings = { labels: { [injectLabel]: "false" }, annotations: {}, certificateReaders: [] };
+    // Out of the mesh, sidecar and ambient alike: `sidecar.istio.io/inject=false` keeps the injector away,
+    // `istio.io/dataplane-mode=none` keeps ztunnel away in a namespace labelled for ambient (istio/istio
+    // cni/README.md, "Selection API": ambient needs the pod label not to be "none"), where STRICT would
+    // otherwise make ztunnel refuse the collector's plaintext scrape.
+    const optOut: PodMeshSettings = {
+        labels: { [injectLabel]: "false", [dataplaneModeLabel]: "none" },
+        annotations: {},
+        certificateReaders: [],
+    };
     const meshed = workloadsWithSidecar(options.collector, options.mode, options.meshNodeDaemonSet) as Workload[];
     if (options.mode === "off" || (workload !== undefined && !meshed.includes(workload))) {
         return optOut;
@@ -96,10 +112,19 @@ function podMeshSettings(
     // sidecar: the proxy captures only calls to the cluster's services, which the mesh knows. Nodes, pods
     // outside the mesh (scraped by address), Azure and IMDS bypass it, so an outbound policy of
     // REGISTRY_ONLY blackholes none of the collector's targets. The collector needs the network as soon
-    // as it starts: the proxy starts first.
+    // as it starts: the proxy starts first. DNS capture is off, whatever the mesh says: with it, a
+    // ServiceEntry for a host the collector calls (the token or ingestion endpoint) would answer DNS with
+    // an auto-allocated 240.240.0.0/16 address (PILOT_ENABLE_IP_AUTOALLOCATE, default true, and its prefix in
+    // pilot/pkg/features/pilot.go; pilot/pkg/networking/serviceentry/ip_autoallocation.go;
+    // pkg/dns/server/name_table.go), outside the captured range, so the connection would go nowhere.
+    // A revisioned pod template carries the revision, so that a revision change rolls it.
     const added: Record<string, string> = {
-        [podAnnotations.proxyConfig]: JSON.stringify({ holdApplicationUntilProxyStarts: true }),
+        [podAnnotations.proxyConfig]: JSON.stringify({
+            holdApplicationUntilProxyStarts: true,
+            proxyMetadata: { ISTIO_META_DNS_CAPTURE: "false" },
+        }),
         [podAnnotations.includeOutboundIPRanges]: options.serviceCidr,
+        ...(options.revision ? { [podAnnotations.meshRevision]: options.revision } : {}),
         ...resources,
     };
     if (options.extraExcludeOutboundIPRanges.length > 0) {

@@ -19,7 +19,7 @@ import {
     shardStatefulSet,
 } from "./agent";
 import { configText, prometheusConfig } from "./config";
-import { prometheusNames } from "./facts";
+import { kubeStateMetricsFacts, prometheusNames } from "./facts";
 import { CollectorIdentity, createCollectorIdentity } from "./identity";
 import {
     kubeStateMetricsInstances,
@@ -55,6 +55,12 @@ function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): 
 function prometheusMeshProfile(): MeshProfile {
     return {
         serviceAccount: prometheusNames.serviceAccount,
+        collectorPodLabels: { "app.kubernetes.io/name": prometheusNames.agent },
+        kubeStateMetrics: {
+            name: prometheusNames.kubeStateMetrics,
+            selector: { "app.kubernetes.io/name": prometheusNames.kubeStateMetrics },
+            port: kubeStateMetricsFacts.metricsPort,
+        },
         permissivePorts: [
             {
                 name: prometheusNames.webPortException,
@@ -103,7 +109,11 @@ function collectorObjects(settings: PrometheusCollectorSettings, refs: Collector
     const [agentRole, agentBinding] = agentDiscoveryRbac(settings);
     const [ksmRole, ksmBinding] = kubeStateMetricsRbac(settings);
     return {
-        mesh: meshObjects(settings.namespace, settings.istio, prometheusMeshProfile()),
+        mesh: meshObjects(
+            { namespace: settings.namespace, clusterDomain: settings.cluster.clusterDomain },
+            settings.istio,
+            prometheusMeshProfile(),
+        ),
         priorityClass: settings.prometheus.priorityClassName === undefined ? priorityClass(settings) : undefined,
         agent: {
             serviceAccount: agentServiceAccount(settings, refs),

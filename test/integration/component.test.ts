@@ -70,27 +70,34 @@ describe("AmaMetricsIstio", () => {
             "sidecar",
             {},
             { "istio.io/rev": "asm-1-27" },
-            ["PeerAuthentication monitoring/default", "PeerAuthentication monitoring/prometheus-agent-web"],
+            [
+                "AuthorizationPolicy monitoring/kube-state-metrics",
+                "PeerAuthentication monitoring/default",
+                "PeerAuthentication monitoring/prometheus-agent-web",
+                "Sidecar monitoring/default",
+            ],
         ],
         [
             "prometheus",
             "certificates",
             { authorizationPolicies: [certificatesTarget] },
             {},
-            ["AuthorizationPolicy payments/monitoring-metrics-scrape-"],
+            ["AuthorizationPolicy payments/monitoring-metrics-scrape-", "NetworkPolicy monitoring/kube-state-metrics"],
         ],
-        ["prometheus", "off", {}, {}, []],
+        ["prometheus", "off", {}, {}, ["NetworkPolicy monitoring/kube-state-metrics"]],
         [
             "ama-metrics",
             "sidecar",
             {},
             { "istio.io/rev": "asm-1-27" },
             [
+                "AuthorizationPolicy monitoring/ama-metrics-ksm",
                 "AuthorizationPolicy monitoring/ama-metrics-operator-targets",
                 "PeerAuthentication monitoring/default",
                 "Role kube-system/ama-metrics-token-reader-monitoring",
                 "RoleBinding kube-system/ama-metrics-token-reader-monitoring",
                 "Service kube-system/ama-metrics-operator-targets",
+                "Sidecar monitoring/default",
             ],
         ],
         [
@@ -100,6 +107,7 @@ describe("AmaMetricsIstio", () => {
             {},
             [
                 "AuthorizationPolicy payments/monitoring-metrics-scrape-",
+                "NetworkPolicy monitoring/ama-metrics-ksm",
                 "NetworkPolicy monitoring/ama-metrics-operator-targets",
                 "Role kube-system/ama-metrics-token-reader-monitoring",
                 "RoleBinding kube-system/ama-metrics-token-reader-monitoring",
@@ -112,6 +120,7 @@ describe("AmaMetricsIstio", () => {
             {},
             {},
             [
+                "NetworkPolicy monitoring/ama-metrics-ksm",
                 "NetworkPolicy monitoring/ama-metrics-operator-targets",
                 "Role kube-system/ama-metrics-token-reader-monitoring",
                 "RoleBinding kube-system/ama-metrics-token-reader-monitoring",

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { parseEnvironment } from "../../environment";
 import { refuseStaleBuild } from "../../freshBuild";
 import type { Registration } from "../../scripts/offline";
@@ -157,20 +157,43 @@ describe("the per-environment program", () => {
         assert.deepEqual(protectedIn, ["staging", "prod"]);
     });
 
-    it("takes the service CIDR from the cluster stack, and the stack's own config over it", () => {
+    it("takes the service CIDR from the cluster stack, the one place each stack names it", () => {
         const captured = (stack: string) =>
             registrationsOf(stack)
                 .filter((r) => r.type === "kubernetes:apps/v1:StatefulSet")
                 .map((r) => (r.inputs as any).spec.template.metadata.annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"]);
         const standIn = (stack: string) =>
             parse(fs.readFileSync(path.join(root, "stacks", "offline", `${stack}.cluster.yaml`), "utf8")).serviceCidr;
-        // staging sets none: the cluster stack's export decides.
-        assert.equal(stackConfig("staging")["ama-metrics-istio:environment"].cluster.serviceCidr, undefined);
-        assert.deepEqual(captured("staging"), [standIn("staging")]);
-        // prod sets its own, which differs from the cluster stack's.
-        const own = stackConfig("prod")["ama-metrics-istio:environment"].cluster.serviceCidr;
-        assert.notEqual(own, standIn("prod"));
-        assert.deepEqual(captured("prod"), [own, own]);
+        for (const stack of ["staging", "prod"]) {
+            assert.equal(stackConfig(stack)["ama-metrics-istio:environment"].cluster.serviceCidr, undefined, stack);
+            assert.ok(captured(stack).length > 0, stack);
+            assert.deepEqual(new Set(captured(stack)), new Set([standIn(stack)]), stack);
+        }
+    });
+
+    it("refuses a service CIDR that contradicts the cluster stack's, naming both values and where each comes from", () => {
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+        try {
+            fs.mkdirSync(path.join(project, "stacks", "offline"), { recursive: true });
+            fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
+            // The compiled program, as the plan runs it (npm run build).
+            fs.symlinkSync(path.join(root, "build"), path.join(project, "build"));
+            const config = parse(fs.readFileSync(path.join(root, "stacks", "Pulumi.prod.yaml"), "utf8"));
+            config.config["ama-metrics-istio:environment"].cluster.serviceCidr = "10.0.0.0/16";
+            fs.writeFileSync(path.join(project, "stacks", "Pulumi.qa.yaml"), stringify(config));
+            fs.copyFileSync(
+                path.join(root, "stacks", "offline", "prod.cluster.yaml"),
+                path.join(project, "stacks", "offline", "qa.cluster.yaml"),
+            );
+            const child = plan("qa", { cwd: project });
+            assert.equal(child.status, 1, child.stdout);
+            assert.match(
+                child.stderr,
+                /environment\.cluster\.serviceCidr = "10\.0\.0\.0\/16": stacks\/Pulumi\.qa\.yaml sets cluster\.serviceCidr 10\.0\.0\.0\/16, but the cluster stack acme\/aks-cluster\/prod exports serviceCidr "10\.240\.0\.0\/16"/,
+            );
+        } finally {
+            fs.rmSync(project, { recursive: true, force: true });
+        }
     });
 
     it("refuses an unknown stack with the list of known ones", () => {

@@ -47,14 +47,18 @@ interface Added {
     mounts?: Record<string, unknown[]>;
 }
 
-const optOut: Added = { labels: { "sidecar.istio.io/inject": "false" } };
+// Out of the sidecar mesh and out of ambient (istio/istio cni/README.md "Selection API": a pod labelled
+// istio.io/dataplane-mode=none is never captured by ztunnel, whatever its namespace says).
+const optOut: Added = { labels: { "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none" } };
 const jsonAnnotations = ["proxy.istio.io/config", "sidecar.istio.io/userVolumeMount"];
 const hold = { holdApplicationUntilProxyStarts: true };
 
-// sidecar: only the cluster's services are captured (IMDS, nodes and Azure bypass the proxy), the proxy
-// starts first, proxy resources as configured.
+// sidecar: only the cluster's services are captured (IMDS, nodes and Azure bypass the proxy), DNS is not
+// captured (a mesh-wide ISTIO_META_DNS_CAPTURE would answer ServiceEntry hosts with 240.240.0.0/16 addresses
+// outside the captured range: pilot/pkg/networking/serviceentry/ip_autoallocation.go), the proxy starts
+// first, proxy resources as configured.
 const sidecarAnnotations = (extra: Record<string, string> = {}) => ({
-    "proxy.istio.io/config": hold,
+    "proxy.istio.io/config": { ...hold, proxyMetadata: { ISTIO_META_DNS_CAPTURE: "false" } },
     "traffic.sidecar.istio.io/includeOutboundIPRanges": "10.0.0.0/16",
     ...extra,
 });
@@ -102,6 +106,8 @@ const cases: { name: string; mesh: Partial<Mesh>; expected: Record<Workload, Add
             const excluded = {
                 "traffic.sidecar.istio.io/excludeOutboundIPRanges": "10.0.5.0/24,10.0.6.0/24",
                 "traffic.sidecar.istio.io/excludeOutboundPorts": "9999,8443",
+                // The revision on the pod template: a revision change rolls the pod (issue 19.5).
+                "ama-metrics-istio/istio-revision": "asm-1-27",
             };
             return {
                 collector: {
@@ -370,7 +376,7 @@ describe("applyPodMesh", () => {
     it("keeps a pod of no known workload out of the mesh in the other modes, and creates no empty maps", () => {
         for (const mode of ["certificates", "off"] as const) {
             assert.deepEqual(applyPodMesh(undefined, otherPod, podOptions(mode)).metadata, {
-                labels: { app: "other", "sidecar.istio.io/inject": "false" },
+                labels: { app: "other", "sidecar.istio.io/inject": "false", "istio.io/dataplane-mode": "none" },
             });
         }
     });

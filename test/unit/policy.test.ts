@@ -5,7 +5,7 @@
 import * as assert from "node:assert/strict";
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import type { KubernetesObject } from "../../components/core/kubernetes";
-import { meshRules, ruleIds } from "../../components/mesh/rules";
+import { meshRules } from "../../components/mesh/rules";
 import { policies, PolicyConfig } from "../../policy/policies";
 import { fixtureObjects } from "../harness";
 
@@ -140,13 +140,18 @@ describe("policy pack", () => {
                 assert.equal("validateResource" in p, rule.policy.scope === "resource", rule.id);
             }
             assert.deepEqual(
-                policies.filter((p) => "validateStack" in p).map((p) => p.name),
+                policies
+                    .filter((p) => "validateStack" in p)
+                    .map((p) => p.name)
+                    .sort(),
                 [
+                    "namespace-wide-strict-mtls",
+                    "no-allow-policy-only-on-istio-ports",
                     "no-tls-origination-on-tls-ports",
                     "one-peer-authentication-per-scope",
-                    "namespace-wide-strict-mtls",
-                    "selectors-match-pods",
                     "one-protocol-per-service-entry-port",
+                    "revision-label-on-pods-of-revisioned-control-plane",
+                    "selectors-match-pods",
                 ],
             );
         });
@@ -166,7 +171,6 @@ describe("policy pack", () => {
 
         it("makes a selector-less ALLOW advisory for the organisation (the component still refuses it)", () => {
             assert.equal(policy("no-selectorless-allow-policy").enforcementLevel, "advisory");
-            assert.equal(meshRules.find((r) => r.id === ruleIds.allowPolicyWithoutSelector)?.component, "refuse");
             assert.equal(checkResource("no-selectorless-allow-policy", allowPolicy("payments")).length, 1);
             assert.deepEqual(checkResource("no-selectorless-allow-policy", allowPolicy("payments", { app: "x" })), []);
         });
@@ -187,30 +191,28 @@ describe("policy pack", () => {
             assert.deepEqual(checkResource("ama-metrics-outside-kube-system", deployment("monitoring")), []);
         });
 
-        it("refuse an ALLOW policy in every well-known root namespace, whatever root namespaces are configured", () => {
+        it("refuse a selector-less ALLOW policy in every well-known root namespace, whatever root namespaces are configured", () => {
             const name = "no-root-namespace-allow-policy";
             for (const root of ["istio-system", "aks-istio-system"]) {
-                assert.equal(checkResource(name, allowPolicy(root, { app: "x" })).length, 1, root);
-                assert.equal(
-                    checkResource(name, allowPolicy(root, { app: "x" }), { rootNamespaces: ["mesh-root"] }).length,
-                    1,
-                    `${root} with mesh-root`,
-                );
+                assert.equal(checkResource(name, allowPolicy(root)).length, 1, root);
+                assert.equal(checkResource(name, allowPolicy(root), { rootNamespaces: ["mesh-root"] }).length, 1, `${root} with mesh-root`);
+                // A selector limits a root-namespace policy to the workloads it selects (pilot/pkg/model/authorization.go).
+                assert.deepEqual(checkResource(name, allowPolicy(root, { app: "x" })), [], `${root} with a selector`);
             }
-            assert.equal(checkResource(name, allowPolicy("mesh-root", { app: "x" }), { rootNamespaces: ["mesh-root"] }).length, 1);
-            assert.deepEqual(checkResource(name, allowPolicy("mesh-root", { app: "x" })), []);
-            assert.deepEqual(checkResource(name, allowPolicy("payments", { app: "x" })), []);
+            assert.equal(checkResource(name, allowPolicy("mesh-root"), { rootNamespaces: ["mesh-root"] }).length, 1);
+            assert.deepEqual(checkResource(name, allowPolicy("mesh-root")), []);
+            assert.deepEqual(checkResource(name, allowPolicy("payments")), []);
         });
 
-        it("let Istio's deny-all through, in a namespace and mesh-wide", () => {
+        it("let Istio's deny-all through in a namespace, and refuse it mesh-wide", () => {
             const allowNothing = (namespace: string) =>
                 resource(object("security.istio.io/v1", "AuthorizationPolicy", namespace, "allow-nothing", {}));
             assert.deepEqual(checkResource("no-selectorless-allow-policy", allowNothing("payments")), []);
-            assert.deepEqual(checkResource("no-root-namespace-allow-policy", allowNothing("aks-istio-system")), []);
+            assert.equal(checkResource("no-root-namespace-allow-policy", allowNothing("aks-istio-system")).length, 1);
         });
 
         it("refuse authorization on Istio's ports", () => {
-            const found = checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["15020"]));
+            const found = checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["9090", "15020"]));
             assert.equal(found.length, 1);
             assert.match(found[0], /\[authorization-on-istio-port\] AuthorizationPolicy payments\/scrape: .*never takes effect/);
             assert.deepEqual(checkResource("no-authorization-on-istio-ports", allowPolicy("payments", { app: "x" }, ["9090"])), []);
@@ -303,6 +305,33 @@ describe("policy pack", () => {
     });
 
     describe("stack policies", () => {
+        it("refuse, on a revisioned control plane, pods opted in with sidecar.istio.io/inject=true in an unlabelled namespace", () => {
+            const namespace = resource({ apiVersion: "v1", kind: "Namespace", metadata: { name: "shop" } } as KubernetesObject);
+            const deployment = resource(
+                object("apps/v1", "Deployment", "shop", "cart", {
+                    template: { metadata: { labels: { "sidecar.istio.io/inject": "true" } } },
+                }),
+            );
+            const name = "revision-label-on-pods-of-revisioned-control-plane";
+            const found = checkStack(name, [namespace, deployment], { revisionedControlPlane: true });
+            assert.equal(found.length, 1);
+            assert.match(found[0].message, /\[inject-label-without-revision\] Deployment shop\/cart/);
+            assert.deepEqual(checkStack(name, [namespace, deployment]), []);
+        });
+
+        it("refuse an ALLOW policy naming only Istio's ports, unless another ALLOW opens the workload's real ports", () => {
+            const policy = (name: string, ports: string[]) =>
+                resource(
+                    object("security.istio.io/v1", "AuthorizationPolicy", "shop", name, {
+                        selector: { matchLabels: { app: "cart" } },
+                        rules: [{ to: [{ operation: { ports } }] }],
+                    }),
+                );
+            const name = "no-allow-policy-only-on-istio-ports";
+            assert.equal(checkStack(name, [policy("metrics", ["15020"])]).length, 1);
+            assert.deepEqual(checkStack(name, [policy("metrics", ["15020"]), policy("app", ["8080"])]), []);
+        });
+
         it("refuse TLS origination towards a TLS port, ISTIO_MUTUAL included, reporting the DestinationRule", () => {
             const entry = resource(
                 object("networking.istio.io/v1", "ServiceEntry", "monitoring", "ext", {
@@ -405,7 +434,7 @@ describe("policy pack", () => {
                 checkAll(seed(), { revisionedControlPlane: true }).map(ruleOf).sort(),
                 [...expected, "istio-injection-on-revisioned-control-plane Namespace monitoring"].sort(),
             );
-            assert.equal(policyOfRule(ruleIds.strictMtlsForPartOfNamespace), "namespace-wide-strict-mtls");
+            assert.equal(policyOfRule("strict-mtls-for-part-of-namespace"), "namespace-wide-strict-mtls");
         });
     });
 });

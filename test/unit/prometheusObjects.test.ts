@@ -105,7 +105,9 @@ describe("prometheus collector: Kubernetes objects", () => {
             it("runs everything in the collector's namespace, nothing in kube-system", async () => {
                 const objects = await objectsOf(modeArgs[mode]);
                 for (const object of objects.filter((o) => o.metadata.namespace !== undefined)) {
-                    const expected = object.kind === "AuthorizationPolicy" ? "shop" : "monitoring";
+                    // The certificates mode's policies protect the scraped workloads, in their namespace.
+                    const scraped = object.kind === "AuthorizationPolicy" && (object.metadata.name ?? "").includes("-metrics-scrape-");
+                    const expected = scraped ? "shop" : "monitoring";
                     assert.equal(object.metadata.namespace, expected, `${object.kind} ${object.metadata.name}`);
                 }
                 assert.ok(!JSON.stringify(objects).includes("kube-system"));
@@ -120,6 +122,8 @@ describe("prometheus collector: Kubernetes objects", () => {
             [
                 "PeerAuthentication default",
                 "PeerAuthentication prometheus-agent-web",
+                "Sidecar default",
+                "AuthorizationPolicy kube-state-metrics",
                 "ClusterRole prometheus-agent-monitoring",
                 "ClusterRoleBinding prometheus-agent-monitoring",
                 "ServiceAccount prometheus-agent",
