@@ -1,7 +1,7 @@
 // The npm package as a consumer gets it: `npm pack`ed, installed into a project of its own (offline: the
 // tarball, with its dependencies and the Pulumi SDKs linked from this repository's node_modules), the
-// component constructed there under Pulumi's mocks, and the post-renderer of its Chart run as Helm 3 runs
-// it from that project's directory.
+// component constructed there under Pulumi's mocks, the post-renderer of its Chart run as Helm 3 runs
+// it from that project's directory, and the README's consumer unit test compiled and run there.
 
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,6 +15,15 @@ import { baseArgs, fixture, helmDefaultsRendering, chartRenderings, relocationFo
 import { runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
+
+/** The README's consumer unit test: the TypeScript block of its "Testing your program" section. */
+function readmeUnitTest(): string {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = /^### Testing your program\n([\s\S]*?)^#{2,3} /m.exec(readme)?.[1] ?? "";
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, "the README's Testing your program section has a TypeScript block");
+    return block;
+}
 
 function run(command: string, args: string[], cwd: string): string {
     const result = spawnSync(command, args, { cwd, encoding: "utf8" });
@@ -104,6 +113,33 @@ describe("the npm package, installed in a consumer's project", function () {
         );
         const installed = path.join(consumer, "node_modules", "ama-metrics-istio", "dist", "amaMetrics", "postRenderer.js");
         assert.match(fs.readFileSync(installed, "utf8"), /^#!\/usr\/bin\/env node\n/);
+    });
+
+    it("runs the README's consumer unit test, compiled against the installed package's types, with ama-metrics-istio/testing", () => {
+        fs.writeFileSync(path.join(consumer, "monitoring.test.ts"), readmeUnitTest());
+        fs.writeFileSync(
+            path.join(consumer, "tsconfig.json"),
+            JSON.stringify({
+                compilerOptions: {
+                    target: "ES2022",
+                    module: "node16",
+                    moduleResolution: "node16",
+                    strict: true,
+                    outDir: "out",
+                    types: ["node"],
+                    typeRoots: [path.join(root, "node_modules", "@types")],
+                },
+                files: ["monitoring.test.ts"],
+            }),
+        );
+        run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], consumer);
+        const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", "out/monitoring.test.js"], {
+            cwd: consumer,
+            encoding: "utf8",
+        });
+        assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+        assert.match(result.stdout, /^# pass 3$/m);
+        assert.match(result.stdout, /^# fail 0$/m);
     });
 
     // The relocation the component itself would hand its post-renderer for these arguments.
