@@ -49,7 +49,7 @@ export interface Registration {
 export interface StackFiles {
     /** Config of `stacks/Pulumi.<stack>.yaml`. */
     config: Record<string, unknown>;
-    /** Stand-ins for the cluster stack's outputs (`stacks/offline/<stack>.cluster.yaml`). */
+    /** Stand-ins for the cluster stack's outputs (`stacks/offline/<stack>.cluster.yaml`, without its `standInFor`). */
     clusterOutputs: Record<string, unknown>;
 }
 
@@ -69,10 +69,19 @@ export function readStackFiles(stack: string): StackFiles {
         throw new Error(
             `stack "${stack}" reads its cluster from the stack ${clusterStack}, and stacks/offline/${stack}.cluster.yaml has no ` +
                 `stand-ins for that stack's outputs: create it with clusterResourceId, location, kubernetesVersion, oidcIssuerUrl, ` +
-                `istioRevision, kubeconfig and optionally serviceCidr (see stacks/offline/staging.cluster.yaml)`,
+                `istioRevision, kubeconfig and optionally serviceCidr, and standInFor: ${clusterStack} (see stacks/offline/staging.cluster.yaml)`,
         );
     }
-    const clusterOutputs = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
+    const { standInFor, ...clusterOutputs } = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
+    if (clusterStack !== undefined && standInFor !== clusterStack) {
+        // Stand-ins for another cluster would plan this stack against the wrong cluster, silently.
+        throw new Error(
+            standInFor === undefined
+                ? `stacks/offline/${stack}.cluster.yaml names no stack it stands in for: add \`standInFor: ${clusterStack}\` (the cluster stack stack "${stack}" reads)`
+                : `stacks/offline/${stack}.cluster.yaml stands in for the stack ${standInFor}, and stack "${stack}" reads its cluster from ` +
+                      `${clusterStack}: write that stack's outputs there with \`standInFor: ${clusterStack}\`, or correct cluster.stack`,
+        );
+    }
     return { config, clusterOutputs };
 }
 
