@@ -63,13 +63,21 @@ describe("the npm package, installed in a consumer's project", function () {
     let workDir: string;
     let consumer: string;
     let packed: string[];
+    let packOutput: string;
+    let developmentManifest: string;
+    let publishedManifest: Record<string, unknown>;
 
     before(() => {
-        // `npm run build`, then pack what npm would publish (without its prepack build, just done).
-        run("npm", ["run", "build"], root);
+        // `npm pack` as a maintainer runs it: its lifecycle scripts build once and strip the manifest.
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ama-metrics-istio-package-"));
-        const [pack] = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workDir], root));
-        packed = pack.files.map((f: { path: string }) => f.path);
+        developmentManifest = fs.readFileSync(path.join(root, "package.json"), "utf8");
+        packOutput = run("npm", ["pack", "--foreground-scripts", "--pack-destination", workDir], root);
+        const [tarball] = fs.readdirSync(workDir).filter((f) => f.endsWith(".tgz"));
+        packed = run("tar", ["-tzf", path.join(workDir, tarball)], workDir)
+            .split("\n")
+            .filter(Boolean)
+            .map((f) => f.replace(/^package\//, ""));
+        publishedManifest = JSON.parse(run("tar", ["-xzOf", path.join(workDir, tarball), "package/package.json"], workDir));
 
         // Offline: the tarball, and its dependencies and peer dependencies linked from this repository.
         consumer = path.join(workDir, "consumer");
@@ -81,7 +89,7 @@ describe("the npm package, installed in a consumer's project", function () {
         );
         run(
             "npm",
-            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", path.join(workDir, pack.filename), ...linked],
+            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", path.join(workDir, tarball), ...linked],
             consumer,
         );
         fs.writeFileSync(path.join(consumer, "program.js"), consumerProgram);
@@ -89,6 +97,19 @@ describe("the npm package, installed in a consumer's project", function () {
 
     after(() => {
         if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it("builds once when packed, and ships a manifest without the development scripts, restoring package.json after", () => {
+        const scripts = [...packOutput.matchAll(/^> ama-metrics-istio@\S+ (\S+)$/gm)].map((m) => m[1]);
+        assert.deepEqual(scripts, ["prepack", "build", "postpack"]);
+        assert.equal(publishedManifest.scripts, undefined, "no lifecycle script (prepare would need scripts/node22, not in the tarball)");
+        assert.equal(publishedManifest.devDependencies, undefined);
+        const development = JSON.parse(developmentManifest);
+        for (const field of ["name", "version", "exports", "bin", "files", "engines", "dependencies", "peerDependencies"]) {
+            assert.deepEqual(publishedManifest[field], development[field], field);
+        }
+        assert.equal(fs.readFileSync(path.join(root, "package.json"), "utf8"), developmentManifest);
+        assert.ok(!fs.existsSync(path.join(root, ".package.json.prepack")));
     });
 
     it("publishes the compiled library with its declarations, the post-renderer and the README, and no TypeScript source", () => {
