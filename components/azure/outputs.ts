@@ -29,7 +29,7 @@ export class AmaMetricsIstioOutputError extends Error {
     }
 }
 
-/** `value`, or (once known) an AmaMetricsIstioOutputError when it is missing or empty. */
+/** `value`, or (once known) an AmaMetricsIstioOutputError when it is missing or empty. @internal */
 export function requiredOutput<T>(
     component: string,
     resource: string,
