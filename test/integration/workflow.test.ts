@@ -69,6 +69,18 @@ describe("GitHub Actions workflows", () => {
         assert.ok(steps.some((s) => s.run === "bash .ci/run"));
     });
 
+    it("has the README install Debian's prometheus as .ci/run does, with a policy-rc.d so that its service does not start", () => {
+        const ci = fs.readFileSync(path.join(repoRoot, ".ci", "run"), "utf8");
+        const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
+        const setUp = /^## Set-up\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
+        // Debian's invoke-rc.d runs no service start while policy-rc.d exits 101 (.ci/run's comment).
+        assert.match(ci, /printf '#!\/bin\/sh\\nexit 101\\n' \| \$sudo tee "\$policy"/);
+        assert.match(setUp, /printf '#!\/bin\/sh\\nexit 101\\n' \| sudo tee \/usr\/sbin\/policy-rc\.d/);
+        const install = (text: string) => /apt-get install -y (?:-qq )?--no-install-recommends (.*?)(?: >\/dev\/null)?$/m.exec(text)?.[1];
+        assert.equal(install(setUp), install(ci));
+        assert.ok(setUp.indexOf("policy-rc.d") < setUp.indexOf("apt-get install"), "the policy is in place before the install");
+    });
+
     it("runs the integration suite a second time with the clock 400 days ahead, after the tests (no test may read a fixed date)", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
         assert.equal(manifest.scripts["test:clock"], "faketime -f +400d scripts/node22 mocha 'test/integration/**/*.test.ts'");
