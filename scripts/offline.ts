@@ -77,7 +77,7 @@ export function readStackFiles(stack: string): StackFiles {
         // Stand-ins for another cluster would plan this stack against the wrong cluster, silently.
         throw new Error(
             standInFor === undefined
-                ? `stacks/offline/${stack}.cluster.yaml names no stack it stands in for: add \`standInFor: ${clusterStack}\` (the cluster stack stack "${stack}" reads)`
+                ? `stacks/offline/${stack}.cluster.yaml names no stack it stands in for: add \`standInFor: ${clusterStack}\` (the cluster stack that stack "${stack}" reads)`
                 : `stacks/offline/${stack}.cluster.yaml stands in for the stack ${standInFor}, and stack "${stack}" reads its cluster from ` +
                       `${clusterStack}: write that stack's outputs there with \`standInFor: ${clusterStack}\`, or correct cluster.stack`,
         );

@@ -136,32 +136,40 @@ describe("the npm package, installed in a consumer's project", function () {
         assert.match(fs.readFileSync(installed, "utf8"), /^#!\/usr\/bin\/env node\n/);
     });
 
-    it("runs the README's consumer unit test, compiled against the installed package's types, with ama-metrics-istio/testing", () => {
-        fs.writeFileSync(path.join(consumer, "monitoring.test.ts"), readmeUnitTest());
-        fs.writeFileSync(
-            path.join(consumer, "tsconfig.json"),
-            JSON.stringify({
-                compilerOptions: {
-                    target: "ES2022",
-                    module: "node16",
-                    moduleResolution: "node16",
-                    strict: true,
-                    outDir: "out",
-                    types: ["node"],
-                    typeRoots: [path.join(root, "node_modules", "@types")],
-                },
-                files: ["monitoring.test.ts"],
-            }),
-        );
-        run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], consumer);
-        const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", "out/monitoring.test.js"], {
-            cwd: consumer,
-            encoding: "utf8",
+    // The module settings of a consumer's tsconfig.json: Node's (which reads the package's "exports"), and the
+    // older CommonJS ones, which read "types" and "typesVersions" instead.
+    for (const [settings, compilerOptions] of [
+        ["node16", { module: "node16", moduleResolution: "node16" }],
+        ["commonjs with node resolution", { module: "commonjs", moduleResolution: "node" }],
+    ] as const) {
+        it(`runs the README's consumer unit test with ama-metrics-istio/testing, compiled against the installed package's types (${settings})`, () => {
+            const dir = path.join(consumer, settings.replace(/\W+/g, "-"));
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "monitoring.test.ts"), readmeUnitTest());
+            fs.writeFileSync(
+                path.join(dir, "tsconfig.json"),
+                JSON.stringify({
+                    compilerOptions: {
+                        target: "ES2022",
+                        ...compilerOptions,
+                        strict: true,
+                        outDir: "out",
+                        types: ["node"],
+                        typeRoots: [path.join(root, "node_modules", "@types")],
+                    },
+                    files: ["monitoring.test.ts"],
+                }),
+            );
+            run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], dir);
+            const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", "out/monitoring.test.js"], {
+                cwd: dir,
+                encoding: "utf8",
+            });
+            assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+            assert.match(result.stdout, /^# pass 3$/m);
+            assert.match(result.stdout, /^# fail 0$/m);
         });
-        assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
-        assert.match(result.stdout, /^# pass 3$/m);
-        assert.match(result.stdout, /^# fail 0$/m);
-    });
+    }
 
     // The relocation the component itself would hand its post-renderer for these arguments.
     for (const { name, args } of [
