@@ -112,6 +112,13 @@ describe("the npm package, installed in a consumer's project", function () {
         assert.ok(!fs.existsSync(path.join(root, ".package.json.prepack")));
     });
 
+    it("refuses to publish the directory, whose manifest is the development one, and names the tarball to publish", () => {
+        // --dry-run: even if the refusal were gone, nothing would be sent.
+        const result = spawnSync("npm", ["publish", "--dry-run"], { cwd: root, encoding: "utf8" });
+        assert.notEqual(result.status, 0);
+        assert.match(result.stderr, /publish the packed tarball instead .*npm pack && npm publish ama-metrics-istio-<version>\.tgz/);
+    });
+
     it("publishes the compiled library with its declarations, the post-renderer and the README, and no TypeScript source", () => {
         for (const file of [
             "package.json",
