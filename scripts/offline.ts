@@ -3,11 +3,11 @@
 // (type, name, parent, dependencies, inputs), which is what `npm run plan` prints and what the
 // golden plans and the benchmark are built on.
 
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { createMocks } from "../components/testing";
 
 // Stack files are read from the project directory (where `npm run plan` runs), and the program is the one
 // Pulumi.yaml names there: the compiled program, as Pulumi runs it.
@@ -51,7 +51,7 @@ export interface Registration {
 export interface StackFiles {
     /** Config of `stacks/Pulumi.<stack>.yaml`. */
     config: Record<string, unknown>;
-    /** Stand-ins for the cluster stack's outputs (`stacks/offline/<stack>.cluster.yaml`). */
+    /** Stand-ins for the cluster stack's outputs (`stacks/offline/<stack>.cluster.yaml`, without its `standInFor`). */
     clusterOutputs: Record<string, unknown>;
 }
 
@@ -71,10 +71,19 @@ export function readStackFiles(stack: string): StackFiles {
         throw new Error(
             `stack "${stack}" reads its cluster from the stack ${clusterStack}, and stacks/offline/${stack}.cluster.yaml has no ` +
                 `stand-ins for that stack's outputs: create it with clusterResourceId, location, kubernetesVersion, oidcIssuerUrl, ` +
-                `istioRevision, kubeconfig and optionally serviceCidr (see stacks/offline/staging.cluster.yaml)`,
+                `istioRevision, kubeconfig and optionally serviceCidr, and standInFor: ${clusterStack} (see stacks/offline/staging.cluster.yaml)`,
         );
     }
-    const clusterOutputs = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
+    const { standInFor, ...clusterOutputs } = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
+    if (clusterStack !== undefined && standInFor !== clusterStack) {
+        // Stand-ins for another cluster would plan this stack against the wrong cluster, silently.
+        throw new Error(
+            standInFor === undefined
+                ? `stacks/offline/${stack}.cluster.yaml names no stack it stands in for: add \`standInFor: ${clusterStack}\` (the cluster stack that stack "${stack}" reads)`
+                : `stacks/offline/${stack}.cluster.yaml stands in for the stack ${standInFor}, and stack "${stack}" reads its cluster from ` +
+                      `${clusterStack}: write that stack's outputs there with \`standInFor: ${clusterStack}\`, or correct cluster.stack`,
+        );
+    }
     return { config, clusterOutputs };
 }
 
@@ -125,110 +134,20 @@ function parentOf(urn: string): string | undefined {
     return !urn || urn.split("::")[2] === "pulumi:pulumi:Stack" ? undefined : typeAndName(urn);
 }
 
-// Where each Azure resource type lives in Azure's id space (resource provider and type).
-const azureTypes: Record<string, { provider: string; name: string }> = {
-    "azure-native:monitor:AzureMonitorWorkspace": { provider: "Microsoft.Monitor/accounts", name: "azureMonitorWorkspaceName" },
-    "azure-native:monitor:DataCollectionEndpoint": {
-        provider: "Microsoft.Insights/dataCollectionEndpoints",
-        name: "dataCollectionEndpointName",
-    },
-    "azure-native:monitor:DataCollectionRule": { provider: "Microsoft.Insights/dataCollectionRules", name: "dataCollectionRuleName" },
-    "azure-native:alertsmanagement:PrometheusRuleGroup": {
-        provider: "Microsoft.AlertsManagement/prometheusRuleGroups",
-        name: "ruleGroupName",
-    },
-    "azure-native:monitor:MetricAlert": { provider: "Microsoft.Insights/metricAlerts", name: "ruleName" },
-    "azure-native:managedidentity:UserAssignedIdentity": {
-        provider: "Microsoft.ManagedIdentity/userAssignedIdentities",
-        name: "resourceName",
-    },
-};
-
-/** A stand-in value derived from a resource's name: the same on every run, different per resource. */
-function standIn(name: string, length: number): string {
-    return createHash("sha256").update(name).digest("hex").slice(0, length);
-}
-
-function standInGuid(name: string): string {
-    const hex = standIn(name, 32);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** The id Azure would give a resource with these inputs. */
-export function azureResourceId(type: string, inputs: Record<string, any>, subscriptionId: string): string | undefined {
-    if (type === "azure-native:monitor:DataCollectionRuleAssociation") {
-        return `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`;
-    }
-    if (type === "azure-native:authorization:RoleAssignment") {
-        return `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${inputs.roleAssignmentName}`;
-    }
-    const azureType = azureTypes[type];
-    return (
-        azureType &&
-        `/subscriptions/${subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${azureType.provider}/${inputs[azureType.name]}`
-    );
-}
-
 /**
- * Mocks that answer like an engine creating a fresh stack: Azure ids as Azure forms them, the
- * workspace's query endpoint, the cluster stack's outputs from their stand-ins.
+ * The package's mocks (`ama-metrics-istio/testing`), answering like an engine creating a fresh stack, and
+ * the cluster stack's outputs from their stand-ins.
  */
-export function offlineMocks(options: {
-    clusterOutputs?: Record<string, unknown>;
-    subscriptionId: string;
-    /** The region an existing workspace is in (default westeurope). */
-    existingWorkspaceLocation?: string;
-}): pulumi.runtime.Mocks {
+function offlineMocks(options: { clusterOutputs: Record<string, unknown>; subscriptionId: string }): pulumi.runtime.Mocks {
+    const mocks = createMocks({ subscriptionId: options.subscriptionId });
     return {
         newResource(args: pulumi.runtime.MockResourceArgs) {
             if (args.type === "pulumi:pulumi:StackReference") {
-                return {
-                    id: args.name,
-                    state: { name: args.name, outputs: options.clusterOutputs ?? {}, secretOutputNames: ["kubeconfig"] },
-                };
+                return { id: args.name, state: { name: args.name, outputs: options.clusterOutputs, secretOutputNames: ["kubeconfig"] } };
             }
-            const state: Record<string, unknown> = { ...args.inputs };
-            const azureType = azureTypes[args.type];
-            if (azureType !== undefined) {
-                // azure-native outputs the resource's name.
-                state.name = args.inputs[azureType.name];
-            }
-            if (args.type === "azure-native:monitor:AzureMonitorWorkspace") {
-                state.metrics = {
-                    prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${args.inputs.location}.prometheus.monitor.azure.com`,
-                };
-            }
-            if (args.type === "azure-native:monitor:DataCollectionEndpoint") {
-                state.metricsIngestion = {
-                    endpoint: `https://${String(args.inputs.dataCollectionEndpointName).toLowerCase()}-${standIn(args.name, 4)}.${args.inputs.location}-1.metrics.ingest.monitor.azure.com`,
-                };
-            }
-            if (args.type === "azure-native:monitor:DataCollectionRule") {
-                state.immutableId = `dcr-${standIn(args.name, 32)}`;
-            }
-            if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
-                state.clientId = standInGuid(`${args.name}/client`);
-                state.principalId = standInGuid(`${args.name}/principal`);
-                state.tenantId = "00000000-0000-4000-8000-0000000000aa";
-            }
-            return { id: azureResourceId(args.type, args.inputs, options.subscriptionId) ?? `${args.name}-id`, state };
+            return mocks.newResource(args);
         },
-        call(args: pulumi.runtime.MockCallArgs) {
-            if (args.token === "azure-native:authorization:getClientConfig") {
-                // The provider's own subscription, as the stack's provider is configured.
-                return { subscriptionId: options.subscriptionId, tenantId: "00000000-0000-4000-8000-0000000000aa" };
-            }
-            if (args.token === "azure-native:monitor:getAzureMonitorWorkspace") {
-                const location = options.existingWorkspaceLocation ?? "westeurope";
-                return {
-                    location,
-                    metrics: {
-                        prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${location}.prometheus.monitor.azure.com`,
-                    },
-                };
-            }
-            return {};
-        },
+        call: (args) => mocks.call(args),
     };
 }
 

@@ -2,8 +2,10 @@
 // Evaluates the compiled program (Pulumi.yaml's main) under Pulumi's mock runtime and prints every resource's type, name, parent,
 // dependencies (explicit and through inputs) and inputs, secrets masked, in a stable order. Recording
 // rule bodies are summarised, so plan diffs stay about topology. For the ama-metrics chart, which a
-// preview renders only against a cluster, it lists the objects the pinned chart version renders, from the
-// vendored rendering, relocated with the stack's own post-renderer flags.
+// preview renders only against a cluster, it lists the objects the pinned chart version renders: a
+// rendering made by hand from the chart's source at a commit (test/fixtures/ama-metrics-chart/PROVENANCE.md),
+// relocated with the stack's own post-renderer flags. The text plan opens with a one-line-per-resource
+// summary; `--json` gives the registrations, each Chart with the same rendered objects.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -33,7 +35,15 @@ function summariseRules(inputs: Record<string, unknown>): Record<string, unknown
 }
 
 /** What the Chart would create: its objects relocated with the registration's own post-renderer flags. */
-function chartObjects(chart: Registration): Record<string, unknown> {
+interface ChartRendering {
+    source?: string;
+    /** Each object as `Kind namespace/name`, with its pod's mesh labels and annotations for workloads. */
+    objects?: Array<string | { object: string; pod: Record<string, unknown> }>;
+    /** Why no objects are shown. */
+    note?: string;
+}
+
+function chartObjects(chart: Registration): ChartRendering {
     const inputs = chart.inputs as { version?: string; chart?: string; postRenderer?: { args?: string[] } };
     if (inputs.chart !== defaultChart.chart || inputs.version !== defaultChart.version) {
         return { note: `not shown: the vendored rendering is of ${defaultChart.chart} ${defaultChart.version}` };
@@ -55,29 +65,60 @@ function chartObjects(chart: Registration): Record<string, unknown> {
         return mesh.length ? { object: describeObject(object), pod: mesh[0] } : describeObject(object);
     });
     return {
-        source: `vendored rendering of ${inputs.version} with the component's values (test/fixtures/ama-metrics-chart), relocated with this registration's postRenderer flags`,
+        source:
+            `chart ${inputs.version} rendered by hand (no helm binary) from its source in Azure/prometheus-collector at a pinned commit, ` +
+            `with the component's values: test/fixtures/ama-metrics-chart/rendered-aks-component.yaml (provenance in its PROVENANCE.md), ` +
+            `relocated with this registration's postRenderer flags`,
         objects,
     };
 }
 
-/** The plan as YAML: resources sorted by type and name, keys sorted, so diffs show only real changes. */
+const byTypeAndName = (registrations: Registration[]) =>
+    [...registrations].sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
+
+const isChart = (r: Registration) => r.type === "kubernetes:helm.sh/v4:Chart";
+
+/**
+ * The plan's opening summary, as YAML comments: one line per resource (type, name, protected or not), and
+ * under each Chart one line per object it renders, so that a 1,000-line plan can be read in one screen.
+ */
+function summary(registrations: Registration[]): string[] {
+    const sorted = byTypeAndName(registrations);
+    const width = Math.max(...sorted.map((r) => r.type.length));
+    return sorted.flatMap((r) => {
+        const line = `#   ${r.type.padEnd(width)}  ${r.name}${r.protect ? "  (protected)" : ""}`;
+        const renders = isChart(r) ? chartObjects(r) : undefined;
+        const objects = renders?.objects?.map((o) => `#       renders ${typeof o === "string" ? o : o.object}`) ?? [];
+        return [line, ...(renders?.note ? [`#       ${renders.note}`] : []), ...objects];
+    });
+}
+
+/** The plan as YAML: a summary, then resources sorted by type and name, keys sorted, so diffs show only real changes. */
 export function formatPlan(stack: string, registrations: Registration[]): string {
-    const resources = [...registrations]
-        .sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`))
-        .map((r) => ({
-            resource: `${r.type}::${r.name}`,
-            ...(r.parent ? { parent: r.parent } : {}),
-            ...(r.provider ? { provider: r.provider } : {}),
-            ...(r.protect ? { protect: true } : {}),
-            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
-            ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
-            ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
-            ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
-            inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
-            ...(r.type === "kubernetes:helm.sh/v4:Chart" ? { renders: chartObjects(r) } : {}),
-        }));
-    const header = `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}\n`;
-    return header + stringify(resources, { lineWidth: 0 });
+    const resources = byTypeAndName(registrations).map((r) => ({
+        resource: `${r.type}::${r.name}`,
+        ...(r.parent ? { parent: r.parent } : {}),
+        ...(r.provider ? { provider: r.provider } : {}),
+        ...(r.protect ? { protect: true } : {}),
+        ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+        ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
+        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+        ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
+        inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
+        ...(isChart(r) ? { renders: chartObjects(r) } : {}),
+    }));
+    const header = [
+        `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}`,
+        "# Summary (type, name; the objects each Chart renders below it):",
+        ...summary(registrations),
+    ];
+    return header.join("\n") + "\n" + stringify(resources, { lineWidth: 0 });
+}
+
+/** The plan as JSON: the registrations as the engine receives them, each Chart with the objects it renders. */
+export function formatJsonPlan(registrations: Registration[]): string {
+    const planned = registrations.map((r) => (isChart(r) ? { ...r, renders: chartObjects(r) } : r));
+    return JSON.stringify(planned, null, 2) + "\n";
 }
 
 async function main() {
@@ -89,7 +130,7 @@ async function main() {
         process.exit(2);
     }
     const registrations = await evaluateStack(stacks[0]);
-    process.stdout.write(json ? JSON.stringify(registrations, null, 2) + "\n" : formatPlan(stacks[0], registrations));
+    process.stdout.write(json ? formatJsonPlan(registrations) : formatPlan(stacks[0], registrations));
 }
 
 if (require.main === module) {

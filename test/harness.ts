@@ -14,7 +14,8 @@ import type { RelocationOptions } from "../components/amaMetrics/relocate";
 import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
 import { validateArgs } from "../components/core/schema";
 import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
-import { captureRegistrations, offlineMocks, Registration } from "../scripts/offline";
+import { createMocks } from "../components/testing";
+import { captureRegistrations, Registration } from "../scripts/offline";
 
 /** A file of the test data (test/fixtures, with its provenance). */
 export const fixture = (...parts: string[]) => path.join(__dirname, "fixtures", ...parts);
@@ -88,8 +89,8 @@ export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): Rel
  * Sets Pulumi's mocks (not a preview: applies run) and returns the live list of registrations as the
  * engine receives them (parent, dependencies, inputs).
  */
-export function mockStack(stack = "test"): Registration[] {
-    pulumi.runtime.setMocks(offlineMocks({ subscriptionId: testSubscription }), "ama-metrics-istio", stack, false);
+export function mockStack(stack = "test", mocks = createMocks({ subscriptionId: testSubscription })): Registration[] {
+    pulumi.runtime.setMocks(mocks, "ama-metrics-istio", stack, false);
     return captureRegistrations();
 }
 
@@ -112,11 +113,11 @@ export interface Evaluation {
 }
 
 /**
- * A component under fresh mocks, once every child's registration has been answered: the harness awaits each
+ * A component under fresh mocks (the package's, unless given), once every child's registration has been answered: the harness awaits each
  * child's URN, which settles when its registration does (or fails when its inputs do).
  */
-export async function evaluate(args: AmaMetricsIstioArgs, name = "metrics"): Promise<Evaluation> {
-    const registrations = mockStack();
+export async function evaluate(args: AmaMetricsIstioArgs, name = "metrics", mocks?: pulumi.runtime.Mocks): Promise<Evaluation> {
+    const registrations = mockStack("test", mocks);
     const children: pulumi.Resource[] = [];
     const collect: pulumi.ResourceTransformation = ({ resource }) => {
         children.push(resource);

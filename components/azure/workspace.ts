@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AmaMetricsIstioArgumentError, problem } from "../core/errors";
 import { Settings } from "../core/settings";
 import { defaultWorkspaceName, sameRegion } from "./names";
+import { requiredOutput } from "./outputs";
 
 export interface Workspace {
     /** The workspace, when the component creates it. */
@@ -51,7 +52,14 @@ export function createWorkspace(
     );
     // The endpoint, rule and recording rules must sit in the workspace's region: a wrong
     // workspace.location fails every resource that uses the workspace, before any is created.
-    const id = pulumi.all([existing, found.location]).apply(([workspace, actual]) => {
+    const actualLocation = requiredOutput(
+        name,
+        "the existing workspace (getAzureMonitorWorkspace)",
+        "location",
+        found.location,
+        "the check of workspace.location",
+    );
+    const id = pulumi.all([existing, actualLocation]).apply(([workspace, actual]) => {
         if (!sameRegion(actual, location)) {
             throw new AmaMetricsIstioArgumentError(name, [
                 problem(

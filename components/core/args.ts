@@ -191,7 +191,9 @@ export interface ChartArgs {
     /**
      * The agent's settings: the data of the ConfigMap `ama-metrics-settings-configmap`, which the agent reads
      * from its own namespace (Microsoft's documentation puts it in kube-system, where the relocated agent
-     * never looks). Keys as in Microsoft's template, e.g. `default-scrape-settings-enabled`.
+     * never looks). Keys of Microsoft's schema v2, as the stacks use them (Azure/prometheus-collector
+     * otelcollector/configmaps/ama-metrics-settings-configmap-v2.yaml), e.g. `{ "schema-version": "v2",
+     * "config-version": "1", "cluster-metrics": "default-targets-scrape-enabled: |-\n  coredns = true" }`.
      */
     settings?: Record<string, string>;
     /**

@@ -10,7 +10,7 @@ export interface Problem {
     message: string;
 }
 
-/** A problem from its parts. */
+/** A problem from its parts. @internal */
 export function problem(argument: string, value: unknown, wrong: string, fix: string): Problem {
     return { argument, value, message: `${wrong}; ${fix}` };
 }
@@ -52,7 +52,7 @@ export class AmaMetricsIstioArgumentError extends Error {
     }
 }
 
-/** An error of a command-line tool: one line per problem, in the same shape. */
+/** An error of a command-line tool: one line per problem, in the same shape. @internal */
 export class UsageError extends Error {
     constructor(public readonly problems: readonly Problem[]) {
         super(problems.map(formatProblem).join("\n"));

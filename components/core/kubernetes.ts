@@ -36,32 +36,33 @@ export interface PodTemplate {
     [key: string]: unknown;
 }
 
+/** @internal */
 export function isRecord(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The value at `path`, or undefined where the path leaves the object. */
+/** The value at `path`, or undefined where the path leaves the object. @internal */
 export function getPath(value: unknown, path: readonly string[]): unknown {
     return path.reduce<unknown>((current, key) => (isRecord(current) ? current[key] : undefined), value);
 }
 
-/** Whether `labels` carry every key and value of `selector`, a `matchLabels` selector (an empty one matches everything). */
+/** Whether `labels` carry every key and value of `selector`, a `matchLabels` selector (an empty one matches everything). @internal */
 export function labelsMatch(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
     return Object.entries(selector).every(([key, value]) => labels?.[key] === value);
 }
 
-/** `apps/v1` → `apps`; `v1` → `` (the core group). */
+/** `apps/v1` → `apps`; `v1` → `` (the core group). @internal */
 export function apiGroup(apiVersion: string): string {
     const slash = apiVersion.indexOf("/");
     return slash < 0 ? "" : apiVersion.slice(0, slash);
 }
 
-/** A map key for a group and kind, e.g. `apps/Deployment`, `/Service`. */
+/** A map key for a group and kind, e.g. `apps/Deployment`, `/Service`. @internal */
 export function kindKey(group: string, kind: string): string {
     return `${group}/${kind}`;
 }
 
-/** `Kind namespace/name`, or `Kind name` for objects without a namespace. */
+/** `Kind namespace/name`, or `Kind name` for objects without a namespace. @internal */
 export function describeObject(object: Pick<KubernetesObject, "kind" | "metadata">): string {
     const name = object.metadata?.name ?? "<unnamed>";
     const namespace = object.metadata?.namespace;
@@ -84,7 +85,7 @@ export interface PodSlot {
     set(pod: PodTemplate): void;
 }
 
-/** The pod templates of an object: a workload's, a CronJob's, a PodTemplate's, or the Pod itself. */
+/** The pod templates of an object: a workload's, a CronJob's, a PodTemplate's, or the Pod itself. @internal */
 export function podTemplatesOf(object: KubernetesObject): PodSlot[] {
     const group = apiGroup(object.apiVersion);
     const slot = (holder: unknown, field: string): PodSlot[] =>
@@ -107,7 +108,7 @@ export function podTemplatesOf(object: KubernetesObject): PodSlot[] {
     return [];
 }
 
-/** The containers and init containers of a pod. */
+/** The containers and init containers of a pod. @internal */
 export function containersOf(pod: PodTemplate): Container[] {
     return [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
 }

@@ -227,7 +227,7 @@ const argsSchema = strict(
                     v.record(
                         v.string(),
                         v.string("not a string; ConfigMap data values are strings, e.g. TOML text"),
-                        'not a map; give the ConfigMap\'s data, e.g. { "default-scrape-settings-enabled": "..." }',
+                        'not a map; give the ConfigMap\'s data, e.g. { "schema-version": "v2", "cluster-metrics": "..." }',
                     ),
                 ),
                 kindScopes: v.optional(kindScopesSchema),

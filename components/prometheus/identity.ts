@@ -10,6 +10,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { builtInRoles, createRoleAssignment } from "../azure/roles";
 import { collectorIdentityName } from "../azure/names";
+import { requiredOutput } from "../azure/outputs";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { tokenExchangeAudience } from "./facts";
 
@@ -80,7 +81,17 @@ export function createCollectorIdentity(
     );
     const publisher = createRoleAssignment(
         `${name}-metrics-publisher`,
-        { principalId: identity.principalId, scope: rule.id, roleId: builtInRoles.monitoringMetricsPublisher },
+        {
+            principalId: requiredOutput(
+                name,
+                "the collector's identity (UserAssignedIdentity)",
+                "principalId",
+                identity.principalId,
+                "the Monitoring Metrics Publisher role assignment",
+            ),
+            scope: rule.id,
+            roleId: builtInRoles.monitoringMetricsPublisher,
+        },
         opts,
     );
     return { identity, credential, publisher };

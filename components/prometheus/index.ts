@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMonitor } from "../azure";
 import { prometheusStream } from "../azure/facts";
+import { requiredOutput } from "../azure/outputs";
 import { KubernetesObject } from "../core/kubernetes";
 import { CollectorRegistration, createCollectorObject } from "../core/register";
 import type { PrometheusCollectorSettings } from "../core/settings";
@@ -185,17 +186,34 @@ export function createPrometheusCollector(
 ): PrometheusCollector {
     const parent = opts.parent;
     const identity = createCollectorIdentity(name, settings, prometheusNames.serviceAccount, azure.rule, { parent });
+    const identityName = "the collector's identity (UserAssignedIdentity)";
     const refs: CollectorRefs = {
-        clientId: identity.identity.clientId,
-        tenantId: identity.identity.tenantId,
-        remoteWriteUrl: pulumi.all([azure.endpoint.metricsIngestion, azure.rule.immutableId]).apply(([ingestion, immutableId]) => {
-            if (!ingestion?.endpoint) {
-                throw new Error(
-                    `The data collection endpoint of "${name}" has no metrics ingestion endpoint: Prometheus cannot write to it.`,
-                );
-            }
-            return remoteWriteUrl(ingestion.endpoint, immutableId);
-        }),
+        clientId: requiredOutput(
+            name,
+            identityName,
+            "clientId",
+            identity.identity.clientId,
+            "the collector's Workload ID (its ServiceAccount's annotations)",
+        ),
+        tenantId: requiredOutput(
+            name,
+            identityName,
+            "tenantId",
+            identity.identity.tenantId,
+            "the collector's Workload ID (its ServiceAccount's annotations)",
+        ),
+        remoteWriteUrl: pulumi
+            .all([
+                requiredOutput(
+                    name,
+                    "the data collection endpoint",
+                    "metricsIngestion.endpoint",
+                    azure.endpoint.metricsIngestion.apply((ingestion) => ingestion?.endpoint),
+                    "Prometheus's remote-write URL",
+                ),
+                requiredOutput(name, "the data collection rule", "immutableId", azure.rule.immutableId, "Prometheus's remote-write URL"),
+            ])
+            .apply(([endpoint, immutableId]) => remoteWriteUrl(endpoint, immutableId)),
     };
     const objects: PrometheusCollector["objects"] = [];
     const register = (object: KubernetesObject, dependsOn: pulumi.Resource[] = []) => {

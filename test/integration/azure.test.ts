@@ -8,7 +8,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { AmaMetricsIstioArgs } from "../../components";
 import type { Registration } from "../../scripts/offline";
-import { captureRegistrations, offlineMocks } from "../../scripts/offline";
+import { createMocks } from "../../components/testing";
+import { captureRegistrations } from "../../scripts/offline";
 import {
     Deployment,
     evaluate as evaluateTemplate,
@@ -292,7 +293,7 @@ describe("the Azure side", function () {
 
         it("refuses a workspace.location other than the workspace's region, in every resource that uses the workspace", async () => {
             pulumi.runtime.setMocks(
-                offlineMocks({ subscriptionId: testSubscription, existingWorkspaceLocation: "eastus" }),
+                createMocks({ subscriptionId: testSubscription, existingWorkspaceLocation: "eastus" }),
                 "ama-metrics-istio",
                 "test",
                 false,

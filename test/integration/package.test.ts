@@ -1,7 +1,7 @@
 // The npm package as a consumer gets it: `npm pack`ed, installed into a project of its own (offline: the
 // tarball, with its dependencies and the Pulumi SDKs linked from this repository's node_modules), the
-// component constructed there under Pulumi's mocks, and the post-renderer of its Chart run as Helm 3 runs
-// it from that project's directory.
+// component constructed there under Pulumi's mocks, the post-renderer of its Chart run as Helm 3 runs
+// it from that project's directory, and the README's consumer unit test compiled and run there.
 
 import * as assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -15,6 +15,15 @@ import { baseArgs, fixture, helmDefaultsRendering, chartRenderings, relocationFo
 import { runLikeHelm } from "../helm";
 
 const root = path.resolve(__dirname, "..", "..");
+
+/** The README's consumer unit test: the TypeScript block of its "Testing your program" section. */
+function readmeUnitTest(): string {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    const section = /^### Testing your program\n([\s\S]*?)^#{2,3} /m.exec(readme)?.[1] ?? "";
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    assert.ok(block, "the README's Testing your program section has a TypeScript block");
+    return block;
+}
 
 function run(command: string, args: string[], cwd: string): string {
     const result = spawnSync(command, args, { cwd, encoding: "utf8" });
@@ -54,13 +63,21 @@ describe("the npm package, installed in a consumer's project", function () {
     let workDir: string;
     let consumer: string;
     let packed: string[];
+    let packOutput: string;
+    let developmentManifest: string;
+    let publishedManifest: Record<string, unknown>;
 
     before(() => {
-        // `npm run build`, then pack what npm would publish (without its prepack build, just done).
-        run("npm", ["run", "build"], root);
+        // `npm pack` as a maintainer runs it: its lifecycle scripts build once and strip the manifest.
         workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ama-metrics-istio-package-"));
-        const [pack] = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", workDir], root));
-        packed = pack.files.map((f: { path: string }) => f.path);
+        developmentManifest = fs.readFileSync(path.join(root, "package.json"), "utf8");
+        packOutput = run("npm", ["pack", "--foreground-scripts", "--pack-destination", workDir], root);
+        const [tarball] = fs.readdirSync(workDir).filter((f) => f.endsWith(".tgz"));
+        packed = run("tar", ["-tzf", path.join(workDir, tarball)], workDir)
+            .split("\n")
+            .filter(Boolean)
+            .map((f) => f.replace(/^package\//, ""));
+        publishedManifest = JSON.parse(run("tar", ["-xzOf", path.join(workDir, tarball), "package/package.json"], workDir));
 
         // Offline: the tarball, and its dependencies and peer dependencies linked from this repository.
         consumer = path.join(workDir, "consumer");
@@ -72,7 +89,7 @@ describe("the npm package, installed in a consumer's project", function () {
         );
         run(
             "npm",
-            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", path.join(workDir, pack.filename), ...linked],
+            ["install", "--offline", "--ignore-scripts", "--no-audit", "--no-fund", path.join(workDir, tarball), ...linked],
             consumer,
         );
         fs.writeFileSync(path.join(consumer, "program.js"), consumerProgram);
@@ -80,6 +97,26 @@ describe("the npm package, installed in a consumer's project", function () {
 
     after(() => {
         if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+    });
+
+    it("builds once when packed, and ships a manifest without the development scripts, restoring package.json after", () => {
+        const scripts = [...packOutput.matchAll(/^> ama-metrics-istio@\S+ (\S+)$/gm)].map((m) => m[1]);
+        assert.deepEqual(scripts, ["prepack", "build", "postpack"]);
+        assert.equal(publishedManifest.scripts, undefined, "no lifecycle script (prepare would need scripts/node22, not in the tarball)");
+        assert.equal(publishedManifest.devDependencies, undefined);
+        const development = JSON.parse(developmentManifest);
+        for (const field of ["name", "version", "exports", "bin", "files", "engines", "dependencies", "peerDependencies"]) {
+            assert.deepEqual(publishedManifest[field], development[field], field);
+        }
+        assert.equal(fs.readFileSync(path.join(root, "package.json"), "utf8"), developmentManifest);
+        assert.ok(!fs.existsSync(path.join(root, ".package.json.prepack")));
+    });
+
+    it("refuses to publish the directory, whose manifest is the development one, and names the tarball to publish", () => {
+        // --dry-run: even if the refusal were gone, nothing would be sent.
+        const result = spawnSync("npm", ["publish", "--dry-run"], { cwd: root, encoding: "utf8" });
+        assert.notEqual(result.status, 0);
+        assert.match(result.stderr, /publish the packed tarball instead .*npm pack && npm publish ama-metrics-istio-<version>\.tgz/);
     });
 
     it("publishes the compiled library with its declarations, the post-renderer and the README, and no TypeScript source", () => {
@@ -105,6 +142,41 @@ describe("the npm package, installed in a consumer's project", function () {
         const installed = path.join(consumer, "node_modules", "ama-metrics-istio", "dist", "amaMetrics", "postRenderer.js");
         assert.match(fs.readFileSync(installed, "utf8"), /^#!\/usr\/bin\/env node\n/);
     });
+
+    // The module settings of a consumer's tsconfig.json: Node's (which reads the package's "exports"), and the
+    // older CommonJS ones, which read "types" and "typesVersions" instead.
+    for (const [settings, compilerOptions] of [
+        ["node16", { module: "node16", moduleResolution: "node16" }],
+        ["commonjs with node resolution", { module: "commonjs", moduleResolution: "node" }],
+    ] as const) {
+        it(`runs the README's consumer unit test with ama-metrics-istio/testing, compiled against the installed package's types (${settings})`, () => {
+            const dir = path.join(consumer, settings.replace(/\W+/g, "-"));
+            fs.mkdirSync(dir);
+            fs.writeFileSync(path.join(dir, "monitoring.test.ts"), readmeUnitTest());
+            fs.writeFileSync(
+                path.join(dir, "tsconfig.json"),
+                JSON.stringify({
+                    compilerOptions: {
+                        target: "ES2022",
+                        ...compilerOptions,
+                        strict: true,
+                        outDir: "out",
+                        types: ["node"],
+                        typeRoots: [path.join(root, "node_modules", "@types")],
+                    },
+                    files: ["monitoring.test.ts"],
+                }),
+            );
+            run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json"], dir);
+            const result = spawnSync(process.execPath, ["--test", "--test-reporter=tap", "out/monitoring.test.js"], {
+                cwd: dir,
+                encoding: "utf8",
+            });
+            assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+            assert.match(result.stdout, /^# pass 3$/m);
+            assert.match(result.stdout, /^# fail 0$/m);
+        });
+    }
 
     // The relocation the component itself would hand its post-renderer for these arguments.
     for (const { name, args } of [

@@ -1,0 +1,114 @@
+// `ama-metrics-istio/testing`: Pulumi mocks for the unit tests of a program that uses the component. They
+// answer like Azure creating a fresh stack, with the outputs the component builds other inputs from: ids as
+// Azure forms them, the identity's client, principal and tenant ids, the endpoint's metrics ingestion URL,
+// the rule's immutable id, the workspace's query endpoint and (for an existing workspace) its region. Every
+// other resource gets its inputs back, as Pulumi's documented mocks answer. Values derive from the resource's
+// name: the same on every run, different per resource. The offline plan and the package's own tests use them.
+
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface MockOptions {
+    /** The subscription the Azure resources' ids name (default `00000000-0000-0000-0000-000000000000`). */
+    subscriptionId?: string;
+    /** The region `getAzureMonitorWorkspace` answers for an existing workspace (default `westeurope`). */
+    existingWorkspaceLocation?: string;
+}
+
+// Where each Azure resource type lives in Azure's id space (resource provider and type), and the input
+// that names it.
+const azureTypes: Record<string, { provider: string; name: string }> = {
+    "azure-native:monitor:AzureMonitorWorkspace": { provider: "Microsoft.Monitor/accounts", name: "azureMonitorWorkspaceName" },
+    "azure-native:monitor:DataCollectionEndpoint": {
+        provider: "Microsoft.Insights/dataCollectionEndpoints",
+        name: "dataCollectionEndpointName",
+    },
+    "azure-native:monitor:DataCollectionRule": { provider: "Microsoft.Insights/dataCollectionRules", name: "dataCollectionRuleName" },
+    "azure-native:alertsmanagement:PrometheusRuleGroup": {
+        provider: "Microsoft.AlertsManagement/prometheusRuleGroups",
+        name: "ruleGroupName",
+    },
+    "azure-native:monitor:MetricAlert": { provider: "Microsoft.Insights/metricAlerts", name: "ruleName" },
+    "azure-native:managedidentity:UserAssignedIdentity": {
+        provider: "Microsoft.ManagedIdentity/userAssignedIdentities",
+        name: "resourceName",
+    },
+};
+
+/** A stand-in value derived from a resource's name: the same on every run, different per resource. */
+function standIn(name: string, length: number): string {
+    return createHash("sha256").update(name).digest("hex").slice(0, length);
+}
+
+function standInGuid(name: string): string {
+    const hex = standIn(name, 32);
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The id Azure would give a resource with these inputs. */
+function azureResourceId(type: string, inputs: Record<string, any>, subscriptionId: string): string | undefined {
+    if (type === "azure-native:monitor:DataCollectionRuleAssociation") {
+        return `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`;
+    }
+    if (type === "azure-native:authorization:RoleAssignment") {
+        return `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${inputs.roleAssignmentName}`;
+    }
+    const azureType = azureTypes[type];
+    return (
+        azureType &&
+        `/subscriptions/${subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${azureType.provider}/${inputs[azureType.name]}`
+    );
+}
+
+/** Mocks for `pulumi.runtime.setMocks`, answering for this subscription and existing workspace's region. */
+export function createMocks(options: MockOptions = {}): pulumi.runtime.Mocks {
+    const subscriptionId = options.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
+    return {
+        newResource(args: pulumi.runtime.MockResourceArgs) {
+            const state: Record<string, unknown> = { ...args.inputs };
+            const azureType = azureTypes[args.type];
+            if (azureType !== undefined) {
+                // azure-native outputs the resource's name.
+                state.name = args.inputs[azureType.name];
+            }
+            if (args.type === "azure-native:monitor:AzureMonitorWorkspace") {
+                state.metrics = {
+                    prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${args.inputs.location}.prometheus.monitor.azure.com`,
+                };
+            }
+            if (args.type === "azure-native:monitor:DataCollectionEndpoint") {
+                state.metricsIngestion = {
+                    endpoint: `https://${String(args.inputs.dataCollectionEndpointName).toLowerCase()}-${standIn(args.name, 4)}.${args.inputs.location}-1.metrics.ingest.monitor.azure.com`,
+                };
+            }
+            if (args.type === "azure-native:monitor:DataCollectionRule") {
+                state.immutableId = `dcr-${standIn(args.name, 32)}`;
+            }
+            if (args.type === "azure-native:managedidentity:UserAssignedIdentity") {
+                state.clientId = standInGuid(`${args.name}/client`);
+                state.principalId = standInGuid(`${args.name}/principal`);
+                state.tenantId = "00000000-0000-4000-8000-0000000000aa";
+            }
+            return { id: azureResourceId(args.type, args.inputs, subscriptionId) ?? `${args.name}-id`, state };
+        },
+        call(args: pulumi.runtime.MockCallArgs) {
+            if (args.token === "azure-native:authorization:getClientConfig") {
+                // The provider's own subscription, as the stack's provider is configured.
+                return { subscriptionId, tenantId: "00000000-0000-4000-8000-0000000000aa" };
+            }
+            if (args.token === "azure-native:monitor:getAzureMonitorWorkspace") {
+                const location = options.existingWorkspaceLocation ?? "westeurope";
+                return {
+                    location,
+                    metrics: {
+                        prometheusQueryEndpoint: `https://${args.inputs.azureMonitorWorkspaceName}.${location}.prometheus.monitor.azure.com`,
+                    },
+                };
+            }
+            return args.inputs;
+        },
+    };
+}
+
+/** The mocks with their defaults: `pulumi.runtime.setMocks(mocks, "project", "stack", false)`. */
+export const mocks: pulumi.runtime.Mocks = createMocks();
