@@ -11,7 +11,7 @@ import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
+import { defaultJobNames, minimumPrometheusVersion, prometheusDefaults } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
 import { getPath, isRecord } from "./kubernetes";
@@ -40,6 +40,7 @@ import {
     workspaceIdSchema,
 } from "./shapes";
 import { defaults, resolveSettings, Settings } from "./settings";
+import { scrapeJobProblems, scrapeJobs } from "./scrapeConfig";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
@@ -172,23 +173,7 @@ const argsSchema = strict(
                 scrapeInterval: v.optional(valueOf(formats.duration)),
             }),
         ),
-        scrapeConfigs: v.optional(
-            v.array(
-                v.looseObject(
-                    {
-                        job_name: v.pipe(
-                            v.string("missing; every scrape job needs a job_name"),
-                            v.minLength(1, "empty; give the job a name"),
-                        ),
-                    },
-                    (issue) =>
-                        issue.received === "undefined"
-                            ? "missing; every scrape job needs a job_name"
-                            : "not a scrape job; give a Prometheus scrape_config object with a job_name",
-                ),
-                "not a list; give a list of Prometheus scrape_config objects",
-            ),
-        ),
+        scrapeConfigs: v.optional(scrapeJobs),
         chart: v.optional(
             strict({
                 chart: v.optional(
@@ -568,6 +553,11 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
     return problems;
 }
 
+/** The `global.scrape_interval` a job inherits: the collector's, or Prometheus' default for the agent's custom jobs. */
+function globalScrapeInterval(args: AmaMetricsIstioArgs, collector: Collector): string {
+    return collector === "prometheus" ? (args.prometheus?.scrapeInterval ?? prometheusDefaults.scrapeInterval) : "1m";
+}
+
 function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
     const problems: Problem[] = [];
     const reserved = new Set([
@@ -594,6 +584,7 @@ function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): 
             );
         }
         seen.set(job.job_name, i);
+        problems.push(...scrapeJobProblems(job, `scrapeConfigs[${i}]`, globalScrapeInterval(args, collector)));
     });
     return problems;
 }

@@ -1,0 +1,386 @@
+// `scrapeConfigs` against Prometheus' own tests: every scrape job Prometheus v3.14.0 refuses is refused
+// here with the argument named, every job it loads is accepted and emitted unchanged. The files and
+// their verdicts are upstream's (test/fixtures/prometheus-config/PROVENANCE.md): the bad files' error
+// texts below are config_test.go's `expectedErrors` and http_config_test.go's `invalidHTTPClientConfigs`.
+
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as YAML from "yaml";
+import { AmaMetricsIstioArgumentError, ScrapeConfig } from "../../components";
+import { validateArgs } from "../../components/core/schema";
+import { CollectorValues, prometheusConfig } from "../../components/prometheus/config";
+import { baseArgs, fixture, settingsFor } from "../harness";
+
+const values: CollectorValues = {
+    clusterName: "aks-one",
+    clientId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    remoteWriteUrl:
+        "https://amw.eastus-1.metrics.ingest.monitor.azure.com/dataCollectionRules/dcr-0/streams/Microsoft-PrometheusMetrics/api/v1/write",
+};
+
+const read = (folder: string, file: string) => YAML.parse(fs.readFileSync(fixture("prometheus-config", folder, file), "utf8"));
+const jobsOf = (file: string) => (read("prometheus", file).scrape_configs ?? []) as ScrapeConfig[];
+
+function problemsOf(scrapeConfigs: unknown): string[] {
+    try {
+        validateArgs("oracle", baseArgs({ scrapeConfigs: scrapeConfigs as ScrapeConfig[] }));
+        return [];
+    } catch (error) {
+        assert.ok(error instanceof AmaMetricsIstioArgumentError, `not an argument error: ${error}`);
+        return error.problems;
+    }
+}
+
+// [file, Prometheus' error (config_test.go), the argument refused here]
+const badScrapeJobs: Array<[string, string, string]> = [
+    ["jobname.bad.yml", "job_name is empty", "scrapeConfigs[0].job_name = null"],
+    ["jobname_dup.bad.yml", `found multiple scrape configs with job name "prometheus"`, `scrapeConfigs[2].job_name = "prometheus"`],
+    ["scrape_interval.bad.yml", "scrape timeout greater than scrape interval", `scrapeConfigs[0].scrape_timeout = "6s"`],
+    ["regex.bad.yml", "error parsing regexp", `scrapeConfigs[0].relabel_configs[0].regex = "abc(def"`],
+    [
+        "modulus_missing.bad.yml",
+        "relabel configuration for hashmod requires non-zero modulus",
+        "scrapeConfigs[0].relabel_configs[0].modulus",
+    ],
+    [
+        "labelkeep.bad.yml",
+        "labelkeep action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].source_labels",
+    ],
+    ["labelkeep2.bad.yml", "labelkeep action requires only 'regex', and no other fields", "scrapeConfigs[0].relabel_configs[0].modulus"],
+    ["labelkeep3.bad.yml", "labelkeep action requires only 'regex', and no other fields", "scrapeConfigs[0].relabel_configs[0].separator"],
+    [
+        "labelkeep4.bad.yml",
+        "labelkeep action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].replacement",
+    ],
+    [
+        "labelkeep5.bad.yml",
+        "labelkeep action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    [
+        "labeldrop.bad.yml",
+        "labeldrop action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].source_labels",
+    ],
+    ["labeldrop2.bad.yml", "labeldrop action requires only 'regex', and no other fields", "scrapeConfigs[0].relabel_configs[0].modulus"],
+    ["labeldrop3.bad.yml", "labeldrop action requires only 'regex', and no other fields", "scrapeConfigs[0].relabel_configs[0].separator"],
+    [
+        "labeldrop4.bad.yml",
+        "labeldrop action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].replacement",
+    ],
+    [
+        "labeldrop5.bad.yml",
+        "labeldrop action requires only 'regex', and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    [
+        "dropequal.bad.yml",
+        "relabel configuration for dropequal action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    [
+        "dropequal1.bad.yml",
+        "dropequal action requires only 'source_labels' and `target_label`, and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].regex",
+    ],
+    [
+        "keepequal.bad.yml",
+        "relabel configuration for keepequal action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    [
+        "keepequal1.bad.yml",
+        "keepequal action requires only 'source_labels' and `target_label`, and no other fields",
+        "scrapeConfigs[0].relabel_configs[0].regex",
+    ],
+    ["labelmap.bad.yml", "!!binary value contains invalid base64 data", "scrapeConfigs[0].relabel_configs[0].replacement"],
+    [
+        "lowercase.bad.yml",
+        "relabel configuration for lowercase action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    ["lowercase3.bad.yml", "'replacement' can not be set for lowercase action", `scrapeConfigs[0].relabel_configs[0].replacement = "bar"`],
+    [
+        "uppercase.bad.yml",
+        "relabel configuration for uppercase action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    ["uppercase3.bad.yml", "'replacement' can not be set for uppercase action", "scrapeConfigs[0].relabel_configs[0].replacement"],
+    ["unknown_attr.bad.yml", "field consult_sd_configs not found in type", "scrapeConfigs[0].consult_sd_configs"],
+    ["bearertoken.bad.yml", "at most one of bearer_token & bearer_token_file must be configured", "scrapeConfigs[0].bearer_token_file"],
+    [
+        "bearertoken_basicauth.bad.yml",
+        "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured",
+        "scrapeConfigs[0].basic_auth",
+    ],
+    [
+        "kubernetes_http_config_without_api_server.bad.yml",
+        "to use custom HTTP client configuration please provide the 'api_server' URL explicitly",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].authorization",
+    ],
+    [
+        "kubernetes_kubeconfig_with_own_namespace.bad.yml",
+        "cannot use 'kubeconfig_file' and 'namespaces.own_namespace' simultaneously",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].namespaces.own_namespace",
+    ],
+    [
+        "kubernetes_api_server_with_own_namespace.bad.yml",
+        "cannot use 'api_server' and 'namespaces.own_namespace' simultaneously",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].namespaces.own_namespace",
+    ],
+    [
+        "kubernetes_kubeconfig_with_apiserver.bad.yml",
+        "cannot use 'kubeconfig_file' and 'api_server' simultaneously",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].kubeconfig_file",
+    ],
+    [
+        "kubernetes_kubeconfig_with_http_config.bad.yml",
+        "cannot use a custom HTTP client configuration together with 'kubeconfig_file'",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].basic_auth",
+    ],
+    [
+        "kubernetes_bearertoken.bad.yml",
+        "at most one of bearer_token & bearer_token_file must be configured",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].bearer_token_file",
+    ],
+    ["kubernetes_role.bad.yml", "role", `scrapeConfigs[0].kubernetes_sd_configs[0].role = "vacation"`],
+    [
+        "kubernetes_selectors_endpoints.bad.yml",
+        "endpoints role supports only pod, service, endpoints selectors",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[0].role = "node"`,
+    ],
+    [
+        "kubernetes_selectors_ingress.bad.yml",
+        "ingress role supports only ingress selectors",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[0].role = "node"`,
+    ],
+    [
+        "kubernetes_selectors_node.bad.yml",
+        "node role supports only node selectors",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[0].role = "pod"`,
+    ],
+    [
+        "kubernetes_selectors_pod.bad.yml",
+        "pod role supports only pod, node selectors",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[1].role = "service"`,
+    ],
+    [
+        "kubernetes_selectors_service.bad.yml",
+        "service role supports only service selectors",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[0].role = "pod"`,
+    ],
+    [
+        "kubernetes_namespace_discovery.bad.yml",
+        "field foo not found in type kubernetes.plain",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].namespaces.foo",
+    ],
+    [
+        "kubernetes_selectors_duplicated_role.bad.yml",
+        "duplicated selector role: pod",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[1].role = "pod"`,
+    ],
+    [
+        "kubernetes_selectors_incorrect_selector.bad.yml",
+        "invalid selector: 'metadata.status-Running'",
+        `scrapeConfigs[0].kubernetes_sd_configs[0].selectors[0].field = "metadata.status-Running"`,
+    ],
+    [
+        "kubernetes_bearertoken_basicauth.bad.yml",
+        "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].basic_auth",
+    ],
+    [
+        "kubernetes_authorization_basicauth.bad.yml",
+        "at most one of basic_auth, oauth2 & authorization must be configured",
+        "scrapeConfigs[0].kubernetes_sd_configs[0].authorization",
+    ],
+    ["url_in_targetgroup.bad.yml", `"http://bad" is not a valid hostname`, `scrapeConfigs[0].static_configs[0].targets[0] = "http://bad"`],
+    [
+        "target_label_missing.bad.yml",
+        "relabel configuration for replace action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    [
+        "target_label_hashmod_missing.bad.yml",
+        "relabel configuration for hashmod action requires 'target_label' value",
+        "scrapeConfigs[0].relabel_configs[0].target_label",
+    ],
+    ["empty_scrape_config.bad.yml", "empty or null scrape config section", "scrapeConfigs[0] = null"],
+    ["empty_target_relabel_config.bad.yml", "empty or null target relabeling rule", "scrapeConfigs[0].relabel_configs[0] = null"],
+    ["empty_metric_relabel_config.bad.yml", "empty or null metric relabeling rule", "scrapeConfigs[0].metric_relabel_configs[0] = null"],
+    ["empty_static_config.bad.yml", "empty or null section in static_configs", "scrapeConfigs[0].static_configs[0] = null"],
+    ["scrape_body_size_limit.bad.yml", "units: unknown unit  in 100", "scrapeConfigs[0].body_size_limit = 100"],
+    ["http_url_no_scheme.bad.yml", "URL scheme must be 'http' or 'https'", `scrapeConfigs[0].http_sd_configs[0].url = "invalid"`],
+    ["http_url_no_host.bad.yml", "host is missing in URL", `scrapeConfigs[0].http_sd_configs[0].url = "http://"`],
+    [
+        "http_token_file.bad.yml",
+        "at most one of bearer_token & bearer_token_file must be configured",
+        "scrapeConfigs[0].http_sd_configs[0].bearer_token_file",
+    ],
+    [
+        "http_url_bad_scheme.bad.yml",
+        "URL scheme must be 'http' or 'https'",
+        `scrapeConfigs[0].http_sd_configs[0].url = "ftp://example.com"`,
+    ],
+    ["empty_scrape_config_action.bad.yml", "relabel action cannot be empty", "scrapeConfigs[0].relabel_configs[0].action = null"],
+    [
+        "scrape_config_files_scrape_protocols.bad.yml",
+        "unknown scrape protocol prometheusproto",
+        `scrapeConfigs[0].scrape_protocols[0] = "prometheusproto"`,
+    ],
+    [
+        "scrape_config_files_scrape_protocols2.bad.yml",
+        "duplicated protocol in scrape_protocols",
+        `scrapeConfigs[0].scrape_protocols[2] = "OpenMetricsText1.0.0"`,
+    ],
+    [
+        "scrape_config_files_fallback_scrape_protocol1.bad.yml",
+        "invalid fallback_scrape_protocol",
+        `scrapeConfigs[0].fallback_scrape_protocol = "prometheusproto"`,
+    ],
+    ["scrape_config_files_fallback_scrape_protocol2.bad.yml", "unmarshal errors", "scrapeConfigs[0].fallback_scrape_protocol = ["],
+];
+
+// Bad files whose job uses a discovery of clouds or other systems: refused here for the key itself
+// (the component supports static, kubernetes, http and dns discovery), so Prometheus' finer error never arises.
+const otherDiscoveryFiles = fs
+    .readdirSync(fixture("prometheus-config", "prometheus"))
+    .filter((file) =>
+        /^(marathon|openstack|ec2|lightsail|azure|oci|puppetdb|hetzner|eureka|scaleway|outscale|uyuni|ionos|ovhcloud|stackit)_.*\.bad\.yml$/.test(
+            file,
+        ),
+    );
+
+// prometheus/common v0.70.1 `invalidHTTPClientConfigs`, each file inlined into a job: [file, error, argument].
+const badHttpClients: Array<[string, string, string]> = [
+    [
+        "http.conf.bearer-token-and-file-set.bad.yml",
+        "at most one of bearer_token & bearer_token_file must be configured",
+        "bearer_token_file",
+    ],
+    ["http.conf.empty.bad.yml", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured", "basic_auth"],
+    [
+        "http.conf.basic-auth.too-much.bad.yaml",
+        "at most one of basic_auth password, password_file & password_ref must be configured",
+        "basic_auth.password_file",
+    ],
+    [
+        "http.conf.basic-auth.bad-username.yaml",
+        "at most one of basic_auth username, username_file & username_ref must be configured",
+        "basic_auth.username_file",
+    ],
+    ["http.conf.mix-bearer-and-creds.bad.yaml", "authorization is not compatible with bearer_token & bearer_token_file", "authorization"],
+    [
+        "http.conf.auth-creds-and-file-set.too-much.bad.yaml",
+        "at most one of authorization credentials & credentials_file must be configured",
+        "authorization.credentials_file",
+    ],
+    [
+        "http.conf.basic-auth-and-auth-creds.too-much.bad.yaml",
+        "at most one of basic_auth, oauth2 & authorization must be configured",
+        "authorization",
+    ],
+    ["http.conf.basic-auth-and-oauth2.too-much.bad.yaml", "at most one of basic_auth, oauth2 & authorization must be configured", "oauth2"],
+    [
+        "http.conf.auth-creds-no-basic.bad.yaml",
+        `authorization type cannot be set to "basic", use "basic_auth" instead`,
+        "authorization.type",
+    ],
+    [
+        "http.conf.oauth2-secret-and-file-set.bad.yml",
+        "at most one of oauth2 client_secret, client_secret_file & client_secret_ref must be configured",
+        "oauth2.client_secret_file",
+    ],
+    [
+        "http.conf.oauth2-certificate-and-file-set.bad.yml",
+        "at most one of oauth2 client_certificate_key, client_certificate_key_file & client_certificate_key_ref",
+        "oauth2.client_certificate_key_file",
+    ],
+    ["http.conf.oauth2-no-client-id.bad.yaml", "oauth2 client_id must be configured", "oauth2.client_id"],
+    ["http.conf.oauth2-no-token-url.bad.yaml", "oauth2 token_url must be configured", "oauth2.token_url"],
+    ["http.conf.proxy-from-env.bad.yaml", "if proxy_from_environment is configured, proxy_url must not be configured", "proxy_url"],
+    ["http.conf.no-proxy.bad.yaml", "if proxy_from_environment is configured, no_proxy must not be configured", "no_proxy"],
+    ["http.conf.no-proxy-without-proxy-url.bad.yaml", "if no_proxy is configured, proxy_url must also be configured", "no_proxy"],
+    ["http.conf.headers-reserved.bad.yaml", `setting header "User-Agent" is not allowed`, "http_headers."],
+    [
+        "http.conf.proxy-headers.bad.yml",
+        "proxy_connect_header without proxy (TestProxyConfig_Proxy_Headers 'bad yaml')",
+        "proxy_connect_header",
+    ],
+];
+const goodHttpClients = fs
+    .readdirSync(fixture("prometheus-config", "common"))
+    .filter((file) => !/\.bad[.-]/.test(file) && /\.ya?ml$/.test(file));
+
+// Files Prometheus loads (config_test.go: TestLoadConfig, TestKubernetes*, TestScrapeIntervalLarger and
+// the per-job histogram and compression tests).
+const goodFiles = fs.readdirSync(fixture("prometheus-config", "prometheus")).filter((file) => file.endsWith(".good.yml"));
+const usesOtherDiscovery = (job: ScrapeConfig) =>
+    Object.keys(job).some((key) => key.endsWith("_sd_configs") && !/^(kubernetes|http|dns)_sd_configs$/.test(key));
+
+describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", () => {
+    for (const [file, upstream, argument] of badScrapeJobs) {
+        it(`refuses ${file} (Prometheus: ${upstream})`, () => {
+            const problems = problemsOf(jobsOf(file));
+            assert.ok(
+                problems.some((p) => p.startsWith(argument)),
+                `no problem starts with ${argument}:\n${problems.join("\n")}`,
+            );
+        });
+    }
+
+    for (const file of otherDiscoveryFiles) {
+        it(`refuses ${file}: its discovery is not one the component supports`, () => {
+            const key = Object.keys(jobsOf(file)[0]).find((k) => k.endsWith("_sd_configs"))!;
+            const problems = problemsOf(jobsOf(file));
+            assert.ok(
+                problems.some((p) => p.startsWith(`scrapeConfigs[0].${key} = `) && /outside the cluster/.test(p)),
+                problems.join("\n"),
+            );
+        });
+    }
+
+    for (const [file, upstream, argument] of badHttpClients) {
+        it(`refuses the HTTP client of ${file} (prometheus/common: ${upstream})`, () => {
+            const problems = problemsOf([{ job_name: "apps", ...read("common", file) }]);
+            assert.ok(
+                problems.some((p) => p.startsWith(`scrapeConfigs[0].${argument}`)),
+                `no problem for ${argument}:\n${problems.join("\n")}`,
+            );
+        });
+    }
+
+    for (const file of goodHttpClients) {
+        it(`accepts the HTTP client of ${file}`, () => {
+            assert.deepEqual(problemsOf([{ job_name: "apps", ...read("common", file) }]), []);
+        });
+    }
+
+    for (const file of goodFiles) {
+        it(`accepts and emits unchanged every job of ${file} that uses a supported discovery`, () => {
+            const jobs = jobsOf(file).filter((job) => !usesOtherDiscovery(job));
+            assert.ok(jobs.length > 0 || file === "conf.good.yml");
+            const renamed = jobs.map((job, i) => ({ ...job, job_name: `${job.job_name}-${i}` }));
+            assert.deepEqual(problemsOf(renamed), []);
+            const emitted = prometheusConfig(settingsFor({ scrapeConfigs: renamed }), 0, values).scrape_configs;
+            for (const job of renamed) {
+                assert.deepEqual(
+                    emitted.find((j) => j.job_name === job.job_name),
+                    job,
+                );
+            }
+        });
+    }
+
+    it("refuses conf.good.yml's jobs of other discoveries only for that key", () => {
+        const jobs = jobsOf("conf.good.yml").filter(usesOtherDiscovery);
+        assert.ok(jobs.length >= 20);
+        const problems = problemsOf(jobs.map((job, i) => ({ ...job, job_name: `j${i}` })));
+        assert.ok(problems.length > 0);
+        for (const p of problems) assert.match(p, /^scrapeConfigs\[\d+\]\.\w+_sd_configs = .*outside the cluster/);
+    });
+});
