@@ -21,6 +21,141 @@ const workspaceId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourc
 const scopeId =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls";
 
+const job = (fields: Record<string, unknown>, base = prometheus): AmaMetricsIstioArgs => ({
+    ...base,
+    scrapeConfigs: [{ job_name: "apps", ...fields }],
+});
+
+function scrapeJobCases(): Array<[string, unknown, string, RegExp]> {
+    const rule = (fields: Record<string, unknown>) => job({ relabel_configs: [fields] });
+    return [
+        [
+            "a misspelt scrape job key",
+            job({ scrape_intervl: "1m" }),
+            `scrapeConfigs[0].scrape_intervl = "1m"`,
+            /did you mean "scrape_interval"\?/,
+        ],
+        [
+            "global inside a scrape job",
+            job({ global: { scrape_interval: "1s" } }),
+            "scrapeConfigs[0].global = ",
+            /top-level key of Prometheus' configuration/,
+        ],
+        [
+            "remote_write inside a scrape job",
+            job({ remote_write: [{ url: "https://x" }] }),
+            "scrapeConfigs[0].remote_write = ",
+            /top-level key/,
+        ],
+        ["rule_files inside a scrape job", job({ rule_files: ["a.rules"] }), "scrapeConfigs[0].rule_files = ", /top-level key/],
+        ["alerting inside a scrape job", job({ alerting: {} }), "scrapeConfigs[0].alerting = ", /top-level key/],
+        ["a discovery of another system", job({ consul_sd_configs: [{}] }), "scrapeConfigs[0].consul_sd_configs = ", /outside the cluster/],
+        [
+            "a scrape interval without a unit",
+            job({ scrape_interval: "30" }),
+            `scrapeConfigs[0].scrape_interval = "30"`,
+            /not a Prometheus duration/,
+        ],
+        [
+            "a scrape timeout in a Go unit Prometheus lacks",
+            job({ scrape_timeout: "1.5s" }),
+            `scrapeConfigs[0].scrape_timeout = "1.5s"`,
+            /not a Prometheus duration/,
+        ],
+        [
+            "a timeout longer than the interval",
+            job({ scrape_interval: "10s", scrape_timeout: "15s" }),
+            `scrapeConfigs[0].scrape_timeout = "15s"`,
+            /longer than the job's scrape interval \(10s\)/,
+        ],
+        [
+            "a timeout longer than the inherited interval",
+            job({ scrape_timeout: "45s" }),
+            `scrapeConfigs[0].scrape_timeout = "45s"`,
+            /longer than the job's scrape interval \(30s, the global one\)/,
+        ],
+        [
+            "a scheme other than http(s)",
+            job({ scheme: "ftp" }),
+            `scrapeConfigs[0].scheme = "ftp"`,
+            /not a scrape scheme; use one of "http", "https"/,
+        ],
+        [
+            "an unknown Kubernetes SD role",
+            job({ kubernetes_sd_configs: [{ role: "pods" }] }),
+            `scrapeConfigs[0].kubernetes_sd_configs[0].role = "pods"`,
+            /not a Kubernetes SD role/,
+        ],
+        [
+            "an unknown relabel action",
+            rule({ action: "kepp" }),
+            `scrapeConfigs[0].relabel_configs[0].action = "kepp"`,
+            /not a relabel action; use one of replace, keep/,
+        ],
+        // JavaScript's RegExp takes lookahead and back-references; Go's RE2, which Prometheus uses, does not.
+        [
+            "a relabel regex with lookahead",
+            rule({ regex: "(?=foo).*", action: "keep", source_labels: ["a"] }),
+            `scrapeConfigs[0].relabel_configs[0].regex = "(?=foo).*"`,
+            /Go's RE2.*invalid or unsupported Perl syntax/,
+        ],
+        [
+            "a relabel regex with a back-reference",
+            rule({ regex: "(a)\\1", action: "drop", source_labels: ["a"] }),
+            `scrapeConfigs[0].relabel_configs[0].regex = "(a)\\\\1"`,
+            /invalid escape sequence/,
+        ],
+        [
+            "a metric relabel regex with a possessive repeat",
+            job({ metric_relabel_configs: [{ regex: "a++", action: "drop", source_labels: ["__name__"] }] }),
+            "scrapeConfigs[0].metric_relabel_configs[0].regex",
+            /nested repetition/,
+        ],
+        ["a job_name of two lines", job({ job_name: "apps\nmore" }), `scrapeConfigs[0].job_name = "apps\\nmore"`, /more than one line/],
+        ["a numeric job_name", job({ job_name: 42 }), "scrapeConfigs[0].job_name = 42", /not a string; every scrape job needs a job_name/],
+        [
+            "a bearer token file of the Workload ID token",
+            job({ bearer_token_file: "/var/run/secrets/azure/tokens/azure-identity-token" }),
+            `scrapeConfigs[0].bearer_token_file = "/var/run/secrets/azure/tokens/azure-identity-token"`,
+            /Azure Workload ID token is mounted: it would be sent to every target/,
+        ],
+        [
+            "credentials from the Workload ID token's new mount",
+            job({ authorization: { credentials_file: "/var/run/secrets/azure/wi/token/azure-identity-token" } }),
+            "scrapeConfigs[0].authorization.credentials_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "an OAuth 2 secret file from the token directory, through /run",
+            job({
+                oauth2: {
+                    client_id: "x",
+                    token_url: "https://login.example/token",
+                    client_secret_file: "/run/secrets/azure/tokens/azure-identity-token",
+                },
+            }),
+            "scrapeConfigs[0].oauth2.client_secret_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "a Kubernetes SD token file from the token directory",
+            job({
+                kubernetes_sd_configs: [
+                    { role: "pod", api_server: "https://k8s.example:443", bearer_token_file: "/var/run/secrets/../secrets/azure/tokens/t" },
+                ],
+            }),
+            "scrapeConfigs[0].kubernetes_sd_configs[0].bearer_token_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "relabel_configs given as an object",
+            job({ relabel_configs: { action: "keep" } }, { ...prometheus, prometheus: { shards: 2 } }),
+            "scrapeConfigs[0].relabel_configs = ",
+            /not a list/,
+        ],
+    ];
+}
+
 // [title, args, `<argument> = <value>` as the message starts, the rest of the message]
 const cases: Array<[string, unknown, string, RegExp]> = [
     // Unknown keys, at any level, with the nearest known key.
@@ -253,6 +388,8 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "scrapeConfigs[0].job_name = undefined",
         /every scrape job needs a job_name/,
     ],
+    // Each scrape job as Prometheus v3.14.0 loads it (more cases: test/unit/scrapeConfigOracle.test.ts).
+    ...scrapeJobCases(),
     // The Azure side.
     [
         "a resource group with a slash",

@@ -384,3 +384,19 @@ describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", (
         for (const p of problems) assert.match(p, /^scrapeConfigs\[\d+\]\.\w+_sd_configs = .*outside the cluster/);
     });
 });
+
+describe("scrapeConfigs with shards", () => {
+    it("keeps a job's own relabel rules, unchanged and first, before each shard's hashmod rules", () => {
+        const own = [{ source_labels: ["__meta_kubernetes_pod_label_app"], regex: "orders", action: "keep" }];
+        const scrapeConfigs = [{ job_name: "apps", kubernetes_sd_configs: [{ role: "pod" }], relabel_configs: own }];
+        for (const shard of [0, 1, 2]) {
+            const config = prometheusConfig(settingsFor({ scrapeConfigs, prometheus: { shards: 3 } }), shard, values);
+            const rules = config.scrape_configs.find((j) => j.job_name === "apps")!.relabel_configs as unknown[];
+            assert.deepEqual(rules.slice(0, 1), own);
+            assert.deepEqual(
+                rules.slice(1).map((r) => (r as { action: string }).action),
+                ["hashmod", "keep"],
+            );
+        }
+    });
+});
