@@ -25,6 +25,7 @@ import {
     excludedPorts,
     excludedRanges,
     labelMap,
+    mapOf,
     meshModeSchema,
     meshRuleProblems,
     picklist,
@@ -121,8 +122,13 @@ const clusterSchema = strict(
     },
 );
 
+const tagValue = v.pipe(
+    v.string("not a string; tag values are strings"),
+    v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
+);
+
 const tags = input(
-    v.record(
+    mapOf(
         v.pipe(
             v.string(),
             v.check(
@@ -130,12 +136,7 @@ const tags = input(
                 "not an Azure tag name; use at most 512 characters, none of < > % & \\ ? /",
             ),
         ),
-        input(
-            v.pipe(
-                v.string("not a string; tag values are strings"),
-                v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
-            ),
-        ),
+        input(tagValue),
         'not a map of tags; give e.g. { environment: "prod" }',
     ),
 );
@@ -189,7 +190,7 @@ const argsSchema = strict(
                 skipAwait: v.optional(bool),
                 openTelemetryMetrics: v.optional(bool),
                 settings: v.optional(
-                    v.record(
+                    mapOf(
                         v.string(),
                         v.string("not a string; ConfigMap data values are strings, e.g. TOML text"),
                         'not a map; give the ConfigMap\'s data, e.g. { "default-scrape-settings-enabled": "..." }',
@@ -610,6 +611,14 @@ function checkedInput<T>(component: string, argument: string, value: pulumi.Inpu
     });
 }
 
+/** Tags as a whole, or each tag value, may be Outputs: each is checked once known. */
+function checkedTags(component: string, given: AmaMetricsIstioArgs["tags"]): AmaMetricsIstioArgs["tags"] {
+    if (given === undefined || pulumi.Output.isInstance(given)) {
+        return given === undefined ? undefined : checkedInput(component, "tags", given, tags);
+    }
+    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, checkedInput(component, `tags.${key}`, value, tagValue)]));
+}
+
 function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetricsIstioArgs {
     const check = <T>(argument: string, value: pulumi.Input<T> | undefined, schema: Schema) =>
         value === undefined ? undefined : checkedInput(component, argument, value, schema);
@@ -632,7 +641,7 @@ function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetric
         },
         privateLinkScopeId: check("privateLinkScopeId", args.privateLinkScopeId, outputArguments.privateLinkScopeId),
         chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, outputArguments.chartValues) },
-        tags: check("tags", args.tags, tags),
+        tags: checkedTags(component, args.tags),
     };
 }
 

@@ -390,6 +390,31 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     ],
     // Each scrape job as Prometheus v3.14.0 loads it (more cases: test/unit/scrapeConfigOracle.test.ts).
     ...scrapeJobCases(),
+    // Lists where maps belong: valibot's record alone takes arrays, which would reach Azure as {"0": ...}.
+    ["tags given as a list", { ...prometheus, tags: ["a", "b"] }, `tags = ["a","b"]`, /not a map of tags/],
+    [
+        "an authorization policy selector given as a list",
+        certificates({ authorizationPolicies: [{ ...target, selector: ["orders"] as never }] }),
+        `istio.authorizationPolicies[0].selector = ["orders"]`,
+        /not a map of labels/,
+    ],
+    [
+        "chart settings given as a list",
+        { ...amaMetrics, chart: { settings: ["a"] as never } },
+        `chart.settings = ["a"]`,
+        /not a map; give the ConfigMap's data/,
+    ],
+    ["chart values given as a list", { ...amaMetrics, chart: { values: [1] as never } }, "chart.values = [1]", /not a map/],
+    ["scrape params given as a list", job({ params: ["module"] }), `scrapeConfigs[0].params = ["module"]`, /not a map/],
+    // Values printed as given.
+    [
+        "an Output for a plain-only argument",
+        { ...prometheus, namespace: pulumi.output("monitoring") as never },
+        "namespace = <output>",
+        /an Output; it must be a plain value/,
+    ],
+    ["a NaN shard count", { ...prometheus, prometheus: { shards: NaN } }, "prometheus.shards = NaN", /give a whole number from 1 to 32/],
+    ["an infinite shard count", { ...prometheus, prometheus: { shards: Infinity } }, "prometheus.shards = Infinity", /whole number/],
     // The Azure side.
     [
         "a resource group with a slash",
@@ -793,6 +818,16 @@ describe("argument validation", () => {
             /grafana\.principalId = "grafana": not a GUID/,
         ],
         ["tags", { ...prometheus, tags: pulumi.output({ owner: "x".repeat(300) }) }, /tags\.owner = "x+": longer than 256 characters/],
+        [
+            "a tag value",
+            { ...prometheus, tags: { owner: pulumi.output("x".repeat(300)) } },
+            /tags\.owner = "x+": longer than 256 characters/,
+        ],
+        [
+            "a tag value that is not a string",
+            { ...prometheus, tags: { owner: pulumi.output(7 as never) } },
+            /tags\.owner = 7: not a string/,
+        ],
     ] as Array<[string, AmaMetricsIstioArgs, RegExp]>) {
         it(`checks ${argument} known only later in the resource that uses it, with the same message`, async () => {
             const { failures } = await evaluate(args);

@@ -2,7 +2,7 @@
 // (prometheus/prometheus v3.14.0 config/config.go, prometheus/common v0.70.1 config/http_config.go).
 
 import * as v from "valibot";
-import { Schema } from "../shapes";
+import { mapOf, Schema } from "../shapes";
 
 export const text = (what = "a string") => v.string(`not a string; give ${what}`);
 /** Secrets and ids: YAML reads `bearer_token: 1234` as the string "1234", so numbers are taken too. */
@@ -16,14 +16,8 @@ export const count = v.pipe(
 );
 export const list = (item: Schema, example: string) => v.array(item, `not a list; give a list, e.g. ${example}`);
 
-/** A map (YAML mapping), never a list: valibot's `record` alone takes arrays. */
-export function map(value: Schema, example: string): Schema {
-    const wrong = `not a map; give an object, e.g. ${example}`;
-    return v.pipe(
-        v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), wrong),
-        v.record(v.string(), value, wrong),
-    );
-}
+/** A map (YAML mapping), never a list. */
+export const map = (value: Schema, example: string): Schema => mapOf(v.string(), value, `not a map; give an object, e.g. ${example}`);
 
 // Prometheus durations (prometheus/common model.ParseDuration): "0", or units from years down to
 // milliseconds, each at most once and in this order.
