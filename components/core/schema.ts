@@ -6,7 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
 import * as v from "valibot";
-import { chartFacts } from "../amaMetrics/facts";
+import { chartFacts, chartWorkloads } from "../amaMetrics/facts";
+import { workloadsWithSidecar } from "../mesh/workloads";
+import { kubeStateMetricsPodLabels } from "../prometheus/kubeStateMetrics";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
@@ -41,7 +43,9 @@ import {
     workspaceIdSchema,
 } from "./shapes";
 import { defaults, resolveSettings, Settings } from "./settings";
+import { resourceProblems } from "./resources";
 import { scrapeJobProblems, scrapeJobs } from "./scrapeConfig";
+import { parseDuration } from "./scrapeConfig/values";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
@@ -63,7 +67,7 @@ function input(schema: Schema): Schema {
 /** The arguments that may be Outputs: checked now when plain (argsSchema), once known otherwise (checkedOutputs). */
 const outputArguments = {
     kubernetesVersion: valueOf(formats.kubernetesVersion),
-    oidcIssuerUrl: valueOf(withFix(formats.httpsUrl, "use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints")),
+    oidcIssuerUrl: valueOf(formats.oidcIssuerUrl),
     configurationAccessEndpointId: resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
     resourceGroupName: valueOf(formats.resourceGroupName),
     grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
@@ -261,6 +265,31 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
     return problems;
 }
 
+/**
+ * The range of `prometheus.scrapeInterval`. Microsoft's recording rules (FullAzureMonitorMetricsProfile.json
+ * of Azure/prometheus-collector's AddonArmTemplate) take `rate(...[5m])`: a rate needs two samples in its
+ * window and Prometheus' guidance is a window of at least four intervals, so at most 1m. Below 5s the
+ * scrape timeout (at most the interval) is shorter than an exporter's usual answer time.
+ */
+export const scrapeIntervalRange = { min: "5s", max: "1m" };
+
+function scrapeIntervalProblems(interval: string | undefined): Problem[] {
+    const ms = interval === undefined ? undefined : parseDuration(interval);
+    if (ms === undefined || (ms >= parseDuration(scrapeIntervalRange.min)! && ms <= parseDuration(scrapeIntervalRange.max)!)) {
+        return [];
+    }
+    return [
+        problem(
+            "prometheus.scrapeInterval",
+            interval,
+            ms > parseDuration(scrapeIntervalRange.max)!
+                ? "longer than 1m: Microsoft's recording rules take rate() over 5m windows, which would hold too few samples and come out empty"
+                : "shorter than 5s: the scrape timeout would be as short",
+            `give an interval from ${scrapeIntervalRange.min} to ${scrapeIntervalRange.max}, e.g. "30s" (the default)`,
+        ),
+    ];
+}
+
 function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
     // The tag after the last path segment's ':'; a digest-only reference names no version to judge.
     const tag = prometheus.image
@@ -268,11 +297,13 @@ function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometh
         .split("/")
         .pop()
         ?.split(":")[1];
-    const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag) : null;
+    // Pre-releases kept: v3.14.0-rc.0 is before v3.14.0.
+    const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag, { includePrerelease: true }) : null;
     if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return [];
+        return scrapeIntervalProblems(prometheus.scrapeInterval);
     }
     return [
+        ...scrapeIntervalProblems(prometheus.scrapeInterval),
         problem(
             "prometheus.image",
             prometheus.image,
@@ -424,6 +455,9 @@ function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Proble
     return problems;
 }
 
+/** Kubernetes' own namespaces: the component creates nothing there (README, "Namespaces"). */
+const systemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
+
 function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
     const istio = args.istio ?? {};
     const mode = istio.mode ?? defaults.meshMode;
@@ -507,6 +541,31 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
                 ),
             );
         }
+        if (systemNamespaces.includes(target.namespace)) {
+            problems.push(
+                problem(
+                    `${argument}.namespace`,
+                    target.namespace,
+                    "the component creates nothing in Kubernetes' system namespaces, and Istio injects no sidecar there to enforce a policy",
+                    "name the namespace of a meshed workload",
+                ),
+            );
+        }
+        const ownKsm = collector === "prometheus" ? kubeStateMetricsPodLabels : chartWorkloads.kubeStateMetrics.podLabels;
+        const selectsKsm =
+            target.namespace === (args.namespace ?? defaults.namespace) &&
+            Object.keys(target.selector).length > 0 &&
+            Object.entries(target.selector).every(([key, value]) => ownKsm[key] === value);
+        if (selectsKsm && !workloadsWithSidecar(collector, mode, false).includes("kubeStateMetrics")) {
+            problems.push(
+                problem(
+                    `${argument}.selector`,
+                    target.selector,
+                    `that selects the component's kube-state-metrics, which has no sidecar in the mode "${mode}": nothing would enforce the policy`,
+                    "drop the entry: the collector scrapes kube-state-metrics in plain text inside its own namespace",
+                ),
+            );
+        }
         if (Object.keys(target.selector).length === 0) {
             problems.push(
                 problem(
@@ -541,6 +600,16 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
             );
         }
     });
+    if (istio.scrapeNamespaces !== undefined && istio.scrapeNamespaces.length === 0) {
+        problems.push(
+            problem(
+                "istio.scrapeNamespaces",
+                [],
+                "an empty list would mean every namespace, as leaving it out does",
+                "list the namespaces to scrape, or drop it to scrape every namespace",
+            ),
+        );
+    }
     if (istio.scrapeNamespaces !== undefined && mode !== "certificates") {
         problems.push(
             problem(
@@ -692,6 +761,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),
         ...scrapeConfigProblems(args, collector),
+        ...resourceProblems(args),
     ];
     if (problems.length > 0) {
         throw new AmaMetricsIstioArgumentError(component, problems);

@@ -287,7 +287,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "an OIDC issuer that is not https",
         withCluster({ oidcIssuerUrl: "http://issuer.example/" }),
         `cluster.oidcIssuerUrl = "http://issuer.example/"`,
-        /not an https URL/,
+        /not an AKS OIDC issuer URL/,
     ],
     ["0 shards", { ...prometheus, prometheus: { shards: 0 } }, "prometheus.shards = 0", /fewer than 1; give a whole number from 1 to 32/],
     ["33 shards", { ...prometheus, prometheus: { shards: 33 } }, "prometheus.shards = 33", /more than 32/],
@@ -348,8 +348,8 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     ],
     [
         "an OIDC issuer with ama-metrics",
-        withCluster({ oidcIssuerUrl: "https://issuer.example/" }, amaMetrics),
-        `cluster.oidcIssuerUrl = "https://issuer.example/"`,
+        withCluster({ oidcIssuerUrl: "https://issuer.example/t/c/" }, amaMetrics),
+        `cluster.oidcIssuerUrl = "https://issuer.example/t/c/"`,
         /only the prometheus collector uses it/,
     ],
     [
@@ -415,6 +415,132 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     ],
     ["a NaN shard count", { ...prometheus, prometheus: { shards: NaN } }, "prometheus.shards = NaN", /give a whole number from 1 to 32/],
     ["an infinite shard count", { ...prometheus, prometheus: { shards: Infinity } }, "prometheus.shards = Infinity", /whole number/],
+    // Requests and limits, compared as quantities after the defaults are merged.
+    [
+        "a memory request above the default limit",
+        { ...prometheus, prometheus: { resources: { requests: { memory: "4Gi" } } } },
+        `prometheus.resources.limits.memory = "2Gi"`,
+        /below the memory request 4Gi \(defaults included\).*give a limit of at least 4Gi, or lower prometheus\.resources\.requests\.memory/,
+    ],
+    [
+        "a CPU limit below the default request",
+        { ...prometheus, prometheus: { resources: { limits: { cpu: "0.1" } } } },
+        `prometheus.resources.limits.cpu = "0.1"`,
+        /below the cpu request 200m/,
+    ],
+    [
+        "a memory limit below a request in another unit",
+        { ...prometheus, prometheus: { resources: { requests: { memory: "1G" }, limits: { memory: "900Mi" } } } },
+        `prometheus.resources.limits.memory = "900Mi"`,
+        /below the memory request 1G/,
+    ],
+    [
+        "a sidecar CPU limit below the default proxy request",
+        withIstio({ proxyResources: { collector: { cpuLimit: "50m" } } }),
+        `istio.proxyResources.collector.cpuLimit = "50m"`,
+        /below the cpu request 100m.*lower istio\.proxyResources\.collector\.cpu/,
+    ],
+    // The default jobs' interval.
+    [
+        "a scrape interval of 5m",
+        { ...prometheus, prometheus: { scrapeInterval: "5m" } },
+        `prometheus.scrapeInterval = "5m"`,
+        /longer than 1m.*from 5s to 1m/,
+    ],
+    [
+        "a scrape interval of 1h",
+        { ...prometheus, prometheus: { scrapeInterval: "1h" } },
+        `prometheus.scrapeInterval = "1h"`,
+        /rate\(\) over 5m windows/,
+    ],
+    [
+        "a scrape interval of 1ms",
+        { ...prometheus, prometheus: { scrapeInterval: "1ms" } },
+        `prometheus.scrapeInterval = "1ms"`,
+        /shorter than 5s.*from 5s to 1m/,
+    ],
+    // The OIDC issuer as `az aks show` prints it: Entra matches it exactly.
+    [
+        "an OIDC issuer without its trailing slash",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001",
+        }),
+        `cluster.oidcIssuerUrl = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001"`,
+        /not an AKS OIDC issuer URL; .*with its trailing "\/"/,
+    ],
+    [
+        "an OIDC issuer with a query",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001/?x=1",
+        }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer with a fragment",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001/#x",
+        }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer with credentials",
+        withCluster({ oidcIssuerUrl: "https://u:p@westeurope.oic.prod-aks.azure.com/t/c/" }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer without a path",
+        withCluster({ oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/" }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "a release candidate of the minimum Prometheus",
+        { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus:v3.14.0-rc.0" } },
+        `prometheus.image = "quay.io/prometheus/prometheus:v3.14.0-rc.0"`,
+        /use v3\.14\.0 or later/,
+    ],
+    // Policies and namespaces that cannot take effect.
+    [
+        "an authorization policy in kube-system",
+        certificates({ authorizationPolicies: [{ ...target, namespace: "kube-system" }] }),
+        `istio.authorizationPolicies[0].namespace = "kube-system"`,
+        /creates nothing in Kubernetes' system namespaces/,
+    ],
+    [
+        "an authorization policy for the prometheus collector's kube-state-metrics",
+        certificates({
+            authorizationPolicies: [{ ...target, namespace: "monitoring", selector: { "app.kubernetes.io/name": "kube-state-metrics" } }],
+        }),
+        "istio.authorizationPolicies[0].selector = ",
+        /kube-state-metrics, which has no sidecar in the mode "certificates"/,
+    ],
+    [
+        "an authorization policy for the agent's kube-state-metrics",
+        certificates(
+            { authorizationPolicies: [{ ...target, namespace: "monitoring", selector: { "app.kubernetes.io/name": "ama-metrics-ksm" } }] },
+            amaMetrics,
+        ),
+        "istio.authorizationPolicies[0].selector = ",
+        /kube-state-metrics, which has no sidecar/,
+    ],
+    [
+        "an empty list of scrape namespaces",
+        certificates({ scrapeNamespaces: [] }),
+        "istio.scrapeNamespaces = []",
+        /would mean every namespace/,
+    ],
+    [
+        "an IPv6 range with host bits set",
+        withIstio({ mode: "sidecar", extraExcludeOutboundIPRanges: ["fd00::1/64"] }),
+        `istio.extraExcludeOutboundIPRanges[0] = "fd00::1/64"`,
+        /no host bits/,
+    ],
     // The Azure side.
     [
         "a resource group with a slash",
@@ -791,6 +917,27 @@ describe("argument validation", () => {
             { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus@sha256:" + "c".repeat(64) } },
             { ...prometheus, resourceGroupName: "rg-überwachung" },
             withCluster({ resourceId: clusterId.replace("aks-one", "aks_one") }),
+            { ...prometheus, prometheus: { scrapeInterval: "5s", resources: { requests: { memory: "2Gi" }, limits: { cpu: "200m" } } } },
+            { ...prometheus, prometheus: { scrapeInterval: "1m", image: "quay.io/prometheus/prometheus:v3.14.1-rc.0" } },
+            withIstio({ mode: "sidecar", extraExcludeOutboundIPRanges: ["fd00::/8", "2001:db8:0:1::/64", "::ffff:10.0.0.0/104"] }),
+            { ...prometheus, tags: { owner: pulumi.output("platform") } },
+            {
+                ...prometheus,
+                scrapeConfigs: [
+                    {
+                        job_name: "apps",
+                        scrape_interval: "15s",
+                        scrape_timeout: "15s",
+                        kubernetes_sd_configs: [
+                            { role: "pod", namespaces: { names: ["shop"] }, selectors: [{ role: "pod", label: "app in (orders, cart)" }] },
+                        ],
+                        relabel_configs: [
+                            { source_labels: ["__meta_kubernetes_pod_label_app"], regex: "(?P<app>orders|cart)", action: "keep" },
+                        ],
+                        bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                    },
+                ],
+            },
         ] as AmaMetricsIstioArgs[]) {
             await assert.doesNotReject(evaluate(args), `refused ${JSON.stringify(args)}`);
         }
@@ -810,7 +957,7 @@ describe("argument validation", () => {
         [
             "cluster.oidcIssuerUrl",
             withCluster({ oidcIssuerUrl: pulumi.output("http://issuer/") }),
-            /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an https URL/,
+            /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an AKS OIDC issuer URL/,
         ],
         [
             "grafana.principalId",
