@@ -54,9 +54,10 @@ export class AmaMetricsIstioArgumentError extends Error {
     constructor(
         /** The component's name. */
         public readonly component: string,
-        problems: readonly Problem[],
+        /** The problems, unformatted: a program can name where it read each argument. */
+        public readonly details: readonly Problem[],
     ) {
-        const lines = problems.map(formatProblem);
+        const lines = details.map(formatProblem);
         super(`AmaMetricsIstio "${component}" has invalid arguments:\n${lines.map((line) => `  - ${line}`).join("\n")}`);
         this.name = "AmaMetricsIstioArgumentError";
         this.problems = lines;
