@@ -312,13 +312,50 @@ const badHttpClients: Array<[string, string, string]> = [
         "proxy_connect_header",
     ],
 ];
+// TLS settings: prometheus/common v0.70.1 `TLSConfig.Validate` and `TestTLSConfigInvalidCA` (the cases that do
+// not need a file to exist): [case, tls_config, error, argument].
+const badTlsConfigs: Array<[string, Record<string, unknown>, string, string]> = [
+    [
+        "cert and cert_file",
+        { cert: "PEM", cert_file: "client.crt", key_file: "client.key" },
+        "at most one of cert, cert_file & cert_ref must be configured",
+        "tls_config.cert_file",
+    ],
+    [
+        "key and key_file",
+        { cert_file: "client.crt", key: "PEM", key_file: "client.key" },
+        "at most one of key and key_file must be configured",
+        "tls_config.key_file",
+    ],
+    ["ca and ca_ref", { ca: "PEM", ca_ref: "ca" }, "at most one of ca, ca_file & ca_ref must be configured", "tls_config.ca_ref"],
+    [
+        "a client certificate without a key",
+        { cert_file: "client.crt" },
+        "exactly one of key or key_file must be configured when a client certificate is configured",
+        "tls_config.key_file",
+    ],
+    [
+        "a client key without a certificate",
+        { key_file: "client.key" },
+        "exactly one of cert or cert_file must be configured when a client key is configured",
+        "tls_config.cert_file",
+    ],
+    ["an unknown TLS version", { min_version: "TLS14" }, "unknown TLS version: TLS14", "tls_config.min_version"],
+];
+
 const goodHttpClients = fs
     .readdirSync(fixture("prometheus-config", "common"))
     .filter((file) => !/\.bad[.-]/.test(file) && /\.ya?ml$/.test(file));
 
 // Files Prometheus loads (config_test.go: TestLoadConfig, TestKubernetes*, TestScrapeIntervalLarger and
 // the per-job histogram and compression tests).
-const goodFiles = fs.readdirSync(fixture("prometheus-config", "prometheus")).filter((file) => file.endsWith(".good.yml"));
+const goodFiles = [
+    ...fs
+        .readdirSync(fixture("prometheus-config", "prometheus"))
+        .filter((file) => /\.good\.yml$|^scrape_config_.*(validation_mode|infer_escaping)\.yml$/.test(file)),
+    // Jobs that scrape_config_files.good.yml and friends import.
+    ...fs.readdirSync(fixture("prometheus-config", "prometheus", "scrape_configs")).map((file) => `scrape_configs/${file}`),
+];
 const usesOtherDiscovery = (job: ScrapeConfig) =>
     Object.keys(job).some((key) => key.endsWith("_sd_configs") && !/^(kubernetes|http|dns)_sd_configs$/.test(key));
 
@@ -354,6 +391,25 @@ describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", (
         });
     }
 
+    for (const [title, tls, upstream, argument] of badTlsConfigs) {
+        it(`refuses TLS settings with ${title} (prometheus/common: ${upstream})`, () => {
+            for (const at of ["", "kubernetes_sd_configs[0].", "oauth2."]) {
+                const inner = { tls_config: tls };
+                const job =
+                    at === ""
+                        ? { job_name: "apps", ...inner }
+                        : at.startsWith("kubernetes")
+                          ? { job_name: "apps", kubernetes_sd_configs: [{ role: "pod", api_server: "https://k8s.example", ...inner }] }
+                          : { job_name: "apps", oauth2: { client_id: "id", token_url: "https://login.example/token", ...inner } };
+                const problems = problemsOf([job]);
+                assert.ok(
+                    problems.some((p) => p.startsWith(`scrapeConfigs[0].${at}${argument}`)),
+                    `no problem for ${at}${argument}:\n${problems.join("\n")}`,
+                );
+            }
+        });
+    }
+
     for (const file of goodHttpClients) {
         it(`accepts the HTTP client of ${file}`, () => {
             assert.deepEqual(problemsOf([{ job_name: "apps", ...read("common", file) }]), []);
@@ -361,28 +417,24 @@ describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", (
     }
 
     for (const file of goodFiles) {
-        it(`accepts and emits unchanged every job of ${file} that uses a supported discovery`, () => {
-            const jobs = jobsOf(file).filter((job) => !usesOtherDiscovery(job));
-            assert.ok(jobs.length > 0 || file === "conf.good.yml");
-            const renamed = jobs.map((job, i) => ({ ...job, job_name: `${job.job_name}-${i}` }));
-            assert.deepEqual(problemsOf(renamed), []);
-            const emitted = prometheusConfig(settingsFor({ scrapeConfigs: renamed }), 0, values).scrape_configs;
-            for (const job of renamed) {
+        it(`accepts and emits unchanged each job of ${file}; refuses one of another discovery only for that key`, () => {
+            // Renamed apart: different files reuse job names.
+            const jobs = jobsOf(file).map((job, i) => ({ ...job, job_name: `${job.job_name}-${i}` }));
+            assert.ok(jobs.length > 0);
+            const supported = jobs.filter((job) => !usesOtherDiscovery(job));
+            assert.deepEqual(problemsOf(supported), []);
+            const emitted = prometheusConfig(settingsFor({ scrapeConfigs: supported }), 0, values).scrape_configs;
+            for (const job of supported) {
                 assert.deepEqual(
                     emitted.find((j) => j.job_name === job.job_name),
                     job,
                 );
             }
+            for (const p of problemsOf(jobs.filter(usesOtherDiscovery))) {
+                assert.match(p, /^scrapeConfigs\[\d+\]\.\w+_sd_configs = .*outside the cluster/);
+            }
         });
     }
-
-    it("refuses conf.good.yml's jobs of other discoveries only for that key", () => {
-        const jobs = jobsOf("conf.good.yml").filter(usesOtherDiscovery);
-        assert.ok(jobs.length >= 20);
-        const problems = problemsOf(jobs.map((job, i) => ({ ...job, job_name: `j${i}` })));
-        assert.ok(problems.length > 0);
-        for (const p of problems) assert.match(p, /^scrapeConfigs\[\d+\]\.\w+_sd_configs = .*outside the cluster/);
-    });
 });
 
 describe("scrapeConfigs with shards", () => {

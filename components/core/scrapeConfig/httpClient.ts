@@ -158,9 +158,10 @@ function tlsProblems(tls: Json | undefined, at: string): Problem[] {
     if (tls === undefined) return [];
     const problems: Problem[] = [];
     const exclusive = (keys: string[]) => {
-        if (several(...keys.map((k) => tls[k]))) {
+        const set = keys.filter((key) => given(tls[key]));
+        if (set.length > 1) {
             problems.push(
-                problem(`${at}.${keys[1]}`, tls[keys[1]], `given together with ${keys[0]}`, `give at most one of ${keys.join(", ")}`),
+                problem(`${at}.${set[1]}`, tls[set[1]], `given together with ${set[0]}`, `give at most one of ${keys.join(", ")}`),
             );
         }
     };
