@@ -12,7 +12,7 @@ const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, 
 const decimal: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
 
 /** The quantity's value in base units, for a string of `formats.quantity`. */
-export function quantityValue(quantity: string): number {
+function quantityValue(quantity: string): number {
     const match = /^([\d.]+)(.*)$/.exec(quantity)!;
     const [, number, suffix] = match;
     const scale = binary[suffix] ?? decimal[suffix] ?? Number(`1${suffix}`);

@@ -6,9 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as semver from "semver";
 import * as v from "valibot";
-import { chartFacts, chartWorkloads } from "../amaMetrics/facts";
-import { workloadsWithSidecar } from "../mesh/workloads";
-import { kubeStateMetricsPodLabels } from "../prometheus/kubeStateMetrics";
+import { chartFacts } from "../amaMetrics/facts";
 import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
@@ -45,7 +43,8 @@ import {
 import { defaults, resolveSettings, Settings } from "./settings";
 import { resourceProblems } from "./resources";
 import { scrapeJobProblems, scrapeJobs } from "./scrapeConfig";
-import { parseDuration } from "./scrapeConfig/values";
+import { scrapeIntervalProblems } from "./scrapeInterval";
+import { ineffectiveMeshProblems } from "./ineffective";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
@@ -265,31 +264,6 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
     return problems;
 }
 
-/**
- * The range of `prometheus.scrapeInterval`. Microsoft's recording rules (FullAzureMonitorMetricsProfile.json
- * of Azure/prometheus-collector's AddonArmTemplate) take `rate(...[5m])`: a rate needs two samples in its
- * window and Prometheus' guidance is a window of at least four intervals, so at most 1m. Below 5s the
- * scrape timeout (at most the interval) is shorter than an exporter's usual answer time.
- */
-export const scrapeIntervalRange = { min: "5s", max: "1m" };
-
-function scrapeIntervalProblems(interval: string | undefined): Problem[] {
-    const ms = interval === undefined ? undefined : parseDuration(interval);
-    if (ms === undefined || (ms >= parseDuration(scrapeIntervalRange.min)! && ms <= parseDuration(scrapeIntervalRange.max)!)) {
-        return [];
-    }
-    return [
-        problem(
-            "prometheus.scrapeInterval",
-            interval,
-            ms > parseDuration(scrapeIntervalRange.max)!
-                ? "longer than 1m: Microsoft's recording rules take rate() over 5m windows, which would hold too few samples and come out empty"
-                : "shorter than 5s: the scrape timeout would be as short",
-            `give an interval from ${scrapeIntervalRange.min} to ${scrapeIntervalRange.max}, e.g. "30s" (the default)`,
-        ),
-    ];
-}
-
 function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
     // The tag after the last path segment's ':'; a digest-only reference names no version to judge.
     const tag = prometheus.image
@@ -455,9 +429,6 @@ function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Proble
     return problems;
 }
 
-/** Kubernetes' own namespaces: the component creates nothing there (README, "Namespaces"). */
-const systemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
-
 function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
     const istio = args.istio ?? {};
     const mode = istio.mode ?? defaults.meshMode;
@@ -541,31 +512,6 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
                 ),
             );
         }
-        if (systemNamespaces.includes(target.namespace)) {
-            problems.push(
-                problem(
-                    `${argument}.namespace`,
-                    target.namespace,
-                    "the component creates nothing in Kubernetes' system namespaces, and Istio injects no sidecar there to enforce a policy",
-                    "name the namespace of a meshed workload",
-                ),
-            );
-        }
-        const ownKsm = collector === "prometheus" ? kubeStateMetricsPodLabels : chartWorkloads.kubeStateMetrics.podLabels;
-        const selectsKsm =
-            target.namespace === (args.namespace ?? defaults.namespace) &&
-            Object.keys(target.selector).length > 0 &&
-            Object.entries(target.selector).every(([key, value]) => ownKsm[key] === value);
-        if (selectsKsm && !workloadsWithSidecar(collector, mode, false).includes("kubeStateMetrics")) {
-            problems.push(
-                problem(
-                    `${argument}.selector`,
-                    target.selector,
-                    `that selects the component's kube-state-metrics, which has no sidecar in the mode "${mode}": nothing would enforce the policy`,
-                    "drop the entry: the collector scrapes kube-state-metrics in plain text inside its own namespace",
-                ),
-            );
-        }
         if (Object.keys(target.selector).length === 0) {
             problems.push(
                 problem(
@@ -600,16 +546,6 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
             );
         }
     });
-    if (istio.scrapeNamespaces !== undefined && istio.scrapeNamespaces.length === 0) {
-        problems.push(
-            problem(
-                "istio.scrapeNamespaces",
-                [],
-                "an empty list would mean every namespace, as leaving it out does",
-                "list the namespaces to scrape, or drop it to scrape every namespace",
-            ),
-        );
-    }
     if (istio.scrapeNamespaces !== undefined && mode !== "certificates") {
         problems.push(
             problem(
@@ -762,6 +698,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         ...istioProblems(args, collector),
         ...scrapeConfigProblems(args, collector),
         ...resourceProblems(args),
+        ...ineffectiveMeshProblems(args, collector),
     ];
     if (problems.length > 0) {
         throw new AmaMetricsIstioArgumentError(component, problems);

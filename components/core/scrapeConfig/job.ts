@@ -10,13 +10,7 @@ import { relabelConfigs } from "./relabel";
 import { count, duration, flag, list, map, text } from "./values";
 
 // Supported values, case-sensitive (`ScrapeProtocol.Validate`, `model.ValidationScheme`, `model.EscapingScheme`).
-export const scrapeProtocols = [
-    "PrometheusProto",
-    "OpenMetricsText0.0.1",
-    "OpenMetricsText1.0.0",
-    "PrometheusText0.0.4",
-    "PrometheusText1.0.0",
-];
+const scrapeProtocols = ["PrometheusProto", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusText0.0.4", "PrometheusText1.0.0"];
 const protocol = picklist(scrapeProtocols, "not a scrape protocol");
 // alecthomas/units `ParseBase2Bytes`: "0", or amounts with a unit ("512KiB", "100MB", "1GB512MB").
 const bytesPattern = /^(?:0|(?:\d+(?:\.\d+)?(?:[KMGTPE]i?B|B))+)$/;

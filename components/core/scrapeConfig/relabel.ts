@@ -24,7 +24,7 @@ const actions = [
 ];
 const needTargetLabel = ["replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal"];
 
-export const relabelConfig = strict({
+const relabelConfig = strict({
     source_labels: v.optional(list(text("a label name"), '["__meta_kubernetes_pod_label_app"]')),
     separator: v.optional(text()),
     // null is Go's zero value: the empty regex (`Config.UnmarshalYAML`).
