@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import * as YAML from "yaml";
 import { AmaMetricsIstioArgumentError, ScrapeConfig } from "../../components";
 import { validateArgs } from "../../components/core/schema";
-import { CollectorValues, prometheusConfig } from "../../components/prometheus/config";
+import { chartFacts } from "../../components/amaMetrics/facts";
+import { configMaps } from "../../components/amaMetrics/index";
+import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
 import { baseArgs, fixture, settingsFor } from "../harness";
 
 const values: CollectorValues = {
@@ -423,15 +425,31 @@ describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", (
             assert.ok(jobs.length > 0);
             const supported = jobs.filter((job) => !usesOtherDiscovery(job));
             assert.deepEqual(problemsOf(supported), []);
-            const emitted = prometheusConfig(settingsFor({ scrapeConfigs: supported }), 0, values).scrape_configs;
-            for (const job of supported) {
-                assert.deepEqual(
-                    emitted.find((j) => j.job_name === job.job_name),
-                    job,
-                );
-            }
-            for (const p of problemsOf(jobs.filter(usesOtherDiscovery))) {
+            const others = jobs.filter(usesOtherDiscovery);
+            const refused = problemsOf(others);
+            for (const p of refused) {
                 assert.match(p, /^scrapeConfigs\[\d+\]\.\w+_sd_configs = .*outside the cluster/);
+            }
+            // Each of them, for its discovery key.
+            const refusedJobs = new Set(refused.map((p) => /^scrapeConfigs\[(\d+)\]/.exec(p)![1]));
+            assert.equal(refusedJobs.size, others.length);
+            if (supported.length === 0) return;
+            // As each collector's configuration file holds them, read back.
+            const prometheusJobs = (
+                YAML.parse(configText(prometheusConfig(settingsFor({ scrapeConfigs: supported }), 0, values))) as PrometheusConfig
+            ).scrape_configs;
+            const agentConfigMap = configMaps(settingsFor({ scrapeConfigs: supported }, "ama-metrics")).find(
+                (o) => o.metadata.name === chartFacts.configMaps.collectorConfig,
+            )!;
+            const agentJobs = YAML.parse((agentConfigMap as { data: Record<string, string> }).data[chartFacts.scrapeConfigKey])
+                .scrape_configs as ScrapeConfig[];
+            for (const emitted of [prometheusJobs, agentJobs]) {
+                for (const job of supported) {
+                    assert.deepEqual(
+                        emitted.find((j) => j.job_name === job.job_name),
+                        job,
+                    );
+                }
             }
         });
     }
