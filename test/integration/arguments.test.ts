@@ -87,6 +87,12 @@ function scrapeJobCases(): Array<[string, unknown, string, RegExp]> {
             /not a Kubernetes SD role/,
         ],
         [
+            "an empty source label",
+            rule({ source_labels: [""], action: "keep" }),
+            `scrapeConfigs[0].relabel_configs[0].source_labels[0] = ""`,
+            /empty; give a label name/,
+        ],
+        [
             "an unknown relabel action",
             rule({ action: "kepp" }),
             `scrapeConfigs[0].relabel_configs[0].action = "kepp"`,

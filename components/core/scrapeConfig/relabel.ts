@@ -25,7 +25,10 @@ const actions = [
 const needTargetLabel = ["replace", "hashmod", "lowercase", "uppercase", "keepequal", "dropequal"];
 
 const relabelConfig = strict({
-    source_labels: v.optional(list(text("a label name"), '["__meta_kubernetes_pod_label_app"]')),
+    // model.LabelName: not empty (UTF-8 names, Prometheus v3's default).
+    source_labels: v.optional(
+        list(v.pipe(text("a label name"), v.minLength(1, "empty; give a label name")), '["__meta_kubernetes_pod_label_app"]'),
+    ),
     separator: v.optional(text()),
     // null is Go's zero value: the empty regex (`Config.UnmarshalYAML`).
     regex: v.nullish(secret),
