@@ -102,7 +102,7 @@ export function parseEnvironment(raw: unknown, stackFile = stackFileOf(pulumi.ge
         problems.push({
             argument: at("cluster"),
             value: cluster,
-            message: "missing; give cluster.stack (the cluster's stack), or the cluster's resourceId and location",
+            message: `${cluster === undefined ? "missing" : "not a map"}; give cluster.stack (the cluster's stack), or the cluster's resourceId and location`,
         });
     } else if (cluster.stack !== undefined && !isStackName(cluster.stack)) {
         problems.push({

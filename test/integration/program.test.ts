@@ -364,7 +364,9 @@ describe("the per-environment program", () => {
         const cases: Array<[string, unknown, RegExp]> = [
             ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not a map/],
             ["a bad subscription", { ...good, subscriptionId: "prod-sub" }, /environment\.subscriptionId = "prod-sub": not a GUID/],
-            ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined/],
+            ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined: missing/],
+            ["a cluster given as a string", { ...good, cluster: "aks-one" }, /environment\.cluster = "aks-one": not a map/],
+            ["istio given as a string", { ...good, istio: "sidecar" }, /environment\.istio = "sidecar": not a map/],
             [
                 "a short stack name",
                 { ...good, cluster: { stack: "aks/dev" } },
