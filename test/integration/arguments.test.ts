@@ -451,7 +451,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "a scrape interval of 5m",
         { ...prometheus, prometheus: { scrapeInterval: "5m" } },
         `prometheus.scrapeInterval = "5m"`,
-        /longer than 1m.*from 5s to 1m/,
+        /longer than 1m.*from 1s to 1m/,
     ],
     [
         "a scrape interval of 1h",
@@ -460,10 +460,16 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         /rate\(\) over 5m windows/,
     ],
     [
+        "a scrape interval of 999ms",
+        { ...prometheus, prometheus: { scrapeInterval: "999ms" } },
+        `prometheus.scrapeInterval = "999ms"`,
+        /shorter than 1s/,
+    ],
+    [
         "a scrape interval of 1ms",
         { ...prometheus, prometheus: { scrapeInterval: "1ms" } },
         `prometheus.scrapeInterval = "1ms"`,
-        /shorter than 5s.*from 5s to 1m/,
+        /shorter than 1s: the scrape timeout, at most the interval, would be as short; give an interval from 1s to 1m/,
     ],
     // The OIDC issuer as `az aks show` prints it: Entra matches it exactly.
     [
@@ -923,8 +929,8 @@ describe("argument validation", () => {
             { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus@sha256:" + "c".repeat(64) } },
             { ...prometheus, resourceGroupName: "rg-überwachung" },
             withCluster({ resourceId: clusterId.replace("aks-one", "aks_one") }),
-            { ...prometheus, prometheus: { scrapeInterval: "5s", resources: { requests: { memory: "2Gi" }, limits: { cpu: "200m" } } } },
-            { ...prometheus, prometheus: { scrapeInterval: "1m", image: "quay.io/prometheus/prometheus:v3.14.1-rc.0" } },
+            { ...prometheus, prometheus: { scrapeInterval: "1s", resources: { requests: { memory: "2Gi" }, limits: { cpu: "200m" } } } },
+            { ...prometheus, prometheus: { scrapeInterval: "1m0s", image: "quay.io/prometheus/prometheus:v3.14.1-rc.0" } },
             withIstio({ mode: "sidecar", extraExcludeOutboundIPRanges: ["fd00::/8", "2001:db8:0:1::/64", "::ffff:10.0.0.0/104"] }),
             { ...prometheus, tags: { owner: pulumi.output("platform") } },
             {
