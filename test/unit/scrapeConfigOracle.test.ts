@@ -441,7 +441,7 @@ describe("scrapeConfigs against Prometheus v3.14.0's own configuration tests", (
             const agentConfigMap = configMaps(settingsFor({ scrapeConfigs: supported }, "ama-metrics")).find(
                 (o) => o.metadata.name === chartFacts.configMaps.collectorConfig,
             )!;
-            const agentJobs = YAML.parse((agentConfigMap as { data: Record<string, string> }).data[chartFacts.scrapeConfigKey])
+            const agentJobs = YAML.parse((agentConfigMap as unknown as { data: Record<string, string> }).data[chartFacts.scrapeConfigKey])
                 .scrape_configs as ScrapeConfig[];
             for (const emitted of [prometheusJobs, agentJobs]) {
                 for (const job of supported) {
