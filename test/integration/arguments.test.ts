@@ -948,6 +948,13 @@ describe("argument validation", () => {
                         ],
                         bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
                     },
+                    // The default client, spelt out: Prometheus compares with it, not with the keys given.
+                    {
+                        job_name: "in-cluster",
+                        kubernetes_sd_configs: [
+                            { role: "node", follow_redirects: true, enable_http2: true, tls_config: { insecure_skip_verify: false } },
+                        ],
+                    },
                 ],
             },
         ] as AmaMetricsIstioArgs[]) {

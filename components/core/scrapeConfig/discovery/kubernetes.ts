@@ -43,6 +43,16 @@ const selector = strict({
     field: v.optional(text('a field selector, e.g. "metadata.name=orders"')),
 });
 
+/**
+ * Whether a client setting equals prometheus/common's `DefaultHTTPClientConfig` (follow_redirects and
+ * enable_http2 true, the rest zero), which Kubernetes SD compares against to tell a custom client.
+ */
+function isDefaultClientValue(key: string, value: unknown): boolean {
+    if (key === "follow_redirects" || key === "enable_http2") return value === true;
+    if (key === "tls_config") return Object.values(value as Json).every((field) => field === false || field === "");
+    return value === false || value === "";
+}
+
 export const kubernetesDiscovery: Discovery = {
     key: "kubernetes_sd_configs",
     schema: strict(
@@ -69,7 +79,7 @@ export const kubernetesDiscovery: Discovery = {
         const problems = httpClientProblems(config, (key) => `${at}.${key}`);
         const refuse = (key: string, value: unknown, wrong: string, fix: string) =>
             problems.push(problem(`${at}.${key}`, value, wrong, fix));
-        const custom = httpClientKeys.filter((key) => config[key] !== undefined);
+        const custom = httpClientKeys.filter((key) => config[key] !== undefined && !isDefaultClientValue(key, config[key]));
         const ownNamespace = (config.namespaces as Json | undefined)?.own_namespace === true;
         if (config.api_server !== undefined && config.kubeconfig_file !== undefined) {
             refuse("kubeconfig_file", config.kubeconfig_file, "given together with api_server", "give one of them");
