@@ -1,7 +1,7 @@
 // `scrapeConfigs` against Prometheus' own tests: every scrape job Prometheus v3.14.0 refuses is refused
 // here with the argument named, every job it loads is accepted and emitted unchanged. The files and
-// their verdicts are upstream's (test/fixtures/prometheus-config/PROVENANCE.md): the bad files' error
-// texts below are config_test.go's `expectedErrors` and http_config_test.go's `invalidHTTPClientConfigs`.
+// their verdicts are upstream's (test/fixtures/prometheus-config/PROVENANCE.md): the bad cases' error
+// texts (scrapeConfigOracle.cases.ts) are config_test.go's `expectedErrors` and http_config_test.go's `invalidHTTPClientConfigs`.
 
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
