@@ -4,7 +4,7 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
-import { AmaMetricsIstioArgs, formatProblem, Problem } from "ama-metrics-istio";
+import { AmaMetricsIstioArgs, AmaMetricsIstioArgumentError, formatProblem, Problem } from "ama-metrics-istio";
 
 const configKey = "ama-metrics-istio:environment";
 
@@ -38,24 +38,68 @@ export function providerEnvironment(env: EnvironmentConfig): "public" | "usgover
 /** Whether the stack runs the prometheus collector (the component's default). */
 export const runsPrometheus = (env: EnvironmentConfig): boolean => (env.collector ?? "prometheus") === "prometheus";
 
-/** Stack configuration the program cannot use; names the key, the value and the fix. */
-class StackConfigError extends Error {
-    constructor(problems: readonly Problem[]) {
-        super(`stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+/** Where Pulumi reads a stack's config (Pulumi.yaml's `stackConfigDir`). */
+export const stackFileOf = (stack: string) => `stacks/Pulumi.${stack}.yaml`;
+
+/**
+ * Stack configuration the program cannot use: names the file, the key, the value and the fix. A RunError,
+ * so Pulumi prints the message without a stack trace.
+ */
+class StackConfigError extends pulumi.RunError {
+    constructor(stackFile: string, problems: readonly Problem[]) {
+        super(`${stackFile}: stack config ${configKey} is not usable:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
         this.name = "StackConfigError";
     }
+}
+
+/**
+ * The component's refusal, in the stack's terms: each argument under `ama-metrics-istio:environment`,
+ * or, for a cluster fact this stack does not set, the cluster stack's output it came from.
+ */
+export function stackConfigError(error: AmaMetricsIstioArgumentError, env: EnvironmentConfig, stackFile: string): Error {
+    const fromStack: Record<string, string> = {
+        "cluster.resourceId": "clusterResourceId",
+        "cluster.location": "location",
+        "cluster.kubernetesVersion": "kubernetesVersion",
+        "cluster.oidcIssuerUrl": "oidcIssuerUrl",
+        "cluster.serviceCidr": "serviceCidr",
+        "istio.revision": "istioRevision",
+    };
+    return new StackConfigError(
+        stackFile,
+        error.details.map((p) => {
+            const output = fromStack[p.argument];
+            const ownKey = p.argument.split(".")[1] as keyof EnvironmentConfig["cluster"];
+            const given = p.argument.startsWith("cluster.") ? env.cluster[ownKey] !== undefined : env.istio?.revision !== undefined;
+            return output !== undefined && env.cluster.stack !== undefined && !given
+                ? { ...p, argument: `output ${output} of the cluster stack ${env.cluster.stack}` }
+                : { ...p, argument: `${configKey}.${p.argument}` };
+        }),
+    );
 }
 
 const isGuid = (value: unknown) => v.is(v.pipe(v.string(), v.uuid()), value);
 const isStackName = (value: unknown) => typeof value === "string" && /^[^/\s]+\/[^/\s]+\/[^/\s]+$/.test(value);
 const isMap = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** Checks the program's own keys; the component checks the rest. */
-export function parseEnvironment(raw: unknown): EnvironmentConfig {
+/**
+ * Checks the program's own keys, and the shape of those it reads (`cluster`, `istio`); the component
+ * checks the rest, and `stackConfigError` names its refusals in the stack's terms.
+ */
+export function parseEnvironment(raw: unknown, stackFile = stackFileOf(pulumi.getStack())): EnvironmentConfig {
     const problems: Problem[] = [];
     const at = (path: string) => (path ? `${configKey}.${path}` : configKey);
     if (!isMap(raw)) {
-        throw new StackConfigError([{ argument: at(""), value: raw, message: "not a map; see stacks/Pulumi.dev.yaml for the shape" }]);
+        throw new StackConfigError(stackFile, [
+            { argument: at(""), value: raw, message: "not a map; see stacks/Pulumi.dev.yaml for the shape" },
+        ]);
+    }
+    if (raw.istio !== undefined && !isMap(raw.istio)) {
+        problems.push({
+            argument: at("istio"),
+            value: raw.istio,
+            message: 'not a map; give the mesh settings as keys, e.g. istio: { mode: "sidecar" }',
+        });
     }
     if (!isGuid(raw.subscriptionId)) {
         problems.push({
@@ -69,7 +113,7 @@ export function parseEnvironment(raw: unknown): EnvironmentConfig {
         problems.push({
             argument: at("cluster"),
             value: cluster,
-            message: "missing; give cluster.stack (the cluster's stack), or the cluster's resourceId and location",
+            message: `${cluster === undefined ? "missing" : "not a map"}; give cluster.stack (the cluster's stack), or the cluster's resourceId and location`,
         });
     } else if (cluster.stack !== undefined && !isStackName(cluster.stack)) {
         problems.push({
@@ -89,7 +133,7 @@ export function parseEnvironment(raw: unknown): EnvironmentConfig {
         }
     }
     if (problems.length > 0) {
-        throw new StackConfigError(problems);
+        throw new StackConfigError(stackFile, problems);
     }
     return raw as EnvironmentConfig;
 }
@@ -123,7 +167,7 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     };
     const location = own.location ?? (await plainOutput("location"));
     if (typeof location !== "string") {
-        throw new StackConfigError([
+        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
             {
                 argument: `${configKey}.cluster.location`,
                 value: location,
@@ -148,7 +192,7 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     }
     const serviceCidr = own.serviceCidr ?? exported;
     if (serviceCidr !== undefined && typeof serviceCidr !== "string") {
-        throw new StackConfigError([
+        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
             {
                 argument: `${configKey}.cluster.serviceCidr`,
                 value: serviceCidr,

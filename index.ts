@@ -7,8 +7,17 @@ import "./freshBuild";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
-import { AmaMetricsIstio } from "ama-metrics-istio";
-import { clusterInputs, parseEnvironment, providerEnvironment, runsPrometheus } from "./environment";
+import { AmaMetricsIstio, AmaMetricsIstioArgumentError } from "ama-metrics-istio";
+import { clusterInputs, EnvironmentConfig, parseEnvironment, providerEnvironment, runsPrometheus, stackConfigError, stackFileOf } from "./environment";
+
+/** The component, its argument errors named by the stack's config key and file. */
+function named(env: EnvironmentConfig, create: () => AmaMetricsIstio): AmaMetricsIstio {
+    try {
+        return create();
+    } catch (error) {
+        throw error instanceof AmaMetricsIstioArgumentError ? stackConfigError(error, env, stackFileOf(pulumi.getStack())) : error;
+    }
+}
 
 export = async () => {
     const config = new pulumi.Config();
@@ -21,11 +30,15 @@ export = async () => {
     // The stack's cloud decides the ARM endpoint: a government or China stack never deploys to the public one.
     const azure = new AzureProvider("azure", { subscriptionId, environment: providerEnvironment(env) });
 
-    const metrics = new AmaMetricsIstio(
-        // The name every child's name derives from: renaming it replaces everything (see the README).
-        "ama-metrics",
-        { ...args, cluster, istio: { ...args.istio, revision: istioRevision } },
-        { providers: { kubernetes, "azure-native": azure } },
+    const metrics = named(
+        env,
+        () =>
+            new AmaMetricsIstio(
+                // The name every child's name derives from: renaming it replaces everything (see the README).
+                "ama-metrics",
+                { ...args, cluster, istio: { ...args.istio, revision: istioRevision } },
+                { providers: { kubernetes, "azure-native": azure } },
+            ),
     );
 
     return {

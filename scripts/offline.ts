@@ -55,6 +55,15 @@ export interface StackFiles {
     clusterOutputs: Record<string, unknown>;
 }
 
+/** A YAML file, or an error naming it (relative to the project) and where it fails to parse. */
+function readYaml(file: string): any {
+    try {
+        return parse(fs.readFileSync(file, "utf8"));
+    } catch (error) {
+        throw new Error(`${path.relative(projectDir(), file)} is not valid YAML: ${(error as Error).message.trim()}`);
+    }
+}
+
 export function readStackFiles(stack: string): StackFiles {
     const stackFile = path.join(projectDir(), "stacks", `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
@@ -64,7 +73,7 @@ export function readStackFiles(stack: string): StackFiles {
             .map((f) => f.slice("Pulumi.".length, -".yaml".length));
         throw new Error(`no stack "${stack}": stacks/Pulumi.${stack}.yaml does not exist; known stacks: ${known.join(", ")}`);
     }
-    const config: Record<string, unknown> = (parse(fs.readFileSync(stackFile, "utf8")) ?? {}).config ?? {};
+    const config: Record<string, unknown> = (readYaml(stackFile) ?? {}).config ?? {};
     const clusterStack = (config[`${project}:environment`] as { cluster?: { stack?: string } } | undefined)?.cluster?.stack;
     const offlineFile = path.join(projectDir(), "stacks", "offline", `${stack}.cluster.yaml`);
     if (clusterStack !== undefined && !fs.existsSync(offlineFile)) {
@@ -74,7 +83,7 @@ export function readStackFiles(stack: string): StackFiles {
                 `istioRevision, kubeconfig and optionally serviceCidr, and standInFor: ${clusterStack} (see stacks/offline/staging.cluster.yaml)`,
         );
     }
-    const { standInFor, ...clusterOutputs } = fs.existsSync(offlineFile) ? (parse(fs.readFileSync(offlineFile, "utf8")) ?? {}) : {};
+    const { standInFor, ...clusterOutputs } = fs.existsSync(offlineFile) ? (readYaml(offlineFile) ?? {}) : {};
     if (clusterStack !== undefined && standInFor !== clusterStack) {
         // Stand-ins for another cluster would plan this stack against the wrong cluster, silently.
         throw new Error(
@@ -200,14 +209,28 @@ export async function evaluateStack(stack: string, programPath?: string): Promis
     pulumi.runtime.setAllConfig(values, secretKeys);
 
     const registrations = captureRegistrations();
+    // A resource whose inputs fail once known (an Output checked late) fails its registration; the runtime
+    // reports it only as an unhandled rejection. Collected here, it fails the evaluation with its message.
+    const failures: Error[] = [];
+    const collect = (reason: unknown) => failures.push(reason instanceof Error ? reason : new Error(String(reason)));
+    process.on("unhandledRejection", collect);
     const startedIn = process.cwd();
     process.chdir(programDir);
     try {
         const program = require(programPath ?? main);
         await pulumi.runtime.runInPulumiStack(async () => program());
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
     } finally {
         process.chdir(startedIn);
     }
     await pulumi.runtime.disconnect();
+    // Node reports a rejection as unhandled once the queue it was made in has drained: wait for that.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    process.off("unhandledRejection", collect);
+    if (failures.length > 0) {
+        // One message per failure; the same error often fails several resources.
+        const messages = [...new Set(failures.map((f) => f.message.replace(/^error serializing property "[^"]*": /, "")))];
+        throw new Error(`stack "${stack}" does not evaluate:\n${messages.join("\n")}`);
+    }
     return registrations.filter((r) => r.type !== "pulumi:pulumi:Stack");
 }

@@ -20,12 +20,23 @@ export function formatProblem(problem: Problem): string {
     return `${problem.argument} = ${describeValue(problem.value)}: ${problem.message}`;
 }
 
+// Non-finite numbers, which JSON would print as null, and Outputs, whose toJSON is a warning text.
+const nonFinite = "\u0000nonfinite:";
+const outputMark = "\u0000output";
+
 function describeValue(value: unknown): string {
     if (value === undefined) {
         return "undefined";
     }
     try {
-        return JSON.stringify(value) ?? String(value);
+        const text = JSON.stringify(value, function (this: unknown, key: string, item: unknown) {
+            const raw = (this as Record<string, unknown>)[key];
+            if (typeof raw === "object" && raw !== null && (raw as { __pulumiOutput?: unknown }).__pulumiOutput === true) {
+                return outputMark;
+            }
+            return typeof item === "number" && !Number.isFinite(item) ? `${nonFinite}${item}` : item;
+        });
+        return (text ?? String(value)).replace(/"\\u0000nonfinite:([^"]*)"/g, "$1").replace(/"\\u0000output"/g, "<output>");
     } catch {
         return String(value);
     }
@@ -43,9 +54,10 @@ export class AmaMetricsIstioArgumentError extends Error {
     constructor(
         /** The component's name. */
         public readonly component: string,
-        problems: readonly Problem[],
+        /** The problems, unformatted: a program can name where it read each argument. */
+        public readonly details: readonly Problem[],
     ) {
-        const lines = problems.map(formatProblem);
+        const lines = details.map(formatProblem);
         super(`AmaMetricsIstio "${component}" has invalid arguments:\n${lines.map((line) => `  - ${line}`).join("\n")}`);
         this.name = "AmaMetricsIstioArgumentError";
         this.problems = lines;

@@ -68,7 +68,24 @@ function isCidr(value: unknown): boolean {
         const number = address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
         return bits === 32 || number % 2 ** (32 - bits) === 0;
     }
-    return isIPv6(address) && bits <= 128;
+    if (!isIPv6(address) || bits > 128) return false;
+    return bits === 128 || ipv6Value(address) % 2n ** BigInt(128 - bits) === 0n;
+}
+
+/** An IPv6 address as a 128-bit number ("::" expanded, a trailing dotted IPv4 part included). */
+function ipv6Value(address: string): bigint {
+    const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+    const text = dotted
+        ? address.replace(
+              dotted[1],
+              dotted[1].split(".").reduce((hex, octet, i) => hex + (i === 2 ? ":" : "") + Number(octet).toString(16).padStart(2, "0"), ""),
+          )
+        : address;
+    const [head, tail] = text.split("::");
+    const groups = (part: string | undefined) => (part ? part.split(":") : []);
+    const missing = 8 - groups(head).length - groups(tail).length;
+    const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(missing).fill("0"), ...groups(tail)];
+    return all.reduce((n, group) => n * 65536n + BigInt(parseInt(group, 16)), 0n);
 }
 
 export const formats = {
@@ -133,13 +150,30 @@ export const formats = {
         'use an address range with its prefix length and no host bits, e.g. "10.0.0.0/16"',
         isCidr,
     ),
-    httpsUrl: format("not an https URL", 'use the full URL, e.g. "https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/"', (text) => {
-        try {
-            return new URL(text).protocol === "https:";
-        } catch {
-            return false;
-        }
-    }),
+    // The issuer as `az aks show --query oidcIssuerProfile.issuerUrl` prints it: https, a path ending in
+    // "/", no query, fragment or credentials. Entra matches a federated credential's issuer exactly,
+    // trailing slash included (Azure/azure-workload-identity #1700).
+    oidcIssuerUrl: format(
+        "not an AKS OIDC issuer URL",
+        'use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints, with its trailing "/", e.g. "https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/"',
+        (text) => {
+            try {
+                const url = new URL(text);
+                return (
+                    url.protocol === "https:" &&
+                    url.pathname.length > 1 &&
+                    url.pathname.endsWith("/") &&
+                    !text.includes("?") &&
+                    !text.includes("#") &&
+                    url.username === "" &&
+                    url.password === "" &&
+                    url.href === text
+                );
+            } catch {
+                return false;
+            }
+        },
+    ),
     duration: format(
         "not a Prometheus duration",
         'use a number and a unit, e.g. "30s", "1m" or "1m30s"',

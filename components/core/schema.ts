@@ -13,7 +13,7 @@ import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
+import { defaultJobNames, minimumPrometheusVersion, prometheusDefaults } from "../prometheus/facts";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
 import { getPath, isRecord } from "./kubernetes";
@@ -27,6 +27,7 @@ import {
     excludedPorts,
     excludedRanges,
     labelMap,
+    mapOf,
     meshModeSchema,
     meshRuleProblems,
     picklist,
@@ -42,6 +43,10 @@ import {
     workspaceIdSchema,
 } from "./shapes";
 import { defaults, resolveSettings, Settings } from "./settings";
+import { resourceProblems } from "./resources";
+import { scrapeJobProblems, scrapeJobs } from "./scrapeConfig";
+import { scrapeIntervalProblems } from "./scrapeInterval";
+import { ineffectiveMeshProblems } from "./ineffective";
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks.
@@ -63,7 +68,7 @@ function input(schema: Schema): Schema {
 /** The arguments that may be Outputs: checked now when plain (argsSchema), once known otherwise (checkedOutputs). */
 const outputArguments = {
     kubernetesVersion: valueOf(formats.kubernetesVersion),
-    oidcIssuerUrl: valueOf(withFix(formats.httpsUrl, "use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints")),
+    oidcIssuerUrl: valueOf(formats.oidcIssuerUrl),
     configurationAccessEndpointId: resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
     resourceGroupName: valueOf(formats.resourceGroupName),
     grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
@@ -123,8 +128,13 @@ const clusterSchema = strict(
     },
 );
 
+const tagValue = v.pipe(
+    v.string("not a string; tag values are strings"),
+    v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
+);
+
 const tags = input(
-    v.record(
+    mapOf(
         v.pipe(
             v.string(),
             v.check(
@@ -132,12 +142,7 @@ const tags = input(
                 "not an Azure tag name; use at most 512 characters, none of < > % & \\ ? /",
             ),
         ),
-        input(
-            v.pipe(
-                v.string("not a string; tag values are strings"),
-                v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
-            ),
-        ),
+        input(tagValue),
         'not a map of tags; give e.g. { environment: "prod" }',
     ),
 );
@@ -192,23 +197,7 @@ const argsSchema = strict(
                 shardKubeStateMetrics: v.optional(bool),
             }),
         ),
-        scrapeConfigs: v.optional(
-            v.array(
-                v.looseObject(
-                    {
-                        job_name: v.pipe(
-                            v.string("missing; every scrape job needs a job_name"),
-                            v.minLength(1, "empty; give the job a name"),
-                        ),
-                    },
-                    (issue) =>
-                        issue.received === "undefined"
-                            ? "missing; every scrape job needs a job_name"
-                            : "not a scrape job; give a Prometheus scrape_config object with a job_name",
-                ),
-                "not a list; give a list of Prometheus scrape_config objects",
-            ),
-        ),
+        scrapeConfigs: v.optional(scrapeJobs),
         chart: v.optional(
             strict({
                 chart: v.optional(
@@ -224,7 +213,7 @@ const argsSchema = strict(
                 skipAwait: v.optional(bool),
                 openTelemetryMetrics: v.optional(bool),
                 settings: v.optional(
-                    v.record(
+                    mapOf(
                         v.string(),
                         v.string("not a string; ConfigMap data values are strings, e.g. TOML text"),
                         'not a map; give the ConfigMap\'s data, e.g. { "schema-version": "v2", "cluster-metrics": "..." }',
@@ -317,11 +306,13 @@ function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometh
         .split("/")
         .pop()
         ?.split(":")[1];
-    const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag) : null;
+    // Pre-releases kept: v3.14.0-rc.0 is before v3.14.0.
+    const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag, { includePrerelease: true }) : null;
     if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return [];
+        return scrapeIntervalProblems(prometheus.scrapeInterval);
     }
     return [
+        ...scrapeIntervalProblems(prometheus.scrapeInterval),
         problem(
             "prometheus.image",
             prometheus.image,
@@ -655,6 +646,11 @@ function istioProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem
     return problems;
 }
 
+/** The `global.scrape_interval` a job inherits: the collector's, or Prometheus' default for the agent's custom jobs. */
+function globalScrapeInterval(args: AmaMetricsIstioArgs, collector: Collector): string {
+    return collector === "prometheus" ? (args.prometheus?.scrapeInterval ?? prometheusDefaults.scrapeInterval) : "1m";
+}
+
 function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
     const problems: Problem[] = [];
     const reserved = new Set([
@@ -681,6 +677,7 @@ function scrapeConfigProblems(args: AmaMetricsIstioArgs, collector: Collector): 
             );
         }
         seen.set(job.job_name, i);
+        problems.push(...scrapeJobProblems(job, `scrapeConfigs[${i}]`, globalScrapeInterval(args, collector)));
     });
     return problems;
 }
@@ -704,6 +701,14 @@ function checkedInput<T>(component: string, argument: string, value: pulumi.Inpu
         }
         return known;
     });
+}
+
+/** Tags as a whole, or each tag value, may be Outputs: each is checked once known. */
+function checkedTags(component: string, given: AmaMetricsIstioArgs["tags"]): AmaMetricsIstioArgs["tags"] {
+    if (given === undefined || pulumi.Output.isInstance(given)) {
+        return given === undefined ? undefined : checkedInput(component, "tags", given, tags);
+    }
+    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, checkedInput(component, `tags.${key}`, value, tagValue)]));
 }
 
 function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetricsIstioArgs {
@@ -734,7 +739,7 @@ function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetric
             ),
         },
         chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, outputArguments.chartValues) },
-        tags: check("tags", args.tags, tags),
+        tags: checkedTags(component, args.tags),
     };
 }
 
@@ -785,6 +790,8 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),
         ...scrapeConfigProblems(args, collector),
+        ...resourceProblems(args),
+        ...ineffectiveMeshProblems(args, collector),
     ];
     if (problems.length > 0) {
         throw new AmaMetricsIstioArgumentError(component, problems);

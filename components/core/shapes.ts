@@ -32,7 +32,17 @@ export function valueOf(format: Format): Schema {
 export const bool = v.boolean("not true or false; use true or false");
 export const picklist = (options: readonly string[], wrong: string) => v.picklist(options, `${wrong}; use one of ${list(options)}`);
 export const stringList = (format: Format) => v.array(valueOf(format), `not a list; give a list, e.g. ["a", "b"]`);
-export const labelMap = v.record(
+/**
+ * A map (an object of string keys), never a list: valibot's `record` alone takes arrays, which would
+ * reach Azure tags, label selectors and ConfigMap data as `{"0": ...}`.
+ */
+export function mapOf(key: v.GenericSchema<string, string>, value: Schema, wrong: string): Schema {
+    return v.pipe(
+        v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), wrong),
+        v.record(key, value, wrong),
+    );
+}
+export const labelMap = mapOf(
     v.pipe(
         v.string(),
         v.check((key: string) => formats.labelKey.test(key), `${formats.labelKey.wrong}; ${formats.labelKey.fix}`),
@@ -136,6 +146,11 @@ export const proxyResourcesPerWorkload = strict(
 export const excludedRanges = stringList(formats.cidr);
 export const excludedPorts = v.array(valueOf(port), "not a list of ports; give e.g. [9999]");
 
+/** A Pulumi Output, recognised without the Pulumi SDK (which the commands do not load) by its brand. */
+function isOutput(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { __pulumiOutput?: unknown }).__pulumiOutput === true;
+}
+
 /** The problems valibot finds, in the package's shape; `prefix` is prepended to every argument path. */
 export function shapeProblems(schema: Schema, value: unknown, prefix = ""): Problem[] {
     const result = v.safeParse(schema, value, { abortEarly: false });
@@ -152,6 +167,13 @@ export function shapeProblems(schema: Schema, value: unknown, prefix = ""): Prob
         const last = path[path.length - 1];
         // An unknown key's issue carries the key as its input; show the value given under it.
         const value = issue.expected === "never" && last ? last.value : issue.input;
+        if (isOutput(value) && issue.expected !== "never") {
+            return {
+                argument: argument || "args",
+                value,
+                message: "an Output; it must be a plain value, known before anything is created: give the value itself",
+            };
+        }
         return { argument: argument || "args", value, message: issue.message };
     });
 }

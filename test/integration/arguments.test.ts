@@ -21,6 +21,147 @@ const workspaceId = "/subscriptions/11111111-2222-3333-4444-555555555555/resourc
 const scopeId =
     "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-net/providers/Microsoft.Insights/privateLinkScopes/ampls";
 
+const job = (fields: Record<string, unknown>, base = prometheus): AmaMetricsIstioArgs => ({
+    ...base,
+    scrapeConfigs: [{ job_name: "apps", ...fields }],
+});
+
+function scrapeJobCases(): Array<[string, unknown, string, RegExp]> {
+    const rule = (fields: Record<string, unknown>) => job({ relabel_configs: [fields] });
+    return [
+        [
+            "a misspelt scrape job key",
+            job({ scrape_intervl: "1m" }),
+            `scrapeConfigs[0].scrape_intervl = "1m"`,
+            /did you mean "scrape_interval"\?/,
+        ],
+        [
+            "global inside a scrape job",
+            job({ global: { scrape_interval: "1s" } }),
+            "scrapeConfigs[0].global = ",
+            /top-level key of Prometheus' configuration/,
+        ],
+        [
+            "remote_write inside a scrape job",
+            job({ remote_write: [{ url: "https://x" }] }),
+            "scrapeConfigs[0].remote_write = ",
+            /top-level key/,
+        ],
+        ["rule_files inside a scrape job", job({ rule_files: ["a.rules"] }), "scrapeConfigs[0].rule_files = ", /top-level key/],
+        ["alerting inside a scrape job", job({ alerting: {} }), "scrapeConfigs[0].alerting = ", /top-level key/],
+        ["a discovery of another system", job({ consul_sd_configs: [{}] }), "scrapeConfigs[0].consul_sd_configs = ", /outside the cluster/],
+        [
+            "a scrape interval without a unit",
+            job({ scrape_interval: "30" }),
+            `scrapeConfigs[0].scrape_interval = "30"`,
+            /not a Prometheus duration/,
+        ],
+        [
+            "a scrape timeout in a Go unit Prometheus lacks",
+            job({ scrape_timeout: "1.5s" }),
+            `scrapeConfigs[0].scrape_timeout = "1.5s"`,
+            /not a Prometheus duration/,
+        ],
+        [
+            "a timeout longer than the interval",
+            job({ scrape_interval: "10s", scrape_timeout: "15s" }),
+            `scrapeConfigs[0].scrape_timeout = "15s"`,
+            /longer than the job's scrape interval \(10s\)/,
+        ],
+        [
+            "a timeout longer than the inherited interval",
+            job({ scrape_timeout: "45s" }),
+            `scrapeConfigs[0].scrape_timeout = "45s"`,
+            /longer than the job's scrape interval \(30s, the global one\)/,
+        ],
+        [
+            "a scheme other than http(s)",
+            job({ scheme: "ftp" }),
+            `scrapeConfigs[0].scheme = "ftp"`,
+            /not a scrape scheme; use one of "http", "https"/,
+        ],
+        [
+            "an unknown Kubernetes SD role",
+            job({ kubernetes_sd_configs: [{ role: "pods" }] }),
+            `scrapeConfigs[0].kubernetes_sd_configs[0].role = "pods"`,
+            /not a Kubernetes SD role/,
+        ],
+        [
+            "an empty source label",
+            rule({ source_labels: [""], action: "keep" }),
+            `scrapeConfigs[0].relabel_configs[0].source_labels[0] = ""`,
+            /empty; give a label name/,
+        ],
+        [
+            "an unknown relabel action",
+            rule({ action: "kepp" }),
+            `scrapeConfigs[0].relabel_configs[0].action = "kepp"`,
+            /not a relabel action; use one of replace, keep/,
+        ],
+        // JavaScript's RegExp takes lookahead and back-references; Go's RE2, which Prometheus uses, does not.
+        [
+            "a relabel regex with lookahead",
+            rule({ regex: "(?=foo).*", action: "keep", source_labels: ["a"] }),
+            `scrapeConfigs[0].relabel_configs[0].regex = "(?=foo).*"`,
+            /Go's RE2.*invalid or unsupported Perl syntax/,
+        ],
+        [
+            "a relabel regex with a back-reference",
+            rule({ regex: "(a)\\1", action: "drop", source_labels: ["a"] }),
+            `scrapeConfigs[0].relabel_configs[0].regex = "(a)\\\\1"`,
+            /invalid escape sequence/,
+        ],
+        [
+            "a metric relabel regex with a possessive repeat",
+            job({ metric_relabel_configs: [{ regex: "a++", action: "drop", source_labels: ["__name__"] }] }),
+            "scrapeConfigs[0].metric_relabel_configs[0].regex",
+            /nested repetition/,
+        ],
+        ["a job_name of two lines", job({ job_name: "apps\nmore" }), `scrapeConfigs[0].job_name = "apps\\nmore"`, /more than one line/],
+        ["a numeric job_name", job({ job_name: 42 }), "scrapeConfigs[0].job_name = 42", /not a string; every scrape job needs a job_name/],
+        [
+            "a bearer token file of the Workload ID token",
+            job({ bearer_token_file: "/var/run/secrets/azure/tokens/azure-identity-token" }),
+            `scrapeConfigs[0].bearer_token_file = "/var/run/secrets/azure/tokens/azure-identity-token"`,
+            /Azure Workload ID token is mounted: it would be sent to every target/,
+        ],
+        [
+            "credentials from the Workload ID token's new mount",
+            job({ authorization: { credentials_file: "/var/run/secrets/azure/wi/token/azure-identity-token" } }),
+            "scrapeConfigs[0].authorization.credentials_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "an OAuth 2 secret file from the token directory, through /run",
+            job({
+                oauth2: {
+                    client_id: "x",
+                    token_url: "https://login.example/token",
+                    client_secret_file: "/run/secrets/azure/tokens/azure-identity-token",
+                },
+            }),
+            "scrapeConfigs[0].oauth2.client_secret_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "a Kubernetes SD token file from the token directory",
+            job({
+                kubernetes_sd_configs: [
+                    { role: "pod", api_server: "https://k8s.example:443", bearer_token_file: "/var/run/secrets/../secrets/azure/tokens/t" },
+                ],
+            }),
+            "scrapeConfigs[0].kubernetes_sd_configs[0].bearer_token_file = ",
+            /Workload ID token/,
+        ],
+        [
+            "relabel_configs given as an object",
+            job({ relabel_configs: { action: "keep" } }, { ...prometheus, prometheus: { shards: 2 } }),
+            "scrapeConfigs[0].relabel_configs = ",
+            /not a list/,
+        ],
+    ];
+}
+
 // [title, args, `<argument> = <value>` as the message starts, the rest of the message]
 const cases: Array<[string, unknown, string, RegExp]> = [
     // Unknown keys, at any level, with the nearest known key.
@@ -152,7 +293,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "an OIDC issuer that is not https",
         withCluster({ oidcIssuerUrl: "http://issuer.example/" }),
         `cluster.oidcIssuerUrl = "http://issuer.example/"`,
-        /not an https URL/,
+        /not an AKS OIDC issuer URL/,
     ],
     ["0 shards", { ...prometheus, prometheus: { shards: 0 } }, "prometheus.shards = 0", /fewer than 1; give a whole number from 1 to 32/],
     ["33 shards", { ...prometheus, prometheus: { shards: 33 } }, "prometheus.shards = 33", /more than 32/],
@@ -213,8 +354,8 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     ],
     [
         "an OIDC issuer with ama-metrics",
-        withCluster({ oidcIssuerUrl: "https://issuer.example/" }, amaMetrics),
-        `cluster.oidcIssuerUrl = "https://issuer.example/"`,
+        withCluster({ oidcIssuerUrl: "https://issuer.example/t/c/" }, amaMetrics),
+        `cluster.oidcIssuerUrl = "https://issuer.example/t/c/"`,
         /only the prometheus collector uses it/,
     ],
     [
@@ -252,6 +393,165 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         { ...prometheus, scrapeConfigs: [{ static_configs: [] }] },
         "scrapeConfigs[0].job_name = undefined",
         /every scrape job needs a job_name/,
+    ],
+    // Each scrape job as Prometheus v3.14.0 loads it (more cases: test/unit/scrapeConfigOracle.test.ts).
+    ...scrapeJobCases(),
+    // Lists where maps belong: valibot's record alone takes arrays, which would reach Azure as {"0": ...}.
+    ["tags given as a list", { ...prometheus, tags: ["a", "b"] }, `tags = ["a","b"]`, /not a map of tags/],
+    [
+        "an authorization policy selector given as a list",
+        certificates({ authorizationPolicies: [{ ...target, selector: ["orders"] as never }] }),
+        `istio.authorizationPolicies[0].selector = ["orders"]`,
+        /not a map of labels/,
+    ],
+    [
+        "chart settings given as a list",
+        { ...amaMetrics, chart: { settings: ["a"] as never } },
+        `chart.settings = ["a"]`,
+        /not a map; give the ConfigMap's data/,
+    ],
+    ["chart values given as a list", { ...amaMetrics, chart: { values: [1] as never } }, "chart.values = [1]", /not a map/],
+    ["scrape params given as a list", job({ params: ["module"] }), `scrapeConfigs[0].params = ["module"]`, /not a map/],
+    // Values printed as given.
+    [
+        "an Output for a plain-only argument",
+        { ...prometheus, namespace: pulumi.output("monitoring") as never },
+        "namespace = <output>",
+        /an Output; it must be a plain value/,
+    ],
+    ["a NaN shard count", { ...prometheus, prometheus: { shards: NaN } }, "prometheus.shards = NaN", /give a whole number from 1 to 32/],
+    ["an infinite shard count", { ...prometheus, prometheus: { shards: Infinity } }, "prometheus.shards = Infinity", /whole number/],
+    // Requests and limits, compared as quantities after the defaults are merged.
+    [
+        "a memory request above the default limit",
+        { ...prometheus, prometheus: { resources: { requests: { memory: "4Gi" } } } },
+        `prometheus.resources.limits.memory = "2Gi"`,
+        /below the memory request 4Gi \(defaults included\).*give a limit of at least 4Gi, or lower prometheus\.resources\.requests\.memory/,
+    ],
+    [
+        "a CPU limit below the default request",
+        { ...prometheus, prometheus: { resources: { limits: { cpu: "0.1" } } } },
+        `prometheus.resources.limits.cpu = "0.1"`,
+        /below the cpu request 200m/,
+    ],
+    [
+        "a memory limit below a request in another unit",
+        { ...prometheus, prometheus: { resources: { requests: { memory: "1G" }, limits: { memory: "900Mi" } } } },
+        `prometheus.resources.limits.memory = "900Mi"`,
+        /below the memory request 1G/,
+    ],
+    [
+        "a sidecar CPU limit below the default proxy request",
+        withIstio({ proxyResources: { collector: { cpuLimit: "50m" } } }),
+        `istio.proxyResources.collector.cpuLimit = "50m"`,
+        /below the cpu request 100m.*lower istio\.proxyResources\.collector\.cpu/,
+    ],
+    // The default jobs' interval.
+    [
+        "a scrape interval of 5m",
+        { ...prometheus, prometheus: { scrapeInterval: "5m" } },
+        `prometheus.scrapeInterval = "5m"`,
+        /longer than 1m.*from 1s to 1m/,
+    ],
+    [
+        "a scrape interval of 1h",
+        { ...prometheus, prometheus: { scrapeInterval: "1h" } },
+        `prometheus.scrapeInterval = "1h"`,
+        /rate\(\) over 5m windows/,
+    ],
+    [
+        "a scrape interval of 999ms",
+        { ...prometheus, prometheus: { scrapeInterval: "999ms" } },
+        `prometheus.scrapeInterval = "999ms"`,
+        /shorter than 1s/,
+    ],
+    [
+        "a scrape interval of 1ms",
+        { ...prometheus, prometheus: { scrapeInterval: "1ms" } },
+        `prometheus.scrapeInterval = "1ms"`,
+        /shorter than 1s: the scrape timeout, at most the interval, would be as short; give an interval from 1s to 1m/,
+    ],
+    // The OIDC issuer as `az aks show` prints it: Entra matches it exactly.
+    [
+        "an OIDC issuer without its trailing slash",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001",
+        }),
+        `cluster.oidcIssuerUrl = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001"`,
+        /not an AKS OIDC issuer URL; .*with its trailing "\/"/,
+    ],
+    [
+        "an OIDC issuer with a query",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001/?x=1",
+        }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer with a fragment",
+        withCluster({
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001/#x",
+        }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer with credentials",
+        withCluster({ oidcIssuerUrl: "https://u:p@westeurope.oic.prod-aks.azure.com/t/c/" }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "an OIDC issuer without a path",
+        withCluster({ oidcIssuerUrl: "https://westeurope.oic.prod-aks.azure.com/" }),
+        "cluster.oidcIssuerUrl = ",
+        /not an AKS OIDC issuer URL/,
+    ],
+    [
+        "a release candidate of the minimum Prometheus",
+        { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus:v3.14.0-rc.0" } },
+        `prometheus.image = "quay.io/prometheus/prometheus:v3.14.0-rc.0"`,
+        /use v3\.14\.0 or later/,
+    ],
+    // Policies and namespaces that cannot take effect.
+    [
+        "an authorization policy in kube-system",
+        certificates({ authorizationPolicies: [{ ...target, namespace: "kube-system" }] }),
+        `istio.authorizationPolicies[0].namespace = "kube-system"`,
+        /creates nothing in Kubernetes' system namespaces/,
+    ],
+    [
+        "an authorization policy for the prometheus collector's kube-state-metrics",
+        certificates({
+            authorizationPolicies: [{ ...target, namespace: "monitoring", selector: { "app.kubernetes.io/name": "kube-state-metrics" } }],
+        }),
+        "istio.authorizationPolicies[0].selector = ",
+        /kube-state-metrics, which has no sidecar in the mode "certificates"/,
+    ],
+    [
+        "an authorization policy for the agent's kube-state-metrics",
+        certificates(
+            { authorizationPolicies: [{ ...target, namespace: "monitoring", selector: { "app.kubernetes.io/name": "ama-metrics-ksm" } }] },
+            amaMetrics,
+        ),
+        "istio.authorizationPolicies[0].selector = ",
+        /kube-state-metrics, which has no sidecar/,
+    ],
+    [
+        "an empty list of scrape namespaces",
+        certificates({ scrapeNamespaces: [] }),
+        "istio.scrapeNamespaces = []",
+        /would mean every namespace/,
+    ],
+    [
+        "an IPv6 range with host bits set",
+        withIstio({ mode: "sidecar", extraExcludeOutboundIPRanges: ["fd00::1/64"] }),
+        `istio.extraExcludeOutboundIPRanges[0] = "fd00::1/64"`,
+        /no host bits/,
     ],
     // The Azure side.
     [
@@ -629,6 +929,34 @@ describe("argument validation", () => {
             { ...prometheus, prometheus: { image: "quay.io/prometheus/prometheus@sha256:" + "c".repeat(64) } },
             { ...prometheus, resourceGroupName: "rg-überwachung" },
             withCluster({ resourceId: clusterId.replace("aks-one", "aks_one") }),
+            { ...prometheus, prometheus: { scrapeInterval: "1s", resources: { requests: { memory: "2Gi" }, limits: { cpu: "200m" } } } },
+            { ...prometheus, prometheus: { scrapeInterval: "1m0s", image: "quay.io/prometheus/prometheus:v3.14.1-rc.0" } },
+            withIstio({ mode: "sidecar", extraExcludeOutboundIPRanges: ["fd00::/8", "2001:db8:0:1::/64", "::ffff:10.0.0.0/104"] }),
+            { ...prometheus, tags: { owner: pulumi.output("platform") } },
+            {
+                ...prometheus,
+                scrapeConfigs: [
+                    {
+                        job_name: "apps",
+                        scrape_interval: "15s",
+                        scrape_timeout: "15s",
+                        kubernetes_sd_configs: [
+                            { role: "pod", namespaces: { names: ["shop"] }, selectors: [{ role: "pod", label: "app in (orders, cart)" }] },
+                        ],
+                        relabel_configs: [
+                            { source_labels: ["__meta_kubernetes_pod_label_app"], regex: "(?P<app>orders|cart)", action: "keep" },
+                        ],
+                        bearer_token_file: "/var/run/secrets/kubernetes.io/serviceaccount/token",
+                    },
+                    // The default client, spelt out: Prometheus compares with it, not with the keys given.
+                    {
+                        job_name: "in-cluster",
+                        kubernetes_sd_configs: [
+                            { role: "node", follow_redirects: true, enable_http2: true, tls_config: { insecure_skip_verify: false } },
+                        ],
+                    },
+                ],
+            },
         ] as AmaMetricsIstioArgs[]) {
             await assert.doesNotReject(evaluate(args), `refused ${JSON.stringify(args)}`);
         }
@@ -648,7 +976,7 @@ describe("argument validation", () => {
         [
             "cluster.oidcIssuerUrl",
             withCluster({ oidcIssuerUrl: pulumi.output("http://issuer/") }),
-            /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an https URL/,
+            /cluster\.oidcIssuerUrl = "http:\/\/issuer\/": not an AKS OIDC issuer URL/,
         ],
         [
             "grafana.principalId",
@@ -656,6 +984,16 @@ describe("argument validation", () => {
             /grafana\.principalId = "grafana": not a GUID/,
         ],
         ["tags", { ...prometheus, tags: pulumi.output({ owner: "x".repeat(300) }) }, /tags\.owner = "x+": longer than 256 characters/],
+        [
+            "a tag value",
+            { ...prometheus, tags: { owner: pulumi.output("x".repeat(300)) } },
+            /tags\.owner = "x+": longer than 256 characters/,
+        ],
+        [
+            "a tag value that is not a string",
+            { ...prometheus, tags: { owner: pulumi.output(7 as never) } },
+            /tags\.owner = 7: not a string/,
+        ],
     ] as Array<[string, AmaMetricsIstioArgs, RegExp]>) {
         it(`checks ${argument} known only later in the resource that uses it, with the same message`, async () => {
             const { failures } = await evaluate(args);

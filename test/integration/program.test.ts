@@ -262,6 +262,128 @@ describe("the per-environment program", () => {
         });
     });
 
+    describe("a stack file the program refuses, as `npm run plan` shows it", () => {
+        const cluster = {
+            resourceId:
+                "/subscriptions/6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-one",
+            location: "westeurope",
+            oidcIssuerUrl:
+                "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/11111111-0000-0000-0000-000000000001/",
+        };
+        const environment = { subscriptionId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60", resourceGroupName: "rg-monitoring", cluster };
+        const stackText = (env: unknown) =>
+            stringify({
+                config: {
+                    "pulumi:disable-default-providers": ["*"],
+                    "ama-metrics-istio:kubeconfig": "offline",
+                    "ama-metrics-istio:environment": env,
+                },
+            });
+
+        /** `npm run plan -- qa` in a project of its own with this stack file (and cluster stand-ins). */
+        function planQa(stackFile: string, clusterOutputs?: Record<string, unknown>) {
+            const project = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
+            try {
+                fs.mkdirSync(path.join(project, "stacks", "offline"), { recursive: true });
+                fs.writeFileSync(
+                    path.join(project, "Pulumi.yaml"),
+                    stringify({ name: "ama-metrics-istio", main: path.join(root, "build", "program", "index.js") }),
+                );
+                fs.writeFileSync(path.join(project, "stacks", "Pulumi.qa.yaml"), stackFile);
+                if (clusterOutputs) {
+                    fs.writeFileSync(path.join(project, "stacks", "offline", "qa.cluster.yaml"), stringify(clusterOutputs));
+                }
+                return plan("qa", { cwd: project });
+            } finally {
+                fs.rmSync(project, { recursive: true, force: true });
+            }
+        }
+
+        const prefix = "ama-metrics-istio:environment.";
+        const cases: Array<[string, string, RegExp]> = [
+            ["istio given as a string", stackText({ ...environment, istio: "sidecar" }), /environment\.istio = "sidecar": not a map/],
+            [
+                "a misspelt key",
+                stackText({ ...environment, namespce: "monitoring" }),
+                /environment\.namespce = "monitoring": unknown argument; did you mean "namespace"\?/,
+            ],
+            [
+                "a missing resource group",
+                stackText({ ...environment, resourceGroupName: undefined }),
+                /environment\.resourceGroupName = undefined: missing/,
+            ],
+            [
+                "a misspelt collector",
+                stackText({ ...environment, collector: "promethues" }),
+                /environment\.collector = "promethues": unknown collector/,
+            ],
+            [
+                "a misspelt mesh key",
+                stackText({ ...environment, istio: { mdoe: "sidecar" } }),
+                /environment\.istio\.mdoe = "sidecar": unknown argument; did you mean "mode"\?/,
+            ],
+            [
+                "tags given as a YAML list",
+                stackText({ ...environment, tags: ["a", "b"] }),
+                /environment\.tags = \["a","b"\]: not a map of tags/,
+            ],
+            [
+                "a YAML syntax error",
+                `config:\n  ama-metrics-istio:environment:\n    tags: [a, b\n`,
+                /^plan failed: stacks\/Pulumi\.qa\.yaml is not valid YAML: /,
+            ],
+        ];
+        for (const [title, stackFile, message] of cases) {
+            it(`names the file and the key for ${title}, and writes no plan`, () => {
+                const child = planQa(stackFile);
+                assert.equal(child.status, 1);
+                assert.equal(child.stdout, "");
+                assert.match(child.stderr, message);
+                if (!/YAML syntax/.test(title)) {
+                    assert.match(
+                        child.stderr,
+                        /^plan failed: stacks\/Pulumi\.qa\.yaml: stack config ama-metrics-istio:environment is not usable:\n/,
+                    );
+                    for (const line of child.stderr.split("\n").filter((l) => l.startsWith("  - "))) {
+                        assert.ok(line.startsWith(`  - ${prefix}`), line);
+                    }
+                }
+                assert.doesNotMatch(child.stderr, /\n\s+at /, "a stack trace");
+            });
+        }
+
+        it("names the cluster stack's output a refused fact came from", () => {
+            const child = planQa(stackText({ ...environment, cluster: { stack: "acme/aks-cluster/qa" } }), {
+                clusterResourceId: cluster.resourceId,
+                location: "West Europe",
+                oidcIssuerUrl: cluster.oidcIssuerUrl,
+                kubeconfig: "offline",
+            });
+            assert.equal(child.status, 1);
+            assert.equal(child.stdout, "");
+            assert.match(
+                child.stderr,
+                /  - output location of the cluster stack acme\/aks-cluster\/qa = "West Europe": not an Azure region name/,
+            );
+        });
+
+        it("writes nothing to stdout and no stack trace when an input fails once known (a stand-in issuer over http)", () => {
+            const child = planQa(stackText({ ...environment, cluster: { stack: "acme/aks-cluster/qa" } }), {
+                clusterResourceId: cluster.resourceId,
+                location: "westeurope",
+                oidcIssuerUrl: cluster.oidcIssuerUrl.replace("https:", "http:"),
+                kubeconfig: "offline",
+            });
+            assert.equal(child.status, 1);
+            assert.equal(child.stdout, "");
+            assert.match(
+                child.stderr,
+                /^plan failed: stack "qa" does not evaluate:\n.*cluster\.oidcIssuerUrl = "http:\/\/westeurope[^"]*": not an AKS OIDC issuer URL/s,
+            );
+            assert.doesNotMatch(child.stderr, /\n\s+at /, "a stack trace");
+        });
+    });
+
     describe("stack config", () => {
         const good = {
             subscriptionId: "6f1c2a4e-0d6b-4c1e-9a55-1d2f3c4b5a60",
@@ -271,7 +393,9 @@ describe("the per-environment program", () => {
         const cases: Array<[string, unknown, RegExp]> = [
             ["not a map", "monitoring", /ama-metrics-istio:environment = "monitoring": not a map/],
             ["a bad subscription", { ...good, subscriptionId: "prod-sub" }, /environment\.subscriptionId = "prod-sub": not a GUID/],
-            ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined/],
+            ["no cluster", { ...good, cluster: undefined }, /environment\.cluster = undefined: missing/],
+            ["a cluster given as a string", { ...good, cluster: "aks-one" }, /environment\.cluster = "aks-one": not a map/],
+            ["istio given as a string", { ...good, istio: "sidecar" }, /environment\.istio = "sidecar": not a map/],
             [
                 "a short stack name",
                 { ...good, cluster: { stack: "aks/dev" } },
@@ -286,9 +410,9 @@ describe("the per-environment program", () => {
         for (const [title, raw, message] of cases) {
             it(`refuses ${title}`, () => {
                 assert.throws(
-                    () => parseEnvironment(raw),
+                    () => parseEnvironment(raw, "stacks/Pulumi.qa.yaml"),
                     (err: Error) => {
-                        assert.match(err.message, /^stack config ama-metrics-istio:environment is not usable:/);
+                        assert.match(err.message, /^stacks\/Pulumi\.qa\.yaml: stack config ama-metrics-istio:environment is not usable:/);
                         assert.match(err.message, message);
                         return true;
                     },
@@ -299,7 +423,7 @@ describe("the per-environment program", () => {
         it("accepts each stack's config, and every stack turns default providers off", () => {
             for (const stack of stacks) {
                 const config = stackConfig(stack);
-                assert.doesNotThrow(() => parseEnvironment(config["ama-metrics-istio:environment"]));
+                assert.doesNotThrow(() => parseEnvironment(config["ama-metrics-istio:environment"], `stacks/Pulumi.${stack}.yaml`));
                 assert.deepEqual(config["pulumi:disable-default-providers"], ["*"]);
             }
         });

@@ -64,9 +64,17 @@ describe("post-renderer flags", () => {
         const random = seeded(20261129);
         const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
         const some = <T>(values: readonly T[]): T[] => values.filter(() => random() < 0.5);
-        const quantities = ["10m", "100m", "0.5", "1", "128Mi", "1Gi", "1.5Gi", "2e3", "512M"];
+        // Each request at most every limit, defaults included: the component refuses a request above its limit.
+        const quantities = {
+            cpu: ["10m", "100m", "0.5"],
+            memory: ["128Mi", "512M", "1Gi"],
+            cpuLimit: ["1", "2e3"],
+            memoryLimit: ["1Gi", "1.5Gi"],
+        };
         const resources = () =>
-            Object.fromEntries(some(["cpu", "memory", "cpuLimit", "memoryLimit"] as const).map((field) => [field, pick(quantities)]));
+            Object.fromEntries(
+                some(["cpu", "memory", "cpuLimit", "memoryLimit"] as const).map((field) => [field, pick(quantities[field])]),
+            );
 
         const generated: { args: Partial<AmaMetricsIstioArgs>; options: RelocationOptions }[] = [];
         for (let i = 0; i < 300; i++) {

@@ -47,7 +47,7 @@ describe("prometheus collector: refused arguments", () => {
             title: "an OIDC issuer that is not https",
             args: baseArgs({ cluster: { ...cluster, oidcIssuerUrl: "http://westeurope.oic.prod-aks.azure.com/t/c/" } }),
             problem:
-                'cluster.oidcIssuerUrl = "http://westeurope.oic.prod-aks.azure.com/t/c/": not an https URL; use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints',
+                'cluster.oidcIssuerUrl = "http://westeurope.oic.prod-aks.azure.com/t/c/": not an AKS OIDC issuer URL; use the URL `az aks show --query oidcIssuerProfile.issuerUrl` prints, with its trailing "/", e.g. "https://westeurope.oic.prod-aks.azure.com/<tenant>/<id>/"',
         },
         {
             title: "fewer than one shard",
