@@ -182,7 +182,7 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     // silently be whichever this file says (issue 21.6).
     const exported = await plainOutput("serviceCidr");
     if (own.serviceCidr !== undefined && exported !== undefined && own.serviceCidr !== exported) {
-        throw new StackConfigError([
+        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
             {
                 argument: `${configKey}.cluster.serviceCidr`,
                 value: own.serviceCidr,
