@@ -6,7 +6,7 @@ import { parseAksResourceId } from "../azure/ids";
 import { problem } from "../core/errors";
 import type { Deadline, Limit } from "./limit";
 import { limiter } from "./limit";
-import type { Fetched } from "./snapshot";
+import type { Fetched } from "./reads";
 import { AzureTarget, VerifyError } from "./types";
 
 /** The part of @azure/identity's `TokenCredential` the command uses. */

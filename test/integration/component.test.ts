@@ -65,13 +65,7 @@ describe("AmaMetricsIstio", () => {
 
     // The README's mode table, row by row, per collector.
     const table: Array<[Collector, MeshMode, AmaMetricsIstioArgs["istio"], Record<string, string>, string[]]> = [
-        [
-            "prometheus",
-            "sidecar",
-            {},
-            { "istio.io/rev": "asm-1-27" },
-            ["PeerAuthentication monitoring/default", "PeerAuthentication monitoring/prometheus-agent-web"],
-        ],
+        ["prometheus", "sidecar", {}, { "istio.io/rev": "asm-1-27" }, ["PeerAuthentication monitoring/default"]],
         [
             "prometheus",
             "certificates",

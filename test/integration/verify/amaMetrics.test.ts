@@ -40,17 +40,17 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         assert.deepEqual(
             [...new Set(result.checks.map((c) => c.id))],
             [
-                "namespace.exists",
-                "namespace.injection-label",
-                "workloads.rolled-out",
-                "pods.sidecars",
+                "kube-system.alias",
+                "kube-system.no-addon",
+                "kube-system.token-reader",
                 "mesh.peer-authentication",
                 "mesh.service-cidr",
-                "kube-system.no-addon",
-                "token.secret",
+                "namespace.exists",
+                "namespace.injection-label",
+                "pods.sidecars",
                 "token.expiry",
-                "kube-system.alias",
-                "kube-system.token-reader",
+                "token.secret",
+                "workloads.rolled-out",
             ],
         );
         assert.equal(result.checks.filter((c) => c.id === "workloads.rolled-out").length, 5);
@@ -174,7 +174,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                     message: 'secrets "agent-token" is forbidden',
                 },
             });
-            const [refused] = expectStatus(await run(customArgs), "token.secret", "fail");
+            const [refused] = expectStatus(await run(customArgs), "token.secret", "error");
             assert.match(refused.message, /^could not read Secret secrets\/agent-token: HTTP 403: secrets "agent-token" is forbidden/);
             assert.match(
                 refused.fix,

@@ -110,11 +110,11 @@ describe("ama-metrics-istio-verify command", () => {
         const result = await runMain([...amaMetricsArgs, "--kubeconfig", writeKubeconfig(fake.url)]);
         assert.equal(result.code, 1);
         const lines = result.stdout.trimEnd().split("\n");
-        assert.equal(lines[0], "PASS  namespace.exists  namespace monitoring exists");
+        assert.ok(lines.includes("PASS  namespace.exists  namespace monitoring exists"), result.stdout);
         const failed = lines.findIndex((l) =>
             l.startsWith("FAIL  kube-system.alias  Service kube-system/ama-metrics-operator-targets is missing"),
         );
-        assert.ok(failed > 0, result.stdout);
+        assert.ok(failed >= 0, result.stdout);
         assert.match(lines[failed + 1], /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/);
         assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 15);
     });
