@@ -37,14 +37,14 @@ describe("ama-metrics-istio-verify --azure", () => {
             const result = await run(amaMetricsArgs);
             expectOnlyProblems(result, {});
             assert.deepEqual(
-                result.checks.slice(-2).map((c) => c.id),
+                result.checks.slice(0, 2).map((c) => c.id),
                 ["azure.association", "azure.data-arriving"],
             );
             assert.equal(
-                result.checks.at(-2)!.message,
+                result.checks[0].message,
                 "MSProm-westeurope-aks-prod → MSProm-westeurope-aks-prod sends to the workspace, and no other managed association exists",
             );
-            assert.equal(result.checks.at(-1)!.message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
+            assert.equal(result.checks[1].message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
         });
 
         it("reads ARM and the query endpoint with GETs and tokens for each", async () => {
@@ -95,12 +95,14 @@ describe("ama-metrics-istio-verify --azure", () => {
             assert.equal(empty.message, 'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes');
         });
 
-        it("fails azure.data-arriving with the missing role when the query is forbidden", async () => {
+        it("could not check azure.data-arriving, naming the missing role, when the query is forbidden (exit 2)", async () => {
             azure.overrides.set("/prometheus/api/v1/query", {
                 status: 403,
                 body: { status: "error", errorType: "forbidden", error: "Authorization failed" },
             });
-            const [forbidden] = expectStatus(await run(amaMetricsArgs), "azure.data-arriving", "fail");
+            const result = await run(amaMetricsArgs);
+            assert.equal(result.code, 2);
+            const [forbidden] = expectStatus(result, "azure.data-arriving", "error");
             assert.match(forbidden.message, /HTTP 403: Authorization failed/);
             assert.equal(forbidden.fix, 'give the signed-in identity "Monitoring Data Reader" on the workspace');
         });

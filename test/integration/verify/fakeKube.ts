@@ -62,8 +62,12 @@ export class FakeKube {
     readonly overrides = new Map<string, { status: number; body: unknown }>();
     /** Whether Istio's API group is served (its CRDs installed). */
     istio = true;
-    /** `hang`: accept requests and never answer; `unauthorized`: 401 to everything. */
-    behaviour: "normal" | "hang" | "unauthorized" = "normal";
+    /**
+     * `hang`: accept requests and never answer; `unauthorized`: 401 to everything; `forbidden`: 403 to
+     * everything (an identity without the ClusterRole); `server-error`: 500 to everything; `login-page`: a
+     * proxy's HTML login page, 200, for everything.
+     */
+    behaviour: "normal" | "hang" | "unauthorized" | "forbidden" | "server-error" | "login-page" = "normal";
     now = fixtureNow;
     private server?: http.Server;
     /** The pods' loopback: Prometheus' web server as each shard pod would answer on its port 9090. */
@@ -135,6 +139,10 @@ export class FakeKube {
         if (this.behaviour === "unauthorized") {
             return send(401, status(401, "Unauthorized", "Unauthorized"));
         }
+        const refused = this.refusal(req.url ?? "/");
+        if (refused) {
+            return send(refused.status, refused.body, typeof refused.body === "string" ? "text/html" : "application/json");
+        }
         if (req.method !== "GET") {
             return send(405, status(405, "MethodNotAllowed", `the fake serves GET only, not ${req.method}`));
         }
@@ -173,6 +181,27 @@ export class FakeKube {
         return object ? send(200, object) : send(404, notFound(plural, group, name));
     }
 
+    /** The answer of the refusing behaviours, as the API server (or a proxy in front of it) gives it. */
+    private refusal(url: string): { status: number; body: unknown } | undefined {
+        const pathname = new URL(url, "http://fake").pathname;
+        switch (this.behaviour) {
+            case "forbidden":
+                return {
+                    status: 403,
+                    body: status(403, "Forbidden", `forbidden: User "ci" cannot get path "${pathname}"`),
+                };
+            case "server-error":
+                return { status: 500, body: status(500, "InternalError", "Internal error occurred: etcdserver: request timed out") };
+            case "login-page":
+                return {
+                    status: 200,
+                    body: "<!DOCTYPE html><html><head><title>Sign in</title></head><body>Sign in to continue</body></html>",
+                };
+            default:
+                return undefined;
+        }
+    }
+
     /**
      * `GET /api/v1/namespaces/<ns>/pods/<pod>/portforward?ports=<port>` with a websocket upgrade: the
      * API server checks the pod, then the kubelet dials the port inside the pod and relays bytes. Each
@@ -189,6 +218,8 @@ export class FakeKube {
         };
         if (this.behaviour === "hang") return;
         if (this.behaviour === "unauthorized") return refuse(401, status(401, "Unauthorized", "Unauthorized"));
+        const refused = this.refusal(req.url ?? "/");
+        if (refused) return refuse(refused.status, refused.body);
         const url = new URL(req.url ?? "/", "http://fake");
         const override = this.overrides.get(url.pathname);
         if (override) return refuse(override.status, override.body);
