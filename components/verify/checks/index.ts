@@ -12,6 +12,7 @@ import { namespaceExists } from "./namespaceExists";
 import { noAddon } from "./noAddon";
 import { peerAuthentication } from "./peerAuthentication";
 import { podLabel } from "./podLabel";
+import { podRevision } from "./podRevision";
 import { podSidecars } from "./podSidecars";
 import { remoteWriteHealthy } from "./remoteWriteHealthy";
 import { rolledOut } from "./rolledOut";
@@ -35,6 +36,7 @@ export const checks = [
     serviceCidr,
     namespaceExists,
     injectionLabel,
+    podRevision,
     podSidecars,
     remoteWriteHealthy,
     tokenExpiry,

@@ -47,6 +47,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                 "mesh.service-cidr",
                 "namespace.exists",
                 "namespace.injection-label",
+                "pods.revision",
                 "pods.sidecars",
                 "token.expiry",
                 "token.secret",

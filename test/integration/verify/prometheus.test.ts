@@ -39,6 +39,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                 "mesh.service-cidr",
                 "namespace.exists",
                 "namespace.injection-label",
+                "pods.revision",
                 "pods.sidecars",
                 "remote-write.healthy",
                 "remote-write.healthy",
@@ -91,6 +92,31 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
             ["kube-system.no-addon", "namespace.exists"],
         );
         assert.equal(result.code, 1);
+    });
+
+    it("fails pods.revision when a meshed pod was injected by another revision, and warns without the injector's annotation", async () => {
+        pod("prometheus-shard-1-0").metadata.annotations["istio.io/rev"] = "asm-1-26";
+        const result = await run();
+        expectOnlyProblems(result, { "pods.revision": "fail" });
+        const [stale] = expectStatus(result, "pods.revision", "fail");
+        assert.match(
+            stale.message,
+            /^pods injected by another revision than asm-1-27: prometheus-shard-1-0 \(asm-1-26\); their proxies stop/,
+        );
+        assert.match(stale.fix, /kubectl -n monitoring rollout restart statefulset\/prometheus-shard-1:/);
+
+        delete pod("prometheus-shard-1-0").metadata.annotations["istio.io/rev"];
+        const [unknown] = expectStatus(await run(), "pods.revision", "warn");
+        assert.match(unknown.message, /without the istio.io\/rev annotation the injector writes: prometheus-shard-1-0/);
+    });
+
+    it("expects the default revision's annotation when no --revision is given", async () => {
+        const labels = fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels;
+        delete labels["istio.io/rev"];
+        labels["istio-injection"] = "enabled";
+        const args = prometheusArgs.filter((a, i) => a !== "--revision" && prometheusArgs[i - 1] !== "--revision");
+        const [stale] = expectStatus(await run(args), "pods.revision", "fail");
+        assert.match(stale.message, /^pods injected by another revision than default: prometheus-shard-0-0 \(asm-1-27\)/);
     });
 
     it("fails namespace.injection-label on a wrong injection label", async () => {
