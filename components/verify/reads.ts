@@ -4,6 +4,7 @@
 
 import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
+import { dataplaneModeLabel } from "../mesh/pod";
 import { prometheusNames } from "../prometheus/facts";
 import type { AzureSnapshot } from "./azure";
 import type { KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
@@ -36,6 +37,8 @@ interface KubeRead {
 }
 
 const apps = (plural: string) => (ns: string) => `/apis/apps/v1/namespaces/${ns}/${plural}`;
+
+const ambientSelector = encodeURIComponent(`${dataplaneModeLabel}=ambient`);
 
 /** The Service the API server keeps for itself: the first address of the cluster's service range. */
 export const apiServerService = { namespace: "default", name: "kubernetes" };
@@ -97,6 +100,20 @@ export const kubeReads = {
             verbs: ["get", "create"],
             why: "remote-write.healthy reads each shard's /metrics through a port-forward, which arrives on the pod's loopback",
         },
+    },
+    /** Namespaces that Istio's ambient data plane captures, cluster-wide. */
+    ambientNamespaces: {
+        shape: "list",
+        namespaced: false,
+        path: () => `/api/v1/namespaces?labelSelector=${ambientSelector}`,
+        rbac: { group: "", resource: "namespaces", verbs: ["list"] },
+    },
+    /** Pods that opt into ambient themselves, cluster-wide. */
+    ambientPods: {
+        shape: "list",
+        namespaced: false,
+        path: () => `/api/v1/pods?labelSelector=${ambientSelector}`,
+        rbac: { group: "", resource: "pods", verbs: ["list"] },
     },
     kubeSystemDeployments: {
         shape: "list",
@@ -161,6 +178,8 @@ export interface ReadValues {
     peerAuthentications: PeerAuthentication[];
     serviceAccount: KubeObject;
     shardMetrics: Record<string, Fetched<string>>;
+    ambientNamespaces: KubeObject[];
+    ambientPods: Pod[];
     kubeSystemDeployments: WorkloadObject[];
     kubeSystemDaemonSets: WorkloadObject[];
     kubernetesService: Service;

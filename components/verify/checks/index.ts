@@ -4,6 +4,7 @@
 import type { ReadId, Snapshot } from "../reads";
 import type { VerifyOptions } from "../types";
 import { alias } from "./alias";
+import { ambient } from "./ambient";
 import { azureAssociation } from "./azureAssociation";
 import { azureDataArriving } from "./azureDataArriving";
 import { Check, cannotCheck, Finding } from "./check";
@@ -32,6 +33,7 @@ export const checks = [
     alias,
     noAddon,
     tokenReader,
+    ambient,
     peerAuthentication,
     serviceCidr,
     namespaceExists,

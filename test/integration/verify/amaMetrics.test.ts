@@ -43,6 +43,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                 "kube-system.alias",
                 "kube-system.no-addon",
                 "kube-system.token-reader",
+                "mesh.ambient",
                 "mesh.peer-authentication",
                 "mesh.service-cidr",
                 "namespace.exists",

@@ -152,6 +152,15 @@ export class FakeKube {
         if (override) {
             return send(override.status, override.body, typeof override.body === "string" ? "text/plain" : "application/json");
         }
+        // Cluster-wide lists (namespaces, pods of every namespace), filtered by an equality label selector.
+        const clusterList = /^\/api\/v1\/(namespaces|pods)$/.exec(pathname);
+        if (clusterList) {
+            const kind = kinds[clusterList[1]];
+            const selector = selectorOf(url.searchParams.get("labelSelector"));
+            if (!selector) return send(400, status(400, "BadRequest", "unable to parse requirement: the fake takes key=value[,key=value]"));
+            const items = this.objects.filter((o) => o.kind === kind && matchesSelector(o, selector));
+            return send(200, { apiVersion: "v1", kind: `${kind}List`, metadata: { resourceVersion: "90210" }, items });
+        }
         const route =
             /^\/api\/(v1)\/namespaces\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(pathname) ??
             /^\/apis\/([^/]+\/[^/]+)\/namespaces\/([^/]+)\/([^/]+)(?:\/([^/]+))?$/.exec(pathname);
@@ -277,6 +286,18 @@ export class FakeKube {
         res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8; escaping=underscores" });
         res.end(text);
     }
+}
+
+/** `key=value,…` as a map; undefined for anything else (the fake does not parse set-based selectors). */
+function selectorOf(text: string | null): Record<string, string> | undefined {
+    if (text === null || text === "") return {};
+    const pairs = text.split(",").map((term) => /^([^=!,]+)=([^=,]*)$/.exec(term));
+    return pairs.every((m) => m !== null) ? Object.fromEntries(pairs.map((m) => [m![1], m![2]])) : undefined;
+}
+
+function matchesSelector(object: KubeObject, selector: Record<string, string>): boolean {
+    const labels = (object.metadata.labels ?? {}) as Record<string, string>;
+    return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }
 
 function status(code: number, reason: string, message: string) {

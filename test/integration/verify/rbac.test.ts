@@ -39,6 +39,8 @@ function attributes(url: string): { group: string; resource: string; name?: stri
 }
 
 function plainAttributes(pathname: string): { group: string; resource: string; name?: string; verb: string } {
+    const clusterList = /^\/api\/v1\/(namespaces|pods)$/.exec(pathname);
+    if (clusterList) return { group: "", resource: clusterList[1], verb: "list" };
     const core = /^\/api\/v1\/namespaces\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(pathname);
     if (core) {
         const [, namespace, resource, name] = core;
