@@ -9,6 +9,7 @@ import { prometheusNames } from "../prometheus/facts";
 import type { AzureSnapshot } from "./azure";
 import type { KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
 import type { VerifyOptions } from "./types";
+import { ExpectedWorkload, expectedWorkloads, shardWorkloads } from "./workloads";
 
 /** One read: the object, its absence (404), or the API's refusal, failure or an answer of the wrong shape. */
 export type Fetched<T> =
@@ -27,14 +28,35 @@ export interface RbacRule {
     why?: string;
 }
 
-interface KubeRead {
-    /** `object` and `list` are JSON; `metrics` is each running shard pod's `/metrics`, through a port-forward. */
-    shape: "object" | "list" | "metrics";
+type KubeRead = JsonRead | PodHttpRead;
+
+/** A JSON object or list from the API server. */
+interface JsonRead {
+    shape: "object" | "list";
     /** In the collector's namespace: not read when that namespace does not exist. */
     namespaced: boolean;
     path: (options: VerifyOptions) => string;
     rbac: RbacRule;
 }
+
+/** A GET on a port of each running pod of some of the collector's workloads, through a port-forward, by pod name. */
+export interface PodHttpRead {
+    shape: "podHttp";
+    namespaced: true;
+    workloads: (options: VerifyOptions) => ExpectedWorkload[];
+    port: number;
+    /** The HTTP path on the pod. */
+    path: string;
+    rbac: RbacRule;
+}
+
+/** Port-forwards are a websocket GET, authorized as get and, from Kubernetes 1.35, create (see shardMetrics). */
+const portForwardRule = {
+    group: "",
+    resource: "pods/portforward",
+    verbs: ["get", "create"],
+    why: "remote-write.healthy and target-allocator.collectors read the pods' own /metrics through a port-forward, which arrives on the pod's loopback",
+} as const;
 
 const apps = (plural: string) => (ns: string) => `/apis/apps/v1/namespaces/${ns}/${plural}`;
 
@@ -88,18 +110,24 @@ export const kubeReads = {
     },
     /** Each running shard pod's `/metrics`, by pod name; the list of pods comes first. */
     shardMetrics: {
-        shape: "metrics",
+        shape: "podHttp",
         namespaced: true,
-        path: (o) => `/api/v1/namespaces/${o.namespace}/pods/<shard pod>/portforward?ports=${prometheusNames.webPort}`,
+        workloads: (o) => shardWorkloads(o.shards),
+        port: prometheusNames.webPort,
+        path: "/metrics",
         // A websocket port-forward is a GET upgrade, authorized as `get` on pods/portforward; from Kubernetes
         // 1.35 also as `create` (kubernetes/kubernetes #134577, gate AuthorizePodWebsocketUpgradeCreatePermission,
         // KEP-4006, on by default). It opens no write path into the cluster: the command sends only GET /metrics.
-        rbac: {
-            group: "",
-            resource: "pods/portforward",
-            verbs: ["get", "create"],
-            why: "remote-write.healthy reads each shard's /metrics through a port-forward, which arrives on the pod's loopback",
-        },
+        rbac: portForwardRule,
+    },
+    /** The ama-metrics target allocator's own `/metrics` (its HTTP server, otel-allocator server/server.go). */
+    allocatorMetrics: {
+        shape: "podHttp",
+        namespaced: true,
+        workloads: (o) => expectedWorkloads(o.collector, o.shards).filter((w) => w.workload === "targetAllocator"),
+        port: chartFacts.targetAllocatorPort,
+        path: "/metrics",
+        rbac: portForwardRule,
     },
     /** Namespaces that Istio's ambient data plane captures, cluster-wide. */
     ambientNamespaces: {
@@ -178,6 +206,7 @@ export interface ReadValues {
     peerAuthentications: PeerAuthentication[];
     serviceAccount: KubeObject;
     shardMetrics: Record<string, Fetched<string>>;
+    allocatorMetrics: Record<string, Fetched<string>>;
     ambientNamespaces: KubeObject[];
     ambientPods: Pod[];
     kubeSystemDeployments: WorkloadObject[];

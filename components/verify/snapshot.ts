@@ -1,13 +1,12 @@
 // Everything the applicable checks read (checks/ names the reads, reads.ts says where each is), fetched once
 // with bounded concurrency. The checks are pure functions of this snapshot.
 
-import { prometheusNames } from "../prometheus/facts";
 import type { KubeAccess, KubeResponse } from "./kubeClient";
 import type { Pod } from "./kubeObjects";
 import { Limit, limiter } from "./limit";
-import { Fetched, KubeReadId, kubeReads, ReadId, Snapshot } from "./reads";
+import { Fetched, KubeReadId, kubeReads, PodHttpRead, ReadId, Snapshot } from "./reads";
 import type { VerifyOptions } from "./types";
-import { livePodsOf, shardWorkloads } from "./workloads";
+import { livePodsOf } from "./workloads";
 
 /** Reads `wanted` (the Azure side excepted), at most `concurrency` requests at once. */
 export async function fetchSnapshot(
@@ -26,8 +25,8 @@ export async function fetchSnapshot(
         if (!promise) {
             const read = kubeReads[id];
             promise =
-                read.shape === "metrics"
-                    ? fetch("pods").then((pods) => shardMetrics(kube, limit, pods as Fetched<Pod[]>, options))
+                read.shape === "podHttp"
+                    ? fetch("pods").then((pods) => podHttp(kube, limit, pods as Fetched<Pod[]>, read, options))
                     : readJson(kube, limit, read.shape, read.path(options));
             pending.set(id, promise);
         }
@@ -38,22 +37,23 @@ export async function fetchSnapshot(
     return Object.fromEntries(fetched) as Snapshot;
 }
 
-/** `/metrics` of every running shard pod, through a port-forward to its web port, by pod name. */
-async function shardMetrics(
+/** A GET on `read.port` of every running pod of `read.workloads`, through a port-forward, by pod name. */
+async function podHttp(
     kube: KubeAccess,
     limit: Limit,
     pods: Fetched<Pod[]>,
+    read: PodHttpRead,
     options: VerifyOptions,
 ): Promise<Fetched<Record<string, Fetched<string>>>> {
     if (pods.state !== "found") {
         return { state: "found", value: {} };
     }
-    const running = livePodsOf(shardWorkloads(options.shards), pods.value).filter((p) => p.status?.phase === "Running");
+    const running = livePodsOf(read.workloads(options), pods.value).filter((p) => p.status?.phase === "Running");
     const entries = await Promise.all(
         running.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";
-            const path = `/api/v1/namespaces/${options.namespace}/pods/${name}/portforward?ports=${prometheusNames.webPort}`;
-            const response = await limit(() => kube.podHttp(options.namespace, name, prometheusNames.webPort, "/metrics"));
+            const path = `/api/v1/namespaces/${options.namespace}/pods/${name}/portforward?ports=${read.port}`;
+            const response = await limit(() => kube.podHttp(options.namespace, name, read.port, read.path));
             return [name, toText(path, response)];
         }),
     );

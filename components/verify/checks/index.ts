@@ -17,6 +17,7 @@ import { podRevision } from "./podRevision";
 import { podSidecars } from "./podSidecars";
 import { remoteWriteHealthy } from "./remoteWriteHealthy";
 import { rolledOut } from "./rolledOut";
+import { targetAllocator } from "./targetAllocator";
 import { serviceAccount } from "./serviceAccount";
 import { serviceCidr } from "./serviceCidr";
 import { tokenExpiry } from "./tokenExpiry";
@@ -41,6 +42,7 @@ export const checks = [
     podRevision,
     podSidecars,
     remoteWriteHealthy,
+    targetAllocator,
     tokenExpiry,
     tokenSecret,
     rolledOut,

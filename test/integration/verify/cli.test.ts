@@ -116,7 +116,7 @@ describe("ama-metrics-istio-verify command", () => {
         );
         assert.ok(failed >= 0, result.stdout);
         assert.match(lines[failed + 1], /^ {6}fix: run pulumi up: the agent images dial ama-metrics-operator-targets.kube-system.svc/);
-        assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 17);
+        assert.equal(lines.filter((l) => !l.startsWith("      fix: ")).length, 18);
     });
 
     it("exits 2 on usage errors, naming each, and 0 with the help", async () => {
@@ -255,7 +255,7 @@ describe("ama-metrics-istio-verify command", () => {
             ]);
             assert.equal(result.code, 0, result.stderr);
             const checks = JSON.parse(result.stdout).checks as { status: string }[];
-            assert.equal(checks.length, 17);
+            assert.equal(checks.length, 18);
             assert.ok(checks.every((c) => c.status === "pass"));
         });
 
