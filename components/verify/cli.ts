@@ -59,7 +59,7 @@ async function verifyAll(options: VerifyOptions, io: CliIo, deadline: Deadline):
     const [kubernetes, azure] = await Promise.all([
         connect(options, deadline).then((kube) => fetchSnapshot(kube, options, wanted)),
         target && wanted.has("azure")
-            ? (io.azure ?? defaultAzureAccess)().then((access) => fetchAzureSnapshot(target, access, deadline, now))
+            ? (io.azure ?? defaultAzureAccess)().then((access) => fetchAzureSnapshot(target, options.collector, access, deadline, now))
             : undefined,
     ]);
     const snapshot: Snapshot = { ...kubernetes, ...(azure && { azure: { state: "found", value: azure } }) };

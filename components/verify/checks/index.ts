@@ -7,6 +7,8 @@ import { alias } from "./alias";
 import { ambient } from "./ambient";
 import { azureAssociation } from "./azureAssociation";
 import { azureDataArriving } from "./azureDataArriving";
+import { azurePrivateIngestion } from "./azurePrivateIngestion";
+import { azureRecordingRules } from "./azureRecordingRules";
 import { Check, cannotCheck, Finding } from "./check";
 import { injectionLabel } from "./injectionLabel";
 import { namespaceExists } from "./namespaceExists";
@@ -28,6 +30,8 @@ import { tokenVolume } from "./tokenVolume";
 export const checks = [
     azureAssociation,
     azureDataArriving,
+    azurePrivateIngestion,
+    azureRecordingRules,
     podLabel,
     serviceAccount,
     tokenVolume,

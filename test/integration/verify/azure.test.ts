@@ -128,10 +128,83 @@ describe("ama-metrics-istio-verify --azure", () => {
         });
     });
 
+    describe("azure.recording-rules and azure.endpoint-network", () => {
+        type RuleGroup = { name: string; properties: { enabled: boolean } };
+        type Endpoint = { properties: { networkAcls: { publicNetworkAccess: string }; privateLinkScopedResources?: unknown[] } };
+        const endpointId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-aks/providers/microsoft.insights/datacollectionendpoints/msprom-westeurope-aks-prod";
+        const scoped = [
+            {
+                resourceId:
+                    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/microsoft.insights/privatelinkscopes/ampls-hub/scopedResources/MSProm-westeurope-aks-prod-connection",
+                scopeId: "b74e0d38-3fc9-415a-baa5-84ec41adece3",
+            },
+        ];
+
+        beforeEach(async () => {
+            ({ kube, azure } = await withAzure(amaMetricsCluster));
+        });
+
+        it("pass for Microsoft's Linux groups enabled for the cluster and a public endpoint", async () => {
+            const result = await run(amaMetricsArgs);
+            expectOnlyProblems(result, {});
+            assert.equal(
+                expectStatus(result, "azure.recording-rules", "pass")[0].message,
+                "3 recording rule groups record for cluster aks-prod into the workspace, all enabled",
+            );
+            assert.equal(
+                expectStatus(result, "azure.endpoint-network", "pass")[0].message,
+                "data collection endpoint MSProm-westeurope-aks-prod: public network access Enabled, linked to no private link scope: public",
+            );
+        });
+
+        it("fails on a disabled or deleted group, and warns when the cluster has none", async () => {
+            (azure.ruleGroups[0] as unknown as RuleGroup).properties.enabled = false;
+            azure.ruleGroups.splice(1, 1);
+            const [broken] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "fail");
+            assert.equal(
+                broken.message,
+                "the recording rule groups for cluster aks-prod are incomplete (missing: KubernetesRecordingRulesRuleGroup-aks-prod; " +
+                    "disabled: NodeRecordingRulesRuleGroup-aks-prod): dashboards and Grafana's Kubernetes views query what they record",
+            );
+            azure.ruleGroups = [];
+            const [none] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "warn");
+            assert.match(none.fix, /az aks update --disable-azure-monitor-metrics deletes them/);
+        });
+
+        it("warns on an endpoint linked to a private link scope but public, fails one that is neither", async () => {
+            const endpoint = azure.endpoints.get(endpointId) as unknown as Endpoint;
+            endpoint.properties.privateLinkScopedResources = scoped;
+            const [linkedButPublic] = expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "warn");
+            assert.match(
+                linkedButPublic.message,
+                /public network access Enabled, linked to .*privatelinkscopes\/ampls-hub: ingestion goes over the public endpoint/,
+            );
+
+            endpoint.properties.networkAcls.publicNetworkAccess = "Disabled";
+            assert.match(
+                expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "pass")[0].message,
+                /Disabled, linked to .*: private$/,
+            );
+
+            delete endpoint.properties.privateLinkScopedResources;
+            const [unreachable] = expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "fail");
+            assert.match(unreachable.message, /public network access Disabled, linked to no private link scope: nothing reaches it/);
+        });
+    });
+
     describe("with the prometheus collector", () => {
         beforeEach(async () => {
             ({ kube, azure } = await withAzure(prometheusCluster));
             azure.associations = azure.associations.filter((a) => !String(a.name).startsWith("MSProm-"));
+        });
+
+        it("finds its endpoint by the component's name for it in the cluster's subscription", async () => {
+            const result = await run(prometheusArgs);
+            assert.match(
+                expectStatus(result, "azure.endpoint-network", "pass")[0].message,
+                /^data collection endpoint MSProm-westeurope-aks-prod: /,
+            );
         });
 
         it("needs no association", async () => {

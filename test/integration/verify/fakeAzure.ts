@@ -22,6 +22,10 @@ export class FakeAzure {
         ["rule-prometheus.json", "rule-container-insights.json"].map((f) => read(f)).map((rule) => [String(rule.id).toLowerCase(), rule]),
     );
     workspace = read("workspace.json");
+    /** The subscription's Prometheus rule groups (PrometheusRuleGroups_ListBySubscription, 2023-03-01). */
+    ruleGroups = read("rule-groups.json").value as Json[];
+    /** Data collection endpoints, by lower-cased id (GET, and the subscription's list). */
+    readonly endpoints = new Map<string, Json>([read("endpoint.json")].map((e) => [String(e.id).toLowerCase(), e]));
     query: Json = read("query-up.json");
     /** Answers for paths (without the query string), ahead of everything else. */
     readonly overrides = new Map<string, { status: number; body: unknown }>();
@@ -100,6 +104,19 @@ export class FakeAzure {
                 value: items,
                 ...(more && { nextLink: `${this.url}${url.pathname}?api-version=2022-06-01&page=${page + 1}` }),
             });
+        }
+        const subscription = "/subscriptions/00000000-0000-0000-0000-000000000000/providers";
+        if (path === `${subscription}/Microsoft.AlertsManagement/prometheusRuleGroups`.toLowerCase()) {
+            if (version !== "2023-03-01") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return send(200, { value: this.ruleGroups });
+        }
+        if (path === `${subscription}/Microsoft.Insights/dataCollectionEndpoints`.toLowerCase()) {
+            if (version !== "2022-06-01") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return send(200, { value: [...this.endpoints.values()] });
+        }
+        const endpoint = this.endpoints.get(path);
+        if (endpoint) {
+            return version === "2022-06-01" ? send(200, endpoint) : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
         }
         const rule = this.rules.get(path);
         if (rule) {
