@@ -3,7 +3,7 @@
 // versions with errors that do not say why. package.json's `engines` says the same.
 
 /** The lowest Node major version the package's commands run on. */
-export const minimumNodeMajor = 22;
+const minimumNodeMajor = 22;
 
 /** The message for a Node version below the minimum, or undefined. `version` is `process.versions.node`. */
 export function nodeVersionProblem(command: string, version: string): string | undefined {

@@ -60,7 +60,7 @@ interface Workspace {
     properties?: { metrics?: { prometheusQueryEndpoint?: string } };
 }
 
-export interface PrometheusRuleGroup {
+interface PrometheusRuleGroup {
     id?: string;
     name?: string;
     properties?: { enabled?: boolean; clusterName?: string; scopes?: string[]; rules?: unknown[] };

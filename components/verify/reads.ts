@@ -18,7 +18,7 @@ export type Fetched<T> =
     | { state: "error"; path: string; status: number; reason: string };
 
 /** What RBAC sees of a request: API group, resource (with subresource), verb and, for a get, the name. */
-export interface RbacRule {
+interface RbacRule {
     group: string;
     resource: string;
     verbs: readonly ("get" | "list" | "create")[];

@@ -56,7 +56,7 @@ export interface VerifyOptions extends VerifyConfiguration {
     timeoutSeconds: number;
 }
 
-export type { CheckId, CheckResult } from "./checks";
+export type { CheckResult } from "./checks";
 export type { FindingStatus as CheckStatus } from "./checks/check";
 
 /**

@@ -15,7 +15,7 @@ export interface Finding {
 }
 
 /** The reads a check named, each fetched. */
-export type ReadsOf<R extends ReadId> = { [K in R]: Fetched<ReadValues[K]> };
+type ReadsOf<R extends ReadId> = { [K in R]: Fetched<ReadValues[K]> };
 
 export interface Check<Id extends string = string, R extends ReadId = ReadId, O extends ReadId = never> {
     id: Id;

@@ -52,7 +52,7 @@ export const checks = [
     rolledOut,
 ] as const;
 
-export type CheckId = (typeof checks)[number]["id"];
+type CheckId = (typeof checks)[number]["id"];
 
 /** One result of a check. */
 export interface CheckResult extends Finding {
@@ -64,7 +64,7 @@ type AnyCheck = Check<CheckId, ReadId, ReadId>;
 const registry: readonly AnyCheck[] = checks;
 
 /** The checks that apply to this configuration. */
-export function applicableChecks(options: VerifyOptions): readonly AnyCheck[] {
+function applicableChecks(options: VerifyOptions): readonly AnyCheck[] {
     return registry.filter((check) => check.appliesTo(options));
 }
 
