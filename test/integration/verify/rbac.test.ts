@@ -58,12 +58,19 @@ describe("ama-metrics-istio-verify permissions", () => {
     afterEach(() => fake?.stop());
 
     it("documents the ClusterRole derived from the command's reads", () => {
-        assert.deepEqual(documentedClusterRole(), verifyClusterRole());
+        assert.deepEqual(
+            documentedClusterRole(),
+            verifyClusterRole(),
+            "run scripts/node22 ts-node --transpile-only scripts/verifyReadme.ts",
+        );
     });
 
     it("documents the registry's checks, in its (sorted) order, as the README's table", () => {
         const readme = fs.readFileSync(path.join(repoRoot, "README.md"), "utf8");
-        assert.ok(readme.includes(`${checkTable()}\n`), "README's check table differs from checkTable()");
+        assert.ok(
+            readme.includes(`${checkTable()}\n`),
+            "README's check table differs from the registry: run scripts/node22 ts-node --transpile-only scripts/verifyReadme.ts",
+        );
         const ids = checks.map((c) => c.id);
         assert.deepEqual(ids, [...ids].sort());
         assert.equal(new Set(ids).size, ids.length);
