@@ -5,6 +5,7 @@
 import { parseAksResourceId } from "../azure/ids";
 import { dataCollectionEndpointName } from "../azure/names";
 import type { Collector } from "../core/args";
+import { fetchPublisher, Publisher } from "./azurePublisher";
 import { problem } from "../core/errors";
 import type { Deadline, Limit } from "./limit";
 import { limiter } from "./limit";
@@ -97,6 +98,8 @@ export interface AzureSnapshot {
     ruleGroups: Fetched<PrometheusRuleGroup[]>;
     /** The component's data collection endpoints, by lower-cased id (absent when they could not be found). */
     endpoints: Record<string, Fetched<DataCollectionEndpoint>>;
+    /** prometheus: the collector's identity and its role assignments. */
+    publisher?: Publisher;
 }
 
 /**
@@ -113,6 +116,8 @@ export async function fetchAzureSnapshot(
     access: AzureAccess,
     deadline: Deadline,
     now: Date,
+    /** prometheus: the client id the collector's ServiceAccount names, once the Kubernetes side is read. */
+    collectorClientId?: Promise<string | undefined>,
 ): Promise<AzureSnapshot> {
     const limit = limiter(4);
     const client = azureClient(access, deadline);
@@ -129,8 +134,15 @@ export async function fetchAzureSnapshot(
             ),
         ),
     ]);
-    const endpoints = await fetchEndpoints(client, limit, arm, subscription, collector, { target, associations, rules, workspace });
-    return { associations, rules, workspace, promql, ...(query && { query }), ruleGroups, endpoints };
+    const [endpoints, publisher] = await Promise.all([
+        fetchEndpoints(client, limit, arm, subscription, collector, { target, associations, rules, workspace }),
+        collector === "prometheus" && collectorClientId
+            ? collectorClientId.then((id) =>
+                  fetchPublisher({ getAll: (url) => limit(() => client.getAll(url, armScope)) }, subscription, id),
+              )
+            : undefined,
+    ]);
+    return { associations, rules, workspace, promql, ...(query && { query }), ruleGroups, endpoints, ...(publisher && { publisher }) };
 }
 
 /**

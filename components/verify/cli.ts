@@ -5,6 +5,7 @@
 
 import { problem, UsageError } from "../core/errors";
 import { nodeVersionProblem } from "../core/nodeVersion";
+import { prometheusNames } from "../prometheus/facts";
 import { parseVerifyArgs, usage } from "./args";
 import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
 import { CheckResult, readsFor, runChecks } from "./checks";
@@ -55,11 +56,19 @@ async function verifyAll(options: VerifyOptions, io: CliIo, deadline: Deadline):
     const now = io.now();
     const target = options.azure;
     const wanted = readsFor(options);
-    // Both sides are read at once.
+    // Both sides are read at once; the collector's identity is looked up by the client id its ServiceAccount names.
+    const kubernetesRead = connect(options, deadline).then((kube) => fetchSnapshot(kube, options, wanted));
+    const clientId = kubernetesRead.then(({ serviceAccount }) =>
+        serviceAccount?.state === "found" ? serviceAccount.value.metadata?.annotations?.[prometheusNames.clientIdAnnotation] : undefined,
+    );
+    // Settled here too when the Azure side does not wait for it: a failed Kubernetes read is reported once.
+    clientId.catch(() => undefined);
     const [kubernetes, azure] = await Promise.all([
-        connect(options, deadline).then((kube) => fetchSnapshot(kube, options, wanted)),
+        kubernetesRead,
         target && wanted.has("azure")
-            ? (io.azure ?? defaultAzureAccess)().then((access) => fetchAzureSnapshot(target, options.collector, access, deadline, now))
+            ? (io.azure ?? defaultAzureAccess)().then((access) =>
+                  fetchAzureSnapshot(target, options.collector, access, deadline, now, clientId),
+              )
             : undefined,
     ]);
     const snapshot: Snapshot = { ...kubernetes, ...(azure && { azure: { state: "found", value: azure } }) };

@@ -9,6 +9,7 @@ import { azureAssociation } from "./azureAssociation";
 import { azureDataArriving } from "./azureDataArriving";
 import { azurePrivateIngestion } from "./azurePrivateIngestion";
 import { azureRecordingRules } from "./azureRecordingRules";
+import { azureRoleAssignment } from "./azureRoleAssignment";
 import { Check, cannotCheck, Finding } from "./check";
 import { injectionLabel } from "./injectionLabel";
 import { namespaceExists } from "./namespaceExists";
@@ -32,6 +33,7 @@ export const checks = [
     azureDataArriving,
     azurePrivateIngestion,
     azureRecordingRules,
+    azureRoleAssignment,
     podLabel,
     serviceAccount,
     tokenVolume,

@@ -1,6 +1,8 @@
 // The Azure checks (--azure) against a fake ARM and query endpoint.
 
 import * as assert from "node:assert/strict";
+import { builtInRoles } from "../../../components/azure/roles";
+import { metricsPublisherRoleId } from "../../../components/verify/checks/azureRoleAssignment";
 import { FakeKube, readObjects } from "./fakeKube";
 import { azureArgs, clusterId, FakeAzure, withAzure } from "./fakeAzure";
 import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, prometheusArgs, prometheusCluster, verify } from "./harness";
@@ -197,6 +199,31 @@ describe("ama-metrics-istio-verify --azure", () => {
         beforeEach(async () => {
             ({ kube, azure } = await withAzure(prometheusCluster));
             azure.associations = azure.associations.filter((a) => !String(a.name).startsWith("MSProm-"));
+        });
+
+        it("passes azure.role-assignment for the ServiceAccount's identity with Monitoring Metrics Publisher on a rule", async () => {
+            const result = await run(prometheusArgs);
+            assert.equal(
+                expectStatus(result, "azure.role-assignment", "pass")[0].message,
+                'identity prometheus-aks-prod-monitoring (client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e) holds "Monitoring Metrics Publisher" on data collection rule MSProm-westeurope-aks-prod',
+            );
+            assert.equal(metricsPublisherRoleId, builtInRoles.monitoringMetricsPublisher);
+        });
+
+        it("fails azure.role-assignment without the assignment, and without an identity of that client id", async () => {
+            azure.roleAssignments = [];
+            const [unassigned] = expectStatus(await run(prometheusArgs), "azure.role-assignment", "fail");
+            assert.match(
+                unassigned.message,
+                /holds "Monitoring Metrics Publisher" on no data collection rule: remote write is refused \(HTTP 403\)$/,
+            );
+            azure.identities = azure.identities.slice(1);
+            const [gone] = expectStatus(await run(prometheusArgs), "azure.role-assignment", "fail");
+            assert.equal(
+                gone.message,
+                "no user-assigned identity in the cluster's subscription has client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e",
+            );
+            assert.match(gone.fix, /the component creates prometheus-aks-prod-monitoring/);
         });
 
         it("finds its endpoint by the component's name for it in the cluster's subscription", async () => {
