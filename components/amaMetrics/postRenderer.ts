@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { problem, UsageError } from "../core/errors";
+import { nodeVersionProblem } from "../core/nodeVersion";
 import { parsePostRendererArgs, postRendererArgs, usage } from "./flags";
 import { RelocationOptions, relocateYaml } from "./relocate";
 
@@ -78,6 +79,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+    // First: on an older Node the failure would come from deep inside a dependency, saying nothing of why.
+    const tooOld = nodeVersionProblem("ama-metrics-istio-relocate", process.versions.node);
+    if (tooOld) {
+        process.stderr.write(`${tooOld}\n`);
+        process.exit(2);
+    }
     main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     });

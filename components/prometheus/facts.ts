@@ -326,8 +326,6 @@ export const prometheusNames = {
     serviceAccount: "prometheus-agent",
     /** The shards' pod label value and PodDisruptionBudget. */
     agent: "prometheus-agent",
-    /** The sidecar mode's PERMISSIVE exception for the shards' web port: the API server's pod proxy reads `/metrics` in plaintext. */
-    webPortException: "prometheus-agent-web",
     /** The shards' headless Service (each StatefulSet's `serviceName`). */
     service: "prometheus",
     container: "prometheus",

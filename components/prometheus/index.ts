@@ -49,9 +49,9 @@ function remoteWriteUrl(metricsIngestionEndpoint: string, immutableId: string): 
 }
 
 /**
- * The mesh objects' view of the collector. In the sidecar mode the shards' web port admits plaintext too:
- * the verify command reads each agent's `/metrics` through the API server's pod proxy, and the API server
- * is not in the mesh, so STRICT would refuse it. The rest of each pod stays STRICT.
+ * The mesh objects' view of the collector: no plaintext port exception. The verify command reads each
+ * agent's `/metrics` through a port-forward, which arrives on the pod's loopback and is not captured by the
+ * sidecar, so the shards stay STRICT on every port (their web port serves /debug/pprof and /api/v1/targets).
  */
 function prometheusMeshProfile(): MeshProfile {
     return {
@@ -62,13 +62,7 @@ function prometheusMeshProfile(): MeshProfile {
             selector: { "app.kubernetes.io/name": prometheusNames.kubeStateMetrics },
             port: kubeStateMetricsFacts.metricsPort,
         },
-        permissivePorts: [
-            {
-                name: prometheusNames.webPortException,
-                selector: { "app.kubernetes.io/name": prometheusNames.agent },
-                ports: [prometheusNames.webPort],
-            },
-        ],
+        permissivePorts: [],
     };
 }
 

@@ -71,7 +71,7 @@ const flags: readonly Flag<VerifyConfiguration>[] = [
     },
     { name: "kubeconfig", value: "<file>", help: "kubeconfig to use (default: KUBECONFIG, then ~/.kube/config)" },
     { name: "context", value: "<name>", help: "kubeconfig context to use (default: the current context)" },
-    { name: "json", help: 'print {"checks":[{"id","status","message","fix"}]}' },
+    { name: "json", help: 'print {"checks":[{"id","status","message","fix"}]}, or {"error":{"problems":[…]}}' },
     { name: "azure", help: "also check Azure: needs --cluster-id and --workspace-id", format: (c) => (c.azure ? [""] : []) },
     { name: "cluster-id", value: "<id>", help: "the AKS cluster's resource id", format: (c) => (c.azure ? [c.azure.clusterId] : []) },
     {
@@ -92,7 +92,8 @@ sidecars and policy, identity, remote write, and with --azure the Azure side.
 Options:
 ${flagUsage(flags, 26)}
 
-Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or connection error.
+Exit codes: 0 no check failed (warnings allowed), 1 a check failed, 2 usage or connection error, or a
+check could not read what it needs (COULD NOT CHECK).
 `;
 
 /**

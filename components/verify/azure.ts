@@ -3,10 +3,13 @@
 // @azure/identity's DefaultAzureCredential; ARM's address and the credential can be injected (tests).
 
 import { parseAksResourceId } from "../azure/ids";
+import { dataCollectionEndpointName } from "../azure/names";
+import type { Collector } from "../core/args";
+import { fetchPublisher, Publisher } from "./azurePublisher";
 import { problem } from "../core/errors";
 import type { Deadline, Limit } from "./limit";
 import { limiter } from "./limit";
-import type { Fetched } from "./snapshot";
+import type { Fetched } from "./reads";
 import { AzureTarget, VerifyError } from "./types";
 
 /** The part of @azure/identity's `TokenCredential` the command uses. */
@@ -23,7 +26,16 @@ export interface AzureAccess {
 const armEndpoint = "https://management.azure.com";
 const armScope = "https://management.azure.com/.default";
 const prometheusScope = "https://prometheus.monitor.azure.com/.default";
-const apiVersions = { associations: "2022-06-01", rules: "2022-06-01", workspace: "2023-04-03" };
+// Versions of azure-rest-api-specs: monitor/…/Microsoft.Insights/stable/2022-06-01 (associations, rules, endpoints:
+// networkAcls.publicNetworkAccess and the read-only privateLinkScopedResources), monitor/…/Microsoft.Monitor
+// 2023-04-03 (workspaces), alertsmanagement/…/stable/2023-03-01/PrometheusRuleGroups.json (ListBySubscription).
+const apiVersions = {
+    associations: "2022-06-01",
+    rules: "2022-06-01",
+    endpoints: "2022-06-01",
+    workspace: "2023-04-03",
+    ruleGroups: "2023-03-01",
+};
 /** How far back a sample of `up` counts as arriving. */
 export const arrivalWindowMinutes = 10;
 
@@ -39,12 +51,29 @@ export interface DataCollectionRule {
     properties?: {
         destinations?: { monitoringAccounts?: { accountResourceId?: string; name?: string }[] };
         dataFlows?: { streams?: string[]; destinations?: string[] }[];
+        dataCollectionEndpointId?: string;
     };
 }
 
 interface Workspace {
     id?: string;
+    location?: string;
     properties?: { metrics?: { prometheusQueryEndpoint?: string } };
+}
+
+interface PrometheusRuleGroup {
+    id?: string;
+    name?: string;
+    properties?: { enabled?: boolean; clusterName?: string; scopes?: string[]; rules?: unknown[] };
+}
+
+export interface DataCollectionEndpoint {
+    id?: string;
+    name?: string;
+    properties?: {
+        networkAcls?: { publicNetworkAccess?: string };
+        privateLinkScopedResources?: { resourceId?: string; scopeId?: string }[];
+    };
 }
 
 interface QueryResponse {
@@ -65,6 +94,12 @@ export interface AzureSnapshot {
     query?: Fetched<QueryResponse>;
     /** The PromQL that was sent. */
     promql: string;
+    /** The Prometheus rule groups of the cluster's subscription. */
+    ruleGroups: Fetched<PrometheusRuleGroup[]>;
+    /** The component's data collection endpoints, by lower-cased id (absent when they could not be found). */
+    endpoints: Record<string, Fetched<DataCollectionEndpoint>>;
+    /** prometheus: the collector's identity and its role assignments. */
+    publisher?: Publisher;
 }
 
 /**
@@ -75,16 +110,90 @@ function arrivalQuery(clusterId: string): string {
     return `up{cluster="${parseAksResourceId(clusterId)?.clusterName}"}[${arrivalWindowMinutes}m]`;
 }
 
-export async function fetchAzureSnapshot(target: AzureTarget, access: AzureAccess, deadline: Deadline, now: Date): Promise<AzureSnapshot> {
+export async function fetchAzureSnapshot(
+    target: AzureTarget,
+    collector: Collector,
+    access: AzureAccess,
+    deadline: Deadline,
+    now: Date,
+    /** prometheus: the client id the collector's ServiceAccount names, once the Kubernetes side is read. */
+    collectorClientId?: Promise<string | undefined>,
+): Promise<AzureSnapshot> {
     const limit = limiter(4);
     const client = azureClient(access, deadline);
     const arm = access.armEndpoint.replace(/\/+$/, "");
     const promql = arrivalQuery(target.clusterId);
-    const [{ associations, rules }, { workspace, query }] = await Promise.all([
+    const subscription = `${arm}/subscriptions/${parseAksResourceId(target.clusterId)?.subscriptionId}`;
+    const [{ associations, rules }, { workspace, query }, ruleGroups] = await Promise.all([
         fetchAssociations(client, limit, arm, target.clusterId),
         fetchArrivals(client, limit, arm, target.workspaceId, promql, now),
+        limit(() =>
+            client.getAll<PrometheusRuleGroup>(
+                `${subscription}/providers/Microsoft.AlertsManagement/prometheusRuleGroups?api-version=${apiVersions.ruleGroups}`,
+                armScope,
+            ),
+        ),
     ]);
-    return { associations, rules, workspace, promql, ...(query && { query }) };
+    const [endpoints, publisher] = await Promise.all([
+        fetchEndpoints(client, limit, arm, subscription, collector, { target, associations, rules, workspace }),
+        collector === "prometheus" && collectorClientId
+            ? collectorClientId.then((id) =>
+                  fetchPublisher({ getAll: (url) => limit(() => client.getAll(url, armScope)) }, subscription, id),
+              )
+            : undefined,
+    ]);
+    return { associations, rules, workspace, promql, ...(query && { query }), ruleGroups, endpoints, ...(publisher && { publisher }) };
+}
+
+/**
+ * The component's data collection endpoints. ama-metrics: those its associations name, directly (the
+ * configuration access endpoint) or through a rule that sends to the workspace. prometheus: it has no
+ * association, so the endpoint of the subscription named as the component names it (azure/names).
+ */
+async function fetchEndpoints(
+    client: AzureClient,
+    limit: Limit,
+    arm: string,
+    subscription: string,
+    collector: Collector,
+    read: {
+        target: AzureTarget;
+        associations: Fetched<Association[]>;
+        rules: Record<string, Fetched<DataCollectionRule>>;
+        workspace: Fetched<Workspace>;
+    },
+): Promise<Record<string, Fetched<DataCollectionEndpoint>>> {
+    const get = (id: string) =>
+        limit(() => client.get<DataCollectionEndpoint>(`${arm}${id}?api-version=${apiVersions.endpoints}`, armScope));
+    if (collector === "ama-metrics") {
+        const ids = new Map<string, string>();
+        const add = (id: string | undefined) => id && ids.set(id.toLowerCase(), id);
+        for (const association of read.associations.state === "found" ? read.associations.value : []) {
+            add(association.properties?.dataCollectionEndpointId);
+            const rule = read.rules[association.properties?.dataCollectionRuleId?.toLowerCase() ?? ""];
+            const sends = (rule?.state === "found" ? (rule.value.properties?.destinations?.monitoringAccounts ?? []) : []).some(
+                (m) => m.accountResourceId?.toLowerCase() === read.target.workspaceId.toLowerCase(),
+            );
+            if (rule?.state === "found" && sends) add(rule.value.properties?.dataCollectionEndpointId);
+        }
+        return Object.fromEntries(await Promise.all([...ids].map(async ([key, id]) => [key, await get(id)] as const)));
+    }
+    const cluster = parseAksResourceId(read.target.clusterId)?.clusterName;
+    const location = read.workspace.state === "found" ? read.workspace.value.location : undefined;
+    if (!cluster || !location) return {};
+    const name = dataCollectionEndpointName(location, cluster).toLowerCase();
+    const listed = await limit(() =>
+        client.getAll<DataCollectionEndpoint>(
+            `${subscription}/providers/Microsoft.Insights/dataCollectionEndpoints?api-version=${apiVersions.endpoints}`,
+            armScope,
+        ),
+    );
+    if (listed.state !== "found") return { [name]: listed };
+    return Object.fromEntries(
+        listed.value
+            .filter((e) => e.name?.toLowerCase() === name && e.id)
+            .map((e) => [e.id!.toLowerCase(), { state: "found", value: e } as Fetched<DataCollectionEndpoint>]),
+    );
 }
 
 /** The cluster's associations, and the rule each names. */

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 // `ama-metrics-istio-verify`: checks, read-only, that an installation works. Users run it after
 // `pulumi up`, CI after each deploy. Exit 0: no check failed; 1: a check failed; 2: the command could
-// not do its job (usage, connection or credentials).
+// not do its job (usage, connection, credentials, or something it could not read).
 
 import { problem, UsageError } from "../core/errors";
+import { nodeVersionProblem } from "../core/nodeVersion";
+import { prometheusNames } from "../prometheus/facts";
 import { parseVerifyArgs, usage } from "./args";
 import { AzureAccess, defaultAzureAccess, fetchAzureSnapshot } from "./azure";
-import { azureChecks } from "./azureChecks";
+import { CheckResult, readsFor, runChecks } from "./checks";
 import { connect } from "./kubeClient";
-import { collectorStartedAt, kubernetesChecks } from "./kubeChecks";
 import { Deadline } from "./limit";
-import { exitCode, formatJson, formatText } from "./report";
+import type { Snapshot } from "./reads";
+import { exitCode, formatJson, formatJsonError, formatText } from "./report";
 import { fetchSnapshot } from "./snapshot";
-import { CheckResult, VerifyError, VerifyOptions } from "./types";
+import { VerifyError, VerifyOptions } from "./types";
 
 export interface CliIo {
     stdout(text: string): void;
@@ -31,41 +33,55 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         io.stdout(usage);
         return 0;
     }
+    const json = argv.includes("--json");
     let options: VerifyOptions;
     try {
         options = parseVerifyArgs(argv);
     } catch (error) {
-        return reportError(error, io, "\nRun with --help for the flags.");
+        return reportError(error, io, json, "\nRun with --help for the flags.");
     }
     const deadline = new Deadline(options.timeoutSeconds);
     try {
-        const results = await deadline.race(runChecks(options, io, deadline));
+        const results = await deadline.race(verifyAll(options, io, deadline));
         io.stdout(options.json ? formatJson(results) : formatText(results));
         return exitCode(results);
     } catch (error) {
-        return reportError(error, io);
+        return reportError(error, io, options.json);
     } finally {
         deadline.clear();
     }
 }
 
-async function runChecks(options: VerifyOptions, io: CliIo, deadline: Deadline): Promise<CheckResult[]> {
+async function verifyAll(options: VerifyOptions, io: CliIo, deadline: Deadline): Promise<CheckResult[]> {
     const now = io.now();
     const target = options.azure;
-    // Both sides are read at once; the Azure checks also judge by the collector's pods.
+    const wanted = readsFor(options);
+    // Both sides are read at once; the collector's identity is looked up by the client id its ServiceAccount names.
+    const kubernetesRead = connect(options, deadline).then((kube) => fetchSnapshot(kube, options, wanted));
+    const clientId = kubernetesRead.then(({ serviceAccount }) =>
+        serviceAccount?.state === "found" ? serviceAccount.value.metadata?.annotations?.[prometheusNames.clientIdAnnotation] : undefined,
+    );
+    // Settled here too when the Azure side does not wait for it: a failed Kubernetes read is reported once.
+    clientId.catch(() => undefined);
     const [kubernetes, azure] = await Promise.all([
-        connect(options, deadline).then((reader) => fetchSnapshot(reader, options)),
-        target && (io.azure ?? defaultAzureAccess)().then((access) => fetchAzureSnapshot(target, access, deadline, now)),
+        kubernetesRead,
+        target && wanted.has("azure")
+            ? (io.azure ?? defaultAzureAccess)().then((access) =>
+                  fetchAzureSnapshot(target, options.collector, access, deadline, now, clientId),
+              )
+            : undefined,
     ]);
-    return [
-        ...kubernetesChecks(kubernetes, options, now),
-        ...(target && azure ? azureChecks(azure, target, options.collector, now, collectorStartedAt(kubernetes, options)) : []),
-    ];
+    const snapshot: Snapshot = { ...kubernetes, ...(azure && { azure: { state: "found", value: azure } }) };
+    return runChecks(snapshot, options, now);
 }
 
-function reportError(error: unknown, io: CliIo, hint = ""): 2 {
+function reportError(error: unknown, io: CliIo, json: boolean, hint = ""): 2 {
     if (!(error instanceof UsageError || error instanceof VerifyError)) {
         throw error;
+    }
+    const problems = error instanceof UsageError ? error.problems : [error.problem];
+    if (json) {
+        io.stdout(formatJsonError(problems));
     }
     io.stderr(`${program}: ${error.message.split("\n").join(`\n${program}: `)}${hint}\n`);
     return 2;
@@ -92,6 +108,11 @@ export function clockFrom(environment: NodeJS.ProcessEnv): () => Date {
 }
 
 if (require.main === module) {
+    const tooOld = nodeVersionProblem(program, process.versions.node);
+    if (tooOld) {
+        process.stderr.write(`${tooOld}\n`);
+        process.exit(2);
+    }
     let now: () => Date;
     try {
         now = clockFrom(process.env);

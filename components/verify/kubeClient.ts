@@ -1,13 +1,15 @@
 // The connection to the API server: @kubernetes/client-node loads the kubeconfig and
 // authenticates each request (tokens, client certificates, exec plugins such as kubelogin) and
-// sends it. Every request is a GET: the command only reads.
+// sends it. Every request is a GET: the command only reads. A pod's own HTTP port is read through
+// a port-forward (portForward.ts).
 
 import type { KubeConfig } from "@kubernetes/client-node" with { "resolution-mode": "import" };
 import { problem } from "../core/errors";
 import type { Deadline } from "./limit";
+import { forwardedGet } from "./portForward";
 import { VerifyError } from "./types";
 
-type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
+export type ClientNode = typeof import("@kubernetes/client-node", { with: { "resolution-mode": "import" } });
 
 let clientNode: Promise<ClientNode> | undefined;
 
@@ -29,8 +31,11 @@ export interface KubeResponse {
 }
 
 /** Reads from one API server. Throws a `VerifyError` when the server cannot be reached or refuses the credentials. */
-export interface KubeReader {
-    get(path: string, accept: "json" | "text"): Promise<KubeResponse>;
+export interface KubeAccess {
+    /** A JSON GET. */
+    get(path: string): Promise<KubeResponse>;
+    /** A GET of `path` on the pod's `port`, through a port-forward: it arrives on the pod's loopback. */
+    podHttp(namespace: string, pod: string, port: number, path: string): Promise<KubeResponse>;
 }
 
 export interface KubeconfigChoice {
@@ -43,7 +48,7 @@ const credentialsFix =
     "(then kubelogin convert-kubeconfig -l azurecli for Entra ID clusters), or pick another --context";
 
 /** Loads the kubeconfig and returns a reader for its (or `--context`'s) cluster. */
-export async function connect(choice: KubeconfigChoice, deadline: Deadline): Promise<KubeReader> {
+export async function connect(choice: KubeconfigChoice, deadline: Deadline): Promise<KubeAccess> {
     const k8s = await loadClientNode();
     const config = loadKubeconfig(k8s, choice);
     const cluster = config.getCurrentCluster();
@@ -54,11 +59,22 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
     }
     const server = cluster.server.replace(/\/+$/, "");
     const http = new k8s.IsomorphicFetchHttpLibrary();
+    const refused = () =>
+        new VerifyError(problem("API server", server, "auth error: HTTP 401 Unauthorized, the credentials were refused", credentialsFix));
     return {
-        get: (path, accept) =>
+        podHttp: (namespace, pod, port, path) =>
+            deadline.track(
+                { endpoint: "API server", server, request: `port-forward ${namespace}/${pod}:${port}, GET ${path}` },
+                async () => {
+                    const response = await forwardedGet(k8s, config, { namespace, pod, port, path }, deadline.signal);
+                    if (response.status === 401) throw refused();
+                    return response;
+                },
+            ),
+        get: (path) =>
             deadline.track({ endpoint: "API server", server, request: `GET ${path}` }, async () => {
                 const request = new k8s.RequestContext(server + path, k8s.HttpMethod.GET);
-                request.setHeaderParam("Accept", accept === "json" ? "application/json" : "text/plain;version=0.0.4");
+                request.setHeaderParam("Accept", "application/json");
                 try {
                     await config.applySecurityAuthentication(request);
                 } catch (error) {
@@ -66,11 +82,7 @@ export async function connect(choice: KubeconfigChoice, deadline: Deadline): Pro
                 }
                 request.setSignal(deadline.signal);
                 const response = await send(() => http.send(request).toPromise(), server, deadline.signal);
-                if (response.status === 401) {
-                    throw new VerifyError(
-                        problem("API server", server, "auth error: HTTP 401 Unauthorized, the credentials were refused", credentialsFix),
-                    );
-                }
+                if (response.status === 401) throw refused();
                 return response;
             }),
     };

@@ -15,10 +15,6 @@ export interface KubeObject {
     metadata?: ObjectMeta;
 }
 
-export interface KubeList<T> {
-    items?: T[];
-}
-
 interface EnvVar {
     name: string;
     value?: string;

@@ -1,7 +1,7 @@
 // Judges a Prometheus agent's remote write from its own `/metrics` (storage/remote/queue_manager.go
 // in prometheus/prometheus: counters and gauges per queue, labelled remote_name and url).
 
-import { CheckResult, fail, pass, warn } from "./types";
+import { fail, Finding, pass, warn } from "./checks/check";
 import { ExpositionError, parseExposition, samplesOf } from "./promText";
 import { formatDuration } from "./report";
 import { rerunAfterRoleAssignment, roleAssignmentDelayMs, roleAssignmentNote } from "./roleAssignment";
@@ -36,8 +36,6 @@ export interface RemoteWriteState {
     queues: number;
 }
 
-const id = "remote-write.healthy";
-
 /** Sums the agent's queues: samples sent and failed, and the newest sample sent. */
 export function remoteWriteState(text: string): RemoteWriteState {
     const exposition = parseExposition(text);
@@ -55,14 +53,13 @@ export function remoteWriteState(text: string): RemoteWriteState {
  * Prometheus counts attempts in samples_total and moves the highest sent timestamp after every
  * attempt, failed or not (queue_manager.go): only samples_failed_total tells failure from success.
  */
-export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
+export function judgeRemoteWrite(input: RemoteWriteInput): Finding {
     let state: RemoteWriteState;
     try {
         state = remoteWriteState(input.text);
     } catch (error) {
         if (error instanceof ExpositionError) {
             return fail(
-                id,
                 `pod ${input.pod}: /metrics does not parse (${error.message})`,
                 "check that port 9090 of the pod is the Prometheus agent's web port",
             );
@@ -71,7 +68,6 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
     }
     if (state.queues === 0) {
         return fail(
-            id,
             `pod ${input.pod}: no remote-write queue (${remoteWriteMetrics.sent} is absent)`,
             "the agent's configuration has no remote_write section: run pulumi up again and check the agent's logs (kubectl logs -c prometheus)",
         );
@@ -86,13 +82,11 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
     if (state.failed > 0) {
         if (young(roleAssignmentDelayMs)) {
             return warn(
-                id,
                 `pod ${input.pod}: ${seen}; the pod started ${formatDuration(podAgeMs!)} ago, and ${roleAssignmentNote}`,
                 `${rerunAfterRoleAssignment("the pod is")}; if it still fails, read the agent's errors: ${logs}`,
             );
         }
         return fail(
-            id,
             `pod ${input.pod}: ${seen}: remote write is failing (the counter keeps past failures until the pod restarts)`,
             `read the agent's errors (${logs}): HTTP 403 means the identity lacks "Monitoring Metrics Publisher" on the ` +
                 "data collection rule; 401 a wrong client-id or federated credential; 404 a wrong ingestion endpoint",
@@ -100,17 +94,15 @@ export function judgeRemoteWrite(input: RemoteWriteInput): CheckResult {
     }
     const fresh = ageMs !== undefined && ageMs <= freshnessMs;
     if (state.sent > 0 && fresh) {
-        return pass(id, `pod ${input.pod}: ${seen}`);
+        return pass(`pod ${input.pod}: ${seen}`);
     }
     if (young(startupGraceMs)) {
         return warn(
-            id,
             `pod ${input.pod}: ${seen}; the pod started ${formatDuration(podAgeMs!)} ago and may not have sent its first batch`,
             "run the check again in a few minutes",
         );
     }
     return fail(
-        id,
         `pod ${input.pod}: ${seen}: nothing sent in the last ${freshnessMs / 60000} minutes`,
         `samples are stuck or retried (prometheus_remote_storage_samples_retried_total: HTTP 5xx or 429), or nothing is scraped; read the agent's errors: ${logs}`,
     );

@@ -1,17 +1,29 @@
 // How results reach the user: one line per check (the fix indented below a warning or failure),
 // or JSON for machines; and the exit code they make. Also the durations the checks' messages show.
 
+import { formatProblem, Problem } from "../core/errors";
 import type { CheckResult } from "./types";
 
-/** 1 when any check failed, else 0: warnings do not fail a run. */
-export function exitCode(results: readonly CheckResult[]): 0 | 1 {
+/**
+ * 2 when a check could not judge (the command could not read what it needs: the verifier is broken, not
+ * necessarily the installation), else 1 when any check failed, else 0: warnings do not fail a run.
+ */
+export function exitCode(results: readonly CheckResult[]): 0 | 1 | 2 {
+    if (results.some((r) => r.status === "error")) return 2;
     return results.some((r) => r.status === "fail") ? 1 : 0;
+}
+
+/** `--json`'s answer when the command could not run: `{"error":{"problems":[{argument,value,message,text}]}}`. */
+export function formatJsonError(problems: readonly Problem[]): string {
+    const listed = problems.map((p) => ({ argument: p.argument, value: p.value ?? null, message: p.message, text: formatProblem(p) }));
+    return `${JSON.stringify({ error: { problems: listed } }, null, 2)}\n`;
 }
 
 export function formatText(results: readonly CheckResult[]): string {
     return results
         .map((r) => {
-            const line = `${r.status.toUpperCase()}  ${r.id}  ${r.message}`;
+            const status = r.status === "error" ? "COULD NOT CHECK" : r.status.toUpperCase();
+            const line = `${status}  ${r.id}  ${r.message}`;
             return r.status === "pass" ? line : `${line}\n      fix: ${r.fix}`;
         })
         .map((line) => `${line}\n`)

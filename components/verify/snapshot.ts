@@ -1,174 +1,98 @@
-// Everything the Kubernetes checks read, fetched once with bounded concurrency. The checks are pure
-// functions of this snapshot.
+// Everything the applicable checks read (checks/ names the reads, reads.ts says where each is), fetched once
+// with bounded concurrency. The checks are pure functions of this snapshot.
 
-import { chartFacts, chartNamespace } from "../amaMetrics/facts";
-import { tokenReaderName } from "../amaMetrics/shims";
-import { prometheusNames } from "../prometheus/facts";
-import type { KubeReader, KubeResponse } from "./kubeClient";
-import { KubeList, KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
+import type { KubeAccess, KubeResponse } from "./kubeClient";
+import type { Pod } from "./kubeObjects";
 import { Limit, limiter } from "./limit";
+import { Fetched, KubeReadId, kubeReads, PodHttpRead, ReadId, Snapshot } from "./reads";
 import type { VerifyOptions } from "./types";
-import { livePodsOf, shardWorkloads } from "./workloads";
+import { livePodsOf } from "./workloads";
 
-/** One read: the object, its absence (404), or the API's refusal or failure. */
-export type Fetched<T> =
-    | { state: "found"; value: T; date?: Date }
-    | { state: "missing"; path: string }
-    | { state: "error"; path: string; status: number; reason: string };
-
-export interface KubeSnapshot {
-    namespace: Fetched<KubeObject>;
-    /** The namespace's workloads and pods; absent when the namespace does not exist. */
-    inNamespace?: {
-        deployments: Fetched<WorkloadObject[]>;
-        statefulSets: Fetched<WorkloadObject[]>;
-        daemonSets: Fetched<WorkloadObject[]>;
-        pods: Fetched<Pod[]>;
-        /** sidecar mode only. */
-        peerAuthentications?: Fetched<PeerAuthentication[]>;
-        /** prometheus only. */
-        serviceAccount?: Fetched<KubeObject>;
-        /** prometheus only: each running shard pod's `/metrics`, by pod name. */
-        metrics?: Record<string, Fetched<string>>;
-    };
-    kubeSystemDeployments: Fetched<WorkloadObject[]>;
-    kubeSystemDaemonSets: Fetched<WorkloadObject[]>;
-    /** sidecar mode only: the API server's own Service, whose cluster IP lies in the cluster's service range. */
-    kubernetesService?: Fetched<Service>;
-    /** ama-metrics only. */
-    amaMetrics?: {
-        tokenSecret: Fetched<Secret>;
-        alias: Fetched<Service>;
-        tokenReaderRole: Fetched<Role>;
-        tokenReaderBinding: Fetched<RoleBinding>;
-    };
-}
-
-const paths = {
-    namespace: (ns: string) => `/api/v1/namespaces/${ns}`,
-    apps: (ns: string, plural: "deployments" | "statefulsets" | "daemonsets") => `/apis/apps/v1/namespaces/${ns}/${plural}`,
-    pods: (ns: string) => `/api/v1/namespaces/${ns}/pods`,
-    peerAuthentications: (ns: string) => `/apis/security.istio.io/v1/namespaces/${ns}/peerauthentications`,
-    serviceAccount: (ns: string, name: string) => `/api/v1/namespaces/${ns}/serviceaccounts/${name}`,
-    podMetrics: (ns: string, pod: string, port: number) => `/api/v1/namespaces/${ns}/pods/${pod}:${port}/proxy/metrics`,
-    secret: (ns: string, name: string) => `/api/v1/namespaces/${ns}/secrets/${name}`,
-    service: (ns: string, name: string) => `/api/v1/namespaces/${ns}/services/${name}`,
-    role: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles/${name}`,
-    roleBinding: (ns: string, name: string) => `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings/${name}`,
-};
-
-/** The Service the API server keeps for itself: the first address of the cluster's service range. */
-export const apiServerService = { namespace: "default", name: "kubernetes" };
-
-/** Reads everything the checks need, at most `concurrency` requests at once. */
-export async function fetchSnapshot(reader: KubeReader, options: VerifyOptions, concurrency = 6): Promise<KubeSnapshot> {
-    const read = reading(reader, limiter(concurrency));
-    const ns = options.namespace;
-
+/** Reads `wanted` (the Azure side excepted), at most `concurrency` requests at once. */
+export async function fetchSnapshot(
+    kube: KubeAccess,
+    options: VerifyOptions,
+    wanted: ReadonlySet<ReadId>,
+    concurrency = 6,
+): Promise<Snapshot> {
+    const limit = limiter(concurrency);
     // First alone: a wrong context or a dead server shows here, before a burst of requests.
-    const namespace = await read.object<KubeObject>(paths.namespace(ns));
-
-    const [kubeSystemDeployments, kubeSystemDaemonSets, kubernetesService, amaMetrics, inNamespace] = await Promise.all([
-        read.list<WorkloadObject>(paths.apps(chartNamespace, "deployments")),
-        read.list<WorkloadObject>(paths.apps(chartNamespace, "daemonsets")),
-        options.meshMode === "sidecar" && namespace.state !== "missing"
-            ? read.object<Service>(paths.service(apiServerService.namespace, apiServerService.name))
-            : undefined,
-        options.collector === "ama-metrics" ? fetchAmaMetricsShims(read, options) : undefined,
-        namespace.state === "missing" ? undefined : fetchNamespaced(read, options),
-    ]);
-    return {
-        namespace,
-        ...(inNamespace && { inNamespace }),
-        kubeSystemDeployments,
-        kubeSystemDaemonSets,
-        ...(kubernetesService && { kubernetesService }),
-        ...(amaMetrics && { amaMetrics }),
+    const namespace = await readJson(kube, limit, "object", kubeReads.namespace.path(options));
+    const namespaceMissing = namespace.state === "missing";
+    const pending = new Map<KubeReadId, Promise<Fetched<unknown>>>([["namespace", Promise.resolve(namespace)]]);
+    const fetch = (id: KubeReadId): Promise<Fetched<unknown>> => {
+        let promise = pending.get(id);
+        if (!promise) {
+            const read = kubeReads[id];
+            promise =
+                read.shape === "podHttp"
+                    ? fetch("pods").then((pods) => podHttp(kube, limit, pods as Fetched<Pod[]>, read, options))
+                    : readJson(kube, limit, read.shape, read.path(options));
+            pending.set(id, promise);
+        }
+        return promise;
     };
+    const ids = [...wanted].filter((id): id is KubeReadId => id !== "azure" && !(kubeReads[id].namespaced && namespaceMissing));
+    const fetched = await Promise.all(ids.map(async (id) => [id, await fetch(id)] as const));
+    return Object.fromEntries(fetched) as Snapshot;
 }
 
-interface Reading {
-    object<T>(path: string): Promise<Fetched<T>>;
-    list<T>(path: string): Promise<Fetched<T[]>>;
-    text(path: string): Promise<Fetched<string>>;
-}
-
-function reading(reader: KubeReader, limit: Limit): Reading {
-    const object = <T>(path: string) => limit(() => reader.get(path, "json")).then((r) => toFetched<T>(path, r));
-    return {
-        object,
-        list: <T>(path: string) =>
-            object<KubeList<T>>(path).then((f): Fetched<T[]> => (f.state === "found" ? { ...f, value: f.value.items ?? [] } : f)),
-        text: (path) => limit(() => reader.get(path, "text")).then((r) => toText(path, r)),
-    };
-}
-
-/** The token secret and what the ama-metrics collector keeps next to it and in kube-system. */
-async function fetchAmaMetricsShims(read: Reading, options: VerifyOptions): Promise<NonNullable<KubeSnapshot["amaMetrics"]>> {
-    const { namespace, name } = options.tokenSecret;
-    const reader = tokenReaderName(options.namespace);
-    const [secret, alias, role, binding] = await Promise.all([
-        read.object<Secret>(paths.secret(namespace, name)),
-        read.object<Service>(paths.service(chartNamespace, chartFacts.targetAllocatorService)),
-        read.object<Role>(paths.role(namespace, reader)),
-        read.object<RoleBinding>(paths.roleBinding(namespace, reader)),
-    ]);
-    return { tokenSecret: secret, alias, tokenReaderRole: role, tokenReaderBinding: binding };
-}
-
-async function fetchNamespaced(read: Reading, options: VerifyOptions): Promise<NonNullable<KubeSnapshot["inNamespace"]>> {
-    const ns = options.namespace;
-    const prometheus = options.collector === "prometheus";
-    const podsAndMetrics = read.list<Pod>(paths.pods(ns)).then(async (pods) => ({
-        pods,
-        metrics: prometheus ? await fetchMetrics(read, pods, options) : undefined,
-    }));
-    const [deployments, statefulSets, daemonSets, { pods, metrics }, peerAuthentications, serviceAccount] = await Promise.all([
-        read.list<WorkloadObject>(paths.apps(ns, "deployments")),
-        read.list<WorkloadObject>(paths.apps(ns, "statefulsets")),
-        read.list<WorkloadObject>(paths.apps(ns, "daemonsets")),
-        podsAndMetrics,
-        options.meshMode === "sidecar" ? read.list<PeerAuthentication>(paths.peerAuthentications(ns)) : undefined,
-        prometheus ? read.object<KubeObject>(paths.serviceAccount(ns, prometheusNames.serviceAccount)) : undefined,
-    ]);
-    return {
-        deployments,
-        statefulSets,
-        daemonSets,
-        pods,
-        ...(metrics && { metrics }),
-        ...(peerAuthentications && { peerAuthentications }),
-        ...(serviceAccount && { serviceAccount }),
-    };
-}
-
-/** `/metrics` of every running shard pod, through the API server's pod proxy. */
-async function fetchMetrics(read: Reading, pods: Fetched<Pod[]>, options: VerifyOptions): Promise<Record<string, Fetched<string>>> {
+/** A GET on `read.port` of every running pod of `read.workloads`, through a port-forward, by pod name. */
+async function podHttp(
+    kube: KubeAccess,
+    limit: Limit,
+    pods: Fetched<Pod[]>,
+    read: PodHttpRead,
+    options: VerifyOptions,
+): Promise<Fetched<Record<string, Fetched<string>>>> {
     if (pods.state !== "found") {
-        return {};
+        return { state: "found", value: {} };
     }
-    const shardPods = livePodsOf(shardWorkloads(options.shards), pods.value).filter((p) => p.status?.phase === "Running");
+    const running = livePodsOf(read.workloads(options), pods.value).filter((p) => p.status?.phase === "Running");
     const entries = await Promise.all(
-        shardPods.map(async (pod): Promise<[string, Fetched<string>]> => {
+        running.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";
-            return [name, await read.text(paths.podMetrics(options.namespace, name, prometheusNames.webPort))];
+            const path = `/api/v1/namespaces/${options.namespace}/pods/${name}/portforward?ports=${read.port}`;
+            const response = await limit(() => kube.podHttp(options.namespace, name, read.port, read.path));
+            return [name, toText(path, response)];
         }),
     );
-    return Object.fromEntries(entries);
+    return { state: "found", value: Object.fromEntries(entries) };
 }
 
-function toFetched<T>(path: string, response: KubeResponse): Fetched<T> {
+async function readJson(kube: KubeAccess, limit: Limit, shape: "object" | "list", path: string): Promise<Fetched<unknown>> {
+    const response = await limit(() => kube.get(path));
     if (response.status === 404) {
         return { state: "missing", path };
     }
     if (response.status < 200 || response.status >= 300) {
         return { state: "error", path, status: response.status, reason: statusReason(response) };
     }
+    let value: unknown;
     try {
-        return { state: "found", value: JSON.parse(response.body) as T, ...(response.date && { date: response.date }) };
+        value = JSON.parse(response.body);
     } catch {
-        return { state: "error", path, status: response.status, reason: "the answer is not JSON" };
+        return { state: "error", path, status: response.status, reason: `the answer is not JSON: ${excerpt(response.body)}` };
     }
+    const wrong = shapeProblem(shape, value);
+    if (wrong) {
+        return { state: "error", path, status: response.status, reason: `the answer is ${wrong}: ${excerpt(response.body)}` };
+    }
+    const found = shape === "list" ? ((value as { items: unknown[] }).items ?? []) : value;
+    return { state: "found", value: found, ...(response.date && { date: response.date }) };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** What is wrong with the answer's shape: an object, or a list whose items (absent when empty) are objects. */
+function shapeProblem(shape: "object" | "list", value: unknown): string | undefined {
+    if (!isObject(value)) return "not a JSON object";
+    if (shape === "object") return undefined;
+    const items = value.items;
+    if (items === undefined || items === null) return undefined;
+    if (!Array.isArray(items)) return "not a list (items is not an array)";
+    const bad = items.findIndex((item) => !isObject(item));
+    return bad >= 0 ? `not a list of objects (items[${bad}] is ${JSON.stringify(items[bad]) ?? "undefined"})` : undefined;
 }
 
 function toText(path: string, response: KubeResponse): Fetched<string> {
@@ -181,13 +105,17 @@ function toText(path: string, response: KubeResponse): Fetched<string> {
 /** The API server's `Status` message, or the start of whatever else came back. */
 function statusReason(response: KubeResponse): string {
     try {
-        const status = JSON.parse(response.body) as { message?: string };
+        const status = JSON.parse(response.body) as { message?: unknown };
         if (typeof status.message === "string" && status.message !== "") {
             return status.message;
         }
     } catch {
         // Not a Status object: a proxied error page, say.
     }
-    const text = response.body.trim().replace(/\s+/g, " ");
-    return text === "" ? `HTTP ${response.status}` : text.slice(0, 200);
+    const text = excerpt(response.body);
+    return text === "" ? `HTTP ${response.status}` : text;
+}
+
+function excerpt(body: string): string {
+    return body.trim().replace(/\s+/g, " ").slice(0, 400);
 }

@@ -56,48 +56,8 @@ export interface VerifyOptions extends VerifyConfiguration {
     timeoutSeconds: number;
 }
 
-export type CheckStatus = "pass" | "warn" | "fail";
-
-export type CheckId =
-    | "namespace.exists"
-    | "namespace.injection-label"
-    | "workloads.rolled-out"
-    | "pods.sidecars"
-    | "mesh.peer-authentication"
-    | "mesh.service-cidr"
-    | "kube-system.no-addon"
-    | "identity.service-account"
-    | "identity.pod-label"
-    | "identity.token-volume"
-    | "remote-write.healthy"
-    | "token.secret"
-    | "token.expiry"
-    | "kube-system.alias"
-    | "kube-system.token-reader"
-    | "azure.association"
-    | "azure.data-arriving";
-
-/** One finding. `fix` is empty when the check passed. */
-export interface CheckResult {
-    id: CheckId;
-    status: CheckStatus;
-    /** What the check saw. */
-    message: string;
-    /** What to do about it. */
-    fix: string;
-}
-
-export function pass(id: CheckId, message: string): CheckResult {
-    return { id, status: "pass", message, fix: "" };
-}
-
-export function warn(id: CheckId, message: string, fix: string): CheckResult {
-    return { id, status: "warn", message, fix };
-}
-
-export function fail(id: CheckId, message: string, fix: string): CheckResult {
-    return { id, status: "fail", message, fix };
-}
+export type { CheckResult } from "./checks";
+export type { FindingStatus as CheckStatus } from "./checks/check";
 
 /**
  * Raised when the command cannot do its job (exit code 2) with good arguments: an unreadable kubeconfig,

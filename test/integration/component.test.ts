@@ -73,7 +73,6 @@ describe("AmaMetricsIstio", () => {
             [
                 "AuthorizationPolicy monitoring/kube-state-metrics",
                 "PeerAuthentication monitoring/default",
-                "PeerAuthentication monitoring/prometheus-agent-web",
                 "Sidecar monitoring/default",
             ],
         ],

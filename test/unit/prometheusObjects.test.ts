@@ -121,7 +121,6 @@ describe("prometheus collector: Kubernetes objects", () => {
             objects.map((o) => `${o.kind} ${o.metadata.name}`).sort(),
             [
                 "PeerAuthentication default",
-                "PeerAuthentication prometheus-agent-web",
                 "Sidecar default",
                 "AuthorizationPolicy kube-state-metrics",
                 "ClusterRole prometheus-agent-monitoring",
@@ -247,14 +246,13 @@ describe("prometheus collector: Kubernetes objects", () => {
     });
 
     describe("mesh settings", () => {
-        it("sidecar: a PERMISSIVE exception on the shards' port 9090 only, for the API server's pod proxy", async () => {
+        it("sidecar: STRICT on every port, the shards' web port 9090 included (no plaintext exception)", async () => {
             const objects = await objectsOf(modeArgs.sidecar);
             assert.deepEqual(find(objects, "PeerAuthentication", "default").spec, { mtls: { mode: "STRICT" } });
-            assert.deepEqual(find(objects, "PeerAuthentication", "prometheus-agent-web").spec, {
-                selector: { matchLabels: { "app.kubernetes.io/name": "prometheus-agent" } },
-                mtls: { mode: "STRICT" },
-                portLevelMtls: { "9090": { mode: "PERMISSIVE" } },
-            });
+            assert.deepEqual(
+                objects.filter((o) => o.kind === "PeerAuthentication").map((o) => o.metadata.name),
+                ["default"],
+            );
             for (const workload of [
                 find(objects, "StatefulSet", "prometheus-shard-0"),
                 find(objects, "Deployment", "kube-state-metrics"),

@@ -2,7 +2,7 @@
 // API server serving a healthy installation and each broken variant of it.
 
 import * as assert from "node:assert/strict";
-import { FakeKube, fixtureNow, readObjects } from "./fakeKube";
+import { FakeKube, fixtureNow, readObjects, readText } from "./fakeKube";
 import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, verify } from "./harness";
 
 /** The token secret's value as AKS writes it: the identity's token response as JSON. */
@@ -40,17 +40,20 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
         assert.deepEqual(
             [...new Set(result.checks.map((c) => c.id))],
             [
-                "namespace.exists",
-                "namespace.injection-label",
-                "workloads.rolled-out",
-                "pods.sidecars",
+                "kube-system.alias",
+                "kube-system.no-addon",
+                "kube-system.token-reader",
+                "mesh.ambient",
                 "mesh.peer-authentication",
                 "mesh.service-cidr",
-                "kube-system.no-addon",
-                "token.secret",
+                "namespace.exists",
+                "namespace.injection-label",
+                "pods.revision",
+                "pods.sidecars",
+                "target-allocator.collectors",
                 "token.expiry",
-                "kube-system.alias",
-                "kube-system.token-reader",
+                "token.secret",
+                "workloads.rolled-out",
             ],
         );
         assert.equal(result.checks.filter((c) => c.id === "workloads.rolled-out").length, 5);
@@ -67,6 +70,71 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             [],
         );
         assert.ok(fake.requests.some((r) => r.url === "/api/v1/namespaces/kube-system/secrets/aad-msi-auth-token"));
+    });
+
+    describe("target-allocator.collectors", () => {
+        const allocatorPod = "monitoring/ama-metrics-operator-targets-5056e327c9-h8t2m";
+        const withoutTargetRequests = () =>
+            readText("ama-metrics", "metrics-target-allocator.txt")
+                .split("\n")
+                .filter((line) => !line.includes('path="/jobs/:job_id/targets"'))
+                .join("\n");
+
+        it("reads the allocator's /metrics through a port-forward to port 8080 and passes on collectors and target requests", async () => {
+            const result = await run();
+            const [hop] = expectStatus(result, "target-allocator.collectors", "pass");
+            assert.equal(
+                hop.message,
+                "pod ama-metrics-operator-targets-5056e327c9-h8t2m: 2 collectors to allocate to, 5470 requests for targets on /jobs/:job_id/targets",
+            );
+            assert.ok(
+                fake.requests.some(
+                    (r) =>
+                        r.url === "/api/v1/namespaces/monitoring/pods/ama-metrics-operator-targets-5056e327c9-h8t2m/portforward?ports=8080",
+                ),
+            );
+        });
+
+        it("fails when no collector fetched its targets, naming discoverySelectors in the sidecar mode", async () => {
+            fake.metrics.set(allocatorPod, withoutTargetRequests());
+            const result = await run();
+            expectOnlyProblems(result, { "target-allocator.collectors": "fail" });
+            const [cut] = expectStatus(result, "target-allocator.collectors", "fail");
+            assert.match(cut.message, /0 requests for targets on \/jobs\/:job_id\/targets: no collector fetched its targets/);
+            assert.match(cut.fix, /the collectors dial ama-metrics-operator-targets.kube-system.svc, the component's ExternalName alias/);
+            assert.match(cut.fix, /if meshConfig.discoverySelectors leave kube-system out, add it/);
+        });
+
+        it("fails when the allocator knows no collector, and only warns while it is younger than 2 minutes", async () => {
+            fake.metrics.set(
+                allocatorPod,
+                readText("ama-metrics", "metrics-target-allocator.txt").replace(
+                    'opentelemetry_allocator_collectors_allocatable{strategy="consistent-hashing"} 2',
+                    'opentelemetry_allocator_collectors_allocatable{strategy="consistent-hashing"} 0',
+                ),
+            );
+            const [none] = expectStatus(await run(), "target-allocator.collectors", "fail");
+            assert.match(none.message, /0 collectors to allocate to.*the allocator knows no collector/);
+
+            fake.get<{ status: { startTime: string } }>(
+                "Pod",
+                "ama-metrics-operator-targets-5056e327c9-h8t2m",
+                "monitoring",
+            ).status.startTime = new Date(fixtureNow.getTime() - 60 * 1000).toISOString();
+            const [young] = expectStatus(await run(), "target-allocator.collectors", "warn");
+            assert.match(young.message, /the pod started 1 min ago$/);
+        });
+
+        it("could not check when nothing listens on the allocator's port (exit 2)", async () => {
+            fake.metrics.delete(allocatorPod);
+            const result = await run();
+            const [unread] = expectStatus(result, "target-allocator.collectors", "error");
+            assert.match(
+                unread.message,
+                /could not read \/metrics through a port-forward to port 8080 \(HTTP 502: .*connection refused\)$/,
+            );
+            assert.equal(result.code, 2);
+        });
     });
 
     it("fails token.expiry when the borrowed token has expired, and explains why", async () => {
@@ -174,7 +242,7 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
                     message: 'secrets "agent-token" is forbidden',
                 },
             });
-            const [refused] = expectStatus(await run(customArgs), "token.secret", "fail");
+            const [refused] = expectStatus(await run(customArgs), "token.secret", "error");
             assert.match(refused.message, /^could not read Secret secrets\/agent-token: HTTP 403: secrets "agent-token" is forbidden/);
             assert.match(
                 refused.fix,

@@ -1,6 +1,8 @@
 // The Azure checks (--azure) against a fake ARM and query endpoint.
 
 import * as assert from "node:assert/strict";
+import { builtInRoles } from "../../../components/azure/roles";
+import { metricsPublisherRoleId } from "../../../components/verify/checks/azureRoleAssignment";
 import { FakeKube, readObjects } from "./fakeKube";
 import { azureArgs, clusterId, FakeAzure, withAzure } from "./fakeAzure";
 import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, prometheusArgs, prometheusCluster, verify } from "./harness";
@@ -37,14 +39,14 @@ describe("ama-metrics-istio-verify --azure", () => {
             const result = await run(amaMetricsArgs);
             expectOnlyProblems(result, {});
             assert.deepEqual(
-                result.checks.slice(-2).map((c) => c.id),
+                result.checks.slice(0, 2).map((c) => c.id),
                 ["azure.association", "azure.data-arriving"],
             );
             assert.equal(
-                result.checks.at(-2)!.message,
+                result.checks[0].message,
                 "MSProm-westeurope-aks-prod → MSProm-westeurope-aks-prod sends to the workspace, and no other managed association exists",
             );
-            assert.equal(result.checks.at(-1)!.message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
+            assert.equal(result.checks[1].message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
         });
 
         it("reads ARM and the query endpoint with GETs and tokens for each", async () => {
@@ -95,12 +97,14 @@ describe("ama-metrics-istio-verify --azure", () => {
             assert.equal(empty.message, 'no sample of up{cluster="aks-prod"}[10m] in the workspace in the last 10 minutes');
         });
 
-        it("fails azure.data-arriving with the missing role when the query is forbidden", async () => {
+        it("could not check azure.data-arriving, naming the missing role, when the query is forbidden (exit 2)", async () => {
             azure.overrides.set("/prometheus/api/v1/query", {
                 status: 403,
                 body: { status: "error", errorType: "forbidden", error: "Authorization failed" },
             });
-            const [forbidden] = expectStatus(await run(amaMetricsArgs), "azure.data-arriving", "fail");
+            const result = await run(amaMetricsArgs);
+            assert.equal(result.code, 2);
+            const [forbidden] = expectStatus(result, "azure.data-arriving", "error");
             assert.match(forbidden.message, /HTTP 403: Authorization failed/);
             assert.equal(forbidden.fix, 'give the signed-in identity "Monitoring Data Reader" on the workspace');
         });
@@ -126,10 +130,108 @@ describe("ama-metrics-istio-verify --azure", () => {
         });
     });
 
+    describe("azure.recording-rules and azure.endpoint-network", () => {
+        type RuleGroup = { name: string; properties: { enabled: boolean } };
+        type Endpoint = { properties: { networkAcls: { publicNetworkAccess: string }; privateLinkScopedResources?: unknown[] } };
+        const endpointId =
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-aks/providers/microsoft.insights/datacollectionendpoints/msprom-westeurope-aks-prod";
+        const scoped = [
+            {
+                resourceId:
+                    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-hub/providers/microsoft.insights/privatelinkscopes/ampls-hub/scopedResources/MSProm-westeurope-aks-prod-connection",
+                scopeId: "b74e0d38-3fc9-415a-baa5-84ec41adece3",
+            },
+        ];
+
+        beforeEach(async () => {
+            ({ kube, azure } = await withAzure(amaMetricsCluster));
+        });
+
+        it("pass for Microsoft's Linux groups enabled for the cluster and a public endpoint", async () => {
+            const result = await run(amaMetricsArgs);
+            expectOnlyProblems(result, {});
+            assert.equal(
+                expectStatus(result, "azure.recording-rules", "pass")[0].message,
+                "3 recording rule groups record for cluster aks-prod into the workspace, all enabled",
+            );
+            assert.equal(
+                expectStatus(result, "azure.endpoint-network", "pass")[0].message,
+                "data collection endpoint MSProm-westeurope-aks-prod: public network access Enabled, linked to no private link scope: public",
+            );
+        });
+
+        it("fails on a disabled or deleted group, and warns when the cluster has none", async () => {
+            (azure.ruleGroups[0] as unknown as RuleGroup).properties.enabled = false;
+            azure.ruleGroups.splice(1, 1);
+            const [broken] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "fail");
+            assert.equal(
+                broken.message,
+                "the recording rule groups for cluster aks-prod are incomplete (missing: KubernetesRecordingRulesRuleGroup-aks-prod; " +
+                    "disabled: NodeRecordingRulesRuleGroup-aks-prod): dashboards and Grafana's Kubernetes views query what they record",
+            );
+            azure.ruleGroups = [];
+            const [none] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "warn");
+            assert.match(none.fix, /az aks update --disable-azure-monitor-metrics deletes them/);
+        });
+
+        it("warns on an endpoint linked to a private link scope but public, fails one that is neither", async () => {
+            const endpoint = azure.endpoints.get(endpointId) as unknown as Endpoint;
+            endpoint.properties.privateLinkScopedResources = scoped;
+            const [linkedButPublic] = expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "warn");
+            assert.match(
+                linkedButPublic.message,
+                /public network access Enabled, linked to .*privatelinkscopes\/ampls-hub: ingestion goes over the public endpoint/,
+            );
+
+            endpoint.properties.networkAcls.publicNetworkAccess = "Disabled";
+            assert.match(
+                expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "pass")[0].message,
+                /Disabled, linked to .*: private$/,
+            );
+
+            delete endpoint.properties.privateLinkScopedResources;
+            const [unreachable] = expectStatus(await run(amaMetricsArgs), "azure.endpoint-network", "fail");
+            assert.match(unreachable.message, /public network access Disabled, linked to no private link scope: nothing reaches it/);
+        });
+    });
+
     describe("with the prometheus collector", () => {
         beforeEach(async () => {
             ({ kube, azure } = await withAzure(prometheusCluster));
             azure.associations = azure.associations.filter((a) => !String(a.name).startsWith("MSProm-"));
+        });
+
+        it("passes azure.role-assignment for the ServiceAccount's identity with Monitoring Metrics Publisher on a rule", async () => {
+            const result = await run(prometheusArgs);
+            assert.equal(
+                expectStatus(result, "azure.role-assignment", "pass")[0].message,
+                'identity prometheus-aks-prod-monitoring (client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e) holds "Monitoring Metrics Publisher" on data collection rule MSProm-westeurope-aks-prod',
+            );
+            assert.equal(metricsPublisherRoleId, builtInRoles.monitoringMetricsPublisher);
+        });
+
+        it("fails azure.role-assignment without the assignment, and without an identity of that client id", async () => {
+            azure.roleAssignments = [];
+            const [unassigned] = expectStatus(await run(prometheusArgs), "azure.role-assignment", "fail");
+            assert.match(
+                unassigned.message,
+                /holds "Monitoring Metrics Publisher" on no data collection rule: remote write is refused \(HTTP 403\)$/,
+            );
+            azure.identities = azure.identities.slice(1);
+            const [gone] = expectStatus(await run(prometheusArgs), "azure.role-assignment", "fail");
+            assert.equal(
+                gone.message,
+                "no user-assigned identity in the cluster's subscription has client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e",
+            );
+            assert.match(gone.fix, /the component creates prometheus-aks-prod-monitoring/);
+        });
+
+        it("finds its endpoint by the component's name for it in the cluster's subscription", async () => {
+            const result = await run(prometheusArgs);
+            assert.match(
+                expectStatus(result, "azure.endpoint-network", "pass")[0].message,
+                /^data collection endpoint MSProm-westeurope-aks-prod: /,
+            );
         });
 
         it("needs no association", async () => {

@@ -22,6 +22,14 @@ export class FakeAzure {
         ["rule-prometheus.json", "rule-container-insights.json"].map((f) => read(f)).map((rule) => [String(rule.id).toLowerCase(), rule]),
     );
     workspace = read("workspace.json");
+    /** The subscription's Prometheus rule groups (PrometheusRuleGroups_ListBySubscription, 2023-03-01). */
+    ruleGroups = read("rule-groups.json").value as Json[];
+    /** The subscription's user-assigned identities (UserAssignedIdentities_ListBySubscription, 2023-01-31). */
+    identities = read("identities.json").value as Json[];
+    /** Role assignments (RoleAssignments_ListForSubscription, 2022-04-01), filtered by `principalId eq '…'`. */
+    roleAssignments = read("role-assignments.json").value as Json[];
+    /** Data collection endpoints, by lower-cased id (GET, and the subscription's list). */
+    readonly endpoints = new Map<string, Json>([read("endpoint.json")].map((e) => [String(e.id).toLowerCase(), e]));
     query: Json = read("query-up.json");
     /** Answers for paths (without the query string), ahead of everything else. */
     readonly overrides = new Map<string, { status: number; body: unknown }>();
@@ -100,6 +108,30 @@ export class FakeAzure {
                 value: items,
                 ...(more && { nextLink: `${this.url}${url.pathname}?api-version=2022-06-01&page=${page + 1}` }),
             });
+        }
+        const subscription = "/subscriptions/00000000-0000-0000-0000-000000000000/providers";
+        if (path === `${subscription}/Microsoft.AlertsManagement/prometheusRuleGroups`.toLowerCase()) {
+            if (version !== "2023-03-01") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return send(200, { value: this.ruleGroups });
+        }
+        if (path === `${subscription}/Microsoft.Insights/dataCollectionEndpoints`.toLowerCase()) {
+            if (version !== "2022-06-01") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return send(200, { value: [...this.endpoints.values()] });
+        }
+        if (path === `${subscription}/Microsoft.ManagedIdentity/userAssignedIdentities`.toLowerCase()) {
+            if (version !== "2023-01-31") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            return send(200, { value: this.identities });
+        }
+        if (path === `${subscription}/Microsoft.Authorization/roleAssignments`.toLowerCase()) {
+            if (version !== "2022-04-01") return armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
+            const filter = /^principalId eq '([0-9a-f-]+)'$/.exec(url.searchParams.get("$filter") ?? "");
+            if (!filter) return armError(400, "InvalidFilter", "the fake takes $filter=principalId eq '<id>' only");
+            const principal = filter[1];
+            return send(200, { value: this.roleAssignments.filter((a) => (a.properties as Json).principalId === principal) });
+        }
+        const endpoint = this.endpoints.get(path);
+        if (endpoint) {
+            return version === "2022-06-01" ? send(200, endpoint) : armError(400, "InvalidApiVersionParameter", `api-version ${version}`);
         }
         const rule = this.rules.get(path);
         if (rule) {

@@ -72,6 +72,7 @@ export async function amaMetricsCluster(): Promise<FakeKube> {
     }
     fake.add(...readObjects("kube-system", "deployments.json"), ...readObjects("kube-system", "daemonsets.json"));
     fake.add(...readObjects("default", "services.json"));
+    fake.metrics.set("monitoring/ama-metrics-operator-targets-5056e327c9-h8t2m", readText("ama-metrics", "metrics-target-allocator.txt"));
     return fake.start();
 }
 

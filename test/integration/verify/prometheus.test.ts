@@ -31,30 +31,35 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         assert.deepEqual(
             result.checks.map((c) => c.id),
             [
-                "namespace.exists",
-                "namespace.injection-label",
-                "workloads.rolled-out",
-                "workloads.rolled-out",
-                "workloads.rolled-out",
-                "pods.sidecars",
+                "identity.pod-label",
+                "identity.service-account",
+                "identity.token-volume",
+                "kube-system.no-addon",
+                "mesh.ambient",
                 "mesh.peer-authentication",
                 "mesh.service-cidr",
-                "kube-system.no-addon",
-                "identity.service-account",
-                "identity.pod-label",
-                "identity.token-volume",
+                "namespace.exists",
+                "namespace.injection-label",
+                "pods.revision",
+                "pods.sidecars",
                 "remote-write.healthy",
                 "remote-write.healthy",
+                "workloads.rolled-out",
+                "workloads.rolled-out",
+                "workloads.rolled-out",
             ],
         );
-        assert.match(result.checks[2].message, /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/);
         assert.match(
-            result.checks.at(-1)!.message,
+            result.checks.find((c) => c.id === "workloads.rolled-out")!.message,
+            /^StatefulSet prometheus-shard-0: 1\/1 ready, 1\/1 updated, generation 3 observed$/,
+        );
+        assert.match(
+            result.checks.filter((c) => c.id === "remote-write.healthy").at(-1)!.message,
             /prometheus-shard-1-0: 1702554 samples sent, 0 failed since the pod started, newest sent 17 s ago/,
         );
     });
 
-    it("reads only, with GETs, and reads each shard's /metrics through the pod proxy", async () => {
+    it("reads only, with GETs, and reads each shard's /metrics through a port-forward, not the pod proxy", async () => {
         await run();
         assert.deepEqual(
             fake.requests.filter((r) => r.method !== "GET"),
@@ -66,9 +71,11 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
             "/api/v1/namespaces/default/services/kubernetes",
             "/api/v1/namespaces/monitoring",
             "/api/v1/namespaces/monitoring/pods",
-            "/api/v1/namespaces/monitoring/pods/prometheus-shard-0-0:9090/proxy/metrics",
-            "/api/v1/namespaces/monitoring/pods/prometheus-shard-1-0:9090/proxy/metrics",
+            "/api/v1/namespaces/monitoring/pods/prometheus-shard-0-0/portforward?ports=9090",
+            "/api/v1/namespaces/monitoring/pods/prometheus-shard-1-0/portforward?ports=9090",
             "/api/v1/namespaces/monitoring/serviceaccounts/prometheus-agent",
+            "/api/v1/namespaces?labelSelector=istio.io/dataplane-mode=ambient",
+            "/api/v1/pods?labelSelector=istio.io/dataplane-mode=ambient",
             "/apis/apps/v1/namespaces/kube-system/daemonsets",
             "/apis/apps/v1/namespaces/kube-system/deployments",
             "/apis/apps/v1/namespaces/monitoring/daemonsets",
@@ -85,7 +92,7 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         assert.equal(missing.message, "namespace monitoring does not exist");
         assert.deepEqual(
             result.checks.map((c) => c.id),
-            ["namespace.exists", "kube-system.no-addon"],
+            ["kube-system.no-addon", "mesh.ambient", "namespace.exists"],
         );
         assert.equal(result.code, 1);
     });
@@ -381,32 +388,28 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         );
     });
 
-    it("fails remote-write.healthy when the API server cannot proxy to the pod", async () => {
+    it("could not check remote-write.healthy when nothing listens on the shard's port (the kubelet's error channel), exit 2", async () => {
         fake.metrics.delete("monitoring/prometheus-shard-1-0");
-        const [unreachable] = expectStatus(await run(), "remote-write.healthy", "fail");
+        const result = await run();
+        const [unreachable] = expectStatus(result, "remote-write.healthy", "error");
         assert.match(
             unreachable.message,
-            /pod prometheus-shard-1-0: could not read \/metrics through the API server's pod proxy \(HTTP 503: error trying to reach service/,
+            /^pod prometheus-shard-1-0: could not read \/metrics through a port-forward to port 9090 \(HTTP 502: the port-forward to prometheus-shard-1-0:9090 failed: error forwarding port 9090 to pod monitoring\/prometheus-shard-1-0: failed to connect to localhost:9090 inside namespace: connect: connection refused\)$/,
         );
-        assert.equal(
-            unreachable.fix,
-            "check that the pod is ready; the shard's STRICT sidecar admits the API server's plaintext proxy request on port 9090 only through " +
-                "the PERMISSIVE port exception PeerAuthentication monitoring/prometheus-agent-web: check it " +
-                "(kubectl -n monitoring get peerauthentication prometheus-agent-web -o yaml), and run pulumi up if it was changed",
-        );
+        assert.match(unreachable.fix, /^check that the pod is ready and its container prometheus listens on 9090/);
+        assert.equal(result.code, 2);
     });
 
-    it("names the web-port exception as missing when the pod proxy is refused, in the sidecar mode only", async () => {
-        fake.metrics.delete("monitoring/prometheus-shard-1-0");
-        fake.remove("PeerAuthentication", "prometheus-agent-web", "monitoring");
-        const [refused] = expectStatus(await run(), "remote-write.healthy", "fail");
-        assert.match(
-            refused.fix,
-            /the PERMISSIVE port exception PeerAuthentication monitoring\/prometheus-agent-web, which is missing: run pulumi up$/,
-        );
-        delete fake.get<{ metadata: { labels: Record<string, string> } }>("Namespace", "monitoring").metadata.labels["istio.io/rev"];
-        const [certificates] = expectStatus(await run([...prometheusArgs, "--mesh-mode", "certificates"]), "remote-write.healthy", "fail");
-        assert.equal(certificates.fix, "check that the pod is ready");
+    it("names pods/portforward in the fix when the API server refuses the port-forward", async () => {
+        fake.overrides.set("/api/v1/namespaces/monitoring/pods/prometheus-shard-0-0/portforward", {
+            status: 403,
+            body: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "Forbidden", code: 403, message: "forbidden" },
+        });
+        const result = await run();
+        const [refused] = expectStatus(result, "remote-write.healthy", "error");
+        assert.match(refused.message, /^pod prometheus-shard-0-0: could not read \/metrics through a port-forward to port 9090 \(HTTP 403/);
+        assert.match(refused.fix, /ClusterRole ama-metrics-istio-verify.*: it includes get and create on pods\/portforward$/);
+        assert.equal(result.code, 2);
     });
 
     it("fails with the ClusterRole as the fix when the API refuses a read", async () => {
@@ -422,11 +425,13 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
                     'serviceaccounts "prometheus-agent" is forbidden: User "ci" cannot get resource "serviceaccounts" in API group "" in the namespace "monitoring"',
             },
         });
-        const [refused] = expectStatus(await run(), "identity.service-account", "fail");
+        const result = await run();
+        const [refused] = expectStatus(result, "identity.service-account", "error");
         assert.match(
             refused.message,
             /^could not read ServiceAccount prometheus-agent: HTTP 403: serviceaccounts "prometheus-agent" is forbidden/,
         );
         assert.match(refused.fix, /read-only ClusterRole ama-metrics-istio-verify/);
+        assert.equal(result.code, 2, "the verifier could not read: exit 2, not 1");
     });
 });
