@@ -130,7 +130,36 @@ export interface PrometheusArgs {
     resources?: { requests?: ResourceQuantities; limits?: ResourceQuantities };
     /** Scrape interval of the default jobs. Default `30s`, as the managed add-on. */
     scrapeInterval?: string;
+    /**
+     * The managed add-on's scrape targets, by the names of its `default-scrape-settings-enabled` settings, on
+     * or off. Defaults as the add-on's; targets this collector cannot scrape are refused with the reason (see
+     * the README's target table).
+     */
+    targets?: Partial<Record<PrometheusTarget, boolean>>;
+    /**
+     * A regular expression over namespace names: pods there annotated `prometheus.io/scrape: "true"` are
+     * scraped (the add-on's `podannotationnamespaceregex`, job `kubernetes-pods`). Default: no such job.
+     */
+    podAnnotationNamespaces?: string;
+    /** Scrape the kubelet of Windows nodes too (the add-on does so only with its Windows DaemonSet). Default false. */
+    windowsKubelet?: boolean;
 }
+
+/** The add-on's scrape targets, as its settings ConfigMap names them. */
+export type PrometheusTarget =
+    | "kubelet"
+    | "cadvisor"
+    | "kubestate"
+    | "nodeexporter"
+    | "kappiebasic"
+    | "networkobservabilityRetina"
+    | "networkobservabilityHubble"
+    | "networkobservabilityCilium"
+    | "acstor-capacity-provisioner"
+    | "acstor-metrics-exporter"
+    | "coredns"
+    | "kubeproxy"
+    | "apiserver";
 
 export interface ChartArgs {
     /**

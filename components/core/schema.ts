@@ -11,7 +11,8 @@ import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { defaultJobNames, minimumPrometheusVersion } from "../prometheus/facts";
+import { minimumPrometheusVersion } from "../prometheus/facts";
+import { defaultJobNames, targetDefaults, targetProblems } from "../prometheus/jobs";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
 import { getPath, isRecord } from "./kubernetes";
@@ -170,7 +171,15 @@ const argsSchema = strict(
                 shards: v.optional(shardsSchema),
                 resources: v.optional(strict({ requests: v.optional(quantities), limits: v.optional(quantities) })),
                 scrapeInterval: v.optional(valueOf(formats.duration)),
-            }),
+                targets: v.optional(strict(Object.fromEntries(Object.keys(targetDefaults).map((target) => [target, v.optional(bool)])))),
+                podAnnotationNamespaces: v.optional(
+                    v.pipe(
+                        v.string("not a string; give a regular expression over namespace names"),
+                        v.minLength(1, 'empty; give a regular expression over namespace names, e.g. "shop|orders"'),
+                    ),
+                ),
+                windowsKubelet: v.optional(bool),
+            } satisfies Record<keyof NonNullable<AmaMetricsIstioArgs["prometheus"]>, Schema>),
         ),
         scrapeConfigs: v.optional(
             v.array(
@@ -284,9 +293,10 @@ function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometh
         ?.split(":")[1];
     const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag) : null;
     if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return [];
+        return targetProblems(prometheus);
     }
     return [
+        ...targetProblems(prometheus),
         problem(
             "prometheus.image",
             prometheus.image,

@@ -6,6 +6,7 @@ import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
 import { AksResourceId, WorkspaceResourceId } from "../azure/ids";
 import { workloadsWithSidecar } from "../mesh/workloads";
 import { prometheusDefaults } from "../prometheus/facts";
+import { targetDefaults } from "../prometheus/jobs";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
@@ -14,6 +15,7 @@ import {
     IstioArgs,
     MeshedWorkload,
     MeshMode,
+    PrometheusTarget,
     ProxyResources,
     ResourceQuantities,
     ScrapeConfig,
@@ -60,6 +62,10 @@ interface PrometheusSettings {
     shards: number;
     resources: { requests: ResourceQuantities; limits: ResourceQuantities };
     scrapeInterval: string;
+    /** Every target of the add-on, on or off (defaults filled in). */
+    targets: Record<PrometheusTarget, boolean>;
+    podAnnotationNamespaces?: string;
+    windowsKubelet: boolean;
 }
 
 interface ChartSettings {
@@ -213,6 +219,9 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                     limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
                 },
                 scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
+                targets: { ...targetDefaults, ...prometheus.targets },
+                podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
+                windowsKubelet: prometheus.windowsKubelet ?? false,
             },
         };
     }
