@@ -67,7 +67,7 @@ export function targetProblems(prometheus: {
     const namespaces = prometheus.podAnnotationNamespaces;
     if (namespaces !== undefined) {
         try {
-            new RegExp(`^(?:${namespaces})$`);
+            new RegExp(namespaces);
         } catch (error) {
             problems.push(
                 problem(
