@@ -3,6 +3,8 @@
 // (test/fixtures/prometheus/PROVENANCE.md), and each refused target against the add-on's own reason.
 
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { AmaMetricsIstioArgs, PrometheusTarget } from "../../components";
 import { validateArgs } from "../../components/core/schema";
 import type { PrometheusCollectorSettings } from "../../components/core/settings";
@@ -124,6 +126,24 @@ describe("prometheus collector: the scrape job registry", () => {
             }
         });
     }
+
+    it("is what the README's target table lists: switch, job, defaults, sample_limit", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+        const section = /^### Scrape targets\n([\s\S]*?)^### /m.exec(readme)![1];
+        const rows = [...section.matchAll(/^\| (.+) \|$/gm)].slice(1).map((m) => m[1].split(" | ").slice(0, 5));
+        const onOff = (on: boolean | undefined) => (on ? "on" : "off");
+        const expected = [
+            ...scrapeJobs.map((job) => [
+                job.target ? `\`${job.target}\`` : job.name === "kubernetes-pods" ? "`podAnnotationNamespaces`" : "always",
+                `\`${job.name}\``,
+                job.target ? onOff(job.addOnDefault) : job.name === "kubernetes-pods" ? "off" : "–",
+                job.target ? onOff(targetDefaults[job.target]) : onOff(job.enabled(settingsOf())),
+                job.sampleLimit.toLocaleString("en-US"),
+            ]),
+            ...refusedTargets.map((r) => [`\`${r.target}\``, `\`${r.name}\``, onOff(r.addOnDefault), "refused", "–"]),
+        ];
+        assert.deepEqual(rows, expected);
+    });
 
     for (const refused of refusedTargets) {
         describe(`${refused.target} (refused)`, () => {
