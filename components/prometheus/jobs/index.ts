@@ -19,7 +19,7 @@ import { nodeAgentOnlyTargets } from "./nodeAgentOnly";
 import { applicationSampleLimit, podAnnotations } from "./podAnnotations";
 import type { RefusedTarget, ScrapeJob } from "./types";
 
-export type { JobSettings, RefusedTarget, ScrapeJob } from "./types";
+export type { RefusedTarget, ScrapeJob } from "./types";
 export { applicationSampleLimit };
 
 /** Every job the collector may run, in the order of its configuration (before the mTLS and the user's jobs). */

@@ -9,7 +9,7 @@ import type { PrometheusCollectorSettings } from "../../core/settings";
 export type JobSettings = Pick<PrometheusCollectorSettings, "namespace" | "cluster" | "prometheus" | "istio">;
 
 /** Where a job comes from in Azure/prometheus-collector (facts.ts names the commit). */
-export interface Upstream {
+interface Upstream {
     /** The job file under otelcollector/configmapparser/default-prom-configs. */
     file: string;
     /** The `*_minimal_mac` variable of tomlparser-default-targets-metrics-keep-list.go, when the job has one. */
