@@ -1,8 +1,11 @@
 // The collector's own health (issue 20): each shard scrapes its own Prometheus on the pod's loopback, so
-// every shard is scraped once and `instance` names its pod. Loopback traffic never meets Istio: the sidecar
-// mode's proxies capture only the service CIDR outbound, and a pod's connection to 127.0.0.1 never passes
-// the inbound redirect (PREROUTING sees no locally generated packet), so STRICT mTLS needs no plaintext
-// exception for it. The add-on's equivalent is its `prometheus_collector_health` job (a different exporter,
+// every shard is scraped once and `instance` names its pod. Loopback traffic never meets Istio: its outbound
+// capture returns early for 127.0.0.1 ("Skip redirection for Envoy-aware applications and
+// container-to-container traffic both of which explicitly use localhost", istio/istio
+// tools/istio-iptables/pkg/capture/run.go), the sidecar mode's proxies capture only the service CIDR anyway,
+// and the inbound redirect hangs off PREROUTING, which locally generated packets never pass: STRICT mTLS
+// needs no plaintext exception for it. Scraping the shards by pod IP would arrive in plaintext at a STRICT
+// port (pod IPs bypass the collector's proxy) and fail. The add-on's equivalent is its `prometheus_collector_health` job (a different exporter,
 // so a different name here).
 
 import { prometheusNames, shardName } from "../facts";
