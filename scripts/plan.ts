@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { defaultChart } from "../components/amaMetrics/facts";
 import { parsePostRendererArgs } from "../components/amaMetrics/flags";
 import { relocate } from "../components/amaMetrics/relocate";
@@ -54,6 +54,14 @@ function chartObjects(chart: Registration): Record<string, unknown> {
     };
 }
 
+/** A prometheus shard's jobs at a glance (its ConfigMap's `prometheus.yml`): name, and `sample_limit` per target. */
+function scrapeJobsOf(configMap: Registration): string[] | undefined {
+    const text = (configMap.inputs as { data?: Record<string, unknown> }).data?.["prometheus.yml"];
+    if (typeof text !== "string") return undefined;
+    const config = parse(text) as { scrape_configs?: Array<{ job_name: string; sample_limit?: number }> };
+    return (config.scrape_configs ?? []).map((job) => `${job.job_name} (sample_limit ${job.sample_limit ?? "none"})`);
+}
+
 /** The plan as YAML: resources sorted by type and name, keys sorted, so diffs show only real changes. */
 export function formatPlan(stack: string, registrations: Registration[]): string {
     const resources = [...registrations]
@@ -68,6 +76,7 @@ export function formatPlan(stack: string, registrations: Registration[]): string
             ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
             inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
             ...(r.type === "kubernetes:helm.sh/v4:Chart" ? { renders: chartObjects(r) } : {}),
+            ...(r.type === "kubernetes:core/v1:ConfigMap" && scrapeJobsOf(r) ? { scrapes: scrapeJobsOf(r) } : {}),
         }));
     const header = `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}\n`;
     return header + stringify(resources, { lineWidth: 0 });
