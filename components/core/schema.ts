@@ -293,10 +293,9 @@ function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometh
         ?.split(":")[1];
     const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag) : null;
     if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return targetProblems(prometheus);
+        return [];
     }
     return [
-        ...targetProblems(prometheus),
         problem(
             "prometheus.image",
             prometheus.image,
@@ -697,7 +696,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
     const problems = [
         ...collectorProblems(args, collector),
         ...namespaceProblems(args),
-        ...(args.prometheus ? prometheusProblems(args.prometheus) : []),
+        ...(args.prometheus ? [...prometheusProblems(args.prometheus), ...targetProblems(args.prometheus)] : []),
         ...azureProblems(args, collector),
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),
