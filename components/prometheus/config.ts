@@ -103,7 +103,7 @@ export const ingestionFacts = {
     requestsPerMinutePerRule: 15_000,
     /** Prometheus' default `max_shards` (v3.14.0 config.go DefaultQueueConfig). */
     defaultMaxShards: 50,
-    /** Prometheus' default `batch_send_deadline` in seconds: an idle queue shard sends at least every 5 s. */
+    /** Prometheus' default `batch_send_deadline` in seconds: a queue shard holding samples sends them at least every 5 s. */
     batchSendDeadlineSeconds: 5,
 };
 

@@ -46,7 +46,9 @@ export const kubeProxy: ScrapeJob = {
                 separator: "/",
                 regex: "kube-system/kube-proxy.+",
             },
-            // Upstream writes `$$1`: the add-on's OpenTelemetry configuration escapes `$` as `$$`; Prometheus reads `$1`.
+            // Upstream writes `$$1`: the add-on's Prometheus configuration goes through the OpenTelemetry
+            // collector's, where "you must escape them using `$$`" (opentelemetry-collector-contrib
+            // receiver/prometheusreceiver README); Prometheus itself reads `$1`.
             {
                 source_labels: ["__address__"],
                 action: "replace",
