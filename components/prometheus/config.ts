@@ -99,8 +99,11 @@ export const ingestionFacts = {
      * ingestion time) are accepted." Older samples are dropped here instead of being retried into a refusal.
      */
     sampleAgeLimit: "20m",
-    /** Learn, "Azure Monitor service limits", Prometheus metrics: requests per minute per data collection rule. */
-    requestsPerMinutePerRule: 15_000,
+    /**
+     * Learn, "Azure Monitor service limits", Prometheus metrics: "Ingestion requests per minute to a data
+     * collection endpoint: 15,000. This limit can't be increased." Each collector writes through its own endpoint.
+     */
+    requestsPerMinutePerEndpoint: 15_000,
     /** Prometheus' default `max_shards` (v3.14.0 config.go DefaultQueueConfig). */
     defaultMaxShards: 50,
     /** Prometheus' default `batch_send_deadline` in seconds: a queue shard holding samples sends them at least every 5 s. */
@@ -110,7 +113,7 @@ export const ingestionFacts = {
 /**
  * Remote write's queue: 429s (Azure's throttling) are retried instead of dropped (v3.14.0 client.go retries
  * only 5xx otherwise), samples older than Azure accepts are dropped, and the queue shards of all Prometheus
- * shards together stay under the rule's request limit even when each sends a partial batch per deadline.
+ * shards together stay under the endpoint's request limit even when each sends a partial batch per deadline.
  */
 function queueConfig(shards: number): Record<string, unknown> {
     const perQueueShard = 60 / ingestionFacts.batchSendDeadlineSeconds;
@@ -119,7 +122,7 @@ function queueConfig(shards: number): Record<string, unknown> {
         sample_age_limit: ingestionFacts.sampleAgeLimit,
         max_shards: Math.min(
             ingestionFacts.defaultMaxShards,
-            Math.floor(ingestionFacts.requestsPerMinutePerRule / (perQueueShard * shards)),
+            Math.floor(ingestionFacts.requestsPerMinutePerEndpoint / (perQueueShard * shards)),
         ),
     };
 }

@@ -125,14 +125,14 @@ describe("prometheus collector: remote write", () => {
             assert.equal(queue.sample_age_limit, "20m");
         });
 
-        it("keeps every shard's queue together under the rule's requests per minute, even sending partial batches", () => {
+        it("keeps every shard's queue together under the endpoint's requests per minute, even sending partial batches", () => {
             assert.match(defaults, /MaxShards:\s+50,/);
             assert.match(defaults, /BatchSendDeadline: model.Duration\(5 \* time.Second\)/);
             for (const shards of [1, 2, 8, 32]) {
                 const queue = configOf({ prometheus: { shards } }).remote_write[0].queue_config as Record<string, number>;
                 assert.ok(queue.max_shards >= 1 && queue.max_shards <= 50, String(queue.max_shards));
                 // A queue shard sends at least once per batch_send_deadline (5 s): 12 requests a minute.
-                assert.ok(shards * queue.max_shards * 12 <= ingestionFacts.requestsPerMinutePerRule, `${shards} shards`);
+                assert.ok(shards * queue.max_shards * 12 <= ingestionFacts.requestsPerMinutePerEndpoint, `${shards} shards`);
             }
             assert.equal((configOf().remote_write[0].queue_config as Record<string, number>).max_shards, 50);
         });
