@@ -18,7 +18,6 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import * as YAML from "yaml";
 import { validateArgs } from "../../components/core/schema";
 import type { PrometheusCollectorSettings } from "../../components/core/settings";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
@@ -566,62 +565,6 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                 );
             }
             assert.ok(!own.some((s) => s.__name__.startsWith("go_")), "what is not kept stays out");
-        });
-    });
-
-    describe("Microsoft's UX recording rules on what the collector writes (no microsoft_resourceid)", () => {
-        const template = JSON.parse(fs.readFileSync(fixture("azure-templates", "FullAzureMonitorMetricsProfile.json"), "utf8"));
-        const uxRules = (template.resources as any[])
-            .filter((r) => r.type === "Microsoft.AlertsManagement/prometheusRuleGroups")
-            .flatMap((r) => r.properties.rules as Array<{ record: string; expression: string }>)
-            .filter((rule) => rule.record.startsWith("ux:") && !rule.record.includes("windows"));
-
-        it("every Linux UX rule groups by microsoft_resourceid, which remote-written series lack", () => {
-            assert.ok(uxRules.length > 0);
-            for (const rule of uxRules) assert.match(rule.expression, /microsoft_resourceid/, rule.record);
-        });
-
-        it("still record, without the label: what resource-scoped views of the cluster filter on is missing", () => {
-            const rule = uxRules.find((r) => r.record === "ux:pod_cpu_usage:sum_irate")!;
-            const rules = write(
-                "ux-rules.yml",
-                YAML.stringify({ groups: [{ name: "ux", rules: [{ record: rule.record, expr: rule.expression }] }] }),
-            );
-            // The series as the collector writes them: job, instance and cluster as the add-on sets them, nothing else.
-            const pod = 'pod="cart-1",namespace="shop",cluster="aks-one"';
-            const test = {
-                rule_files: [rules],
-                evaluation_interval: "1m",
-                tests: [
-                    {
-                        interval: "1m",
-                        input_series: [
-                            {
-                                series: `container_cpu_usage_seconds_total{job="cadvisor",instance="${linuxNode}",container="app",${pod}}`,
-                                values: "0+60x10",
-                            },
-                            {
-                                series: `kube_pod_info{job="kube-state-metrics",node="${linuxNode}",created_by_kind="ReplicaSet",created_by_name="cart-5d8",${pod}}`,
-                                values: "1x10",
-                            },
-                        ],
-                        promql_expr_test: [
-                            {
-                                expr: rule.record,
-                                eval_time: "10m",
-                                exp_samples: [
-                                    {
-                                        labels: `${rule.record}{node="${linuxNode}",created_by_kind="ReplicaSet",created_by_name="cart-5d8",${pod}}`,
-                                        value: 1,
-                                    },
-                                ],
-                            },
-                        ],
-                    },
-                ],
-            };
-            const result = spawnSync("promtool", ["test", "rules", write("ux-test.yml", YAML.stringify(test))], { encoding: "utf8" });
-            assert.equal(result.status, 0, result.stdout + result.stderr);
         });
     });
 
