@@ -281,7 +281,8 @@ export interface AmaMetricsIstioArgs {
     prometheus?: PrometheusArgs;
     /**
      * Extra Prometheus scrape jobs, for both collectors (ama-metrics: in its custom configuration ConfigMap in
-     * the agent's namespace). A job may not reuse a default job's name.
+     * the agent's namespace). A job may not reuse a default job's name. prometheus: a job without
+     * `sample_limit` gets 50,000 samples per target.
      */
     scrapeConfigs?: ScrapeConfig[];
     /** ama-metrics: the Helm chart. */
