@@ -16,7 +16,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { pulumiMain, Registration } from "./offline";
 import { vendoredRendering } from "./plan";
-import { formatSizing, measureShard } from "./sizing";
+import { formatMarginal, formatSizing, measureShard } from "./sizing";
 
 const projectDir = path.resolve(__dirname, "..");
 const programs = ["as-run", "baseline"] as const;
@@ -158,9 +158,11 @@ async function main() {
     process.stdout.write(postRenderers.map((line) => line + "\n").join(""));
     process.stdout.write("goals: as run / baseline ≤ 1.30 (wall), ≤ 1.10 (CPU)\n");
     if (noSizing < 0) {
-        // About 100k active series with the README's per-node and per-pod estimates (scripts/sizing.ts).
-        const result = await measureShard(20, 1000, 120);
-        process.stdout.write(formatSizing(result).join("\n") + "\n");
+        // About 100k and 200k active series with the README's per-node and per-pod estimates (scripts/sizing.ts).
+        const small = await measureShard(20, 1000, 120);
+        process.stdout.write(formatSizing(small).join("\n") + "\n");
+        const large = await measureShard(40, 2000, 120);
+        process.stdout.write(formatSizing(large).join("\n") + "\n" + formatMarginal(small, large) + "\n");
     }
 }
 

@@ -214,6 +214,14 @@ export async function measureShard(nodeCount: number, podCount: number, seconds:
     }
 }
 
+/** Between two sizes: what each further 100k active series costs, the fixed part left out. */
+export function formatMarginal(small: SizingResult, large: SizingResult): string {
+    const series = large.activeSeries - small.activeSeries;
+    const memory = ((large.rssMiB - small.rssMiB) * 100_000) / series;
+    const cpu = ((large.cpuCores - small.cpuCores) * 100_000 * 1000) / series;
+    return `each further 100k active series (${small.activeSeries} → ${large.activeSeries}): ${memory.toFixed(0)} MiB, ${cpu.toFixed(0)}m CPU`;
+}
+
 /** The benchmark's lines: the shard's memory and CPU, and both per 100k active series. */
 export function formatSizing(r: SizingResult): string[] {
     const per100k = (value: number) => (value * 100_000) / r.activeSeries;
