@@ -6,7 +6,8 @@
 // the ama-metrics chart it also times the chart's post-renderer as Helm runs it.
 // Each run is a fresh process (module loading counts, as it does for a preview); runs are interleaved so
 // drift on the machine hits both alike; medians of N runs are reported. Run `npm run build` first: the
-// program refuses to run older than its sources.
+// program refuses to run older than its sources. Then (unless `--no-sizing`) it measures one prometheus
+// shard's memory and CPU per 100k active series (scripts/sizing.ts).
 
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -15,6 +16,7 @@ import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { pulumiMain, Registration } from "./offline";
 import { vendoredRendering } from "./plan";
+import { formatMarginal, formatSizing, measureShard } from "./sizing";
 
 const projectDir = path.resolve(__dirname, "..");
 const programs = ["as-run", "baseline"] as const;
@@ -95,8 +97,10 @@ function postRendererRuns(recording: string, runs: number): { wallMs: number; ob
     return { wallMs: median(times), objects: parseAllDocuments(output).filter((d) => d.contents !== null).length };
 }
 
-function main() {
+async function main() {
     const args = process.argv.slice(2);
+    const noSizing = args.indexOf("--no-sizing");
+    if (noSizing >= 0) args.splice(noSizing, 1);
     const runsAt = args.indexOf("--runs");
     const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 5;
     if (!Number.isInteger(runs) || runs < 1) {
@@ -153,6 +157,16 @@ function main() {
     process.stdout.write(rows.join("\n") + "\n");
     process.stdout.write(postRenderers.map((line) => line + "\n").join(""));
     process.stdout.write("goals: as run / baseline ≤ 1.30 (wall), ≤ 1.10 (CPU)\n");
+    if (noSizing < 0) {
+        // About 100k and 200k active series with the README's per-node and per-pod estimates (scripts/sizing.ts).
+        const small = await measureShard(20, 1000, 120);
+        process.stdout.write(formatSizing(small).join("\n") + "\n");
+        const large = await measureShard(40, 2000, 120);
+        process.stdout.write(formatSizing(large).join("\n") + "\n" + formatMarginal(small, large) + "\n");
+    }
 }
 
-main();
+main().catch((error: Error) => {
+    process.stderr.write(`${error.stack ?? error.message}\n`);
+    process.exit(1);
+});

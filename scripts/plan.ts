@@ -10,7 +10,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { defaultChart } from "../components/amaMetrics/facts";
 import { parsePostRendererArgs } from "../components/amaMetrics/flags";
 import { relocate } from "../components/amaMetrics/relocate";
@@ -73,6 +73,14 @@ function chartObjects(chart: Registration): ChartRendering {
     };
 }
 
+/** A prometheus shard's jobs at a glance (its ConfigMap's `prometheus.yml`): name, and `sample_limit` per target. */
+function scrapeJobsOf(configMap: Registration): string[] | undefined {
+    const text = (configMap.inputs as { data?: Record<string, unknown> }).data?.["prometheus.yml"];
+    if (typeof text !== "string") return undefined;
+    const config = parse(text) as { scrape_configs?: Array<{ job_name: string; sample_limit?: number }> };
+    return (config.scrape_configs ?? []).map((job) => `${job.job_name} (sample_limit ${job.sample_limit ?? "none"})`);
+}
+
 const byTypeAndName = (registrations: Registration[]) =>
     [...registrations].sort((a, b) => `${a.type}::${a.name}`.localeCompare(`${b.type}::${b.name}`));
 
@@ -106,6 +114,7 @@ export function formatPlan(stack: string, registrations: Registration[]): string
         ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
         inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
         ...(isChart(r) ? { renders: chartObjects(r) } : {}),
+        ...(r.type === "kubernetes:core/v1:ConfigMap" && scrapeJobsOf(r) ? { scrapes: scrapeJobsOf(r) } : {}),
     }));
     const header = [
         `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}`,

@@ -164,7 +164,36 @@ export interface PrometheusArgs {
      * scraped by its shard alone, so that no shard carries all of kube-state-metrics' series. Default false.
      */
     shardKubeStateMetrics?: boolean;
+    /**
+     * The managed add-on's scrape targets, by the names of its `default-scrape-settings-enabled` settings, on
+     * or off. Defaults as the add-on's; targets this collector cannot scrape are refused with the reason (see
+     * the README's target table).
+     */
+    targets?: Partial<Record<PrometheusTarget, boolean>>;
+    /**
+     * A regular expression over namespace names: pods there annotated `prometheus.io/scrape: "true"` are
+     * scraped (the add-on's `podannotationnamespaceregex`, job `kubernetes-pods`). Default: no such job.
+     */
+    podAnnotationNamespaces?: string;
+    /** Scrape the kubelet of Windows nodes too (the add-on does so only with its Windows DaemonSet). Default false. */
+    windowsKubelet?: boolean;
 }
+
+/** The add-on's scrape targets, as its settings ConfigMap names them. */
+export type PrometheusTarget =
+    | "kubelet"
+    | "cadvisor"
+    | "kubestate"
+    | "nodeexporter"
+    | "kappiebasic"
+    | "networkobservabilityRetina"
+    | "networkobservabilityHubble"
+    | "networkobservabilityCilium"
+    | "acstor-capacity-provisioner"
+    | "acstor-metrics-exporter"
+    | "coredns"
+    | "kubeproxy"
+    | "apiserver";
 
 export interface ChartArgs {
     /**
@@ -305,7 +334,8 @@ export interface AmaMetricsIstioArgs {
     prometheus?: PrometheusArgs;
     /**
      * Extra Prometheus scrape jobs, for both collectors (ama-metrics: in its custom configuration ConfigMap in
-     * the agent's namespace). A job may not reuse a default job's name.
+     * the agent's namespace). A job may not reuse a default job's name. prometheus: a job without
+     * `sample_limit` gets 50,000 samples per target.
      */
     scrapeConfigs?: ScrapeConfig[];
     /** ama-metrics: the Helm chart. */

@@ -13,7 +13,8 @@ import { workspaceName } from "../azure/names";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../azure/ids";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../mesh/rules";
 import { certificatesJobName } from "../mesh/scrapeJob";
-import { defaultJobNames, minimumPrometheusVersion, prometheusDefaults } from "../prometheus/facts";
+import { minimumPrometheusVersion, prometheusDefaults } from "../prometheus/facts";
+import { defaultJobNames, targetDefaults, targetProblems } from "../prometheus/jobs";
 import { AmaMetricsIstioArgs, AuthorizationPolicyTarget, ClusterArgs, Collector, IstioArgs } from "./args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "./errors";
 import { getPath, isRecord } from "./kubernetes";
@@ -195,7 +196,15 @@ const argsSchema = strict(
                 ),
                 priorityClassName: v.optional(valueOf(formats.objectName)),
                 shardKubeStateMetrics: v.optional(bool),
-            }),
+                targets: v.optional(strict(Object.fromEntries(Object.keys(targetDefaults).map((target) => [target, v.optional(bool)])))),
+                podAnnotationNamespaces: v.optional(
+                    v.pipe(
+                        v.string("not a string; give a regular expression over namespace names"),
+                        v.minLength(1, 'empty; give a regular expression over namespace names, e.g. "shop|orders"'),
+                    ),
+                ),
+                windowsKubelet: v.optional(bool),
+            } satisfies Record<keyof NonNullable<AmaMetricsIstioArgs["prometheus"]>, Schema>),
         ),
         scrapeConfigs: v.optional(scrapeJobs),
         chart: v.optional(
@@ -785,7 +794,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Sett
     const problems = [
         ...collectorProblems(args, collector),
         ...namespaceProblems(args),
-        ...(args.prometheus ? prometheusProblems(args.prometheus) : []),
+        ...(args.prometheus ? [...prometheusProblems(args.prometheus), ...targetProblems(args.prometheus)] : []),
         ...azureProblems(args, collector),
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),

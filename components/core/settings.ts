@@ -6,6 +6,7 @@ import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
 import { AksResourceId, WorkspaceResourceId } from "../azure/ids";
 import { workloadsWithSidecar } from "../mesh/workloads";
 import { prometheusDefaults } from "../prometheus/facts";
+import { targetDefaults } from "../prometheus/jobs";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
@@ -14,6 +15,7 @@ import {
     IstioArgs,
     MeshedWorkload,
     MeshMode,
+    PrometheusTarget,
     ProxyResources,
     ResourceQuantities,
     ScrapeConfig,
@@ -64,6 +66,10 @@ interface PrometheusSettings {
     /** The shards' and kube-state-metrics' PriorityClass when the user names one; otherwise the component's own. */
     priorityClassName?: string;
     shardKubeStateMetrics: boolean;
+    /** Every target of the add-on, on or off (defaults filled in). */
+    targets: Record<PrometheusTarget, boolean>;
+    podAnnotationNamespaces?: string;
+    windowsKubelet: boolean;
 }
 
 interface ChartSettings {
@@ -232,6 +238,9 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                 priorityClassName: prometheus.priorityClassName,
                 // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
                 shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
+                targets: { ...targetDefaults, ...prometheus.targets },
+                podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
+                windowsKubelet: prometheus.windowsKubelet ?? false,
             },
         };
     }

@@ -1,6 +1,6 @@
 // The Prometheus configuration of one shard: pure functions of the settings and the Azure values,
 // returning plain objects (serialised with `yaml`). The default jobs are the managed add-on's, by name,
-// target, authentication, labels and keep-list (facts.ts), so that Microsoft's recording rules, which filter
+// target, authentication, labels and keep-list (jobs/), so that Microsoft's recording rules, which filter
 // on `job` and group by `instance` and `cluster`, read the same series.
 
 import { createHash } from "node:crypto";
@@ -9,14 +9,7 @@ import type { ScrapeConfig } from "../core/args";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { clouds } from "../azure/clouds";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
-import {
-    kubeStateMetricsFacts,
-    kubeStateMetricsShardName,
-    minimalKeepLists,
-    PrometheusJobName,
-    prometheusNames,
-    scrapeFacts,
-} from "./facts";
+import { scrapeJobs, withSampleLimit } from "./jobs";
 
 /** The Azure values a shard's configuration carries, once known. */
 export interface CollectorValues {
@@ -39,104 +32,22 @@ export interface PrometheusConfig {
 /** The settings the configuration depends on. */
 export type ConfigSettings = Pick<PrometheusCollectorSettings, "namespace" | "cluster" | "prometheus" | "istio" | "scrapeConfigs">;
 
-const nodeLabel = (name: string) => `__meta_kubernetes_node_${name}`;
-const internalIp = nodeLabel("address_InternalIP");
+/** The jobs of the registry the settings turn on, as shard `shard` runs them (before sharding). */
+function registeredJobs(settings: ConfigSettings, shard: number): Array<{ job: ScrapeConfig; sharded: boolean }> {
+    return scrapeJobs.filter((job) => job.enabled(settings)).map((job) => ({ job: job.build(settings, shard), sharded: job.sharded && !job.targetPerShard?.(settings) }));
+}
 
-/** Keeps the targets of Linux nodes: the add-on's Linux DaemonSet scrapes only its own (Linux) node. */
-const linuxNodesOnly: RelabelConfig = { source_labels: [nodeLabel("label_kubernetes_io_os")], regex: "linux", action: "keep" };
-
-/**
- * The add-on scrapes `$$NODE_IP$$:<port>` (the node's IP, status.hostIP) and sets `instance` to `$$NODE_NAME$$`
- * from a per-node DaemonSet. Prometheus expands no variables in relabel rules, so one Prometheus discovers
- * the nodes (role `node`) and rewrites each target to the node's InternalIP on the job's port (IPv6 in
- * brackets), with `instance` = the node's name.
- */
-function nodeTarget(port: number): RelabelConfig[] {
+/** The certificates mode's mTLS job, then the user's: without a `sample_limit` of their own, they get the default one. */
+function meshAndUserJobs(settings: ConfigSettings): ScrapeConfig[] {
     return [
-        { source_labels: [internalIp], regex: ".+", action: "keep" },
-        { source_labels: [internalIp], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
-        { source_labels: [internalIp], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
-    ];
-}
-
-const instanceIsNodeName: RelabelConfig = { source_labels: [nodeLabel("name")], target_label: "instance", action: "replace" };
-
-// The add-on's own rule, as written in kubeletDefaultDs.yml and nodeexporterDefaultDs.yml.
-const metricsPathLabel: RelabelConfig = { source_labels: ["__metrics_path__"], regex: "(.*)", target_label: "metrics_path" };
-
-/** The add-on's keep rule (PC prometheus-config-merger.go AppendMetricRelabelConfig). */
-function keepList(job: PrometheusJobName): RelabelConfig[] {
-    return [{ source_labels: ["__name__"], action: "keep", regex: minimalKeepLists[job] }];
-}
-
-/** The kubelet's client settings of the add-on: the pod's token, the in-cluster CA, verification skipped. */
-const kubeletClient = {
-    scheme: "https",
-    tls_config: { ca_file: scrapeFacts.serviceAccountCa, insecure_skip_verify: true },
-    bearer_token_file: scrapeFacts.serviceAccountToken,
-};
-
-/** The Service DNS name of the collector's kube-state-metrics: through the mesh in the sidecar mode. */
-function kubeStateMetricsTarget(
-    settings: Pick<ConfigSettings, "namespace" | "cluster">,
-    service = prometheusNames.kubeStateMetrics,
-): string {
-    return `${service}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`;
-}
-
-/** The add-on's four default jobs, unsharded. */
-function defaultJobs(settings: Pick<ConfigSettings, "namespace" | "cluster">): ScrapeConfig[] {
-    const node = [{ role: "node" }];
-    return [
-        {
-            job_name: "kubelet",
-            ...kubeletClient,
-            metrics_path: "/metrics",
-            ...scrapeFacts.limits,
-            kubernetes_sd_configs: node,
-            // Every node: the add-on's Windows DaemonSet scrapes the kubelet of Windows nodes as well, hence the
-            // kubernetes_io_os label (the add-on's `$$OS_TYPE$$`; its RsSimple variant reads the node label).
-            relabel_configs: [
-                ...nodeTarget(scrapeFacts.kubeletPort),
-                metricsPathLabel,
-                instanceIsNodeName,
-                { source_labels: [nodeLabel("label_kubernetes_io_os")], target_label: "kubernetes_io_os", action: "replace" },
-            ],
-            metric_relabel_configs: keepList("kubelet"),
-        },
-        {
-            job_name: "cadvisor",
-            ...kubeletClient,
-            metrics_path: "/metrics/cadvisor",
-            ...scrapeFacts.limits,
-            kubernetes_sd_configs: node,
-            relabel_configs: [linuxNodesOnly, ...nodeTarget(scrapeFacts.kubeletPort), instanceIsNodeName],
-            metric_relabel_configs: keepList("cadvisor"),
-        },
-        {
-            job_name: "node",
-            scheme: "http",
-            ...scrapeFacts.limits,
-            kubernetes_sd_configs: node,
-            relabel_configs: [linuxNodesOnly, ...nodeTarget(scrapeFacts.nodeExporterPort), metricsPathLabel, instanceIsNodeName],
-            metric_relabel_configs: keepList("node"),
-        },
-        {
-            job_name: "kube-state-metrics",
-            ...scrapeFacts.limits,
-            static_configs: [{ targets: [kubeStateMetricsTarget(settings)] }],
-            metric_relabel_configs: keepList("kube-state-metrics"),
-        },
-    ];
-}
-
-/** Every job of the collector, unsharded: the defaults, the certificates mode's mTLS job, then the user's. */
-export function collectorJobs(settings: ConfigSettings): ScrapeConfig[] {
-    return [
-        ...defaultJobs(settings),
         ...(settings.istio.mode === "certificates" ? [mtlsScrapeJob(settings.istio.scrapeNamespaces)] : []),
         ...settings.scrapeConfigs,
-    ];
+    ].map(withSampleLimit);
+}
+
+/** Every job of shard `shard`, unsharded: the registry's (jobs/), then the mTLS and the user's jobs. */
+export function collectorJobs(settings: ConfigSettings, shard = 0): ScrapeConfig[] {
+    return [...registeredJobs(settings, shard).map(({ job }) => job), ...meshAndUserJobs(settings)];
 }
 
 /** The label a shard's `hashmod` writes; `__tmp_` labels are Prometheus' documented scratch space. */
@@ -167,7 +78,7 @@ function sharded(job: ScrapeConfig, shard: number, shards: number): ScrapeConfig
  * out: the add-on upserts it, external labels would yield to a scraped `cluster` (queue_manager.go: "the
  * value in b wins"), and Microsoft's recording rules filter and group on it.
  */
-function remoteWrite(settings: Pick<ConfigSettings, "cluster">, values: CollectorValues): Record<string, unknown> {
+function remoteWrite(settings: Pick<ConfigSettings, "cluster" | "prometheus">, values: CollectorValues): Record<string, unknown> {
     return {
         url: values.remoteWriteUrl,
         name: "azure-monitor",
@@ -175,7 +86,44 @@ function remoteWrite(settings: Pick<ConfigSettings, "cluster">, values: Collecto
             cloud: clouds[settings.cluster.cloudEnvironment].prometheusCloud,
             workload_identity: { client_id: values.clientId, tenant_id: values.tenantId },
         },
+        queue_config: queueConfig(settings.prometheus.shards),
         write_relabel_configs: [{ target_label: "cluster", replacement: values.clusterName, action: "replace" }],
+    };
+}
+
+/** What Azure Monitor accepts, which the remote-write queue is sized for. */
+export const ingestionFacts = {
+    /**
+     * Learn, "Monitor metrics ingestion in Azure Monitor workspace" (Events dropped, reason OldData): "Only
+     * events with timestamps no more than 20 minutes in the past or 20 minutes in the future (relative to
+     * ingestion time) are accepted." Older samples are dropped here instead of being retried into a refusal.
+     */
+    sampleAgeLimit: "20m",
+    /**
+     * Learn, "Azure Monitor service limits", Prometheus metrics: "Ingestion requests per minute to a data
+     * collection endpoint: 15,000. This limit can't be increased." Each collector writes through its own endpoint.
+     */
+    requestsPerMinutePerEndpoint: 15_000,
+    /** Prometheus' default `max_shards` (v3.14.0 config.go DefaultQueueConfig). */
+    defaultMaxShards: 50,
+    /** Prometheus' default `batch_send_deadline` in seconds: a queue shard holding samples sends them at least every 5 s. */
+    batchSendDeadlineSeconds: 5,
+};
+
+/**
+ * Remote write's queue: 429s (Azure's throttling) are retried instead of dropped (v3.14.0 client.go retries
+ * only 5xx otherwise), samples older than Azure accepts are dropped, and the queue shards of all Prometheus
+ * shards together stay under the endpoint's request limit even when each sends a partial batch per deadline.
+ */
+function queueConfig(shards: number): Record<string, unknown> {
+    const perQueueShard = 60 / ingestionFacts.batchSendDeadlineSeconds;
+    return {
+        retry_on_http_429: true,
+        sample_age_limit: ingestionFacts.sampleAgeLimit,
+        max_shards: Math.min(
+            ingestionFacts.defaultMaxShards,
+            Math.floor(ingestionFacts.requestsPerMinutePerEndpoint / (perQueueShard * shards)),
+        ),
     };
 }
 
@@ -184,12 +132,10 @@ export function prometheusConfig(settings: ConfigSettings, shard: number, values
     const shards = settings.prometheus.shards;
     return {
         global: { scrape_interval: settings.prometheus.scrapeInterval },
-        scrape_configs: collectorJobs(settings).map((job) =>
-            // With one kube-state-metrics per shard, each shard scrapes its own instead of a hash's share.
-            settings.prometheus.shardKubeStateMetrics && job.job_name === "kube-state-metrics"
-                ? { ...job, static_configs: [{ targets: [kubeStateMetricsTarget(settings, kubeStateMetricsShardName(shard))] }] }
-                : sharded(job, shard, shards),
-        ),
+        scrape_configs: [
+            ...registeredJobs(settings, shard).map(({ job, sharded: split }) => (split ? sharded(job, shard, shards) : job)),
+            ...meshAndUserJobs(settings).map((job) => sharded(job, shard, shards)),
+        ],
         remote_write: [remoteWrite(settings, values)],
     };
 }

@@ -3,18 +3,19 @@
 // and alerts work unchanged. Its sources: Azure/prometheus-collector at 39583fd50b2f828f83cc18fc0cece9e3074f56db
 // ("PC" below).
 
-import type { Collector } from "../core/args";
-
 /**
- * Prometheus: `remote_write.azuread.workload_identity` first shipped in v3.7.0 (prometheus/prometheus
- * #16788), and only v3.14.0 (2026-08-17) reads the token from `AZURE_FEDERATED_TOKEN_FILE` (#18973), where
- * the workload-identity webhook v1.6.0 now mounts it; older releases read a fixed path.
- * kube-state-metrics: the release the managed add-on runs (its MCR build), as Microsoft's recording rules
- * expect it: v2.20.0 emits `kube_pod_status_reason` only for the reason that is set (#3089).
+ * The oldest Prometheus whose Workload ID remote write works with today's webhook:
+ * `remote_write.azuread.workload_identity` first shipped in v3.7.0 (prometheus/prometheus #16788), and only
+ * v3.14.0 (2026-08-17) reads the token from `AZURE_FEDERATED_TOKEN_FILE` (#18973), where the
+ * workload-identity webhook v1.6.0 now mounts it; older releases read a fixed path.
  */
-/** The oldest Prometheus whose Workload ID remote write works with today's webhook (above). */
 export const minimumPrometheusVersion = "3.14.0";
 
+/**
+ * The images and sizes the collector runs by default. kube-state-metrics: the release the managed add-on runs
+ * (its MCR build), as Microsoft's recording rules expect it: v2.20.0 emits `kube_pod_status_reason` only for
+ * the reason that is set (#3089).
+ */
 export const prometheusDefaults = {
     image: "quay.io/prometheus/prometheus:v3.14.0",
     kubeStateMetricsImage: "mcr.microsoft.com/oss/v2/kubernetes/kube-state-metrics:v2.19.0-4",
@@ -29,16 +30,11 @@ export const prometheusDefaults = {
     },
 };
 
-/** The prometheus collector's default jobs: the managed add-on's default-on jobs, by the same names. */
-const prometheusJobNames = ["kubelet", "cadvisor", "node", "kube-state-metrics"] as const;
-
-export type PrometheusJobName = (typeof prometheusJobNames)[number];
-
 /**
  * Every job the ama-metrics agent may run by default (otelcollector/configmapparser/default-prom-configs in
  * Azure/prometheus-collector at 39583fd): a custom job may not reuse one of these names.
  */
-const amaMetricsJobNames = [
+export const amaMetricsJobNames: readonly string[] = [
     "kubelet",
     "cadvisor",
     "node",
@@ -67,197 +63,11 @@ const amaMetricsJobNames = [
     "controlplane-kube-controller-manager",
     "controlplane-kube-scheduler",
     "controlplane-node-auto-provisioning",
-] as const;
-
-export function defaultJobNames(collector: Collector): readonly string[] {
-    return collector === "prometheus" ? prometheusJobNames : amaMetricsJobNames;
-}
+];
 
 /**
- * The add-on's minimal ingestion profile (on by default): the metric names each default job keeps, as the
- * `*_minimal_mac` strings of PC otelcollector/shared/configmap/mp/tomlparser-default-targets-metrics-keep-list.go
- * (L26-47), name for name and in order, duplicates included. The agent applies `"<user list>|<this>"`, i.e.
- * with a leading `|` that only matches an empty name (Prometheus anchors the regex): this is the same set.
- */
-export const minimalKeepLists: Record<PrometheusJobName, string> = {
-    kubelet: [
-        "kubelet_volume_stats_capacity_bytes",
-        "kubelet_volume_stats_used_bytes",
-        "kubelet_node_name",
-        "kubelet_running_pods",
-        "kubelet_running_pod_count",
-        "kubelet_running_sum_containers",
-        "kubelet_running_containers",
-        "kubelet_running_container_count",
-        "volume_manager_total_volumes",
-        "kubelet_node_config_error",
-        "kubelet_runtime_operations_total",
-        "kubelet_runtime_operations_errors_total",
-        "kubelet_runtime_operations_duration_seconds_bucket",
-        "kubelet_runtime_operations_duration_seconds_sum",
-        "kubelet_runtime_operations_duration_seconds_count",
-        "kubelet_pod_start_duration_seconds_bucket",
-        "kubelet_pod_start_duration_seconds_sum",
-        "kubelet_pod_start_duration_seconds_count",
-        "kubelet_pod_worker_duration_seconds_bucket",
-        "kubelet_pod_worker_duration_seconds_sum",
-        "kubelet_pod_worker_duration_seconds_count",
-        "storage_operation_duration_seconds_bucket",
-        "storage_operation_duration_seconds_sum",
-        "storage_operation_duration_seconds_count",
-        "storage_operation_errors_total",
-        "kubelet_cgroup_manager_duration_seconds_bucket",
-        "kubelet_cgroup_manager_duration_seconds_sum",
-        "kubelet_cgroup_manager_duration_seconds_count",
-        "kubelet_pleg_relist_interval_seconds_bucket",
-        "kubelet_pleg_relist_interval_seconds_count",
-        "kubelet_pleg_relist_interval_seconds_sum",
-        "kubelet_pleg_relist_duration_seconds_bucket",
-        "kubelet_pleg_relist_duration_seconds_count",
-        "kubelet_pleg_relist_duration_seconds_sum",
-        "rest_client_requests_total",
-        "rest_client_request_duration_seconds_bucket",
-        "rest_client_request_duration_seconds_sum",
-        "rest_client_request_duration_seconds_count",
-        "process_resident_memory_bytes",
-        "process_cpu_seconds_total",
-        "go_goroutines",
-        "kubernetes_build_info",
-        "kubelet_certificate_manager_client_ttl_seconds",
-        "kubelet_certificate_manager_client_expiration_renew_errors",
-        "kubelet_server_expiration_renew_errors",
-        "kubelet_certificate_manager_server_ttl_seconds",
-        "kubelet_volume_stats_available_bytes",
-        "kubelet_volume_stats_capacity_bytes",
-        "kubelet_volume_stats_inodes_free",
-        "kubelet_volume_stats_inodes_used",
-        "kubelet_volume_stats_inodes",
-        "kube_persistentvolumeclaim_access_mode",
-        "kube_persistentvolumeclaim_labels",
-        "kube_persistentvolume_status_phase",
-    ].join("|"),
-    cadvisor: [
-        "container_spec_cpu_quota",
-        "container_spec_cpu_period",
-        "container_memory_rss",
-        "container_network_receive_bytes_total",
-        "container_network_transmit_bytes_total",
-        "container_network_receive_packets_total",
-        "container_network_transmit_packets_total",
-        "container_network_receive_packets_dropped_total",
-        "container_network_transmit_packets_dropped_total",
-        "container_fs_reads_total",
-        "container_fs_writes_total",
-        "container_fs_reads_bytes_total",
-        "container_fs_writes_bytes_total",
-        "container_cpu_usage_seconds_total",
-        "container_memory_working_set_bytes",
-        "container_memory_cache",
-        "container_memory_swap",
-        "container_cpu_cfs_throttled_periods_total",
-        "container_cpu_cfs_periods_total",
-        "container_memory_rss",
-        "kubernetes_build_info",
-        "container_start_time_seconds",
-    ].join("|"),
-    node: [
-        "node_filesystem_readonly",
-        "node_memory_MemTotal_bytes",
-        "node_cpu_seconds_total",
-        "node_memory_MemAvailable_bytes",
-        "node_memory_Buffers_bytes",
-        "node_memory_Cached_bytes",
-        "node_memory_MemFree_bytes",
-        "node_memory_Slab_bytes",
-        "node_filesystem_avail_bytes",
-        "node_filesystem_size_bytes",
-        "node_time_seconds",
-        "node_exporter_build_info",
-        "node_load1",
-        "node_vmstat_pgmajfault",
-        "node_network_receive_bytes_total",
-        "node_network_transmit_bytes_total",
-        "node_network_receive_drop_total",
-        "node_network_transmit_drop_total",
-        "node_disk_io_time_seconds_total",
-        "node_disk_io_time_weighted_seconds_total",
-        "node_load5",
-        "node_load15",
-        "node_disk_read_bytes_total",
-        "node_disk_written_bytes_total",
-        "node_uname_info",
-        "kubernetes_build_info",
-        "node_boot_time_seconds",
-    ].join("|"),
-    "kube-state-metrics": [
-        "kube_job_status_succeeded",
-        "kube_job_spec_completions",
-        "kube_daemonset_status_desired_number_scheduled",
-        "kube_daemonset_status_current_number_scheduled",
-        "kube_daemonset_status_number_misscheduled",
-        "kube_daemonset_status_number_ready",
-        "kube_deployment_status_replicas_ready",
-        "kube_pod_container_status_last_terminated_reason",
-        "kube_pod_container_status_waiting_reason",
-        "kube_pod_container_status_restarts_total",
-        "kube_node_status_allocatable",
-        "kube_pod_owner",
-        "kube_pod_container_resource_requests",
-        "kube_pod_status_phase",
-        "kube_pod_container_resource_limits",
-        "kube_replicaset_owner",
-        "kube_resourcequota",
-        "kube_namespace_status_phase",
-        "kube_node_status_capacity",
-        "kube_node_info",
-        "kube_pod_info",
-        "kube_deployment_spec_replicas",
-        "kube_deployment_status_replicas_available",
-        "kube_deployment_status_replicas_updated",
-        "kube_statefulset_status_replicas_ready",
-        "kube_statefulset_status_replicas",
-        "kube_statefulset_status_replicas_updated",
-        "kube_job_status_start_time",
-        "kube_job_status_active",
-        "kube_job_failed",
-        "kube_horizontalpodautoscaler_status_desired_replicas",
-        "kube_horizontalpodautoscaler_status_current_replicas",
-        "kube_horizontalpodautoscaler_spec_min_replicas",
-        "kube_horizontalpodautoscaler_spec_max_replicas",
-        "kubernetes_build_info",
-        "kube_node_status_condition",
-        "kube_node_spec_taint",
-        "kube_pod_container_info",
-        "kube_.*_labels",
-        "kube_.*_annotations",
-        "kube_service_info",
-        "kube_pod_container_status_running",
-        "kube_pod_container_status_waiting",
-        "kube_pod_container_status_terminated",
-        "kube_pod_container_state_started",
-        "kube_pod_created",
-        "kube_pod_start_time",
-        "kube_pod_init_container_info",
-        "kube_pod_init_container_status_terminated",
-        "kube_pod_init_container_status_terminated_reason",
-        "kube_pod_init_container_status_ready",
-        "kube_pod_init_container_resource_limits",
-        "kube_pod_init_container_status_running",
-        "kube_pod_init_container_status_waiting",
-        "kube_pod_init_container_status_restarts_total",
-        "kube_pod_container_status_ready",
-        // A regex upstream (`_*`: underscores), kept as written; the names it was meant for are listed anyway.
-        "kube_pod_init_container_*",
-        "kube_pod_deletion_timestamp",
-        "kube_pod_status_reason",
-        "kube_pod_init_container_resource_requests",
-    ].join("|"),
-};
-
-/**
- * Where the add-on's default jobs find their targets (PC otelcollector/configmapparser/default-prom-configs:
- * kubeletDefaultDs.yml, cadvisorDefaultDs.yml, nodeexporterDefaultDs.yml, kubestateDefault.yml), and the
- * per-job limits all four set.
+ * Where the add-on's node jobs find their targets (PC otelcollector/configmapparser/default-prom-configs:
+ * kubeletDefaultDs.yml, cadvisorDefaultDs.yml, nodeexporterDefaultDs.yml). The jobs themselves: jobs/.
  */
 export const scrapeFacts = {
     /** The kubelet's port on the node's InternalIP (`$$NODE_IP$$:10250`), for kubelet and cadvisor. */
@@ -271,7 +81,6 @@ export const scrapeFacts = {
     /** The in-cluster CA and token the add-on authenticates to the kubelet with (it skips verification). */
     serviceAccountCa: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
     serviceAccountToken: "/var/run/secrets/kubernetes.io/serviceaccount/token",
-    limits: { label_limit: 63, label_name_length_limit: 511, label_value_length_limit: 1023 },
 };
 
 /**

@@ -21,7 +21,9 @@ import { setTimeout as delay } from "node:timers/promises";
 import { validateArgs } from "../../components/core/schema";
 import type { PrometheusCollectorSettings } from "../../components/core/settings";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
+import { scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, fixture } from "../harness";
+import { anchored, upstreamKeepLists } from "../prometheusUpstream";
 
 const install = "install Debian's prometheus package (`apt-get install -y --no-install-recommends prometheus`, as .ci/run does)";
 
@@ -70,12 +72,49 @@ const served = {
             `kube_pod_status_phase{namespace="shop",pod="cart-1",phase="Running"} 1\n` +
             `kube_endpoint_info{namespace="shop",endpoint="cart"} 1\n`,
     },
+    "acstor-capacity-provisioner": {
+        kept: ["storage_pool_ready_state"],
+        dropped: ["storage_pool_reconcile_total"],
+        text: `storage_pool_ready_state{storage_pool="pool-1"} 1\nstorage_pool_reconcile_total 4\n`,
+    },
+    "acstor-metrics-exporter": {
+        kept: ["disk_read_bytes_total"],
+        dropped: ["disk_inflight_requests"],
+        text: `disk_read_bytes_total{device="nvme0n1"} 4096\ndisk_inflight_requests{device="nvme0n1"} 0\n`,
+    },
 };
+
+/**
+ * Pods as Kubernetes' pod discovery would describe them (discovery/kubernetes/pod.go): the add-on's storage
+ * pods, as its job files select them, and a pod in another namespace with the same labels that no job may take.
+ */
+const pods = [
+    {
+        namespace: "acstor",
+        name: "capacity-provisioner-0",
+        labels: { "app.kubernetes.io/name": "capacity-provisioner", "app.kubernetes.io/component": "capacity-provisoner" },
+        serves: "acstor-capacity-provisioner",
+    },
+    {
+        namespace: "kube-system",
+        name: "metrics-exporter-0",
+        labels: { "app.kubernetes.io/name": "metrics-exporter", "app.kubernetes.io/component": "monitor" },
+        serves: "acstor-metrics-exporter",
+    },
+    {
+        namespace: "shop",
+        name: "look-alike-0",
+        labels: { "app.kubernetes.io/name": "metrics-exporter", "app.kubernetes.io/component": "monitor" },
+        serves: "look-alike",
+    },
+];
 
 // ---------------------------------------------------------------------------------------------
 // The loopback.
 
 interface Loopback {
+    /** The stand-in of each pod, by name. */
+    podAddresses: Record<string, string>;
     kubeletPort: number;
     nodeExporterPort: number;
     kubeStateMetrics: string;
@@ -91,24 +130,52 @@ interface Loopback {
  *   rule then runs as written;
  * - the kubelet's and node-exporter's ports (10250, 19100) → the stand-ins' free ports, in the address rules;
  * - the in-cluster CA and token paths → files of the test; kube-state-metrics' Service name → its stand-in;
- * - `remote_write`: `azuread` removed (2.42 has none), the URL → the receiving Prometheus.
+ * - pod discovery → the stand-in pods of the discovered namespaces, with the labels pod discovery gives;
+ * - the collector's own health → the agent's own (free) port instead of 9090;
+ * - `remote_write`: `azuread` and `queue_config.sample_age_limit` removed (2.42 has neither), the URL → the
+ *   receiving Prometheus.
  */
-function onLoopback(config: PrometheusConfig, loop: Loopback): PrometheusConfig {
+function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090): PrometheusConfig {
     const copy: PrometheusConfig = JSON.parse(JSON.stringify(config));
     const ports: Record<string, string> = { "10250": String(loop.kubeletPort), "19100": String(loop.nodeExporterPort) };
+    const label = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
     for (const job of copy.scrape_configs) {
-        const discovery = job.kubernetes_sd_configs as Array<{ role: string }> | undefined;
+        const discovery = job.kubernetes_sd_configs as Array<{ role: string; namespaces?: { names: string[] } }> | undefined;
         if (discovery) {
-            assert.deepEqual(discovery, [{ role: "node" }], `${job.job_name}: only node discovery is stood in for`);
+            assert.equal(discovery.length, 1, job.job_name);
+            const [{ role, namespaces }] = discovery;
             delete job.kubernetes_sd_configs;
-            job.static_configs = nodes.map((node) => ({
-                targets: [`${node.internalIp}:10250`],
-                labels: {
-                    __meta_kubernetes_node_name: node.name,
-                    __meta_kubernetes_node_address_InternalIP: node.internalIp,
-                    __meta_kubernetes_node_label_kubernetes_io_os: node.os,
-                },
-            }));
+            if (role === "node") {
+                job.static_configs = nodes.map((node) => ({
+                    targets: [`${node.internalIp}:10250`],
+                    labels: {
+                        __meta_kubernetes_node_name: node.name,
+                        __meta_kubernetes_node_address_InternalIP: node.internalIp,
+                        __meta_kubernetes_node_label_kubernetes_io_os: node.os,
+                    },
+                }));
+            } else if (role === "pod") {
+                // One target per pod of the discovered namespaces (its one container port, named `metrics`).
+                job.static_configs = pods
+                    .filter((pod) => !namespaces || namespaces.names.includes(pod.namespace))
+                    .map((pod) => ({
+                        targets: [loop.podAddresses[pod.name]],
+                        labels: {
+                            __meta_kubernetes_namespace: pod.namespace,
+                            __meta_kubernetes_pod_name: pod.name,
+                            __meta_kubernetes_pod_container_port_name: "metrics",
+                            ...Object.fromEntries(
+                                Object.entries(pod.labels).map(([k, v]) => [`__meta_kubernetes_pod_label_${label(k)}`, v]),
+                            ),
+                        },
+                    }));
+            } else {
+                // Roles with nothing on the loopback (the API server's endpoints): the job runs with no target.
+                job.static_configs = [{ targets: [] }];
+            }
+        }
+        if (job.job_name === "prometheus-agent") {
+            job.static_configs = [{ targets: [`127.0.0.1:${agentPort}`] }];
         }
         for (const rule of (job.relabel_configs as Array<Record<string, unknown>> | undefined) ?? []) {
             if (rule.target_label === "__address__" && typeof rule.replacement === "string") {
@@ -122,6 +189,8 @@ function onLoopback(config: PrometheusConfig, loop: Loopback): PrometheusConfig 
     }
     for (const remote of copy.remote_write) {
         delete remote.azuread;
+        // Added in 2.50; checked against v3.14.0's QueueConfig in test/unit/prometheusConfig.
+        delete (remote.queue_config as Record<string, unknown>).sample_age_limit;
         remote.url = loop.receiver;
     }
     return copy;
@@ -212,20 +281,10 @@ function listen(server: http.Server | https.Server): Promise<number> {
     return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)));
 }
 
-/** The add-on's minimal keep-list of a job, from its Go source. */
+/** The add-on's minimal keep-list of a job, from its Go source (the registry names the variable). */
 function upstreamKeep(job: string): RegExp {
-    const variable = {
-        kubelet: "kubeletRegex",
-        cadvisor: "cadvisorRegex",
-        node: "nodeexporterRegex",
-        "kube-state-metrics": "kubestateRegex",
-    }[job]!;
-    const source = fs.readFileSync(
-        fixture("prometheus", "prometheus-collector", "tomlparser-default-targets-metrics-keep-list.go"),
-        "utf8",
-    );
-    const list = new RegExp(`^\\s*${variable}_minimal_mac\\s*=\\s*"([^"]*)"`, "m").exec(source)![1];
-    return new RegExp(`^(?:${list})$`);
+    const variable = scrapeJobs.find((j) => j.name === job)!.upstream!.keepListVariable!;
+    return anchored(upstreamKeepLists[variable]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,8 +299,14 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
     const kubeletRequests = { authorized: 0, refused: 0 };
     let receiver: PrometheusProcess;
 
-    const settingsOf = (shards: number) =>
-        validateArgs("metrics", baseArgs({ prometheus: { shards, scrapeInterval: "1s" } })) as PrometheusCollectorSettings;
+    const settingsOf = (shards: number, prometheus: Record<string, unknown> = {}) =>
+        validateArgs("metrics", baseArgs({ prometheus: { shards, scrapeInterval: "1s", ...prometheus } })) as PrometheusCollectorSettings;
+    /** Every job of the registry on: the targets it can run, the annotation job, Windows kubelets. */
+    const everything = {
+        targets: Object.fromEntries(scrapeJobs.flatMap((j) => (j.target ? [[j.target, true]] : []))),
+        podAnnotationNamespaces: "shop",
+        windowsKubelet: true,
+    };
     const write = (name: string, config: PrometheusConfig | string) => {
         const file = path.join(dir, name);
         fs.writeFileSync(file, typeof config === "string" ? config : configText(config));
@@ -249,10 +314,12 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
     };
     const promtool = (file: string, ...flags: string[]) =>
         spawnSync("promtool", ["check", "config", "--agent", ...flags, file], { encoding: "utf8" });
+    /** An agent on a free port, with the shard's configuration on the loopback (its own health job on that port). */
     const startAgent = async (name: string, config: PrometheusConfig) => {
-        const agent = new PrometheusProcess(name, await freePort(), [
+        const port = await freePort();
+        const agent = new PrometheusProcess(name, port, [
             agentFlag,
-            `--config.file=${write(`${name}.yml`, config)}`,
+            `--config.file=${write(`${name}.yml`, onLoopback(config, loop, port))}`,
             `--storage.agent.path=${path.join(dir, name)}`,
         ]);
         processes.push(agent);
@@ -298,8 +365,11 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             );
         const nodeExporter = plain(served.node.text);
         const kubeStateMetrics = plain(served["kube-state-metrics"].text);
-        servers.push(kubelet, nodeExporter, kubeStateMetrics);
-        const [kubeletPort, nodeExporterPort, ksmPort] = await Promise.all(servers.map(listen));
+        const podServers = pods.map((pod) =>
+            plain(pod.serves in served ? served[pod.serves as keyof typeof served].text : "look_alike_total 1\n"),
+        );
+        servers.push(kubelet, nodeExporter, kubeStateMetrics, ...podServers);
+        const [kubeletPort, nodeExporterPort, ksmPort, ...podPorts] = await Promise.all(servers.map(listen));
 
         receiver = new PrometheusProcess("receiver", await freePort(), [
             `--config.file=${write("receiver.yml", "global:\n  scrape_interval: 1m\n")}`,
@@ -309,6 +379,7 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
         processes.push(receiver);
         await receiver.ready();
         loop = {
+            podAddresses: Object.fromEntries(pods.map((pod, i) => [pod.name, `127.0.0.1:${podPorts[i]}`])),
             kubeletPort,
             nodeExporterPort,
             kubeStateMetrics: `127.0.0.1:${ksmPort}`,
@@ -333,12 +404,23 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
     });
 
     describe("promtool", () => {
-        it("accepts every shard's configuration in agent mode, changed only as onLoopback says", () => {
-            for (const shards of [1, 3]) {
+        it("accepts every shard's configuration in agent mode, every job on or the defaults, changed only as onLoopback says", () => {
+            for (const [shards, extra] of [
+                [1, {}],
+                [3, {}],
+                [1, everything],
+                [3, everything],
+            ] as const) {
                 for (let shard = 0; shard < shards; shard++) {
-                    const original = prometheusConfig(settingsOf(shards), shard, values);
+                    const original = prometheusConfig(settingsOf(shards, extra), shard, values);
+                    if (extra === everything) {
+                        assert.deepEqual(
+                            original.scrape_configs.map((j) => j.job_name),
+                            scrapeJobs.map((j) => j.name),
+                        );
+                    }
                     const changed = onLoopback(original, loop);
-                    const result = promtool(write(`check-${shards}-${shard}.yml`, changed));
+                    const result = promtool(write(`check-${shards}-${shard}-${original.scrape_configs.length}.yml`, changed));
                     assert.equal(result.status, 0, result.stdout + result.stderr);
                     // Minimal: the keep-lists, the write relabelling and every relabel rule but the address ports are as built.
                     original.scrape_configs.forEach((job, i) => {
@@ -348,12 +430,14 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                         assert.equal(noPorts(other.relabel_configs), noPorts(job.relabel_configs), job.job_name);
                     });
                     assert.deepEqual(changed.remote_write[0].write_relabel_configs, original.remote_write[0].write_relabel_configs);
+                    const { sample_age_limit: _, ...queue } = original.remote_write[0].queue_config as Record<string, unknown>;
+                    assert.deepEqual(changed.remote_write[0].queue_config, queue);
                     assert.deepEqual(changed.global, original.global);
                 }
             }
         });
 
-        it("needs both changes: Debian's build knows neither Kubernetes discovery nor azuread", () => {
+        it("needs the changes: Debian's build knows neither Kubernetes discovery, azuread nor sample_age_limit", () => {
             const original = prometheusConfig(settingsOf(1), 0, values);
             const withoutAzuread = JSON.parse(JSON.stringify(original)) as PrometheusConfig;
             delete withoutAzuread.remote_write[0].azuread;
@@ -365,6 +449,11 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             const second = promtool(write("with-azuread.yml", withAzuread), "--syntax-only");
             assert.notEqual(second.status, 0);
             assert.match(second.stdout + second.stderr, /azuread not found/);
+            const withAgeLimit = onLoopback(original, loop);
+            withAgeLimit.remote_write[0].queue_config = original.remote_write[0].queue_config;
+            const third = promtool(write("with-age-limit.yml", withAgeLimit), "--syntax-only");
+            assert.notEqual(third.status, 0);
+            assert.match(third.stdout + third.stderr, /sample_age_limit not found/);
         });
     });
 
@@ -373,15 +462,14 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
         let agent: PrometheusProcess;
 
         before(async function () {
-            agent = await startAgent("agent", onLoopback(prometheusConfig(settingsOf(1), 0, values), loop));
+            agent = await startAgent("agent", prometheusConfig(settingsOf(1), 0, values));
             const expected = Object.entries(served).flatMap(([job, { kept }]) => kept.map((name) => ({ job, name })));
             series = await until("the kept series at the receiver", async () => {
                 const found = (await getJson(allSeries(receiver))).data as Array<Record<string, string>>;
                 const complete =
                     expected.every(({ job, name }) => found.some((s) => s.job === job && s.__name__ === name)) &&
-                    ["kubelet", "cadvisor", "node", "kube-state-metrics"].every((job) =>
-                        found.some((s) => s.__name__ === "up" && s.job === job),
-                    );
+                    [...Object.keys(served), "prometheus-agent"].every((job) => found.some((s) => s.__name__ === "up" && s.job === job)) &&
+                    found.some((s) => s.job === "prometheus-agent" && s.__name__.startsWith("prometheus_remote_storage_"));
                 return complete ? found : undefined;
             }).catch(async (error) => {
                 const targets = await getJson(`${agent.url}/api/v1/targets`).catch((e) => String(e));
@@ -422,7 +510,7 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
 
         it("instance is the node's name for kubelet, cadvisor and node; kube-state-metrics keeps its target address", () => {
             const instances = (job: string) => [...new Set(series.filter((s) => s.job === job).map((s) => s.instance))].sort();
-            assert.deepEqual(instances("kubelet"), nodes.map((n) => n.name).sort());
+            assert.deepEqual(instances("kubelet"), [linuxNode], "kubelet: Linux nodes unless prometheus.windowsKubelet");
             assert.deepEqual(instances("cadvisor"), [linuxNode], "cadvisor: Linux nodes only");
             assert.deepEqual(instances("node"), [linuxNode], "node-exporter: Linux nodes only");
             assert.deepEqual(instances("kube-state-metrics"), [loop.kubeStateMetrics]);
@@ -447,34 +535,65 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             assert.equal(kubeletRequests.refused, 0);
             const up = (await getJson(`${receiver.url}/api/v1/query?query=${encodeURIComponent("min by (job, instance) (up)")}`)).data
                 .result;
-            assert.equal(up.length, 5);
+            // One target per stand-in job (Linux node, kube-state-metrics, each storage pod) and the agent itself.
+            assert.equal(up.length, Object.keys(served).length + 1);
             for (const { metric, value } of up) {
                 assert.equal(value[1], "1", JSON.stringify(metric));
             }
+        });
+
+        it("pod discovery: each storage job takes its own pods only, not a look-alike in another namespace", () => {
+            for (const job of ["acstor-capacity-provisioner", "acstor-metrics-exporter"]) {
+                const pod = pods.find((p) => p.serves === job)!;
+                assert.deepEqual([...new Set(series.filter((s) => s.job === job).map((s) => s.instance))], [loop.podAddresses[pod.name]]);
+            }
+            assert.ok(!series.some((s) => s.__name__ === "look_alike_total" || s.instance === loop.podAddresses["look-alike-0"]));
+        });
+
+        it("the collector's own health arrives: remote write, WAL/agent and process series, instance = the shard's pod", () => {
+            const own = series.filter((s) => s.job === "prometheus-agent");
+            assert.deepEqual([...new Set(own.map((s) => s.instance))], ["prometheus-shard-0-0"]);
+            for (const prefix of [
+                "prometheus_remote_storage_",
+                "prometheus_agent_",
+                "process_resident_memory_bytes",
+                "process_cpu_seconds_total",
+            ]) {
+                assert.ok(
+                    own.some((s) => s.__name__.startsWith(prefix)),
+                    prefix,
+                );
+            }
+            assert.ok(!own.some((s) => s.__name__.startsWith("go_")), "what is not kept stays out");
         });
     });
 
     describe("sharding", () => {
         it("two shards scrape disjoint sets of targets that together are all of them", async () => {
             const agents = [
-                await startAgent("shard-0", onLoopback(prometheusConfig(settingsOf(2), 0, values), loop)),
-                await startAgent("shard-1", onLoopback(prometheusConfig(settingsOf(2), 1, values), loop)),
+                await startAgent("shard-0", prometheusConfig(settingsOf(2), 0, values)),
+                await startAgent("shard-1", prometheusConfig(settingsOf(2), 1, values)),
             ];
             const target = (t: any) => `${t.labels.job}/${t.labels.instance}`;
             const all = [
-                ...nodes.map((n) => `kubelet/${n.name}`),
+                `kubelet/${linuxNode}`,
                 `cadvisor/${linuxNode}`,
                 `node/${linuxNode}`,
                 `kube-state-metrics/${loop.kubeStateMetrics}`,
+                ...pods.filter((p) => p.serves in served).map((p) => `${p.serves}/${loop.podAddresses[p.name]}`),
             ].sort();
+            const own = (i: number) => `prometheus-agent/prometheus-shard-${i}-0`;
             const active = await until("both shards' targets", async () => {
                 const sets = await Promise.all(
                     agents.map(async (a) => ((await getJson(`${a.url}/api/v1/targets`)).data.activeTargets as any[]).map(target)),
                 );
-                return [...sets[0], ...sets[1]].length === all.length ? sets : undefined;
+                return [...sets[0], ...sets[1]].length === all.length + 2 ? sets : undefined;
             });
-            assert.deepEqual([...active[0], ...active[1]].sort(), all);
-            assert.ok(!active[0].some((t) => active[1].includes(t)), `disjoint: ${JSON.stringify(active)}`);
+            // Each shard scrapes itself; every other target is in exactly one shard.
+            assert.ok(active[0].includes(own(0)) && active[1].includes(own(1)), JSON.stringify(active));
+            const split = active.map((set, i) => set.filter((t) => t !== own(i)));
+            assert.deepEqual([...split[0], ...split[1]].sort(), all);
+            assert.ok(!split[0].some((t) => split[1].includes(t)), `disjoint: ${JSON.stringify(active)}`);
         });
     });
 });

@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { AmaMetricsIstio, AmaMetricsIstioArgs, AmaMetricsIstioArgumentError } from "../../components";
+import { refusedTargets, scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, clusterId, mockStack, settled, testProviders } from "../harness";
 
 const shape = /^(?<argument>[^\s=]+) = (?<value>.+?): (?<what>[^;]+); (?<fix>.+)$/;
@@ -76,7 +77,7 @@ describe("prometheus collector: refused arguments", () => {
             problem:
                 'tokenSecret = {"name":"aad-msi-auth-token"}: only the ama-metrics collector uses it, the collector is "prometheus"; drop it, or set collector: "ama-metrics"',
         },
-        ...["kubelet", "cadvisor", "node", "kube-state-metrics"].map((job) => ({
+        ...scrapeJobs.map(({ name: job }) => ({
             title: `a scrape job named like the default job ${job}`,
             args: baseArgs({ scrapeConfigs: [{ job_name: job, static_configs: [{ targets: ["app:8080"] }] }] }),
             problem: `scrapeConfigs[0].job_name = "${job}": the prometheus collector already runs a job of that name; give the job a name of its own`,
@@ -89,6 +90,23 @@ describe("prometheus collector: refused arguments", () => {
             }),
             problem:
                 'scrapeConfigs[0].job_name = "istio-mtls-pods": the prometheus collector already runs a job of that name; give the job a name of its own',
+        },
+        ...refusedTargets.map(({ target, reason, fix }) => ({
+            title: `the add-on target ${target}, which only its node DaemonSet can scrape`,
+            args: baseArgs({ prometheus: { targets: { [target]: true } } }),
+            problem: `prometheus.targets.${target} = true: ${reason}; ${fix}`,
+        })),
+        {
+            title: "an unknown target",
+            args: baseArgs({ prometheus: { targets: { windowsexporter: true } as never } }),
+            problem:
+                'prometheus.targets.windowsexporter = true: unknown argument; did you mean "nodeexporter"? known here: "kubelet", "cadvisor", "nodeexporter", "kubestate", "acstor-capacity-provisioner", "acstor-metrics-exporter", "coredns", "kubeproxy", "apiserver", "kappiebasic", "networkobservabilityRetina", "networkobservabilityHubble", "networkobservabilityCilium"',
+        },
+        {
+            title: "an annotation namespace pattern that is not a regular expression",
+            args: baseArgs({ prometheus: { podAnnotationNamespaces: "shop(" } }),
+            problem:
+                'prometheus.podAnnotationNamespaces = "shop(": not a regular expression (Invalid regular expression: /shop(/: Unterminated group); give a regular expression over namespace names, e.g. "shop|orders"',
         },
     ];
 

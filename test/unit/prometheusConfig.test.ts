@@ -8,7 +8,9 @@ import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
 import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
+import { applicationSampleLimit, scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, fixture, fixtureObjects, settingsFor } from "../harness";
+import { upstreamJob } from "../prometheusUpstream";
 
 const values: CollectorValues = {
     clusterName: "aks-one",
@@ -32,30 +34,9 @@ const relabels = (job: ScrapeConfig, field = "relabel_configs") => (job[field] a
 // ---------------------------------------------------------------------------------------------
 // Upstream artifacts.
 
-/** The add-on's job files, by job name. */
-const upstreamJobs: Record<string, ScrapeConfig> = Object.fromEntries(
-    ["kubeletDefaultDs.yml", "cadvisorDefaultDs.yml", "nodeexporterDefaultDs.yml", "kubestateDefault.yml"].map((file) => {
-        const parsed = YAML.parse(fs.readFileSync(fixture("prometheus", "prometheus-collector", file), "utf8"));
-        const [job] = parsed.scrape_configs as ScrapeConfig[];
-        return [job.job_name, job];
-    }),
-);
-
-/** The `*_minimal_mac` keep-lists of the add-on's Go source, by variable name. */
-const upstreamKeepLists: Record<string, string> = Object.fromEntries(
-    [
-        ...fs
-            .readFileSync(fixture("prometheus", "prometheus-collector", "tomlparser-default-targets-metrics-keep-list.go"), "utf8")
-            .matchAll(/^\s*(\w+)_minimal_mac\s*=\s*"([^"]*)"/gm),
-    ].map((m) => [m[1], m[2]]),
-);
-// The setting each job's keep-list belongs to (the same file, populateKeepList / the regex variables).
-const keepListOfJob: Record<string, string> = {
-    kubelet: "kubeletRegex",
-    cadvisor: "cadvisorRegex",
-    node: "nodeexporterRegex",
-    "kube-state-metrics": "kubestateRegex",
-};
+/** The registry's job of this name, and its add-on job file. */
+const registered = (name: string) => scrapeJobs.find((j) => j.name === name)!;
+const upstreamOf = (name: string) => upstreamJob(registered(name).upstream!.file);
 
 /** The env of the add-on's Linux node DaemonSet in the rendered chart (what fills the `$$…$$` placeholders). */
 const nodeAgentEnv: Record<string, string> = (() => {
@@ -76,14 +57,49 @@ function keepRegexOf(job: ScrapeConfig, flags = ""): RegExp {
 
 describe("prometheus collector: configuration", () => {
     describe("the add-on's default jobs", () => {
-        it("runs kubelet, cadvisor, node and kube-state-metrics, by the add-on's names, then the user's jobs", () => {
+        /** The registry's jobs the default settings turn on, in its order. */
+        const defaultNames = () => scrapeJobs.filter((j) => j.enabled(settingsFor())).map((j) => j.name);
+
+        it("runs the registry's jobs the defaults turn on, in its order, then the user's jobs with the default sample_limit", () => {
             const user = { job_name: "orders", static_configs: [{ targets: ["orders.shop:9102"] }] };
             const config = configOf({ scrapeConfigs: [user] });
             assert.deepEqual(
                 config.scrape_configs.map((j) => j.job_name),
-                [...Object.keys(upstreamJobs), "orders"],
+                [...defaultNames(), "orders"],
             );
-            assert.deepEqual(jobOf(config, "orders"), user);
+            // The add-on's four node and cluster jobs, its two storage jobs, and the collector's own health.
+            assert.deepEqual(defaultNames(), [
+                "kubelet",
+                "cadvisor",
+                "node",
+                "kube-state-metrics",
+                "acstor-capacity-provisioner",
+                "acstor-metrics-exporter",
+                "prometheus-agent",
+            ]);
+            assert.deepEqual(jobOf(config, "orders"), { ...user, sample_limit: applicationSampleLimit });
+            const own = { ...user, sample_limit: 1000 };
+            assert.deepEqual(jobOf(configOf({ scrapeConfigs: [own] }), "orders"), own, "a user's own sample_limit stays");
+        });
+
+        it("every job carries a sample_limit", () => {
+            const config = configOf({
+                istio: { mode: "certificates", revision: "asm-1-27" },
+                prometheus: { podAnnotationNamespaces: "shop", targets: { coredns: true, kubeproxy: true, apiserver: true } },
+                scrapeConfigs: [{ job_name: "orders" }],
+            });
+            for (const job of config.scrape_configs) assert.ok(Number.isInteger(job.sample_limit), job.job_name);
+        });
+
+        it("prometheus.targets switches the add-on's jobs on and off, by its setting names", () => {
+            const names = (targets: Record<string, boolean>) => configOf({ prometheus: { targets } }).scrape_configs.map((j) => j.job_name);
+            assert.ok(
+                !names({ cadvisor: false, "acstor-metrics-exporter": false }).some((n) =>
+                    ["cadvisor", "acstor-metrics-exporter"].includes(n),
+                ),
+            );
+            const more = names({ coredns: true, kubeproxy: true, apiserver: true });
+            for (const job of ["kube-dns", "kube-proxy", "kube-apiserver"]) assert.ok(more.includes(job), job);
         });
 
         it("adds the mTLS job of mesh/scrapeJob.ts in the certificates mode, before the user's", () => {
@@ -93,51 +109,60 @@ describe("prometheus collector: configuration", () => {
             });
             assert.deepEqual(
                 config.scrape_configs.map((j) => j.job_name),
-                ["kubelet", "cadvisor", "node", "kube-state-metrics", "istio-mtls-pods", "orders"],
+                [...defaultNames(), "istio-mtls-pods", "orders"],
             );
-            assert.deepEqual(jobOf(config, "istio-mtls-pods"), mtlsScrapeJob(["shop"]));
+            assert.deepEqual(jobOf(config, "istio-mtls-pods"), { ...mtlsScrapeJob(["shop"]), sample_limit: applicationSampleLimit });
             for (const mode of ["sidecar", "off"] as const) {
                 assert.ok(!configOf({ istio: { mode } }).scrape_configs.some((j) => j.job_name === "istio-mtls-pods"));
             }
         });
 
-        for (const name of ["kubelet", "cadvisor", "node", "kube-state-metrics"]) {
-            it(`${name}: scheme, path, client, limits and static relabel rules as the add-on's job file`, () => {
-                const upstream = upstreamJobs[name];
-                const ours = jobOf(configOf(), name);
-                for (const key of [
-                    "scheme",
-                    "metrics_path",
-                    "tls_config",
-                    "bearer_token_file",
-                    "label_limit",
-                    "label_name_length_limit",
-                    "label_value_length_limit",
-                ]) {
-                    assert.deepEqual(ours[key], upstream[key], `${name}.${key}`);
-                }
-                // The add-on's rules that need no per-node substitution are taken over as written.
-                for (const rule of relabels(upstream).filter((r) => !JSON.stringify(r).includes("$$"))) {
-                    assert.ok(
-                        relabels(ours).some((r) => JSON.stringify(r) === JSON.stringify(rule)),
-                        `${name}: ${JSON.stringify(rule)}`,
-                    );
-                }
-            });
+        it("the kubelet of Windows nodes only with prometheus.windowsKubelet", () => {
+            const linuxOnly = { source_labels: ["__meta_kubernetes_node_label_kubernetes_io_os"], regex: "linux", action: "keep" };
+            assert.deepEqual(relabels(jobOf(configOf(), "kubelet"))[0], linuxOnly);
+            assert.ok(!relabels(jobOf(configOf({ prometheus: { windowsKubelet: true } }), "kubelet")).some((r) => r.regex === "linux"));
+        });
 
-            it(`${name}: keeps exactly the add-on's minimal-ingestion list`, () => {
-                const ours = relabels(jobOf(configOf(), name), "metric_relabel_configs");
-                // The agent applies "<user list>|<minimal list>"; with no user list the leading empty
-                // alternative matches no metric name, so the keep set is the minimal list itself.
-                assert.deepEqual(ours, [{ source_labels: ["__name__"], action: "keep", regex: upstreamKeepLists[keepListOfJob[name]] }]);
-            });
-        }
+        it("annotation-based pods: the add-on's kubernetes-pods job for the namespaces given, off by default", () => {
+            assert.ok(!configOf().scrape_configs.some((j) => j.job_name === "kubernetes-pods"));
+            const job = jobOf(configOf({ prometheus: { podAnnotationNamespaces: "shop|orders" } }), "kubernetes-pods");
+            // The add-on's rules, then its namespace keep last (prometheus-config-merger.go AppendRelabelConfig).
+            const upstream = relabels(upstreamOf("kubernetes-pods")).map((r) => (r.regex === true ? { ...r, regex: "true" } : r));
+            assert.deepEqual(relabels(job), [
+                ...upstream,
+                { source_labels: ["__meta_kubernetes_namespace"], action: "keep", regex: "shop|orders" },
+            ]);
+            assert.deepEqual(job.kubernetes_sd_configs, [{ role: "pod" }]);
+        });
+
+        it("the collector's own health: each shard scrapes itself on loopback, instance = its pod, never hashed", () => {
+            for (let shard = 0; shard < 3; shard++) {
+                const job = jobOf(configOf({ prometheus: { shards: 3 } }, shard), "prometheus-agent");
+                assert.deepEqual(job.static_configs, [{ targets: ["127.0.0.1:9090"] }]);
+                assert.deepEqual(relabels(job), [
+                    { target_label: "instance", replacement: `prometheus-shard-${shard}-0`, action: "replace" },
+                ]);
+                const keep = keepRegexOf(job);
+                for (const name of [
+                    "prometheus_remote_storage_samples_failed_total",
+                    "prometheus_remote_storage_queue_highest_sent_timestamp_seconds",
+                    "prometheus_agent_active_series",
+                    "prometheus_target_scrapes_exceeded_sample_limit_total",
+                    "process_resident_memory_bytes",
+                    "process_cpu_seconds_total",
+                ]) {
+                    assert.ok(keep.test(name), name);
+                }
+                assert.ok(!keep.test("go_gc_duration_seconds"));
+            }
+        });
 
         it("scrapes at the add-on's default interval, or the one given", () => {
             assert.deepEqual(configOf().global, { scrape_interval: "30s" });
             assert.deepEqual(configOf({ prometheus: { scrapeInterval: "1m" } }).global, { scrape_interval: "1m" });
-            for (const job of Object.values(upstreamJobs)) {
-                assert.equal(job.scrape_interval, "$$SCRAPE_INTERVAL$$");
+            for (const job of scrapeJobs.filter((j) => j.upstream)) {
+                assert.equal(upstreamJob(job.upstream!.file).scrape_interval, "$$SCRAPE_INTERVAL$$", job.name);
+                assert.ok(!("scrape_interval" in job.build(settingsFor(), 0)), `${job.name}: the global interval`);
             }
         });
 
@@ -149,7 +174,7 @@ describe("prometheus collector: configuration", () => {
                 node: nodeAgentEnv.NODE_EXPORTER_TARGETPORT,
             };
             for (const [name, port] of Object.entries(ports)) {
-                const [target] = (upstreamJobs[name].static_configs as Array<{ targets: string[] }>)[0].targets;
+                const [target] = (upstreamOf(name).static_configs as Array<{ targets: string[] }>)[0].targets;
                 assert.equal(target.replace("$$NODE_EXPORTER_TARGETPORT$$", nodeAgentEnv.NODE_EXPORTER_TARGETPORT), `$$NODE_IP$$:${port}`);
                 const ours = jobOf(config, name);
                 assert.deepEqual(ours.kubernetes_sd_configs, [{ role: "node" }]);
@@ -163,7 +188,7 @@ describe("prometheus collector: configuration", () => {
                     ],
                 );
                 // The add-on replaces instance with $$NODE_NAME$$; here it comes from discovery.
-                const upstreamInstance = relabels(upstreamJobs[name]).find((r) => r.target_label === "instance");
+                const upstreamInstance = relabels(upstreamOf(name)).find((r) => r.target_label === "instance");
                 assert.equal(upstreamInstance?.replacement, "$$NODE_NAME$$");
                 const instance = rules.filter((r) => r.target_label === "instance");
                 assert.deepEqual(instance, [
@@ -173,7 +198,7 @@ describe("prometheus collector: configuration", () => {
         });
 
         it("kube-state-metrics: the add-on's Service-DNS target form, for the collector's own Service and cluster domain", () => {
-            const [upstream] = (upstreamJobs["kube-state-metrics"].static_configs as Array<{ targets: string[] }>)[0].targets;
+            const [upstream] = (upstreamOf("kube-state-metrics").static_configs as Array<{ targets: string[] }>)[0].targets;
             const expected = (namespace: string) =>
                 upstream.replace("$$KUBE_STATE_NAME$$", "kube-state-metrics").replace("$$POD_NAMESPACE$$", namespace);
             assert.deepEqual(jobOf(configOf(), "kube-state-metrics").static_configs, [{ targets: [expected("monitoring")] }]);
@@ -234,7 +259,11 @@ describe("prometheus collector: configuration", () => {
             // Azure Monitor matches metric names case-insensitively (Learn: "Azure Monitor managed service for
             // Prometheus is a case-insensitive system"): the UX group's node_memory_cached_bytes reads node-exporter's
             // node_memory_Cached_bytes.
-            const keeps = Object.fromEntries(Object.keys(keepListOfJob).map((job) => [job, keepRegexOf(jobOf(config, job), "i")]));
+            const keeps = Object.fromEntries(
+                config.scrape_configs
+                    .filter((j) => registered(j.job_name)?.upstream?.keepListVariable)
+                    .map((j) => [j.job_name, keepRegexOf(j, "i")]),
+            );
             const checked = new Set<string>();
             for (const group of groups) {
                 for (const expression of group.expressions) {
@@ -301,88 +330,6 @@ describe("prometheus collector: configuration", () => {
         });
     });
 
-    describe("remote write", () => {
-        const azureadSource = fs.readFileSync(fixture("prometheus", "prometheus", "azuread.go"), "utf8");
-        /** The YAML keys of a Go struct of azuread.go (v3.14.0). */
-        const yamlKeys = (struct: string): string[] => {
-            const body = new RegExp(`type ${struct} struct \\{([\\s\\S]*?)\\n\\}`).exec(azureadSource)![1];
-            return [...body.matchAll(/yaml:"([a-z_]+)/g)].map((m) => m[1]);
-        };
-        const clouds = [...azureadSource.matchAll(/^\s*Azure(China|Government|Public)\s*=\s*"(\w+)"/gm)].map((m) => m[2]);
-        const authenticators = ["managed_identity", "workload_identity", "oauth", "sdk", "certificate"];
-        const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-        it("writes to the URL given, once", () => {
-            const config = configOf();
-            assert.equal(config.remote_write.length, 1);
-            assert.equal(config.remote_write[0].url, values.remoteWriteUrl);
-        });
-
-        it("authenticates with Workload ID only, in the form Prometheus v3.14.0 accepts", () => {
-            assert.deepEqual(yamlKeys("AzureADConfig").sort(), [...authenticators, "cloud", "scope"].sort());
-            assert.deepEqual(yamlKeys("WorkloadIdentityConfig"), ["client_id", "tenant_id", "token_file_path"]);
-            assert.deepEqual(clouds.sort(), ["AzureChina", "AzureGovernment", "AzurePublic"]);
-            const upstreamGood = YAML.parse(
-                fs.readFileSync(fixture("prometheus", "prometheus", "azuread_good_workloadidentity.yaml"), "utf8"),
-            );
-
-            const entry = configOf().remote_write[0];
-            const azuread = entry.azuread as Record<string, any>;
-            assert.ok(Object.keys(azuread).every((key) => yamlKeys("AzureADConfig").includes(key)));
-            assert.deepEqual(
-                Object.keys(azuread).filter((key) => authenticators.includes(key)),
-                ["workload_identity"],
-            );
-            assert.ok(clouds.includes(azuread.cloud));
-            // Upstream's valid example, without token_file_path: v3.14.0 follows AZURE_FEDERATED_TOKEN_FILE, which
-            // Workload ID's webhook sets to wherever its version mounts the token.
-            assert.deepEqual(
-                Object.keys(azuread.workload_identity).sort(),
-                Object.keys(upstreamGood.workload_identity)
-                    .filter((k) => k !== "token_file_path")
-                    .sort(),
-            );
-            assert.deepEqual(azuread.workload_identity, { client_id: values.clientId, tenant_id: values.tenantId });
-            assert.match(azuread.workload_identity.client_id, uuid);
-            assert.match(azuread.workload_identity.tenant_id, uuid);
-            // azuread excludes every other authorization of the entry (config.go validateAuthConfigs, HTTP client).
-            for (const key of [
-                "basic_auth",
-                "authorization",
-                "oauth2",
-                "sigv4",
-                "google_iam",
-                "bearer_token",
-                "bearer_token_file",
-                "headers",
-            ]) {
-                assert.ok(!(key in entry), key);
-            }
-        });
-
-        it("names the cloud as Prometheus does, per cloud environment", () => {
-            const expected = {
-                azurepubliccloud: "AzurePublic",
-                azureusgovernmentcloud: "AzureGovernment",
-                azurechinacloud: "AzureChina",
-            } as const;
-            for (const [cloudEnvironment, cloud] of Object.entries(expected)) {
-                const config = configOf({
-                    cluster: { ...baseArgs().cluster, cloudEnvironment: cloudEnvironment as keyof typeof expected },
-                });
-                assert.equal((config.remote_write[0].azuread as any).cloud, cloud);
-                assert.ok(clouds.includes(cloud));
-            }
-        });
-
-        it("sets cluster to the cluster's name on every written series, whatever a target sent", () => {
-            const rules = configOf().remote_write[0].write_relabel_configs as Rule[];
-            // A replace with no source labels and the default regex always matches: the add-on's `upsert`.
-            assert.deepEqual(rules, [{ target_label: "cluster", replacement: "aks-one", action: "replace" }]);
-            assert.ok(!("external_labels" in configOf().global));
-        });
-    });
-
     describe("sharding", () => {
         it("one shard: no hashmod anywhere", () => {
             assert.ok(!JSON.stringify(configOf()).includes("hashmod"));
@@ -398,9 +345,14 @@ describe("prometheus collector: configuration", () => {
             };
             const configs = Array.from({ length: shards }, (_, i) => configOf(overrides, i));
             const kept = new Map<string, string[]>();
+            const unsplit = scrapeJobs.filter((j) => !j.sharded).map((j) => j.name);
+            assert.deepEqual(unsplit, ["prometheus-agent"], "only the collector's own health is per shard");
             for (const [i, config] of configs.entries()) {
-                assert.equal(config.scrape_configs.length, 6);
-                for (const job of config.scrape_configs) {
+                assert.deepEqual(
+                    config.scrape_configs.map((j) => j.job_name),
+                    configOf({ ...overrides, prometheus: { shards: 1 } }).scrape_configs.map((j) => j.job_name),
+                );
+                for (const job of config.scrape_configs.filter((j) => !unsplit.includes(j.job_name))) {
                     const rules = relabels(job);
                     const [hash, keep] = rules.slice(-2);
                     assert.equal(hash.action, "hashmod", `${job.job_name}: the hashmod comes last, after the address is final`);
