@@ -141,3 +141,18 @@ export function evaluate(value: Value, deployment: Deployment): Value {
 export function templateResources(template: { resources: { type: string }[] }, type: string): Record<string, Value>[] {
     return template.resources.filter((r) => r.type === type) as unknown as Record<string, Value>[];
 }
+
+/**
+ * The component's name for a resource Microsoft's templates name: the component's own `amis-` where the
+ * templates write `MSProm-` (data collection endpoints and rules), and `amis-` before a rule group's name
+ * (components/azure/names.ts: no Microsoft tool creates such names, so none overwrites the component's).
+ */
+export function componentName(templateName: string): string {
+    return templateName.startsWith("MSProm-") ? `amis-${templateName.slice("MSProm-".length)}` : `amis-${templateName}`;
+}
+
+/** A resource id whose last segment the templates name (`…/MSProm-<region>-<cluster>`), as the component names it. */
+export function componentId(templateId: string): string {
+    const at = templateId.lastIndexOf("/");
+    return `${templateId.slice(0, at + 1)}${componentName(templateId.slice(at + 1))}`;
+}

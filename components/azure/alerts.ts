@@ -38,7 +38,7 @@ function createGroup(
     return new alertsmanagement.PrometheusRuleGroup(
         `${name}-alerts-${key}`,
         {
-            ruleGroupName: pulumi.all([input.clusterName, known]).apply(([cluster, g]) => ruleGroupName(input.collector, g, cluster)),
+            ruleGroupName: pulumi.all([input.clusterName, known]).apply(([cluster, g]) => ruleGroupName(g, cluster)),
             resourceGroupName: input.resourceGroupName,
             location: input.location,
             scopes: [input.workspaceId, input.clusterId],

@@ -73,7 +73,7 @@ export function createDataCollection(
     const endpoint = new monitor.DataCollectionEndpoint(
         `${name}-dce`,
         {
-            dataCollectionEndpointName: clusterName.apply((cluster) => dataCollectionEndpointName(settings.collector, location, cluster)),
+            dataCollectionEndpointName: clusterName.apply((cluster) => dataCollectionEndpointName(location, cluster)),
             resourceGroupName,
             location,
             kind: "Linux",
@@ -85,7 +85,7 @@ export function createDataCollection(
     const rule = new monitor.DataCollectionRule(
         `${name}-dcr`,
         {
-            dataCollectionRuleName: clusterName.apply((cluster) => dataCollectionRuleName(settings.collector, location, cluster)),
+            dataCollectionRuleName: clusterName.apply((cluster) => dataCollectionRuleName(location, cluster)),
             resourceGroupName,
             location,
             dataCollectionEndpointId: endpoint.id,

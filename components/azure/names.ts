@@ -10,11 +10,11 @@
 // Those names are upserted by others: azure-cli (`az aks update --enable-azure-monitor-metrics`,
 // acs/azuremonitormetrics/dc/defaults.py `get_default_dce_name`/`get_default_dcr_name`, and
 // recordingrules/create.py `NodeRecordingRulesRuleGroup-<cluster>` and its siblings), Azure Policy and the
-// portal PUT them into the cluster's resource group. The ama-metrics path keeps Microsoft's names (it is
-// the add-on's system, and refuses the cluster's resource group: azure/preflight.ts); the prometheus
-// collector's names start with `promrw-`, which no Microsoft tool creates.
+// portal PUT them into the cluster's resource group. The component's endpoint, rule and rule groups start
+// with `amis-` (ama-metrics-istio), which no Microsoft tool creates, for both collectors: nothing is
+// overwritten wherever the resource group is, and switching collectors renames (replaces) nothing, so the
+// prometheus identity's role assignment on the rule survives a switch (README "Switching collectors").
 
-import type { Collector } from "../core/args";
 import { Format } from "../core/formats";
 
 interface NameRule {
@@ -51,17 +51,17 @@ function stem(region: string, clusterName: string): string {
     return `MSProm-${region}-${clusterName}`;
 }
 
-/** What starts the prometheus collector's names: no Microsoft tool creates a name of this form. */
-const prometheusNamePrefix = "promrw-";
+/** What starts the component's names: no Microsoft tool creates a name of this form. */
+const namePrefix = "amis-";
 
-/** The stem of the endpoint's and the rule's names: Microsoft's for ama-metrics, `promrw-<region>-<cluster>` for prometheus. */
-function collectorStem(collector: Collector, region: string, clusterName: string): string {
-    return collector === "prometheus" ? `${prometheusNamePrefix}${region}-${clusterName}` : stem(region, clusterName);
+/** The stem of the endpoint's and the rule's names: `amis-<region>-<cluster>`. */
+function ownStem(region: string, clusterName: string): string {
+    return `${namePrefix}${region}-${clusterName}`;
 }
 
 /** The data collection endpoint in the workspace's region. */
-export function dataCollectionEndpointName(collector: Collector, workspaceRegion: string, clusterName: string): string {
-    return derive(rules.dataCollectionEndpoint, collectorStem(collector, workspaceRegion, clusterName));
+export function dataCollectionEndpointName(workspaceRegion: string, clusterName: string): string {
+    return derive(rules.dataCollectionEndpoint, ownStem(workspaceRegion, clusterName));
 }
 
 /**
@@ -73,8 +73,8 @@ export function configurationEndpointName(clusterRegion: string, clusterName: st
     return derive(rules.dataCollectionEndpoint, `MSProm-PL-${clusterRegion}-${clusterName}`);
 }
 
-export function dataCollectionRuleName(collector: Collector, workspaceRegion: string, clusterName: string): string {
-    return derive(rules.dataCollectionRule, collectorStem(collector, workspaceRegion, clusterName));
+export function dataCollectionRuleName(workspaceRegion: string, clusterName: string): string {
+    return derive(rules.dataCollectionRule, ownStem(workspaceRegion, clusterName));
 }
 
 /** The rule's association with the cluster: `MSProm-<cluster region>-<cluster name>` (the template's `dcraName`). */
@@ -105,13 +105,11 @@ export const workspaceName: Format = {
 };
 
 /**
- * A rule group of a cluster, e.g. `NodeRecordingRulesRuleGroup-<cluster>` (ama-metrics) or
- * `promrw-NodeRecordingRulesRuleGroup-<cluster>` (prometheus); `nameSuffix` follows the cluster's name
- * (Microsoft's recommended alert groups end in `-Cluster-level` and the like).
+ * A rule group of a cluster, e.g. `amis-NodeRecordingRulesRuleGroup-<cluster>`; `nameSuffix` follows the
+ * cluster's name (Microsoft's recommended alert groups end in `-Cluster-level` and the like).
  */
-export function ruleGroupName(collector: Collector, group: { namePrefix: string; nameSuffix?: string }, clusterName: string): string {
-    const prefix = collector === "prometheus" ? prometheusNamePrefix : "";
-    return derive(rules.ruleGroup, `${prefix}${group.namePrefix}${clusterName}${group.nameSuffix ?? ""}`);
+export function ruleGroupName(group: { namePrefix: string; nameSuffix?: string }, clusterName: string): string {
+    return derive(rules.ruleGroup, `${namePrefix}${group.namePrefix}${clusterName}${group.nameSuffix ?? ""}`);
 }
 
 /** The prometheus collector's user-assigned identity: `prometheus-<cluster name>-<installation>` (prometheus/identity.ts). */

@@ -6,7 +6,6 @@
 
 import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as pulumi from "@pulumi/pulumi";
-import type { Collector } from "../core/args";
 import data from "./data/recording-rules.json";
 import { ruleGroupName } from "./names";
 
@@ -21,7 +20,7 @@ interface RecordingRule {
     readonly labels?: Readonly<Record<string, string>>;
 }
 
-interface RecordingRuleGroup {
+export interface RecordingRuleGroup {
     readonly key: RecordingRuleGroupKey;
     /** Only for clusters with Windows node pools. */
     readonly windows: boolean;
@@ -47,7 +46,6 @@ function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
 }
 
 export interface RecordingRulesInput {
-    collector: Collector;
     resourceGroupName: pulumi.Input<string>;
     location: string;
     workspaceId: pulumi.Input<string>;
@@ -68,7 +66,7 @@ export function createRecordingRules(
         created[group.key] = new alertsmanagement.PrometheusRuleGroup(
             `${name}-rules-${ruleGroupSuffix(group)}`,
             {
-                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(input.collector, group, cluster)),
+                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(group, cluster)),
                 resourceGroupName: input.resourceGroupName,
                 location: input.location,
                 scopes: [input.workspaceId, input.clusterId],

@@ -11,6 +11,8 @@ import type { Registration } from "../../scripts/offline";
 import { createMocks } from "../../components/testing";
 import { captureRegistrations } from "../../scripts/offline";
 import {
+    componentId,
+    componentName,
     Deployment,
     evaluate as evaluateTemplate,
     fullTemplate,
@@ -59,7 +61,7 @@ function assertRuleGroup(inputs: Record<string, unknown>, expected: Record<strin
     const { rules, enabled: _enabled, ...properties } = expected.properties;
     // Bicep, Terraform and azure-cli set `enabled` explicitly; the ARM template leaves it out on the Linux groups.
     assert.deepEqual(inputs, {
-        ruleGroupName: expected.name,
+        ruleGroupName: componentName(expected.name as string),
         resourceGroupName: monitoringGroup,
         location: expected.location,
         ...properties,
@@ -111,7 +113,7 @@ describe("the Azure side", function () {
             const [dce] = templateResources(fullTemplate, "Microsoft.Insights/dataCollectionEndpoints");
             const expected = evaluateTemplate(dce, deployment) as Record<string, Value>;
             assert.deepEqual(named(e, "dce").inputs, {
-                dataCollectionEndpointName: expected.name,
+                dataCollectionEndpointName: componentName(expected.name as string),
                 resourceGroupName: monitoringGroup,
                 location: expected.location,
                 kind: expected.kind,
@@ -123,11 +125,12 @@ describe("the Azure side", function () {
             const [dcr] = templateResources(fullTemplate, "Microsoft.Insights/dataCollectionRules");
             const expected = evaluateTemplate(dcr, deployment) as Record<string, any>;
             assert.deepEqual(named(e, "dcr").inputs, {
-                dataCollectionRuleName: expected.name,
+                dataCollectionRuleName: componentName(expected.name as string),
                 resourceGroupName: monitoringGroup,
                 location: expected.location,
                 kind: expected.kind,
                 ...expected.properties,
+                dataCollectionEndpointId: componentId(expected.properties.dataCollectionEndpointId),
                 tags,
             });
         });
@@ -142,7 +145,7 @@ describe("the Azure side", function () {
             assert.deepEqual(named(e, "dcra").inputs, {
                 associationName,
                 resourceUri: clusterId,
-                dataCollectionRuleId: expected.properties.dataCollectionRuleId,
+                dataCollectionRuleId: componentId(expected.properties.dataCollectionRuleId),
                 description: expected.properties.description,
             });
         });
@@ -153,7 +156,7 @@ describe("the Azure side", function () {
             assert.equal(registered.length, groups.length);
             for (const group of groups) {
                 const expected = evaluateTemplate(group, deployment) as Record<string, any>;
-                const found = registered.find((x) => x.inputs.ruleGroupName === expected.name);
+                const found = registered.find((x) => x.inputs.ruleGroupName === componentName(expected.name as string));
                 assert.ok(found, `no rule group named ${expected.name}`);
                 assertRuleGroup(found.inputs, expected, tags);
             }
@@ -183,7 +186,7 @@ describe("the Azure side", function () {
             assert.ok(groups.length > 0);
             for (const group of groups) {
                 const expected = evaluateTemplate(group, windowsDeployment) as Record<string, any>;
-                const found = e.registrations.find((x) => x.inputs.ruleGroupName === expected.name);
+                const found = e.registrations.find((x) => x.inputs.ruleGroupName === componentName(expected.name as string));
                 assert.ok(found, `no rule group named ${expected.name}`);
                 assertRuleGroup(found.inputs, expected, tags);
             }
@@ -236,8 +239,8 @@ describe("the Azure side", function () {
                 }),
             );
             // azure-cli dc/defaults.py: DCE names keep letters, digits and '-' only; DCR names keep '_'.
-            assert.equal(named(e, "dce").inputs.dataCollectionEndpointName, "MSProm-westeurope-aksprodweu");
-            assert.equal(named(e, "dcr").inputs.dataCollectionRuleName, "MSProm-westeurope-aks_prod_weu");
+            assert.equal(named(e, "dce").inputs.dataCollectionEndpointName, "amis-westeurope-aksprodweu");
+            assert.equal(named(e, "dcr").inputs.dataCollectionRuleName, "amis-westeurope-aks_prod_weu");
             assert.equal(named(e, "workspace").inputs.azureMonitorWorkspaceName, "amw-aksprodweu");
         });
 
@@ -287,7 +290,7 @@ describe("the Azure side", function () {
                 recordingGroups(e)
                     .map((g) => g.inputs.ruleGroupName)
                     .sort(),
-                linux.map((g) => evaluateTemplate(g.name, deployment)).sort(),
+                linux.map((g) => componentName(evaluateTemplate(g.name, deployment) as string)).sort(),
             );
         });
 
@@ -350,7 +353,7 @@ describe("the Azure side", function () {
             const [rule] = templateResources(remoteWriteRuleTemplate, "Microsoft.Insights/dataCollectionRules");
             const expected = evaluateTemplate(rule, {
                 parameters: {
-                    dataCollectionRulesName: "promrw-westeurope-aks-one",
+                    dataCollectionRulesName: "amis-westeurope-aks-one",
                     dataCollectionEndpointsResourceId: endpointId,
                     azureMonitorWorkspaceResourceId: workspaceId,
                     azureMonitorWorkspaceName: "MonitoringAccount1",

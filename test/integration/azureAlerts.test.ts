@@ -12,7 +12,7 @@ import { stringify } from "yaml";
 import { AmaMetricsIstio } from "../../components";
 import type { Registration } from "../../scripts/offline";
 import { formatPlan } from "../../scripts/plan";
-import { evaluate as evaluateTemplate, recommendedAlertsTemplate, templateResources } from "../armTemplate";
+import { componentName, evaluate as evaluateTemplate, recommendedAlertsTemplate, templateResources } from "../armTemplate";
 import { baseArgs, byType, evaluate, Evaluation, mockStack, testProviders, testSubscription, valueOf } from "../harness";
 
 const ruleGroupType = "azure-native:alertsmanagement:PrometheusRuleGroup";
@@ -77,7 +77,7 @@ describe("the alerts", function () {
         it("creates one collector health group in the workspace, scoped to the cluster like the recording rules, enabled, without actions", async () => {
             const group = healthGroup(e);
             const workspaceId = await valueOf(e.component.workspaceId);
-            assert.equal(group.inputs.ruleGroupName, "promrw-CollectorHealthAlerts-aks-one");
+            assert.equal(group.inputs.ruleGroupName, "amis-CollectorHealthAlerts-aks-one");
             assert.deepEqual(group.inputs.scopes, [
                 workspaceId,
                 "/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-one",
@@ -265,7 +265,7 @@ describe("the alerts", function () {
     it("ama-metrics: only the default jobs' rules (its agent has no prometheus_remote_storage series), which Prometheus parses", async () => {
         const e = await evaluate(baseArgs({}, "ama-metrics"));
         const group = healthGroup(e);
-        assert.equal(group.inputs.ruleGroupName, "CollectorHealthAlerts-aks-one");
+        assert.equal(group.inputs.ruleGroupName, "amis-CollectorHealthAlerts-aks-one");
         assert.deepEqual(
             (group.inputs.rules as Array<Record<string, unknown>>).map((r) => r.alert),
             ["CollectorTargetsDown", "CollectorKubeStateMetricsDown"],
@@ -296,10 +296,10 @@ describe("the alerts", function () {
         assert.equal(groups.length, 3);
         for (const template of groups) {
             const expected = evaluateTemplate(template, deployment) as Record<string, any>;
-            const found = alertGroups(e).find((g) => g.inputs.ruleGroupName === expected.name);
+            const found = alertGroups(e).find((g) => g.inputs.ruleGroupName === componentName(expected.name as string));
             assert.ok(found, `no group ${expected.name}`);
             assert.deepEqual(found.inputs, {
-                ruleGroupName: expected.name,
+                ruleGroupName: componentName(expected.name as string),
                 resourceGroupName: "rg-monitoring",
                 location: expected.location,
                 ...expected.properties,

@@ -110,52 +110,33 @@ describe("Azure day-2 safety", function () {
     });
 
     describe("names other tools upsert", () => {
-        it("prometheus: no name in the cluster's own resource group is one azure-cli, Azure Policy or the portal creates", async () => {
-            const group = "rg-aks";
-            const e = await evaluate(
-                withCluster(clusterIdOf("aks-one", group, testSubscription), { resourceGroupName: group, alerts: { recommended: true } }),
-            );
-            assert.deepEqual(e.failures, []);
-            const ours = azureNames(e).map((name) => name.toLowerCase());
-            assert.ok(ours.length >= 9, ours.join());
-            const theirs = microsoftNames("westeurope", "aks-one");
-            assert.deepEqual(
-                ours.filter((name) => theirs.includes(name)),
-                [],
-            );
-            assert.equal(
-                one(e.registrations, "azure-native:monitor:DataCollectionRule").inputs.dataCollectionRuleName,
-                "promrw-westeurope-aks-one",
-            );
-        });
+        for (const collector of ["prometheus", "ama-metrics"] as const) {
+            it(`${collector}: no name in the cluster's own resource group is one azure-cli, Azure Policy or the portal creates`, async () => {
+                const group = "rg-aks";
+                const e = await evaluate(
+                    withCluster(
+                        clusterIdOf("aks-one", group, testSubscription),
+                        { resourceGroupName: group, alerts: { recommended: true } },
+                        collector,
+                    ),
+                );
+                assert.deepEqual(e.failures, []);
+                const ours = azureNames(e).map((name) => name.toLowerCase());
+                assert.ok(ours.length >= 9, ours.join());
+                const theirs = microsoftNames("westeurope", "aks-one");
+                assert.deepEqual(
+                    ours.filter((name) => theirs.includes(name)),
+                    [],
+                );
+            });
+        }
 
-        it("ama-metrics in the cluster's resource group: refused in every Azure Monitor resource, naming the argument and the fix; none is created", async () => {
-            const e = await evaluate(
-                withCluster(clusterIdOf("aks-one", "rg-aks", testSubscription), { resourceGroupName: "RG-AKS" }, "ama-metrics"),
-            );
-            const messages = e.failures.map((f) => f.message);
-            assert.ok(messages.length > 0, "nothing failed");
-            assert.match(
-                messages[0],
-                /resourceGroupName = "RG-AKS": that is the cluster's resource group, where az aks update --enable-azure-monitor-metrics, Azure Policy and the portal create .*MSProm-<region>-aks-one.*; use a resource group of its own/,
-            );
-            for (const type of [
-                workspaceType,
-                "azure-native:monitor:DataCollectionEndpoint",
-                "azure-native:monitor:DataCollectionRule",
-                ruleGroupType,
-            ]) {
-                assert.deepEqual(byType(e.registrations, type), [], `${type} was registered`);
-            }
-        });
-
-        it("ama-metrics in a group of the same name in another subscription: accepted, Microsoft's names kept", async () => {
-            const e = await evaluate(withCluster(clusterIdOf("aks-one", "rg-monitoring"), {}, "ama-metrics"));
-            assert.deepEqual(e.failures, []);
-            assert.equal(
-                one(e.registrations, "azure-native:monitor:DataCollectionRule").inputs.dataCollectionRuleName,
-                "MSProm-westeurope-aks-one",
-            );
+        it("switching collectors renames nothing: the endpoint, rule and rule groups keep their names (so the rule's role assignments stay)", async () => {
+            const names = async (collector: "prometheus" | "ama-metrics") =>
+                azureNames(await evaluate(withCluster(clusterIdOf("aks-one", "rg-aks", testSubscription), {}, collector))).sort();
+            const prometheus = await names("prometheus");
+            assert.ok(prometheus.includes("amis-westeurope-aks-one"), prometheus.join());
+            assert.deepEqual(await names("ama-metrics"), prometheus);
         });
     });
 
@@ -274,14 +255,14 @@ describe("Azure day-2 safety", function () {
                     {
                         resourceGroupName: "rg-net",
                         scopeName: "ampls-prod",
-                        name: `MSProm-PL-westeurope-${clusterName}-connection`,
-                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-PL-westeurope-${clusterName}`,
+                        name: `amis-swedencentral-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/amis-swedencentral-${clusterName}`,
                     },
                     {
                         resourceGroupName: "rg-net",
                         scopeName: "ampls-prod",
-                        name: `MSProm-swedencentral-${clusterName}-connection`,
-                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-swedencentral-${clusterName}`,
+                        name: `MSProm-PL-westeurope-${clusterName}-connection`,
+                        linkedResourceId: `/subscriptions/${testSubscription}/resourceGroups/${monitoringGroup}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-PL-westeurope-${clusterName}`,
                     },
                 ],
             );

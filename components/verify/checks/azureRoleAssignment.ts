@@ -20,7 +20,8 @@ export const azureRoleAssignment = defineCheck({
         const publisher = azureOf(azure)?.publisher;
         if (!publisher) return [];
         const cluster = options.azure ? parseAksResourceId(options.azure.clusterId)?.clusterName : undefined;
-        const expected = cluster ? collectorIdentityName(cluster, options.namespace) : "the collector's identity";
+        // The identity's name ends in a hash of the installation (project, stack, component), which the command does not know.
+        const expected = cluster ? `the collector's identity ${collectorIdentityName(cluster, "")}-…` : "the collector's identity";
         const { clientId, identity, assignments } = publisher;
         if (clientId === undefined) return [fail("the ServiceAccount names no client id to look up", "see identity.service-account")];
         if (identity.state === "error") {

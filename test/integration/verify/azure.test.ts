@@ -44,7 +44,7 @@ describe("ama-metrics-istio-verify --azure", () => {
             );
             assert.equal(
                 result.checks[0].message,
-                "MSProm-westeurope-aks-prod → MSProm-westeurope-aks-prod sends to the workspace, and no other managed association exists",
+                "MSProm-westeurope-aks-prod → amis-westeurope-aks-prod sends to the workspace, and no other managed association exists",
             );
             assert.equal(result.checks[1].message, '3 series of up{cluster="aks-prod"}[10m]; newest sample 37 s ago');
         });
@@ -134,7 +134,7 @@ describe("ama-metrics-istio-verify --azure", () => {
         type RuleGroup = { name: string; properties: { enabled: boolean } };
         type Endpoint = { properties: { networkAcls: { publicNetworkAccess: string }; privateLinkScopedResources?: unknown[] } };
         const endpointId =
-            "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-aks/providers/microsoft.insights/datacollectionendpoints/msprom-westeurope-aks-prod";
+            "/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-aks/providers/microsoft.insights/datacollectionendpoints/amis-westeurope-aks-prod";
         const scoped = [
             {
                 resourceId:
@@ -156,7 +156,7 @@ describe("ama-metrics-istio-verify --azure", () => {
             );
             assert.equal(
                 expectStatus(result, "azure.endpoint-network", "pass")[0].message,
-                "data collection endpoint MSProm-westeurope-aks-prod: public network access Enabled, linked to no private link scope: public",
+                "data collection endpoint amis-westeurope-aks-prod: public network access Enabled, linked to no private link scope: public",
             );
         });
 
@@ -166,8 +166,8 @@ describe("ama-metrics-istio-verify --azure", () => {
             const [broken] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "fail");
             assert.equal(
                 broken.message,
-                "the recording rule groups for cluster aks-prod are incomplete (missing: KubernetesRecordingRulesRuleGroup-aks-prod; " +
-                    "disabled: NodeRecordingRulesRuleGroup-aks-prod): dashboards and Grafana's Kubernetes views query what they record",
+                "the recording rule groups for cluster aks-prod are incomplete (missing: amis-KubernetesRecordingRulesRuleGroup-aks-prod; " +
+                    "disabled: amis-NodeRecordingRulesRuleGroup-aks-prod): dashboards and Grafana's Kubernetes views query what they record",
             );
             azure.ruleGroups = [];
             const [none] = expectStatus(await run(amaMetricsArgs), "azure.recording-rules", "warn");
@@ -205,7 +205,7 @@ describe("ama-metrics-istio-verify --azure", () => {
             const result = await run(prometheusArgs);
             assert.equal(
                 expectStatus(result, "azure.role-assignment", "pass")[0].message,
-                'identity prometheus-aks-prod-monitoring (client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e) holds "Monitoring Metrics Publisher" on data collection rule MSProm-westeurope-aks-prod',
+                'identity prometheus-aks-prod-monitoring (client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e) holds "Monitoring Metrics Publisher" on data collection rule amis-westeurope-aks-prod',
             );
             assert.equal(metricsPublisherRoleId, builtInRoles.monitoringMetricsPublisher);
         });
@@ -223,14 +223,14 @@ describe("ama-metrics-istio-verify --azure", () => {
                 gone.message,
                 "no user-assigned identity in the cluster's subscription has client id 5d6e7f80-91a2-4b3c-8d4e-5f6a7b8c9d0e",
             );
-            assert.match(gone.fix, /the component creates prometheus-aks-prod-monitoring/);
+            assert.match(gone.fix, /the component creates the collector's identity prometheus-aks-prod-…/);
         });
 
         it("finds its endpoint by the component's name for it in the cluster's subscription", async () => {
             const result = await run(prometheusArgs);
             assert.match(
                 expectStatus(result, "azure.endpoint-network", "pass")[0].message,
-                /^data collection endpoint MSProm-westeurope-aks-prod: /,
+                /^data collection endpoint amis-westeurope-aks-prod: /,
             );
         });
 
