@@ -8,7 +8,15 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import { AmaMetricsIstio, AmaMetricsIstioArgumentError } from "ama-metrics-istio";
-import { clusterInputs, EnvironmentConfig, parseEnvironment, providerEnvironment, runsPrometheus, stackConfigError, stackFileOf } from "./environment";
+import {
+    clusterInputs,
+    EnvironmentConfig,
+    parseEnvironment,
+    providerEnvironment,
+    runsPrometheus,
+    stackConfigError,
+    stackFileOf,
+} from "./environment";
 
 /** The component, its argument errors named by the stack's config key and file. */
 function named(env: EnvironmentConfig, create: () => AmaMetricsIstio): AmaMetricsIstio {

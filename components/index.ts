@@ -12,5 +12,6 @@ export { AmaMetricsIstioOutputError } from "./azure/outputs";
 export type { KubernetesObject, ObjectMeta } from "./core/kubernetes";
 export { relocate, relocateYaml } from "./amaMetrics/relocate";
 export type { RelocationOptions } from "./amaMetrics/relocate";
+export type { ReplicaBounds } from "./amaMetrics/collectorReplicas";
 export { checkMeshObjects, meshRules } from "./mesh/rules";
 export type { MeshRuleContext, MeshRuleViolation } from "./mesh/rules";

@@ -34,7 +34,9 @@ export type ConfigSettings = Pick<PrometheusCollectorSettings, "namespace" | "cl
 
 /** The jobs of the registry the settings turn on, as shard `shard` runs them (before sharding). */
 function registeredJobs(settings: ConfigSettings, shard: number): Array<{ job: ScrapeConfig; sharded: boolean }> {
-    return scrapeJobs.filter((job) => job.enabled(settings)).map((job) => ({ job: job.build(settings, shard), sharded: job.sharded && !job.targetPerShard?.(settings) }));
+    return scrapeJobs
+        .filter((job) => job.enabled(settings))
+        .map((job) => ({ job: job.build(settings, shard), sharded: job.sharded && !job.targetPerShard?.(settings) }));
 }
 
 /** The certificates mode's mTLS job, then the user's: without a `sample_limit` of their own, they get the default one. */

@@ -425,7 +425,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
     [
         "a memory request above the default limit",
         { ...prometheus, prometheus: { resources: { requests: { memory: "4Gi" } } } },
-        `prometheus.resources.limits.memory = "2Gi"`,
+        `prometheus.resources.limits.memory = "3Gi"`,
         /below the memory request 4Gi \(defaults included\).*give a limit of at least 4Gi, or lower prometheus\.resources\.requests\.memory/,
     ],
     [

@@ -70,11 +70,7 @@ describe("AmaMetricsIstio", () => {
             "sidecar",
             {},
             { "istio.io/rev": "asm-1-27" },
-            [
-                "AuthorizationPolicy monitoring/kube-state-metrics",
-                "PeerAuthentication monitoring/default",
-                "Sidecar monitoring/default",
-            ],
+            ["AuthorizationPolicy monitoring/kube-state-metrics", "PeerAuthentication monitoring/default", "Sidecar monitoring/default"],
         ],
         [
             "prometheus",

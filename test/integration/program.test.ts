@@ -291,7 +291,12 @@ describe("the per-environment program", () => {
                 );
                 fs.writeFileSync(path.join(project, "stacks", "Pulumi.qa.yaml"), stackFile);
                 if (clusterOutputs) {
-                    fs.writeFileSync(path.join(project, "stacks", "offline", "qa.cluster.yaml"), stringify(clusterOutputs));
+                    // Stand-ins name the cluster stack they stand in for (the stack file's cluster.stack).
+                    const standInFor = parse(stackFile).config["ama-metrics-istio:environment"].cluster.stack;
+                    fs.writeFileSync(
+                        path.join(project, "stacks", "offline", "qa.cluster.yaml"),
+                        stringify({ standInFor, ...clusterOutputs }),
+                    );
                 }
                 return plan("qa", { cwd: project });
             } finally {

@@ -89,7 +89,11 @@ export const kubeStateMetrics: ScrapeJob = {
             job_name: "kube-state-metrics",
             ...limits(kubeStateMetrics.sampleLimit),
             static_configs: [
-                { targets: [`${service}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`] },
+                {
+                    targets: [
+                        `${service}.${settings.namespace}.svc.${settings.cluster.clusterDomain}:${kubeStateMetricsFacts.metricsPort}`,
+                    ],
+                },
             ],
             metric_relabel_configs: keepRule(keepList),
         };
