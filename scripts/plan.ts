@@ -16,7 +16,50 @@ import { parsePostRendererArgs } from "../components/amaMetrics/flags";
 import { relocate } from "../components/amaMetrics/relocate";
 import { describeObject, KubernetesObject, podTemplatesOf } from "../components/core/kubernetes";
 import { injectLabel, revisionLabel } from "../components/mesh/pod";
-import { evaluateStack, Registration } from "./offline";
+import { evaluateStack, readStackFiles, Registration } from "./offline";
+import { defaultJobSeries, workspaceSeriesLimit } from "./seriesEstimate";
+
+/** The plan-only stack key giving the cluster's expected size, for the estimate of active series. */
+const expectedSizeKey = "ama-metrics-istio:expectedSize";
+
+interface ExpectedSize {
+    nodes: number;
+    pods: number;
+}
+
+/** The stack's `ama-metrics-istio:expectedSize`, checked; undefined when the stack gives none. */
+export function expectedSize(stack: string, config: Record<string, unknown>): ExpectedSize | undefined {
+    const size = config[expectedSizeKey];
+    if (size === undefined) return undefined;
+    const where = `stacks/Pulumi.${stack}.yaml: ${expectedSizeKey}`;
+    if (typeof size !== "object" || size === null || Array.isArray(size)) {
+        throw new Error(`${where} = ${JSON.stringify(size)}: not a map; give { nodes: <count>, pods: <count> }`);
+    }
+    const unknown = Object.keys(size).filter((key) => key !== "nodes" && key !== "pods");
+    const problems = unknown.map((key) => `${where}.${key}: unknown key; give only nodes and pods`);
+    for (const key of ["nodes", "pods"] as const) {
+        const value = (size as Record<string, unknown>)[key];
+        if (!Number.isSafeInteger(value) || (value as number) < 1) {
+            problems.push(`${where}.${key} = ${JSON.stringify(value)}: not a positive whole number; give the cluster's expected ${key}`);
+        }
+    }
+    if (problems.length > 0) throw new Error(problems.join("\n"));
+    return size as ExpectedSize;
+}
+
+/** The plan's estimate of the default jobs' active series for the stack's expected size, as comment lines. */
+function seriesEstimateLines(size: ExpectedSize | undefined): string[] {
+    if (size === undefined) {
+        return [`# Active series: no estimate (set ${expectedSizeKey}: { nodes, pods } in the stack file for one)`];
+    }
+    const series = defaultJobSeries(size);
+    const share = Math.round((series / workspaceSeriesLimit) * 100);
+    return [
+        `# Active series of the default node and pod jobs for ${size.nodes} nodes and ${size.pods} pods (${expectedSizeKey}): ` +
+            `about ${series.toLocaleString("en-US")}, ${share}% of a workspace's default limit of ${workspaceSeriesLimit.toLocaleString("en-US")} ` +
+            `(README "Cost and limits"; other jobs and your scrapeConfigs come on top)`,
+    ];
+}
 
 /** The vendored rendering of the pinned chart version, with the values the component sets (test data, with its provenance). */
 export const vendoredRendering = path.join(__dirname, "..", "test", "fixtures", "ama-metrics-chart", "rendered-aks-component.yaml");
@@ -102,7 +145,7 @@ function summary(registrations: Registration[]): string[] {
 }
 
 /** The plan as YAML: a summary, then resources sorted by type and name, keys sorted, so diffs show only real changes. */
-export function formatPlan(stack: string, registrations: Registration[]): string {
+export function formatPlan(stack: string, registrations: Registration[], size?: ExpectedSize): string {
     const resources = byTypeAndName(registrations).map((r) => ({
         resource: `${r.type}::${r.name}`,
         ...(r.parent ? { parent: r.parent } : {}),
@@ -118,6 +161,7 @@ export function formatPlan(stack: string, registrations: Registration[]): string
     }));
     const header = [
         `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}`,
+        ...seriesEstimateLines(size),
         "# Summary (type, name; the objects each Chart renders below it):",
         ...summary(registrations),
     ];
@@ -138,8 +182,9 @@ async function main() {
         process.stderr.write("usage: npm run plan -- <stack> [--json]   (stacks: the files stacks/Pulumi.<stack>.yaml)\n");
         process.exit(2);
     }
+    const size = expectedSize(stacks[0], readStackFiles(stacks[0]).config);
     const registrations = await evaluateStack(stacks[0]);
-    process.stdout.write(json ? formatJsonPlan(registrations) : formatPlan(stacks[0], registrations));
+    process.stdout.write(json ? formatJsonPlan(registrations) : formatPlan(stacks[0], registrations, size));
 }
 
 if (require.main === module) {

@@ -19,9 +19,7 @@ import { validateArgs } from "../components/core/schema";
 import type { PrometheusCollectorSettings } from "../components/core/settings";
 import { configText, prometheusConfig, PrometheusConfig } from "../components/prometheus/config";
 import { scrapeJobs } from "../components/prometheus/jobs";
-
-/** Series per node and per pod of each job: the README's estimates (see "Scrape targets"). */
-export const workload = { kubelet: 700, node: 350, cadvisorPerPod: 30, kubeStateMetricsPerPod: 50 };
+import { defaultJobSeries, seriesPerUnit as workload } from "./seriesEstimate";
 
 const loopbackCert = path.join(__dirname, "..", "test", "fixtures", "prometheus", "loopback");
 const args: AmaMetricsIstioArgs = {
@@ -182,8 +180,7 @@ export async function measureShard(nodeCount: number, podCount: number, seconds:
             { stdio: "ignore" },
         );
         // Settled: the active series stop growing for two scrape intervals.
-        const expected =
-            nodeCount * (workload.kubelet + workload.node) + podCount * (workload.cadvisorPerPod + workload.kubeStateMetricsPerPod);
+        const expected = defaultJobSeries({ nodes: nodeCount, pods: podCount });
         const deadline = Date.now() + 300_000;
         let active = 0;
         while (Date.now() < deadline) {

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import type { Registration } from "../../scripts/offline";
-import { formatPlan } from "../../scripts/plan";
+import { expectedSize, formatPlan } from "../../scripts/plan";
+import { seriesPerUnit, workspaceSeriesLimit } from "../../scripts/seriesEstimate";
 
 const root = path.resolve(__dirname, "..", "..");
 
@@ -49,11 +50,12 @@ describe("the offline plan's output", function () {
         const lines = text.split("\n");
         // The summary is YAML comments: the plan still parses as the list of resources.
         const resources = parse(text) as Array<{ resource: string; renders?: { objects: unknown[] } }>;
+        const start = lines.findIndex((line) => /^# Summary/.test(line));
+        assert.ok(start > 0, "a summary");
         const summary = lines.slice(
-            2,
+            start + 1,
             lines.findIndex((line) => !line.startsWith("#")),
         );
-        assert.match(lines[1], /^# Summary/);
         const resourceLines = summary.filter((line) => /^# {3}\S/.test(line));
         assert.deepEqual(
             resourceLines.map((line) =>
@@ -110,5 +112,44 @@ describe("the offline plan's output", function () {
                 assert.equal(standIns.standInFor, config["ama-metrics-istio:environment"].cluster.stack, stack);
             }
         });
+    });
+});
+
+describe("the offline plan's estimate of active series", function () {
+    this.timeout(120000);
+
+    it("states the default jobs' series for the stack's expected size, and their share of a workspace's limit", () => {
+        const child = plan(["prod"]);
+        assert.equal(child.status, 0, child.stderr);
+        const prod = parse(fs.readFileSync(path.join(root, "stacks", "Pulumi.prod.yaml"), "utf8")).config["ama-metrics-istio:expectedSize"];
+        // Per node the kubelet's and node-exporter's series, per pod cAdvisor's and kube-state-metrics'.
+        const series =
+            prod.nodes * (seriesPerUnit.kubelet + seriesPerUnit.node) +
+            prod.pods * (seriesPerUnit.cadvisorPerPod + seriesPerUnit.kubeStateMetricsPerPod);
+        const line = child.stdout.split("\n")[1];
+        assert.match(
+            line,
+            new RegExp(`^# Active series .* for ${prod.nodes} nodes and ${prod.pods} pods .*about ${series.toLocaleString("en-US")}, `),
+        );
+        assert.match(line, new RegExp(`${Math.round((series / workspaceSeriesLimit) * 100)}% of a workspace's default limit of 1,000,000`));
+    });
+
+    it("says how to get one when the stack gives no size", () => {
+        assert.match(formatPlan("x", []).split("\n")[1], /^# Active series: no estimate \(set ama-metrics-istio:expectedSize/);
+    });
+
+    it("refuses a size that is not whole positive nodes and pods, naming the stack file and key", () => {
+        assert.deepEqual(expectedSize("qa", { "ama-metrics-istio:expectedSize": { nodes: 10, pods: 300 } }), { nodes: 10, pods: 300 });
+        assert.throws(
+            () => expectedSize("qa", { "ama-metrics-istio:expectedSize": { nodes: 0, pods: "many", node: 1 } }),
+            (error: Error) =>
+                error.message ===
+                [
+                    "stacks/Pulumi.qa.yaml: ama-metrics-istio:expectedSize.node: unknown key; give only nodes and pods",
+                    "stacks/Pulumi.qa.yaml: ama-metrics-istio:expectedSize.nodes = 0: not a positive whole number; give the cluster's expected nodes",
+                    'stacks/Pulumi.qa.yaml: ama-metrics-istio:expectedSize.pods = "many": not a positive whole number; give the cluster\'s expected pods',
+                ].join("\n"),
+        );
+        assert.throws(() => expectedSize("qa", { "ama-metrics-istio:expectedSize": [100] }), /expectedSize = \[100\]: not a map/);
     });
 });

@@ -9,8 +9,8 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { parseEnvironment } from "../../environment";
 import { refuseStaleBuild } from "../../freshBuild";
-import type { Registration } from "../../scripts/offline";
-import { formatPlan } from "../../scripts/plan";
+import { readStackFiles, Registration } from "../../scripts/offline";
+import { expectedSize, formatPlan } from "../../scripts/plan";
 import { key } from "../harness";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -109,7 +109,7 @@ describe("the per-environment program", () => {
                 const regenerate = `npm run --silent plan -- ${stack} > test/golden/${stack}.plan.yaml`;
                 assert.ok(fs.existsSync(golden), `no golden plan: ${regenerate}`);
                 assert.equal(
-                    formatPlan(stack, registrations),
+                    formatPlan(stack, registrations, expectedSize(stack, readStackFiles(stack).config)),
                     fs.readFileSync(golden, "utf8"),
                     `stack ${stack} drifted from its golden plan; review the change, then: ${regenerate}`,
                 );
