@@ -33,6 +33,36 @@ describe("the README", () => {
         );
     });
 
+    it("links only to design notes in docs/ that exist, at headings they have, and they link back the same way", async () => {
+        const { default: Slugger } = await import("github-slugger");
+        const anchorsOf = (text: string) => {
+            const slugger = new Slugger();
+            return new Set([...text.replace(/```[\s\S]*?```/g, "").matchAll(/^#{1,6} (.+)$/gm)].map((m) => slugger.slug(m[1])));
+        };
+        const docs = fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md"));
+        const pages = new Map([
+            ["README.md", readme],
+            ...docs.map((f) => [`docs/${f}`, fs.readFileSync(path.join(root, "docs", f), "utf8")] as const),
+        ]);
+        const broken: string[] = [];
+        let linked = 0;
+        for (const [page, text] of pages) {
+            const prose = text.replace(/```[\s\S]*?```/g, "");
+            // Relative links to markdown files, with or without an anchor; README's own #anchors are checked above.
+            for (const [, target, anchor] of prose.matchAll(/\]\(((?:\.\.\/)?(?:docs\/)?[\w.-]+\.md)?(?:#([^)]+))?\)/g)) {
+                if (target === undefined && (page === "README.md" || anchor === undefined)) continue;
+                const file = target === undefined ? page : path.posix.normalize(path.posix.join(path.posix.dirname(page), target));
+                const linkedText = pages.get(file);
+                linked += 1;
+                if (linkedText === undefined) broken.push(`${page} → ${file} (no such page)`);
+                else if (anchor !== undefined && !anchorsOf(linkedText).has(anchor)) broken.push(`${page} → ${file}#${anchor}`);
+            }
+        }
+        assert.ok(docs.length > 0 && linked > docs.length, "the README links its design notes");
+        for (const file of docs) assert.ok(readme.includes(`](docs/${file}`), `the README links docs/${file}`);
+        assert.deepEqual(broken, []);
+    });
+
     it("shows the benchmark's output, as `npm run bench` prints it", () => {
         const section = /^## Benchmark\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? "";
         const output = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]).join("");
