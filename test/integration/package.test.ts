@@ -119,7 +119,7 @@ describe("the npm package, installed in a consumer's project", function () {
         assert.match(result.stderr, /publish the packed tarball instead .*npm pack && npm publish ama-metrics-istio-<version>\.tgz/);
     });
 
-    it("publishes the compiled library with its declarations, the post-renderer and the README, and no TypeScript source", () => {
+    it("publishes the compiled library with its declarations, the post-renderer, the README and the docs it links, and no TypeScript source", () => {
         for (const file of [
             "package.json",
             "README.md",
@@ -128,11 +128,13 @@ describe("the npm package, installed in a consumer's project", function () {
             "dist/index.d.ts",
             "dist/amaMetrics/postRenderer.js",
             "dist/azure/data/recording-rules.json",
+            // The README links its design notes: they ship with it, so the links hold on npm too.
+            ...fs.readdirSync(path.join(root, "docs")).map((doc) => `docs/${doc}`),
         ]) {
             assert.ok(packed.includes(file), `${file} is published`);
         }
         assert.deepEqual(
-            packed.filter((f) => !f.startsWith("dist/") && !["package.json", "README.md", "LICENSE"].includes(f)),
+            packed.filter((f) => !f.startsWith("dist/") && !f.startsWith("docs/") && !["package.json", "README.md", "LICENSE"].includes(f)),
             [],
         );
         assert.deepEqual(

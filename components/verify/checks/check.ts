@@ -45,7 +45,7 @@ export const fail = (message: string, fix: string): Finding => ({ status: "fail"
 /** The check could not judge: the command could not read what it needs (exit code 2). */
 export const cannotCheck = (message: string, fix: string): Finding => ({ status: "error", message, fix });
 
-export const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verifying an installation")';
+export const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verify a deployment")';
 
 /** The finding for a read the API server refused, failed or answered in the wrong shape. */
 export function unreadable(what: string, fetched: { path: string; status: number; reason: string }): Finding {
