@@ -35,6 +35,8 @@ function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfi
             mesh.meshNodeDaemonSet && mesh.otlpIngestion
                 ? [{ name: "ama-metrics-node-otlp", selector: chartWorkloads.node.podLabels, ports: chartFacts.nodeOtlpPorts }]
                 : [],
+        // The collector dials the target allocator at its kube-system address (the shims' alias Service).
+        egressHosts: [`${chartNamespace}/${chartFacts.targetAllocatorService}.${chartNamespace}.svc.${settings.cluster.clusterDomain}`],
     };
 }
 

@@ -22,6 +22,11 @@ export interface MeshProfile {
     /** Port-level PERMISSIVE exceptions, each for the pods its selector names. */
     permissivePorts: Array<{ name: string; selector: Record<string, string>; ports: number[] }>;
     kubeStateMetrics: { name: string; selector: Record<string, string>; port: number };
+    /**
+     * Services outside the collector's namespace that its meshed pods dial by name, as Sidecar egress hosts
+     * (`<namespace>/<host>`): the namespace's Sidecar keeps them in the proxies' registry.
+     */
+    egressHosts?: string[];
 }
 
 /** Where the collector's namespace is, for the objects that name cluster services. */
@@ -53,7 +58,11 @@ export function meshObjects(placement: MeshPlacement, mesh: MeshSettings, profil
     const { namespace } = placement;
     switch (mesh.mode) {
         case "sidecar":
-            return [...sidecarObjects(namespace, profile), egressSidecar(placement), kubeStateMetricsProtection(namespace, mesh, profile)];
+            return [
+                ...sidecarObjects(namespace, profile),
+                egressSidecar(placement, profile),
+                kubeStateMetricsProtection(namespace, mesh, profile),
+            ];
         case "certificates":
             return [...authorizationPolicies(namespace, mesh, profile), kubeStateMetricsProtection(namespace, mesh, profile)];
         case "off":
@@ -74,15 +83,17 @@ function apiServerHost(clusterDomain: string): string {
  * traffic would be blackholed: a full collector outage. A namespace's Sidecar without a workload selector
  * takes precedence over the root namespace's for its workloads (pilot/pkg/model/push_context.go
  * `doGetSidecarScope`), and `.` means the namespace itself (pilot/pkg/model/sidecar.go). Everything else
- * the collector calls is in its own namespace (kube-state-metrics, the target allocator) or outside the
- * captured range (pods and nodes by address, Azure).
+ * the collector calls is in its own namespace (kube-state-metrics, the target allocator), one of the
+ * profile's egress hosts (ama-metrics: the kube-system alias of the target allocator, the address its
+ * images hard-code), or outside the captured range (pods and nodes by address, Azure).
  */
-function egressSidecar(placement: MeshPlacement): KubernetesObject {
+function egressSidecar(placement: MeshPlacement, profile: MeshProfile): KubernetesObject {
+    const hosts = ["./*", `default/${apiServerHost(placement.clusterDomain)}`, ...(profile.egressHosts ?? [])];
     return {
         apiVersion: networkingApi,
         kind: "Sidecar",
         metadata: { name: "default", namespace: placement.namespace },
-        spec: { egress: [{ hosts: ["./*", `default/${apiServerHost(placement.clusterDomain)}`] }] },
+        spec: { egress: [{ hosts }] },
     };
 }
 

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import { amaMetricsObjects } from "../../components/amaMetrics";
 import { chartFacts } from "../../components/amaMetrics/facts";
 import { relocate } from "../../components/amaMetrics/relocate";
+import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../components";
 import { KubernetesObject, labelsMatch, podTemplatesOf } from "../../components/core/kubernetes";
 import { collectorPrincipal } from "../../components/mesh/objects";
@@ -23,13 +24,14 @@ function getPath(value: unknown, path: ReadonlyArray<string | number>): unknown 
 
 const refs = { clientId: "client", tenantId: "tenant", remoteWriteUrl: "https://example.invalid/write" };
 
-/** The Kubernetes objects one collector puts in its namespace: the component's own and, for ama-metrics, the relocated chart. */
+/** The Kubernetes objects one collector creates: the component's own and, for ama-metrics, its kube-system shims and the relocated chart. */
 function objectsOf(collector: Collector, istio: AmaMetricsIstioArgs["istio"] = {}): KubernetesObject[] {
     if (collector === "prometheus") {
         return prometheusObjects(settingsFor({ istio }), refs);
     }
     const chart = relocate(fixtureObjects("ama-metrics-chart", helmDefaultsRendering), relocationFor({ istio }));
-    return [...amaMetricsObjects(settingsFor({ istio }, "ama-metrics")), ...chart];
+    const settings = settingsFor({ istio }, "ama-metrics");
+    return [...amaMetricsObjects(settings), ...shimObjects(settings), ...chart];
 }
 
 // ---- Istio's Sidecar semantics, as istiod applies them to one proxy -------------------------------------
@@ -119,7 +121,7 @@ describe("mesh objects", () => {
                     }
                 });
 
-                it("with it, every meshed pod sees the API server and its own namespace's services, and only those", () => {
+                it("with it, every meshed pod sees the API server, its own namespace's services and the component's services elsewhere, and only those", () => {
                     const sidecars = [rootSidecar(root), ...objects.filter((o) => o.kind === "Sidecar")];
                     for (const pod of meshed) {
                         const governing = sidecarFor("monitoring", pod.labels, sidecars, root);
@@ -128,6 +130,12 @@ describe("mesh objects", () => {
                         for (const service of objects.filter((o) => o.kind === "Service" && o.metadata.namespace === "monitoring")) {
                             const host = `${service.metadata.name}.monitoring.svc.cluster.local`;
                             assert.ok(visible(governing, "monitoring", "monitoring", host), `${pod.object} → ${host}`);
+                        }
+                        // The Services the component creates elsewhere for its pods to dial (ama-metrics: the
+                        // target allocator's kube-system alias, the address the collector's image hard-codes).
+                        for (const service of objects.filter((o) => o.kind === "Service" && o.metadata.namespace !== "monitoring")) {
+                            const host = `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`;
+                            assert.ok(visible(governing, "monitoring", service.metadata.namespace!, host), `${pod.object} → ${host}`);
                         }
                         assert.equal(visible(governing, "monitoring", "shop", "cart.shop.svc.cluster.local"), false);
                     }
