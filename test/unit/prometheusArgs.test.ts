@@ -106,7 +106,14 @@ describe("prometheus collector: refused arguments", () => {
             title: "an annotation namespace pattern that is not a regular expression",
             args: baseArgs({ prometheus: { podAnnotationNamespaces: "shop(" } }),
             problem:
-                'prometheus.podAnnotationNamespaces = "shop(": not a regular expression (Invalid regular expression: /shop(/: Unterminated group); give a regular expression over namespace names, e.g. "shop|orders"',
+                'prometheus.podAnnotationNamespaces = "shop(": not a regular expression Prometheus compiles (RE2: error parsing regexp: missing closing ): `^(?s:shop()$`); give an RE2 regular expression over namespace names, e.g. "shop|orders" (no lookaround such as (?!…))',
+        },
+        {
+            // JavaScript's RegExp takes a lookahead; Prometheus' RE2 refuses it, and with it the whole file.
+            title: "an annotation namespace pattern only JavaScript compiles (a lookahead)",
+            args: baseArgs({ prometheus: { podAnnotationNamespaces: "^(?!kube-system).*" } }),
+            problem:
+                'prometheus.podAnnotationNamespaces = "^(?!kube-system).*": not a regular expression Prometheus compiles (RE2: error parsing regexp: invalid or unsupported Perl syntax: `(?!`); give an RE2 regular expression over namespace names, e.g. "shop|orders" (no lookaround such as (?!…))',
         },
     ];
 

@@ -4,6 +4,7 @@
 
 import type { Collector, PrometheusTarget, ScrapeConfig } from "../../core/args";
 import { Problem, problem } from "../../core/errors";
+import { relabelRegexError } from "../../core/scrapeConfig/regex";
 import { amaMetricsJobNames } from "../facts";
 import { acstorCapacityProvisioner } from "./acstorCapacityProvisioner";
 import { acstorMetricsExporter } from "./acstorMetricsExporter";
@@ -65,19 +66,17 @@ export function targetProblems(prometheus: {
         .filter((refused) => prometheus.targets?.[refused.target] === true)
         .map((refused) => problem(`prometheus.targets.${refused.target}`, true, refused.reason, refused.fix));
     const namespaces = prometheus.podAnnotationNamespaces;
-    if (namespaces !== undefined) {
-        try {
-            new RegExp(namespaces);
-        } catch (error) {
-            problems.push(
-                problem(
-                    "prometheus.podAnnotationNamespaces",
-                    namespaces,
-                    `not a regular expression (${(error as Error).message})`,
-                    'give a regular expression over namespace names, e.g. "shop|orders"',
-                ),
-            );
-        }
+    // It becomes a relabel rule's regex: Prometheus compiles it as RE2, and refuses the whole file otherwise.
+    const error = namespaces === undefined ? undefined : relabelRegexError(namespaces);
+    if (error !== undefined) {
+        problems.push(
+            problem(
+                "prometheus.podAnnotationNamespaces",
+                namespaces,
+                `not a regular expression Prometheus compiles (RE2: ${error})`,
+                'give an RE2 regular expression over namespace names, e.g. "shop|orders" (no lookaround such as (?!…))',
+            ),
+        );
     }
     return problems;
 }
