@@ -119,7 +119,7 @@ function defaultJobRules(clusterName: string): AlertRule[] {
         },
         {
             alert: "CollectorKubeStateMetricsDown",
-            expression: `absent(up{job="kube-state-metrics", cluster=${quoted(clusterName)}}) or max by (cluster) (up{job="kube-state-metrics"}) == 0`,
+            expression: `absent(up{job="kube-state-metrics", cluster=${quoted(clusterName)}}) or min by (cluster) (up{job="kube-state-metrics"}) == 0`,
             for: "PT15M",
             severity: 2,
             enabled: true,

@@ -46,10 +46,6 @@ export interface DataCollection {
 }
 
 /**
- * The endpoint and the rule, in the workspace's region. The endpoint belongs with the workspace: created
- * after it and deleted before it, so a failed workspace leaves no orphan endpoint.
- */
-/**
  * A private cluster's endpoints refuse ingestion from public networks (the REST API's
  * `networkAcls.publicNetworkAccess`): without the private DNS zones the collector then fails loudly instead
  * of writing over the public endpoint. The workspace's own default endpoint (in its managed resource group)
@@ -59,6 +55,10 @@ export function endpointNetworkAcls(settings: Settings): { networkAcls?: { publi
     return settings.cluster.private ? { networkAcls: { publicNetworkAccess: "Disabled" } } : {};
 }
 
+/**
+ * The endpoint and the rule, in the workspace's region. The endpoint belongs with the workspace: created
+ * after it and deleted before it, so a failed workspace leaves no orphan endpoint.
+ */
 export function createDataCollection(
     name: string,
     settings: Settings,

@@ -23,7 +23,7 @@ export function ineffectiveMeshProblems(args: AmaMetricsIstioArgs, collector: Co
                 problem(
                     `${argument}.namespace`,
                     target.namespace,
-                    "the component creates nothing in Kubernetes' system namespaces, and Istio injects no sidecar there to enforce a policy",
+                    "the component creates no policy in Kubernetes' system namespaces, and Istio injects no sidecar there to enforce one",
                     "name the namespace of a meshed workload",
                 ),
             );

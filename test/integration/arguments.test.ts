@@ -522,7 +522,7 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         "an authorization policy in kube-system",
         certificates({ authorizationPolicies: [{ ...target, namespace: "kube-system" }] }),
         `istio.authorizationPolicies[0].namespace = "kube-system"`,
-        /creates nothing in Kubernetes' system namespaces/,
+        /creates no policy in Kubernetes' system namespaces/,
     ],
     [
         "an authorization policy for the prometheus collector's kube-state-metrics",
