@@ -75,6 +75,9 @@ describe("prometheus collector: configuration", () => {
                 "kube-state-metrics",
                 "acstor-capacity-provisioner",
                 "acstor-metrics-exporter",
+                "networkobservability-retina",
+                "networkobservability-hubble",
+                "networkobservability-cilium",
                 "prometheus-agent",
             ]);
             assert.deepEqual(jobOf(config, "orders"), { ...user, sample_limit: applicationSampleLimit });
@@ -194,6 +197,66 @@ describe("prometheus collector: configuration", () => {
                 assert.deepEqual(instance, [
                     { source_labels: ["__meta_kubernetes_node_name"], target_label: "instance", action: "replace" },
                 ]);
+            }
+        });
+
+        it("network observability: the agents' pods in kube-system, their host IP on the marker Service's port, instance = node name", () => {
+            const config = configOf();
+            // The add-on's node DaemonSet scrapes NODE_IP (status.hostIP) from the pod network, not the host's: the
+            // agents answer on the node's IP to pods, as they must to this collector.
+            const nodeAgent = fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml").find(
+                (o) => o.kind === "DaemonSet" && o.metadata.name === "ama-metrics-node",
+            ) as any;
+            assert.equal(nodeAgent.spec.template.spec.hostNetwork, undefined);
+            const env = nodeAgent.spec.template.spec.containers.find((c: any) => c.name === "prometheus-collector").env;
+            assert.deepEqual(env.find((e: any) => e.name === "NODE_IP").valueFrom, { fieldRef: { fieldPath: "status.hostIP" } });
+            // The marker Service's ports by name (microsoft/retina), and Retina's agent: hostNetwork, k8s-app=retina,
+            // metrics on every interface at the Service's `retina` port, Hubble's at its `hubble` port.
+            const marker = YAML.parse(fs.readFileSync(fixture("prometheus", "retina", "network-observability-svc.yaml"), "utf8"));
+            const servicePorts: Record<string, number> = Object.fromEntries(marker.spec.ports.map((p: any) => [p.name, p.port]));
+            assert.equal(marker.spec.selector, undefined, "a marker: no endpoints to discover");
+            const daemonSet = fs.readFileSync(fixture("prometheus", "retina", "hubble-agent-daemonset.yaml"), "utf8");
+            assert.match(daemonSet, /^ {6}hostNetwork: true$/m);
+            assert.match(daemonSet, /^ {8}k8s-app: \{\{ include "retina.name" \. \}\}$/m);
+            const retinaValues = YAML.parse(fs.readFileSync(fixture("prometheus", "retina", "hubble-values.yaml"), "utf8"));
+            assert.equal(retinaValues.nameOverride, "retina");
+            assert.deepEqual(retinaValues.apiServer, { host: "0.0.0.0", port: servicePorts.retina });
+            assert.equal(retinaValues.hubble.metrics.port, servicePorts.hubble);
+            // Cilium's port: "Enabling metrics for these services will open ports 9962, 9965, and 9963 respectively on
+            // all nodes of your cluster where these components are running" (docs.cilium.io, observability/grafana);
+            // its agent's pods carry k8s-app: cilium (cilium/cilium install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml).
+            const expected: Record<string, { portName: string; port: number; apps: string[] }> = {
+                "networkobservability-retina": { portName: "retina", port: servicePorts.retina, apps: ["retina"] },
+                "networkobservability-hubble": { portName: "hubble", port: servicePorts.hubble, apps: ["retina", "cilium"] },
+                "networkobservability-cilium": { portName: "cilium", port: 9962, apps: ["cilium"] },
+            };
+            for (const [name, { portName, port, apps }] of Object.entries(expected)) {
+                const upstream = relabels(upstreamOf(name));
+                assert.deepEqual(upstreamOf(name).kubernetes_sd_configs, [{ role: "service" }]);
+                assert.equal(upstream[0].regex, `kube-system;network-observability;${portName}`);
+                assert.equal(upstream.find((r) => r.target_label === "__address__")?.replacement, "$$NODE_IP$$");
+                assert.equal(upstream.find((r) => r.target_label === "instance")?.replacement, "$$NODE_NAME$$");
+                const ours = jobOf(config, name);
+                assert.deepEqual(ours.kubernetes_sd_configs, [{ role: "pod", namespaces: { names: ["kube-system"] } }]);
+                const rules = relabels(ours);
+                const keep = rules.find((r) => r.action === "keep" && JSON.stringify(r.source_labels).includes("k8s_app"))!;
+                assert.deepEqual(keep.source_labels, ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app"]);
+                const selects = (value: string) => new RegExp(`^(?:${keep.regex as string})$`).test(value);
+                for (const app of apps) assert.ok(selects(`kube-system;${app}`), `${name} takes k8s-app=${app}`);
+                for (const other of ["kube-system;hubble-relay", "kube-system;retina-operator", "shop;retina", "kube-system;kappie"]) {
+                    assert.ok(!selects(other), `${name} leaves ${other}`);
+                }
+                assert.deepEqual(
+                    rules.filter((r) => r.target_label === "__address__").map((r) => [r.source_labels, r.replacement]),
+                    [
+                        [["__meta_kubernetes_pod_host_ip"], `$1:${port}`],
+                        [["__meta_kubernetes_pod_host_ip"], `[$1]:${port}`],
+                    ],
+                );
+                assert.deepEqual(
+                    rules.filter((r) => r.target_label === "instance"),
+                    [{ source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "instance", action: "replace" }],
+                );
             }
         });
 

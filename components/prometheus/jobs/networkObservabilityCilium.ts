@@ -1,0 +1,32 @@
+// The add-on's `networkobservability-cilium` job (default-prom-configs/networkobservabilityCiliumDefaultDs.yml):
+// the Cilium agent's own metrics on clusters with Azure CNI powered by Cilium. The add-on scrapes `$$NODE_IP$$`
+// on the `cilium` port of the marker Service kube-system/network-observability from its DaemonSet; here the
+// agent's pods are discovered (common.ts agentPodTarget). Cilium's chart (cilium/cilium
+// install/kubernetes/cilium) runs the agent in kube-system with `hostNetwork: true`, pod label `k8s-app: cilium`,
+// and `prometheus-serve-addr: ":9962"` ("pass \":Port\" to bind on all interfaces"), plain HTTP.
+
+import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
+import type { ScrapeJob } from "./types";
+
+const ciliumMetricsPort = 9_962;
+
+export const networkObservabilityCilium: ScrapeJob = {
+    name: "networkobservability-cilium",
+    target: "networkobservabilityCilium",
+    addOnDefault: true,
+    upstream: { file: "networkobservabilityCiliumDefaultDs.yml", keepListVariable: "networkobservabilityCiliumRegex" },
+    /** PC networkobservabilityCiliumRegex_minimal_mac. */
+    keepList: "cilium_drop.*|cilium_forward.*",
+    sampleLimit: 5_000,
+    sizing: "drops by reason × direction and forwards by direction: tens to a few hundred per agent",
+    sharded: true,
+    enabled: targetOn("networkobservabilityCilium"),
+    build: () => ({
+        job_name: "networkobservability-cilium",
+        scheme: "http",
+        ...limits(networkObservabilityCilium.sampleLimit),
+        kubernetes_sd_configs: kubeSystemPods,
+        relabel_configs: agentPodTarget("cilium", ciliumMetricsPort),
+        metric_relabel_configs: keepRule(networkObservabilityCilium.keepList!),
+    }),
+};
