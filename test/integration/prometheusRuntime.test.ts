@@ -108,9 +108,10 @@ const served = {
  * the same label, on a node of its own, must not be scraped.
  */
 const agentPods = [
-    { namespace: "kube-system", name: "retina-agent-x7k2p", app: "retina", node: linuxNode, ports: [10093] },
-    { namespace: "kube-system", name: "cilium-q4w8z", app: "cilium", node: ciliumNode, ports: [4244, 9962, 9965] },
-    { namespace: "shop", name: "retina-look-alike-0", app: "retina", node: "aks-shop-look-alike", ports: [10093] },
+    { namespace: "kube-system", name: "retina-agent-x7k2p", app: "retina", node: linuxNode, os: "linux", ports: [10093] },
+    { namespace: "kube-system", name: "retina-agent-win-m3n9", app: "retina", node: nodes[1].name, os: "windows", ports: [10093] },
+    { namespace: "kube-system", name: "cilium-q4w8z", app: "cilium", node: ciliumNode, os: "linux", ports: [4244, 9962, 9965] },
+    { namespace: "shop", name: "retina-look-alike-0", app: "retina", node: "aks-shop-look-alike", os: "linux", ports: [10093] },
 ];
 /** The agents' ports (Retina's chart, Cilium's documentation) and the job each stand-in serves. */
 const agentPorts: Record<string, keyof typeof served> = {
@@ -168,7 +169,8 @@ interface Loopback {
  * - the kubelet's, node-exporter's and the network-observability agents' ports → the stand-ins' free ports, in
  *   the address rules;
  * - the in-cluster CA and token paths → files of the test; kube-state-metrics' Service name → its stand-in;
- * - pod discovery → the stand-in pods of the discovered namespaces, with the labels pod discovery gives;
+ * - pod discovery → the stand-in pods of the discovered namespaces, with the labels pod discovery gives (and
+ *   the node's labels with `attach_metadata.node`);
  * - the collector's own health → the agent's own (free) port instead of 9090;
  * - `remote_write`: `azuread` and `queue_config.sample_age_limit` removed (2.42 has neither), the URL → the
  *   receiving Prometheus.
@@ -182,10 +184,11 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
     };
     const label = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
     for (const job of copy.scrape_configs) {
-        const discovery = job.kubernetes_sd_configs as Array<{ role: string; namespaces?: { names: string[] } }> | undefined;
+        const discovery = job.kubernetes_sd_configs as
+            Array<{ role: string; namespaces?: { names: string[] }; attach_metadata?: { node?: boolean } }> | undefined;
         if (discovery) {
             assert.equal(discovery.length, 1, job.job_name);
-            const [{ role, namespaces }] = discovery;
+            const [{ role, namespaces, attach_metadata }] = discovery;
             delete job.kubernetes_sd_configs;
             if (role === "node") {
                 job.static_configs = nodes.map((node) => ({
@@ -199,7 +202,7 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
             } else if (role === "pod") {
                 // One target per pod of the discovered namespaces (its one container port, named `metrics`).
                 const discovered = (pod: { namespace: string }) => !namespaces || namespaces.names.includes(pod.namespace);
-                const agents = agentPods.filter(discovered).flatMap((pod) =>
+                const agents: Array<{ targets: string[]; labels: Record<string, string> }> = agentPods.filter(discovered).flatMap((pod) =>
                     pod.ports.map((port) => ({
                         targets: [`127.0.0.1:${port}`],
                         labels: {
@@ -211,12 +214,14 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
                             __meta_kubernetes_pod_ip: "127.0.0.1",
                             __meta_kubernetes_pod_phase: "Running",
                             __meta_kubernetes_pod_container_port_number: String(port),
+                            // attach_metadata.node: the pod's node's labels, as node discovery names them.
+                            ...(attach_metadata?.node ? { __meta_kubernetes_node_label_kubernetes_io_os: pod.os } : {}),
                         },
                     })),
                 );
                 job.static_configs = pods
                     .filter(discovered)
-                    .map((pod) => ({
+                    .map((pod): { targets: string[]; labels: Record<string, string> } => ({
                         targets: [loop.podAddresses[pod.name]],
                         labels: {
                             __meta_kubernetes_namespace: pod.namespace,
@@ -601,8 +606,8 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             const up = (await getJson(`${receiver.url}/api/v1/query?query=${encodeURIComponent("min by (job, instance) (up)")}`)).data
                 .result;
             // One target per stand-in job (Linux node, kube-state-metrics, each storage pod, each agent), Hubble's on
-            // both agents' nodes, and the agent itself.
-            assert.equal(up.length, Object.keys(served).length + 2);
+            // both Linux agents' nodes, Retina's on the Windows node too, and the agent itself.
+            assert.equal(up.length, Object.keys(served).length + 3);
             for (const { metric, value } of up) {
                 assert.equal(value[1], "1", JSON.stringify(metric));
             }
@@ -616,9 +621,10 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             assert.ok(!series.some((s) => s.__name__ === "look_alike_total" || s.instance === loop.podAddresses["look-alike-0"]));
         });
 
-        it("network observability: each agent pod scraped once, on its host IP at the agent's port, instance = its node", async () => {
+        it("network observability: each agent pod scraped once, on its host IP at the agent's port, instance = its node; Hubble and Cilium on Linux nodes only", async () => {
             const instances = (job: string) => [...new Set(series.filter((s) => s.job === job).map((s) => s.instance))].sort();
-            assert.deepEqual(instances("networkobservability-retina"), [linuxNode]);
+            // Retina on Linux and Windows nodes, as the add-on's two DaemonSets; Hubble and Cilium on Linux nodes only.
+            assert.deepEqual(instances("networkobservability-retina"), [linuxNode, nodes[1].name].sort());
             assert.deepEqual(instances("networkobservability-hubble"), [ciliumNode, linuxNode].sort());
             assert.deepEqual(instances("networkobservability-cilium"), [ciliumNode]);
             assert.ok(!series.some((s) => s.instance === "aks-shop-look-alike"), "no pod of another namespace");
@@ -631,8 +637,13 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                 [[ciliumNode, port("9962")]],
             );
             assert.deepEqual(
-                ofJob("networkobservability-retina").map((t) => [t.labels.instance, t.scrapeUrl]),
-                [[linuxNode, port("10093")]],
+                ofJob("networkobservability-retina")
+                    .map((t) => [t.labels.instance, t.scrapeUrl])
+                    .sort(),
+                [
+                    [linuxNode, port("10093")],
+                    [nodes[1].name, port("10093")],
+                ].sort(),
             );
             assert.deepEqual(
                 ofJob("networkobservability-hubble")
@@ -677,6 +688,7 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                 `kube-state-metrics/${loop.kubeStateMetrics}`,
                 ...pods.filter((p) => p.serves in served).map((p) => `${p.serves}/${loop.podAddresses[p.name]}`),
                 `networkobservability-retina/${linuxNode}`,
+                `networkobservability-retina/${nodes[1].name}`,
                 `networkobservability-hubble/${linuxNode}`,
                 `networkobservability-hubble/${ciliumNode}`,
                 `networkobservability-cilium/${ciliumNode}`,

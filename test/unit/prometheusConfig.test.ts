@@ -10,7 +10,7 @@ import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
 import { applicationSampleLimit, scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, fixture, fixtureObjects, settingsFor } from "../harness";
-import { upstreamJob } from "../prometheusUpstream";
+import { upstreamJob, upstreamMerger } from "../prometheusUpstream";
 
 const values: CollectorValues = {
     clusterName: "aks-one",
@@ -230,6 +230,7 @@ describe("prometheus collector: configuration", () => {
                 "networkobservability-hubble": { portName: "hubble", port: servicePorts.hubble, apps: ["retina", "cilium"] },
                 "networkobservability-cilium": { portName: "cilium", port: 9962, apps: ["cilium"] },
             };
+            const linuxNodeRule = { source_labels: ["__meta_kubernetes_node_label_kubernetes_io_os"], regex: "linux", action: "keep" };
             for (const [name, { portName, port, apps }] of Object.entries(expected)) {
                 const upstream = relabels(upstreamOf(name));
                 assert.deepEqual(upstreamOf(name).kubernetes_sd_configs, [{ role: "service" }]);
@@ -237,8 +238,20 @@ describe("prometheus collector: configuration", () => {
                 assert.equal(upstream.find((r) => r.target_label === "__address__")?.replacement, "$$NODE_IP$$");
                 assert.equal(upstream.find((r) => r.target_label === "instance")?.replacement, "$$NODE_NAME$$");
                 const ours = jobOf(config, name);
-                assert.deepEqual(ours.kubernetes_sd_configs, [{ role: "pod", namespaces: { names: ["kube-system"] } }]);
+                // The add-on runs the job on Linux nodes only where its merger says so (`OS_TYPE` "linux").
+                const target = registered(name).target!.toUpperCase();
+                const block = upstreamMerger.split(`AZMON_PROMETHEUS_${target}_SCRAPING_ENABLED`)[1].slice(0, 800);
+                const linuxOnly = /os\.Getenv\("OS_TYPE"\)\) == "linux"/.test(block);
+                assert.equal(linuxOnly, name !== "networkobservability-retina", `${name}: the merger's OS rule`);
+                assert.deepEqual(ours.kubernetes_sd_configs, [
+                    { role: "pod", namespaces: { names: ["kube-system"] }, ...(linuxOnly ? { attach_metadata: { node: true } } : {}) },
+                ]);
                 const rules = relabels(ours);
+                assert.equal(
+                    rules.some((r) => JSON.stringify(r) === JSON.stringify(linuxNodeRule)),
+                    linuxOnly,
+                    `${name}: keeps Linux nodes only iff the add-on does`,
+                );
                 const keep = rules.find((r) => r.action === "keep" && JSON.stringify(r.source_labels).includes("k8s_app"))!;
                 assert.deepEqual(keep.source_labels, ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app"]);
                 const selects = (value: string) => new RegExp(`^(?:${keep.regex as string})$`).test(value);

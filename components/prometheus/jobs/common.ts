@@ -67,7 +67,7 @@ export const inClusterClient = {
  * A pod declaring several container ports gives several discovered targets that relabel to one address and
  * one label set; Prometheus keeps one of identical targets.
  */
-export function agentPodTarget(k8sApp: string, port: number): RelabelConfig[] {
+export function agentPodTarget(k8sApp: string, port: number, os: "linux" | "any"): RelabelConfig[] {
     const hostIp = "__meta_kubernetes_pod_host_ip";
     return [
         {
@@ -76,6 +76,8 @@ export function agentPodTarget(k8sApp: string, port: number): RelabelConfig[] {
             action: "keep",
         },
         { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running", action: "keep" },
+        // The add-on's Windows DaemonSet skips the Linux-only jobs (prometheus-config-merger.go: OS_TYPE == "linux").
+        ...(os === "linux" ? [linuxNodesOnly] : []),
         { source_labels: [hostIp], regex: ".+", action: "keep" },
         { source_labels: [hostIp], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
         { source_labels: [hostIp], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
@@ -83,5 +85,7 @@ export function agentPodTarget(k8sApp: string, port: number): RelabelConfig[] {
     ];
 }
 
-/** Pod discovery in kube-system only, where AKS runs the network-observability agents. */
-export const kubeSystemPods = [{ role: "pod", namespaces: { names: ["kube-system"] } }];
+/** Pod discovery in kube-system only, where AKS runs the network-observability agents, with each pod's node's labels. */
+export const kubeSystemPods = (os: "linux" | "any") => [
+    { role: "pod", namespaces: { names: ["kube-system"] }, ...(os === "linux" ? { attach_metadata: { node: true } } : {}) },
+];

@@ -5,6 +5,9 @@
 // install/kubernetes/cilium) runs the agent in kube-system with `hostNetwork: true`, pod label `k8s-app: cilium`,
 // and `prometheus-serve-addr: ":9962"` ("pass \":Port\" to bind on all interfaces"), plain HTTP.
 
+// Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux"), by the node labels pod
+// discovery attaches.
+
 import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
@@ -25,8 +28,8 @@ export const networkObservabilityCilium: ScrapeJob = {
         job_name: "networkobservability-cilium",
         scheme: "http",
         ...limits(networkObservabilityCilium.sampleLimit),
-        kubernetes_sd_configs: kubeSystemPods,
-        relabel_configs: agentPodTarget("cilium", ciliumMetricsPort),
+        kubernetes_sd_configs: kubeSystemPods("linux"),
+        relabel_configs: agentPodTarget("cilium", ciliumMetricsPort, "linux"),
         metric_relabel_configs: keepRule(networkObservabilityCilium.keepList!),
     }),
 };

@@ -7,6 +7,9 @@
 // ":9965"` (cilium/cilium install/kubernetes/cilium); both agents run with hostNetwork in kube-system, labelled
 // `k8s-app: retina` and `k8s-app: cilium`.
 
+// Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux"), by the node labels pod
+// discovery attaches.
+
 import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
@@ -27,8 +30,8 @@ export const networkObservabilityHubble: ScrapeJob = {
         job_name: "networkobservability-hubble",
         scheme: "http",
         ...limits(networkObservabilityHubble.sampleLimit),
-        kubernetes_sd_configs: kubeSystemPods,
-        relabel_configs: agentPodTarget("retina|cilium", hubbleMetricsPort),
+        kubernetes_sd_configs: kubeSystemPods("linux"),
+        relabel_configs: agentPodTarget("retina|cilium", hubbleMetricsPort, "linux"),
         metric_relabel_configs: keepRule(networkObservabilityHubble.keepList!),
     }),
 };

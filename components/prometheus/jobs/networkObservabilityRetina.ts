@@ -6,7 +6,8 @@
 // templates/agent/daemonset.yaml, values.yaml) runs the agent in kube-system with `hostNetwork: true`, pod label
 // `k8s-app: retina`, and serves /metrics on `apiServer.host: 0.0.0.0`, port 10093, plain HTTP; the Service
 // (deploy/legacy/prometheus/network-observability/network-observability-svc.yaml) has no selector, only
-// the ports `hubble` 9965 and `retina` 10093.
+// the ports `hubble` 9965 and `retina` 10093. Both of the add-on's DaemonSets, Linux and Windows, run it
+// (prometheus-config-merger.go checks no OS_TYPE for it), and Retina's Windows agent serves the same port.
 
 import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
@@ -28,8 +29,8 @@ export const networkObservabilityRetina: ScrapeJob = {
         job_name: "networkobservability-retina",
         scheme: "http",
         ...limits(networkObservabilityRetina.sampleLimit),
-        kubernetes_sd_configs: kubeSystemPods,
-        relabel_configs: agentPodTarget("retina", retinaPort),
+        kubernetes_sd_configs: kubeSystemPods("any"),
+        relabel_configs: agentPodTarget("retina", retinaPort, "any"),
         metric_relabel_configs: keepRule(networkObservabilityRetina.keepList!),
     }),
 };
