@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
+import { collectorHealthGroup } from "../../components/azure/alertRules";
 import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
 import { applicationSampleLimit, scrapeJobs } from "../../components/prometheus/jobs";
@@ -222,13 +223,21 @@ describe("prometheus collector: configuration", () => {
             assert.equal(retinaValues.nameOverride, "retina");
             assert.deepEqual(retinaValues.apiServer, { host: "0.0.0.0", port: servicePorts.retina });
             assert.equal(retinaValues.hubble.metrics.port, servicePorts.hubble);
-            // Cilium's port: "Enabling metrics for these services will open ports 9962, 9965, and 9963 respectively on
-            // all nodes of your cluster where these components are running" (docs.cilium.io, observability/grafana);
-            // its agent's pods carry k8s-app: cilium (cilium/cilium install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml).
+            // AKS's Cilium as Azure deploys it (Azure/azure-container-networking): the agent in kube-system, hostNetwork,
+            // k8s-app=cilium; its metrics on every interface at 9962, Hubble's at 9965 where Hubble is on.
+            const ciliumAgent = fixtureObjects("prometheus", "cilium", "daemonset.yaml")[0] as any;
+            assert.equal(ciliumAgent.metadata.namespace, "kube-system");
+            assert.equal(ciliumAgent.spec.template.spec.hostNetwork, true);
+            assert.equal(ciliumAgent.spec.template.metadata.labels["k8s-app"], "cilium");
+            const ciliumConfig = (file: string) => (fixtureObjects("prometheus", "cilium", file)[0] as any).data;
+            const servePort = (address: string) => /^:(\d+)$/.exec(address)![1];
+            const ciliumPort = Number(servePort(ciliumConfig("cilium-config.yaml")["prometheus-serve-addr"]));
+            assert.equal(Number(servePort(ciliumConfig("cilium-config-hubble.yaml")["hubble-metrics-server"])), servicePorts.hubble);
+            assert.equal(ciliumConfig("cilium-config.yaml")["enable-hubble"], "false");
             const expected: Record<string, { portName: string; port: number; apps: string[] }> = {
                 "networkobservability-retina": { portName: "retina", port: servicePorts.retina, apps: ["retina"] },
                 "networkobservability-hubble": { portName: "hubble", port: servicePorts.hubble, apps: ["retina", "cilium"] },
-                "networkobservability-cilium": { portName: "cilium", port: 9962, apps: ["cilium"] },
+                "networkobservability-cilium": { portName: "cilium", port: ciliumPort, apps: ["cilium"] },
             };
             const linuxNodeRule = { source_labels: ["__meta_kubernetes_node_label_kubernetes_io_os"], regex: "linux", action: "keep" };
             for (const [name, { portName, port, apps }] of Object.entries(expected)) {
@@ -270,6 +279,17 @@ describe("prometheus collector: configuration", () => {
                     rules.filter((r) => r.target_label === "instance"),
                     [{ source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "instance", action: "replace" }],
                 );
+            }
+        });
+
+        it("a component's absence pages nobody: the collector's target-down alert leaves the component jobs out", () => {
+            // Where the agent is absent its job has no target; where Hubble is off its targets are down (the job's
+            // comment): neither may raise CollectorTargetsDown.
+            const rule = collectorHealthGroup("prometheus", "aks-one", 1).rules.find((r) => r.alert === "CollectorTargetsDown")!;
+            const jobs = new RegExp(`^(?:${/job=~"([^"]+)"/.exec(rule.expression)![1]})$`);
+            assert.ok(jobs.test("node"), "the alert's selector is read right");
+            for (const name of ["networkobservability-retina", "networkobservability-hubble", "networkobservability-cilium"]) {
+                assert.ok(!jobs.test(name), name);
             }
         });
 

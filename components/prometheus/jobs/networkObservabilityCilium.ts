@@ -1,12 +1,12 @@
 // The add-on's `networkobservability-cilium` job (default-prom-configs/networkobservabilityCiliumDefaultDs.yml):
 // the Cilium agent's own metrics on clusters with Azure CNI powered by Cilium. The add-on scrapes `$$NODE_IP$$`
 // on the `cilium` port of the marker Service kube-system/network-observability from its DaemonSet; here the
-// agent's pods are discovered (common.ts agentPodTarget). Cilium's chart (cilium/cilium
-// install/kubernetes/cilium) runs the agent in kube-system with `hostNetwork: true`, pod label `k8s-app: cilium`,
-// and `prometheus-serve-addr: ":9962"` ("pass \":Port\" to bind on all interfaces"), plain HTTP.
-
-// Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux"), by the node labels pod
-// discovery attaches.
+// agent's pods are discovered (common.ts agentPodTarget). AKS's Cilium as Azure deploys it
+// (Azure/azure-container-networking test/integration/manifests/cilium/v1.19, vendored under test/fixtures/prometheus/
+// cilium): the agent in kube-system on Linux nodes, `hostNetwork: true`, pod label `k8s-app: cilium`,
+// `prometheus-serve-addr: :9962` (":Port" binds every interface, cilium's option text), plain HTTP, with or
+// without Hubble. The port is Cilium's, not read from the marker Service, whose `cilium` port no public source
+// gives. Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux").
 
 import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";

@@ -1,14 +1,17 @@
 // The add-on's `networkobservability-hubble` job (default-prom-configs/networkobservabilityHubbleDefaultDs.yml):
 // Hubble's metrics, served on every node by the Retina agent (clusters without Cilium) or the Cilium agent. The
 // add-on scrapes `$$NODE_IP$$` on the `hubble` port of the marker Service kube-system/network-observability
-// from its DaemonSet; here both agents' pods are discovered (common.ts agentPodTarget). Port 9965 and plain
-// HTTP: Retina's chart `hubble.metrics.port: 9965` (microsoft/retina deploy/hubble/manifests/controller/helm/
-// retina/values.yaml; its network-observability-svc.yaml names `hubble` 9965), Cilium's `hubble-metrics-server:
-// ":9965"` (cilium/cilium install/kubernetes/cilium); both agents run with hostNetwork in kube-system, labelled
-// `k8s-app: retina` and `k8s-app: cilium`.
-
-// Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux"), by the node labels pod
-// discovery attaches.
+// from its DaemonSet; here both agents' pods are discovered (common.ts agentPodTarget), on Linux nodes only, as
+// the add-on (prometheus-config-merger.go: `OS_TYPE` "linux"). Port 9965, plain HTTP: Retina's chart
+// `hubble.metrics.port: 9965` (microsoft/retina deploy/hubble/manifests/controller/helm/retina/values.yaml; its
+// network-observability-svc.yaml names `hubble` 9965) and AKS's Cilium with Hubble, `hubble-metrics-server: :9965`
+// (Azure/azure-container-networking test/integration/manifests/cilium/v1.19/cilium-config/cilium-config-hubble.yaml);
+// both agents run with hostNetwork in kube-system, labelled `k8s-app: retina` and `k8s-app: cilium`.
+// Unlike the add-on, whose marker Service names a `hubble` port only where Hubble is on, the agents' pods do
+// not say whether Hubble serves metrics (Cilium declares no port for it): on a cluster whose agent runs without
+// Hubble (Cilium without Advanced Container Networking Services, Retina in its basic mode) this job's targets
+// are down, one `up` of 0 per Linux node, and nothing else (the collector's target-down alert does not cover
+// this job); switch it off there with `prometheus.targets.networkobservabilityHubble: false`.
 
 import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
