@@ -41,6 +41,8 @@ const nodes = [
     { name: "akswin000000", internalIp: "127.0.0.1", os: "windows" },
 ];
 const linuxNode = nodes[0].name;
+/** The node of a Cilium cluster's agent (its hubble and cilium metrics). */
+const ciliumNode = "aks-cilium-12345678-vmss000000";
 
 // What the stand-ins serve. Which names the add-on keeps comes from its Go source (the keep-list fixture);
 // the test checks its own choice against it before relying on it.
@@ -82,6 +84,40 @@ const served = {
         dropped: ["disk_inflight_requests"],
         text: `disk_read_bytes_total{device="nvme0n1"} 4096\ndisk_inflight_requests{device="nvme0n1"} 0\n`,
     },
+    "networkobservability-retina": {
+        kept: ["networkobservability_forward_count"],
+        dropped: ["go_goroutines"],
+        text: `networkobservability_forward_count{direction="egress"} 12\ngo_goroutines 40\n`,
+    },
+    "networkobservability-hubble": {
+        kept: ["hubble_drop_total"],
+        dropped: ["hubble_flows_processed_total"],
+        text: `hubble_drop_total{reason="POLICY_DENIED",protocol="TCP"} 2\nhubble_flows_processed_total{verdict="FORWARDED"} 9\n`,
+    },
+    "networkobservability-cilium": {
+        kept: ["cilium_drop_count_total", "cilium_forward_count_total"],
+        dropped: ["cilium_endpoint_state"],
+        text: `cilium_drop_count_total{reason="Policy denied",direction="INGRESS"} 1\ncilium_forward_count_total{direction="EGRESS"} 30\ncilium_endpoint_state{endpoint_state="ready"} 5\n`,
+    },
+};
+
+/**
+ * The network-observability agents' pods as pod discovery describes them: one discovered target per declared
+ * container port (Cilium's agent declares several), hostNetwork, so pod IP = host IP (here the loopback). The
+ * stand-ins listen on the agents' ports (`agentPorts`, mapped to free ports); a pod of another namespace with
+ * the same label, on a node of its own, must not be scraped.
+ */
+const agentPods = [
+    { namespace: "kube-system", name: "retina-agent-x7k2p", app: "retina", node: linuxNode, os: "linux", ports: [10093] },
+    { namespace: "kube-system", name: "retina-agent-win-m3n9", app: "retina", node: nodes[1].name, os: "windows", ports: [10093] },
+    { namespace: "kube-system", name: "cilium-q4w8z", app: "cilium", node: ciliumNode, os: "linux", ports: [4244, 9962, 9965] },
+    { namespace: "shop", name: "retina-look-alike-0", app: "retina", node: "aks-shop-look-alike", os: "linux", ports: [10093] },
+];
+/** The agents' ports (Retina's chart, Cilium's documentation) and the job each stand-in serves. */
+const agentPorts: Record<string, keyof typeof served> = {
+    "10093": "networkobservability-retina",
+    "9965": "networkobservability-hubble",
+    "9962": "networkobservability-cilium",
 };
 
 /**
@@ -115,6 +151,8 @@ const pods = [
 interface Loopback {
     /** The stand-in of each pod, by name. */
     podAddresses: Record<string, string>;
+    /** The stand-in port of each agent port. */
+    agentPorts: Record<string, string>;
     kubeletPort: number;
     nodeExporterPort: number;
     kubeStateMetrics: string;
@@ -128,22 +166,29 @@ interface Loopback {
  * - `kubernetes_sd_configs` (absent from Debian's build) → `static_configs` with, per node, the address and
  *   `__meta_kubernetes_node_*` labels that node discovery gives (discovery/kubernetes/node.go): every relabel
  *   rule then runs as written;
- * - the kubelet's and node-exporter's ports (10250, 19100) → the stand-ins' free ports, in the address rules;
+ * - the kubelet's, node-exporter's and the network-observability agents' ports → the stand-ins' free ports, in
+ *   the address rules;
  * - the in-cluster CA and token paths → files of the test; kube-state-metrics' Service name → its stand-in;
- * - pod discovery → the stand-in pods of the discovered namespaces, with the labels pod discovery gives;
+ * - pod discovery → the stand-in pods of the discovered namespaces, with the labels pod discovery gives (and
+ *   the node's labels with `attach_metadata.node`);
  * - the collector's own health → the agent's own (free) port instead of 9090;
  * - `remote_write`: `azuread` and `queue_config.sample_age_limit` removed (2.42 has neither), the URL → the
  *   receiving Prometheus.
  */
 function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090): PrometheusConfig {
     const copy: PrometheusConfig = JSON.parse(JSON.stringify(config));
-    const ports: Record<string, string> = { "10250": String(loop.kubeletPort), "19100": String(loop.nodeExporterPort) };
+    const ports: Record<string, string> = {
+        "10250": String(loop.kubeletPort),
+        "19100": String(loop.nodeExporterPort),
+        ...loop.agentPorts,
+    };
     const label = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
     for (const job of copy.scrape_configs) {
-        const discovery = job.kubernetes_sd_configs as Array<{ role: string; namespaces?: { names: string[] } }> | undefined;
+        const discovery = job.kubernetes_sd_configs as
+            Array<{ role: string; namespaces?: { names: string[] }; attach_metadata?: { node?: boolean } }> | undefined;
         if (discovery) {
             assert.equal(discovery.length, 1, job.job_name);
-            const [{ role, namespaces }] = discovery;
+            const [{ role, namespaces, attach_metadata }] = discovery;
             delete job.kubernetes_sd_configs;
             if (role === "node") {
                 job.static_configs = nodes.map((node) => ({
@@ -156,9 +201,27 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
                 }));
             } else if (role === "pod") {
                 // One target per pod of the discovered namespaces (its one container port, named `metrics`).
+                const discovered = (pod: { namespace: string }) => !namespaces || namespaces.names.includes(pod.namespace);
+                const agents: Array<{ targets: string[]; labels: Record<string, string> }> = agentPods.filter(discovered).flatMap((pod) =>
+                    pod.ports.map((port) => ({
+                        targets: [`127.0.0.1:${port}`],
+                        labels: {
+                            __meta_kubernetes_namespace: pod.namespace,
+                            __meta_kubernetes_pod_name: pod.name,
+                            __meta_kubernetes_pod_label_k8s_app: pod.app,
+                            __meta_kubernetes_pod_node_name: pod.node,
+                            __meta_kubernetes_pod_host_ip: "127.0.0.1",
+                            __meta_kubernetes_pod_ip: "127.0.0.1",
+                            __meta_kubernetes_pod_phase: "Running",
+                            __meta_kubernetes_pod_container_port_number: String(port),
+                            // attach_metadata.node: the pod's node's labels, as node discovery names them.
+                            ...(attach_metadata?.node ? { __meta_kubernetes_node_label_kubernetes_io_os: pod.os } : {}),
+                        },
+                    })),
+                );
                 job.static_configs = pods
-                    .filter((pod) => !namespaces || namespaces.names.includes(pod.namespace))
-                    .map((pod) => ({
+                    .filter(discovered)
+                    .map((pod): { targets: string[]; labels: Record<string, string> } => ({
                         targets: [loop.podAddresses[pod.name]],
                         labels: {
                             __meta_kubernetes_namespace: pod.namespace,
@@ -168,7 +231,8 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
                                 Object.entries(pod.labels).map(([k, v]) => [`__meta_kubernetes_pod_label_${label(k)}`, v]),
                             ),
                         },
-                    }));
+                    }))
+                    .concat(agents);
             } else {
                 // Roles with nothing on the loopback (the API server's endpoints): the job runs with no target.
                 job.static_configs = [{ targets: [] }];
@@ -179,7 +243,9 @@ function onLoopback(config: PrometheusConfig, loop: Loopback, agentPort = 9090):
         }
         for (const rule of (job.relabel_configs as Array<Record<string, unknown>> | undefined) ?? []) {
             if (rule.target_label === "__address__" && typeof rule.replacement === "string") {
-                rule.replacement = rule.replacement.replace(/:(10250|19100)$/, (_, port: string) => `:${ports[port]}`);
+                rule.replacement = rule.replacement.replace(/:(\d+)$/, (whole, port: string) =>
+                    port in ports ? `:${ports[port]}` : whole,
+                );
             }
         }
         const tls = job.tls_config as Record<string, unknown> | undefined;
@@ -368,8 +434,11 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
         const podServers = pods.map((pod) =>
             plain(pod.serves in served ? served[pod.serves as keyof typeof served].text : "look_alike_total 1\n"),
         );
-        servers.push(kubelet, nodeExporter, kubeStateMetrics, ...podServers);
-        const [kubeletPort, nodeExporterPort, ksmPort, ...podPorts] = await Promise.all(servers.map(listen));
+        const agentServers = Object.values(agentPorts).map((job) => plain(served[job].text));
+        servers.push(kubelet, nodeExporter, kubeStateMetrics, ...agentServers, ...podServers);
+        const [kubeletPort, nodeExporterPort, ksmPort, ...standIns] = await Promise.all(servers.map(listen));
+        const agentStandIns = standIns.splice(0, agentServers.length);
+        const podPorts = standIns;
 
         receiver = new PrometheusProcess("receiver", await freePort(), [
             `--config.file=${write("receiver.yml", "global:\n  scrape_interval: 1m\n")}`,
@@ -380,6 +449,7 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
         await receiver.ready();
         loop = {
             podAddresses: Object.fromEntries(pods.map((pod, i) => [pod.name, `127.0.0.1:${podPorts[i]}`])),
+            agentPorts: Object.fromEntries(Object.keys(agentPorts).map((port, i) => [port, String(agentStandIns[i])])),
             kubeletPort,
             nodeExporterPort,
             kubeStateMetrics: `127.0.0.1:${ksmPort}`,
@@ -535,8 +605,9 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
             assert.equal(kubeletRequests.refused, 0);
             const up = (await getJson(`${receiver.url}/api/v1/query?query=${encodeURIComponent("min by (job, instance) (up)")}`)).data
                 .result;
-            // One target per stand-in job (Linux node, kube-state-metrics, each storage pod) and the agent itself.
-            assert.equal(up.length, Object.keys(served).length + 1);
+            // One target per stand-in job (Linux node, kube-state-metrics, each storage pod, each agent), Hubble's on
+            // both Linux agents' nodes, Retina's on the Windows node too, and the agent itself.
+            assert.equal(up.length, Object.keys(served).length + 3);
             for (const { metric, value } of up) {
                 assert.equal(value[1], "1", JSON.stringify(metric));
             }
@@ -548,6 +619,41 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                 assert.deepEqual([...new Set(series.filter((s) => s.job === job).map((s) => s.instance))], [loop.podAddresses[pod.name]]);
             }
             assert.ok(!series.some((s) => s.__name__ === "look_alike_total" || s.instance === loop.podAddresses["look-alike-0"]));
+        });
+
+        it("network observability: each agent pod scraped once, on its host IP at the agent's port, instance = its node; Hubble and Cilium on Linux nodes only", async () => {
+            const instances = (job: string) => [...new Set(series.filter((s) => s.job === job).map((s) => s.instance))].sort();
+            // Retina on Linux and Windows nodes, as the add-on's two DaemonSets; Hubble and Cilium on Linux nodes only.
+            assert.deepEqual(instances("networkobservability-retina"), [linuxNode, nodes[1].name].sort());
+            assert.deepEqual(instances("networkobservability-hubble"), [ciliumNode, linuxNode].sort());
+            assert.deepEqual(instances("networkobservability-cilium"), [ciliumNode]);
+            assert.ok(!series.some((s) => s.instance === "aks-shop-look-alike"), "no pod of another namespace");
+            // Cilium's pod declares three ports: three discovered targets, one scraped.
+            const active = (await getJson(`${agent.url}/api/v1/targets`)).data.activeTargets as any[];
+            const ofJob = (job: string) => active.filter((t) => t.labels.job === job);
+            const port = (agentPort: string) => `http://127.0.0.1:${loop.agentPorts[agentPort]}/metrics`;
+            assert.deepEqual(
+                ofJob("networkobservability-cilium").map((t) => [t.labels.instance, t.scrapeUrl]),
+                [[ciliumNode, port("9962")]],
+            );
+            assert.deepEqual(
+                ofJob("networkobservability-retina")
+                    .map((t) => [t.labels.instance, t.scrapeUrl])
+                    .sort(),
+                [
+                    [linuxNode, port("10093")],
+                    [nodes[1].name, port("10093")],
+                ].sort(),
+            );
+            assert.deepEqual(
+                ofJob("networkobservability-hubble")
+                    .map((t) => [t.labels.instance, t.scrapeUrl])
+                    .sort(),
+                [
+                    [ciliumNode, port("9965")],
+                    [linuxNode, port("9965")],
+                ].sort(),
+            );
         });
 
         it("the collector's own health arrives: remote write, WAL/agent and process series, instance = the shard's pod", () => {
@@ -581,6 +687,11 @@ describe("prometheus collector: a real Prometheus (Debian's 2.42)", function () 
                 `node/${linuxNode}`,
                 `kube-state-metrics/${loop.kubeStateMetrics}`,
                 ...pods.filter((p) => p.serves in served).map((p) => `${p.serves}/${loop.podAddresses[p.name]}`),
+                `networkobservability-retina/${linuxNode}`,
+                `networkobservability-retina/${nodes[1].name}`,
+                `networkobservability-hubble/${linuxNode}`,
+                `networkobservability-hubble/${ciliumNode}`,
+                `networkobservability-cilium/${ciliumNode}`,
             ].sort();
             const own = (i: number) => `prometheus-agent/prometheus-shard-${i}-0`;
             const active = await until("both shards' targets", async () => {

@@ -100,7 +100,7 @@ describe("prometheus collector: refused arguments", () => {
             title: "an unknown target",
             args: baseArgs({ prometheus: { targets: { windowsexporter: true } as never } }),
             problem:
-                'prometheus.targets.windowsexporter = true: unknown argument; did you mean "nodeexporter"? known here: "kubelet", "cadvisor", "nodeexporter", "kubestate", "acstor-capacity-provisioner", "acstor-metrics-exporter", "coredns", "kubeproxy", "apiserver", "kappiebasic", "networkobservabilityRetina", "networkobservabilityHubble", "networkobservabilityCilium"',
+                'prometheus.targets.windowsexporter = true: unknown argument; did you mean "nodeexporter"? known here: "kubelet", "cadvisor", "nodeexporter", "kubestate", "acstor-capacity-provisioner", "acstor-metrics-exporter", "networkobservabilityRetina", "networkobservabilityHubble", "networkobservabilityCilium", "coredns", "kubeproxy", "apiserver", "kappiebasic"',
         },
         {
             title: "an annotation namespace pattern that is not a regular expression",

@@ -6,11 +6,12 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
+import { collectorHealthGroup } from "../../components/azure/alertRules";
 import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
 import { applicationSampleLimit, scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, fixture, fixtureObjects, settingsFor } from "../harness";
-import { upstreamJob } from "../prometheusUpstream";
+import { upstreamJob, upstreamMerger } from "../prometheusUpstream";
 
 const values: CollectorValues = {
     clusterName: "aks-one",
@@ -75,6 +76,9 @@ describe("prometheus collector: configuration", () => {
                 "kube-state-metrics",
                 "acstor-capacity-provisioner",
                 "acstor-metrics-exporter",
+                "networkobservability-retina",
+                "networkobservability-hubble",
+                "networkobservability-cilium",
                 "prometheus-agent",
             ]);
             assert.deepEqual(jobOf(config, "orders"), { ...user, sample_limit: applicationSampleLimit });
@@ -194,6 +198,98 @@ describe("prometheus collector: configuration", () => {
                 assert.deepEqual(instance, [
                     { source_labels: ["__meta_kubernetes_node_name"], target_label: "instance", action: "replace" },
                 ]);
+            }
+        });
+
+        it("network observability: the agents' pods in kube-system, their host IP on the marker Service's port, instance = node name", () => {
+            const config = configOf();
+            // The add-on's node DaemonSet scrapes NODE_IP (status.hostIP) from the pod network, not the host's: the
+            // agents answer on the node's IP to pods, as they must to this collector.
+            const nodeAgent = fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml").find(
+                (o) => o.kind === "DaemonSet" && o.metadata.name === "ama-metrics-node",
+            ) as any;
+            assert.equal(nodeAgent.spec.template.spec.hostNetwork, undefined);
+            const env = nodeAgent.spec.template.spec.containers.find((c: any) => c.name === "prometheus-collector").env;
+            assert.deepEqual(env.find((e: any) => e.name === "NODE_IP").valueFrom, { fieldRef: { fieldPath: "status.hostIP" } });
+            // The marker Service's ports by name (microsoft/retina), and Retina's agent: hostNetwork, k8s-app=retina,
+            // metrics on every interface at the Service's `retina` port, Hubble's at its `hubble` port.
+            const marker = YAML.parse(fs.readFileSync(fixture("prometheus", "retina", "network-observability-svc.yaml"), "utf8"));
+            const servicePorts: Record<string, number> = Object.fromEntries(marker.spec.ports.map((p: any) => [p.name, p.port]));
+            assert.equal(marker.spec.selector, undefined, "a marker: no endpoints to discover");
+            const daemonSet = fs.readFileSync(fixture("prometheus", "retina", "hubble-agent-daemonset.yaml"), "utf8");
+            assert.match(daemonSet, /^ {6}hostNetwork: true$/m);
+            assert.match(daemonSet, /^ {8}k8s-app: \{\{ include "retina.name" \. \}\}$/m);
+            const retinaValues = YAML.parse(fs.readFileSync(fixture("prometheus", "retina", "hubble-values.yaml"), "utf8"));
+            assert.equal(retinaValues.nameOverride, "retina");
+            assert.deepEqual(retinaValues.apiServer, { host: "0.0.0.0", port: servicePorts.retina });
+            assert.equal(retinaValues.hubble.metrics.port, servicePorts.hubble);
+            // AKS's Cilium as Azure deploys it (Azure/azure-container-networking): the agent in kube-system, hostNetwork,
+            // k8s-app=cilium; its metrics on every interface at 9962, Hubble's at 9965 where Hubble is on.
+            const ciliumAgent = fixtureObjects("prometheus", "cilium", "daemonset.yaml")[0] as any;
+            assert.equal(ciliumAgent.metadata.namespace, "kube-system");
+            assert.equal(ciliumAgent.spec.template.spec.hostNetwork, true);
+            assert.equal(ciliumAgent.spec.template.metadata.labels["k8s-app"], "cilium");
+            const ciliumConfig = (file: string) => (fixtureObjects("prometheus", "cilium", file)[0] as any).data;
+            const servePort = (address: string) => /^:(\d+)$/.exec(address)![1];
+            const ciliumPort = Number(servePort(ciliumConfig("cilium-config.yaml")["prometheus-serve-addr"]));
+            assert.equal(Number(servePort(ciliumConfig("cilium-config-hubble.yaml")["hubble-metrics-server"])), servicePorts.hubble);
+            assert.equal(ciliumConfig("cilium-config.yaml")["enable-hubble"], "false");
+            const expected: Record<string, { portName: string; port: number; apps: string[] }> = {
+                "networkobservability-retina": { portName: "retina", port: servicePorts.retina, apps: ["retina"] },
+                "networkobservability-hubble": { portName: "hubble", port: servicePorts.hubble, apps: ["retina", "cilium"] },
+                "networkobservability-cilium": { portName: "cilium", port: ciliumPort, apps: ["cilium"] },
+            };
+            const linuxNodeRule = { source_labels: ["__meta_kubernetes_node_label_kubernetes_io_os"], regex: "linux", action: "keep" };
+            for (const [name, { portName, port, apps }] of Object.entries(expected)) {
+                const upstream = relabels(upstreamOf(name));
+                assert.deepEqual(upstreamOf(name).kubernetes_sd_configs, [{ role: "service" }]);
+                assert.equal(upstream[0].regex, `kube-system;network-observability;${portName}`);
+                assert.equal(upstream.find((r) => r.target_label === "__address__")?.replacement, "$$NODE_IP$$");
+                assert.equal(upstream.find((r) => r.target_label === "instance")?.replacement, "$$NODE_NAME$$");
+                const ours = jobOf(config, name);
+                // The add-on runs the job on Linux nodes only where its merger says so (`OS_TYPE` "linux").
+                const target = registered(name).target!.toUpperCase();
+                const block = upstreamMerger.split(`AZMON_PROMETHEUS_${target}_SCRAPING_ENABLED`)[1].slice(0, 800);
+                const linuxOnly = /os\.Getenv\("OS_TYPE"\)\) == "linux"/.test(block);
+                assert.equal(linuxOnly, name !== "networkobservability-retina", `${name}: the merger's OS rule`);
+                assert.deepEqual(ours.kubernetes_sd_configs, [
+                    { role: "pod", namespaces: { names: ["kube-system"] }, ...(linuxOnly ? { attach_metadata: { node: true } } : {}) },
+                ]);
+                const rules = relabels(ours);
+                assert.equal(
+                    rules.some((r) => JSON.stringify(r) === JSON.stringify(linuxNodeRule)),
+                    linuxOnly,
+                    `${name}: keeps Linux nodes only iff the add-on does`,
+                );
+                const keep = rules.find((r) => r.action === "keep" && JSON.stringify(r.source_labels).includes("k8s_app"))!;
+                assert.deepEqual(keep.source_labels, ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app"]);
+                const selects = (value: string) => new RegExp(`^(?:${keep.regex as string})$`).test(value);
+                for (const app of apps) assert.ok(selects(`kube-system;${app}`), `${name} takes k8s-app=${app}`);
+                for (const other of ["kube-system;hubble-relay", "kube-system;retina-operator", "shop;retina", "kube-system;kappie"]) {
+                    assert.ok(!selects(other), `${name} leaves ${other}`);
+                }
+                assert.deepEqual(
+                    rules.filter((r) => r.target_label === "__address__").map((r) => [r.source_labels, r.replacement]),
+                    [
+                        [["__meta_kubernetes_pod_host_ip"], `$1:${port}`],
+                        [["__meta_kubernetes_pod_host_ip"], `[$1]:${port}`],
+                    ],
+                );
+                assert.deepEqual(
+                    rules.filter((r) => r.target_label === "instance"),
+                    [{ source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "instance", action: "replace" }],
+                );
+            }
+        });
+
+        it("a component's absence pages nobody: the collector's target-down alert leaves the component jobs out", () => {
+            // Where the agent is absent its job has no target; where Hubble is off its targets are down (the job's
+            // comment): neither may raise CollectorTargetsDown.
+            const rule = collectorHealthGroup("prometheus", "aks-one", 1).rules.find((r) => r.alert === "CollectorTargetsDown")!;
+            const jobs = new RegExp(`^(?:${/job=~"([^"]+)"/.exec(rule.expression)![1]})$`);
+            assert.ok(jobs.test("node"), "the alert's selector is read right");
+            for (const name of ["networkobservability-retina", "networkobservability-hubble", "networkobservability-cilium"]) {
+                assert.ok(!jobs.test(name), name);
             }
         });
 

@@ -307,8 +307,14 @@ describe("prometheus collector: Kubernetes objects", () => {
             ]);
         });
 
-        it("follows the enabled jobs: no pods without the storage jobs; endpoints and services with the API server's", async () => {
-            const storageOff = { "acstor-capacity-provisioner": false, "acstor-metrics-exporter": false };
+        it("follows the enabled jobs: no pods without the storage and network-observability jobs; endpoints and services with the API server's", async () => {
+            const storageOff = {
+                "acstor-capacity-provisioner": false,
+                "acstor-metrics-exporter": false,
+                networkobservabilityRetina: false,
+                networkobservabilityHubble: false,
+                networkobservabilityCilium: false,
+            };
             assert.deepEqual(await rulesOf({ prometheus: { targets: storageOff } }), [
                 { apiGroups: [""], resources: ["nodes"], verbs: ["list", "watch"] },
                 { apiGroups: [""], resources: ["nodes/metrics"], verbs: ["get"] },
@@ -320,7 +326,13 @@ describe("prometheus collector: Kubernetes objects", () => {
         });
 
         it("pods only with pod discovery: the certificates mode's mTLS job, or a user job", async () => {
-            const storageOff = { "acstor-capacity-provisioner": false, "acstor-metrics-exporter": false };
+            const storageOff = {
+                "acstor-capacity-provisioner": false,
+                "acstor-metrics-exporter": false,
+                networkobservabilityRetina: false,
+                networkobservabilityHubble: false,
+                networkobservabilityCilium: false,
+            };
             assert.deepEqual((await rulesOf({ ...modeArgs.certificates, prometheus: { targets: storageOff } }))[0], {
                 apiGroups: [""],
                 resources: ["nodes", "pods"],

@@ -56,3 +56,36 @@ export const inClusterClient = {
     tls_config: { ca_file: scrapeFacts.serviceAccountCa, insecure_skip_verify: true },
     bearer_token_file: scrapeFacts.serviceAccountToken,
 };
+
+/**
+ * The add-on's per-node network-observability jobs scrape `$$NODE_IP$$:<port>` from its DaemonSet, on every
+ * node. Here the agent's own pods are discovered instead (role `pod` in kube-system, by their `k8s-app` label)
+ * and each is scraped on its host's IP (`__meta_kubernetes_pod_host_ip`, status.hostIP, the add-on's
+ * NODE_IP) on the job's port, `instance` = the pod's node: the same address and label as the add-on's, but
+ * only where the agent runs, so a cluster without the component has no target (no `up` of 0, no alert). The
+ * agents run with hostNetwork and listen on every interface, so the host IP answers from other nodes too.
+ * A pod declaring several container ports gives several discovered targets that relabel to one address and
+ * one label set; Prometheus keeps one of identical targets.
+ */
+export function agentPodTarget(k8sApp: string, port: number, os: "linux" | "any"): RelabelConfig[] {
+    const hostIp = "__meta_kubernetes_pod_host_ip";
+    return [
+        {
+            source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app"],
+            regex: `kube-system;(?:${k8sApp})`,
+            action: "keep",
+        },
+        { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running", action: "keep" },
+        // The add-on's Windows DaemonSet skips the Linux-only jobs (prometheus-config-merger.go: OS_TYPE == "linux").
+        ...(os === "linux" ? [linuxNodesOnly] : []),
+        { source_labels: [hostIp], regex: ".+", action: "keep" },
+        { source_labels: [hostIp], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
+        { source_labels: [hostIp], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
+        { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "instance", action: "replace" },
+    ];
+}
+
+/** Pod discovery in kube-system only, where AKS runs the network-observability agents, with each pod's node's labels. */
+export const kubeSystemPods = (os: "linux" | "any") => [
+    { role: "pod", namespaces: { names: ["kube-system"] }, ...(os === "linux" ? { attach_metadata: { node: true } } : {}) },
+];

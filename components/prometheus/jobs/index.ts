@@ -15,6 +15,9 @@ import { coreDns } from "./coreDns";
 import { kubelet } from "./kubelet";
 import { kubeProxy } from "./kubeProxy";
 import { kubeStateMetrics } from "./kubeStateMetrics";
+import { networkObservabilityCilium } from "./networkObservabilityCilium";
+import { networkObservabilityHubble } from "./networkObservabilityHubble";
+import { networkObservabilityRetina } from "./networkObservabilityRetina";
 import { node } from "./node";
 import { nodeAgentOnlyTargets } from "./nodeAgentOnly";
 import { applicationSampleLimit, podAnnotations } from "./podAnnotations";
@@ -31,6 +34,9 @@ export const scrapeJobs: readonly ScrapeJob[] = [
     kubeStateMetrics,
     acstorCapacityProvisioner,
     acstorMetricsExporter,
+    networkObservabilityRetina,
+    networkObservabilityHubble,
+    networkObservabilityCilium,
     coreDns,
     kubeProxy,
     apiServer,

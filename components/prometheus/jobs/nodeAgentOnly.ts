@@ -1,16 +1,20 @@
-// The add-on's targets that only its per-node DaemonSet scrapes. Each job file discovers a marker Service in
-// kube-system (`kappie-svc`, or `network-observability` with one port per component) and rewrites the target
-// to `$$NODE_IP$$`, the IP of the node the agent runs on: every node's agent scrapes its own node, on the
-// port the Service names. Its ReplicaSet skips them ("not supported to be scrapped automatically outside ds",
-// prometheus-config-merger.go). One Prometheus cannot turn one Service into one target per node, and a node
-// discovery on the port would report every node down where the component is absent: refused.
+// The add-on's targets this collector refuses. `kappie-basic` (default-prom-configs/kappieBasicDefaultDs.yml)
+// keeps the marker Service kube-system/kappie-svc and scrapes `$$NODE_IP$$:10093` from the add-on's per-node
+// DaemonSet (its ReplicaSet skips it: "Kappie is not supported to be scrapped automatically outside ds",
+// prometheus-config-merger.go). The network-observability jobs do the same and are reproduced here by
+// discovering their agents' pods, whose label and port Retina's and Cilium's public charts name
+// (networkObservability*.ts). Kappie's agent is AKS's own: no public manifest names its pods' labels, so
+// this collector cannot find them, and it cannot turn the Service into one target per node either; scraping
+// every node on 10093 would report every node down where Kappie is absent, and double-scrape Retina, which
+// serves the same port.
 
 import type { PrometheusTarget } from "../../core/args";
 import type { RefusedTarget } from "./types";
 
 const reason =
-    "the add-on scrapes it only from its per-node DaemonSet (each node's agent scrapes its own node IP on the port of a marker Service); one Prometheus cannot expand that Service into one target per node";
-const fix = "leave it off, and add a scrapeConfigs job that discovers the component's own pods (role pod) on their metrics port";
+    "the add-on scrapes it only from its per-node DaemonSet (each node's agent scrapes its own node IP on port 10093 while the marker Service kube-system/kappie-svc exists); no public manifest names the Kappie agent's pods, so this collector cannot discover them, and scraping every node on 10093 would report every node down where Kappie is absent";
+const fix =
+    "leave it off (networkobservabilityRetina scrapes AKS's current network-observability agent, Retina, on the same port), or add a scrapeConfigs job that discovers the Kappie agent's pods (role pod in kube-system) on port 10093";
 
 function nodeAgentOnly(target: PrometheusTarget, name: string, file: string, keepListVariable: string): RefusedTarget {
     return { target, name, addOnDefault: true, upstream: { file, keepListVariable }, reason, fix };
@@ -18,22 +22,4 @@ function nodeAgentOnly(target: PrometheusTarget, name: string, file: string, kee
 
 export const nodeAgentOnlyTargets: readonly RefusedTarget[] = [
     nodeAgentOnly("kappiebasic", "kappie-basic", "kappieBasicDefaultDs.yml", "kappiebasicRegex"),
-    nodeAgentOnly(
-        "networkobservabilityRetina",
-        "networkobservability-retina",
-        "networkobservabilityRetinaDefaultDs.yml",
-        "networkobservabilityRetinaRegex",
-    ),
-    nodeAgentOnly(
-        "networkobservabilityHubble",
-        "networkobservability-hubble",
-        "networkobservabilityHubbleDefaultDs.yml",
-        "networkobservabilityHubbleRegex",
-    ),
-    nodeAgentOnly(
-        "networkobservabilityCilium",
-        "networkobservability-cilium",
-        "networkobservabilityCiliumDefaultDs.yml",
-        "networkobservabilityCiliumRegex",
-    ),
 ];
