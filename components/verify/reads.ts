@@ -1,6 +1,6 @@
 // Everything the command can read from the API server, once each: where (path), what comes back, and the
 // RBAC rule that allows it. The checks name the reads they need (checks/), the snapshot fetches what the
-// applicable checks name, and the README's ClusterRole is derived from this table (rbac.ts).
+// applicable checks name, and the README's ClusterRole and namespaced Role are derived from this table (rbac.ts).
 
 import { chartFacts, chartNamespace } from "../amaMetrics/facts";
 import { tokenReaderName } from "../amaMetrics/shims";
@@ -24,20 +24,31 @@ interface RbacRule {
     verbs: readonly ("get" | "list" | "create")[];
     /** Only these names (a secret, say); every name when absent. */
     resourceNames?: (options: VerifyOptions) => string[];
-    /** Why the ClusterRole has this rule, for its comment. */
+    /** Why the role has this rule, for its comment. */
     why?: string;
+    /**
+     * Where it is granted: cluster-wide (the ClusterRole, the default) or only in the collector's namespace
+     * (the Role there), for a read that only ever goes to that namespace and would reach too far cluster-wide.
+     */
+    scope?: RbacScope;
 }
+
+export type RbacScope = "cluster" | "collectorNamespace";
 
 type KubeRead = JsonRead | PodHttpRead;
 
-/** A JSON object or list from the API server. */
-interface JsonRead {
+/** A JSON object or list from the API server; only a read in the collector's namespace may be granted only there. */
+type JsonRead = {
     shape: "object" | "list";
-    /** In the collector's namespace: not read when that namespace does not exist. */
-    namespaced: boolean;
     path: (options: VerifyOptions) => string;
-    rbac: RbacRule;
-}
+} & (
+    | {
+          /** In the collector's namespace: not read when that namespace does not exist. */
+          namespaced: true;
+          rbac: RbacRule;
+      }
+    | { namespaced: false; rbac: RbacRule & { scope?: "cluster" } }
+);
 
 /** A GET on a port of each running pod of some of the collector's workloads, through a port-forward, by pod name. */
 export interface PodHttpRead {
@@ -50,11 +61,17 @@ export interface PodHttpRead {
     rbac: RbacRule;
 }
 
-/** Port-forwards are a websocket GET, authorized as get and, from Kubernetes 1.35, create (see shardMetrics). */
+/**
+ * Port-forwards are a websocket GET, authorized as get and, from Kubernetes 1.35, create (see shardMetrics).
+ * Granted in the collector's namespace only: every forward goes to a pod there (snapshot.ts), and
+ * cluster-wide it would open every pod's loopback, Envoy's admin port included (15000, pod-internal only:
+ * istio.io, "Application Requirements", Ports used by Istio).
+ */
 const portForwardRule = {
     group: "",
     resource: "pods/portforward",
     verbs: ["get", "create"],
+    scope: "collectorNamespace",
     why: "remote-write.healthy and target-allocator.collectors read the pods' own /metrics through a port-forward, which arrives on the pod's loopback",
 } as const;
 

@@ -47,6 +47,10 @@ export const cannotCheck = (message: string, fix: string): Finding => ({ status:
 
 export const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verify a deployment")';
 
+/** The fix for a refused port-forward: its grant is the Role in the collector's namespace, not the ClusterRole (rbac.ts). */
+export const portForwardRbacFix = (namespace: string) =>
+    `bind the identity to the Role ama-metrics-istio-verify in namespace ${namespace} too: it grants get and create on pods/portforward (README, "Verify a deployment")`;
+
 /** The finding for a read the API server refused, failed or answered in the wrong shape. */
 export function unreadable(what: string, fetched: { path: string; status: number; reason: string }): Finding {
     return cannotCheck(

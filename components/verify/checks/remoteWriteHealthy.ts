@@ -3,7 +3,7 @@ import { prometheusNames } from "../../prometheus/facts";
 import { nameOf, startedAt } from "../kubeObjects";
 import { judgeRemoteWrite } from "../remoteWrite";
 import { shardWorkloads } from "../workloads";
-import { cannotCheck, defineCheck, fail, Finding, rbacFix, unreadable } from "./check";
+import { cannotCheck, defineCheck, fail, Finding, portForwardRbacFix, unreadable } from "./check";
 import { shardPodsOf } from "./identity";
 
 export const remoteWriteHealthy = defineCheck({
@@ -33,7 +33,7 @@ export const remoteWriteHealthy = defineCheck({
                     return cannotCheck(
                         `pod ${name}: could not read /metrics through a port-forward to port ${prometheusNames.webPort} (${reason})`,
                         scraped?.state === "error" && scraped.status === 403
-                            ? `${rbacFix}: it includes get and create on pods/portforward`
+                            ? portForwardRbacFix(options.namespace)
                             : `check that the pod is ready and its container ${prometheusNames.container} listens on ${prometheusNames.webPort} (kubectl -n ${options.namespace} port-forward pod/${name} ${prometheusNames.webPort})`,
                     );
                 }

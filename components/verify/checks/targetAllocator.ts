@@ -4,7 +4,7 @@ import { formatDuration } from "../report";
 import { nameOf, startedAt } from "../kubeObjects";
 import { ExpositionError, parseExposition, samplesOf } from "../promText";
 import { expectedWorkloads } from "../workloads";
-import { cannotCheck, defineCheck, fail, Finding, pass, rbacFix, unreadable, warn } from "./check";
+import { cannotCheck, defineCheck, fail, Finding, pass, portForwardRbacFix, unreadable, warn } from "./check";
 
 /**
  * The target allocator's HTTP server counts its requests by route (Azure/prometheus-collector
@@ -46,7 +46,7 @@ export const targetAllocator = defineCheck({
                 return cannotCheck(
                     `pod ${name}: could not read /metrics through a port-forward to port ${port} (${reason})`,
                     scraped?.state === "error" && scraped.status === 403
-                        ? `${rbacFix}: it includes get and create on pods/portforward`
+                        ? portForwardRbacFix(options.namespace)
                         : `check that the pod is ready and its container ${chartFacts.targetAllocatorContainer} listens on ${port}`,
                 );
             }

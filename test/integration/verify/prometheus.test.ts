@@ -408,7 +408,10 @@ describe("ama-metrics-istio-verify, prometheus collector", () => {
         const result = await run();
         const [refused] = expectStatus(result, "remote-write.healthy", "error");
         assert.match(refused.message, /^pod prometheus-shard-0-0: could not read \/metrics through a port-forward to port 9090 \(HTTP 403/);
-        assert.match(refused.fix, /ClusterRole ama-metrics-istio-verify.*: it includes get and create on pods\/portforward$/);
+        assert.match(
+            refused.fix,
+            /^bind the identity to the Role ama-metrics-istio-verify in namespace monitoring too: it grants get and create on pods\/portforward/,
+        );
         assert.equal(result.code, 2);
     });
 
