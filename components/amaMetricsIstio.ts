@@ -90,6 +90,7 @@ export class AmaMetricsIstio extends pulumi.ComponentResource {
                 revision: settings.istio.revision,
                 meshNode: settings.istio.meshNodeDaemonSet,
                 shards: settings.collector === "prometheus" ? settings.prometheus.shards : undefined,
+                shardedKubeStateMetrics: settings.collector === "prometheus" ? settings.prometheus.shardKubeStateMetrics : undefined,
                 tokenSecret: settings.collector === "ama-metrics" ? settings.tokenSecret : undefined,
                 azure: { clusterId: cluster.id, workspaceId },
             }),

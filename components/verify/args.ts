@@ -64,6 +64,11 @@ const flags: readonly Flag<VerifyConfiguration>[] = [
         format: (c) => (c.shards !== undefined && c.shards !== prometheusDefaults.shards ? [String(c.shards)] : []),
     },
     {
+        name: "sharded-kube-state-metrics",
+        help: "prometheus: one kube-state-metrics per shard (prometheus.shardKubeStateMetrics)",
+        format: (c) => (c.shardedKubeStateMetrics ? [""] : []),
+    },
+    {
         name: "token-secret",
         value: "<ns>/<name>",
         help: `ama-metrics: the token secret the agent borrows (default ${secretText(defaultTokenSecret)})`,
@@ -167,6 +172,21 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     };
     if (shards !== undefined && shards !== prometheusDefaults.shards) onlyFor("shards", "prometheus", "has shards");
     if (given.has("token-secret")) onlyFor("token-secret", "ama-metrics", "borrows a token secret");
+    const shardedKubeStateMetrics = switches.has("sharded-kube-state-metrics");
+    if (shardedKubeStateMetrics) {
+        onlyFor("sharded-kube-state-metrics", "prometheus", "runs kube-state-metrics");
+        // The component shards kube-state-metrics only with more than one shard (core/settings).
+        if (config.collector === "prometheus" && ((shards as number | undefined) ?? prometheusDefaults.shards) <= 1) {
+            rules.push(
+                problem(
+                    "--sharded-kube-state-metrics",
+                    true,
+                    "needs --shards above 1: with one shard the component runs one kube-state-metrics",
+                    "give --shards as the component has it, or drop --sharded-kube-state-metrics",
+                ),
+            );
+        }
+    }
     if (rules.length > 0) {
         throw new UsageError(rules);
     }
@@ -174,6 +194,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
         ...config,
         meshNode,
         shards: (shards as number | undefined) ?? prometheusDefaults.shards,
+        shardedKubeStateMetrics,
         tokenSecret,
         json: switches.has("json"),
         timeoutSeconds,
@@ -186,7 +207,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
 
 /** The configuration part of parsed options, as `verifyArgs` takes it. */
 export function configurationOf(options: VerifyOptions): VerifyConfiguration {
-    const { namespace, collector, meshMode, revision, meshNode, shards, tokenSecret, azure } = options;
+    const { namespace, collector, meshMode, revision, meshNode, shards, shardedKubeStateMetrics, tokenSecret, azure } = options;
     return {
         namespace,
         collector,
@@ -194,6 +215,7 @@ export function configurationOf(options: VerifyOptions): VerifyConfiguration {
         ...(revision !== undefined && { revision }),
         meshNode,
         shards,
+        shardedKubeStateMetrics,
         tokenSecret,
         ...(azure && { azure }),
     };

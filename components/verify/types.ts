@@ -15,6 +15,8 @@ export interface VerifyConfiguration {
     meshNode?: boolean;
     /** prometheus: the number of agent shards. Default 1. */
     shards?: number;
+    /** prometheus: one kube-state-metrics per shard (`prometheus.shardKubeStateMetrics`, shards above 1). Default false. */
+    shardedKubeStateMetrics?: boolean;
     /** ama-metrics: the token secret the agent borrows. Default kube-system/aad-msi-auth-token (amaMetrics/facts). */
     tokenSecret?: SecretRef;
     /** Also check the Azure side (`--azure`). */
@@ -48,6 +50,7 @@ export interface AzureTarget {
 export interface VerifyOptions extends VerifyConfiguration {
     meshNode: boolean;
     shards: number;
+    shardedKubeStateMetrics: boolean;
     tokenSecret: SecretRef;
     kubeconfig?: string;
     context?: string;

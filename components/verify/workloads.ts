@@ -7,8 +7,9 @@ import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
 import { labelsMatch } from "../core/kubernetes";
 import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../mesh/workloads";
-import { prometheusNames, shardName } from "../prometheus/facts";
+import { kubeStateMetricsShardName, prometheusNames, shardName } from "../prometheus/facts";
 import { livePods, Pod } from "./kubeObjects";
+import type { VerifyConfiguration } from "./types";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 
@@ -35,7 +36,10 @@ export function isShardName(name: string): boolean {
     return /^\d+$/.test(index) && shardName(Number(index)) === name;
 }
 
-function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorkload[] {
+/** What decides the workloads a collector runs: its shards and whether kube-state-metrics is sharded with them. */
+export type WorkloadOptions = Pick<VerifyConfiguration, "collector" | "shardedKubeStateMetrics"> & { shards: number };
+
+function prometheusWorkloads(workload: Workload, shards: number, shardedKubeStateMetrics: boolean): ExpectedWorkload[] {
     if (workload === "collector") {
         return Array.from({ length: shards }, (_, i) => ({
             kind: "StatefulSet" as const,
@@ -45,29 +49,34 @@ function prometheusWorkloads(workload: Workload, shards: number): ExpectedWorklo
             certificateReaders: [prometheusNames.container],
         }));
     }
-    return [
-        {
-            kind: "Deployment",
-            name: prometheusNames.kubeStateMetrics,
-            workload,
-            podLabels: nameLabel(prometheusNames.kubeStateMetrics),
-            certificateReaders: [],
-        },
-    ];
+    // One Deployment, or one per shard, each selecting its shard's index (prometheus/kubeStateMetrics).
+    const instances = shardedKubeStateMetrics
+        ? Array.from({ length: shards }, (_, i) => ({
+              name: kubeStateMetricsShardName(i),
+              shard: { [prometheusNames.shardLabel]: String(i) },
+          }))
+        : [{ name: prometheusNames.kubeStateMetrics, shard: {} }];
+    return instances.map(({ name, shard }) => ({
+        kind: "Deployment" as const,
+        name,
+        workload,
+        podLabels: { ...nameLabel(prometheusNames.kubeStateMetrics), ...shard },
+        certificateReaders: [],
+    }));
 }
 
-/** The workloads `collector` runs, in the order the report lists them. */
-export function expectedWorkloads(collector: Collector, shards: number): ExpectedWorkload[] {
+/** The workloads the collector runs, in the order the report lists them. */
+export function expectedWorkloads({ collector, shards, shardedKubeStateMetrics = false }: WorkloadOptions): ExpectedWorkload[] {
     return collectorWorkloads[collector].flatMap((workload) =>
         collector === "prometheus"
-            ? prometheusWorkloads(workload, shards)
+            ? prometheusWorkloads(workload, shards, shardedKubeStateMetrics)
             : [{ ...chartWorkloads[workload], workload, certificateReaders: certificateReaders[workload] ?? [] }],
     );
 }
 
 /** The shards' workloads. */
 export function shardWorkloads(shards: number): ExpectedWorkload[] {
-    return expectedWorkloads("prometheus", shards).filter((w) => w.workload === "collector");
+    return expectedWorkloads({ collector: "prometheus", shards }).filter((w) => w.workload === "collector");
 }
 
 /** The live pods (kubeObjects `livePods`) of any of `workloads`, in the list's order. */

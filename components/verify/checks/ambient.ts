@@ -30,7 +30,7 @@ export const ambient = defineCheck({
         if (ownNamespace || (ambientPods.state === "found" && ambientPods.value.some((p) => p.metadata?.namespace === options.namespace))) {
             if (pods?.state === "error") return [unreadable(`pods in ${options.namespace}`, pods)];
             const live = pods?.state === "found" ? livePods(pods.value) : [];
-            const captured = expectedWorkloads(options.collector, options.shards).flatMap((w) =>
+            const captured = expectedWorkloads(options).flatMap((w) =>
                 live
                     .filter((p) => labelsMatch(w.podLabels, p.metadata?.labels) && !hasSidecar(p))
                     .filter((p) => {

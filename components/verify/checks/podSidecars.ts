@@ -16,7 +16,7 @@ export const podSidecars = defineCheck({
     reads: ["pods"],
     run({ pods }, options) {
         if (pods.state === "error") return [unreadable(`pods in ${options.namespace}`, pods)];
-        const workloads = expectedWorkloads(options.collector, options.shards);
+        const workloads = expectedWorkloads(options);
         const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
         const all = pods.state === "found" ? livePods(pods.value) : [];
         const missing: string[] = [];

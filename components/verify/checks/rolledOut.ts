@@ -1,5 +1,6 @@
 import { nameOf, WorkloadObject } from "../kubeObjects";
 import type { Fetched } from "../reads";
+import type { VerifyOptions } from "../types";
 import { expectedWorkloads, isShardName, WorkloadKind } from "../workloads";
 import { defineCheck, fail, Finding, pass, unreadable, warn } from "./check";
 
@@ -8,7 +9,9 @@ export const rolledOut = defineCheck({
     when: "per workload",
     passes:
         "Deployment/StatefulSet: ready and updated replicas equal the desired ones and the controller observed the latest generation; " +
-        "DaemonSet: the same with ready, updated and desired pods; a missing workload fails, a shard beyond `--shards` warns",
+        "DaemonSet: the same with ready, updated and desired pods; a missing workload fails, a shard beyond `--shards` warns. " +
+        "kube-state-metrics is one Deployment, or with `--sharded-kube-state-metrics` (which `verifyArgs` adds for `prometheus.shardKubeStateMetrics`) " +
+        "one `kube-state-metrics-<k>` per shard",
     appliesTo: () => true,
     reads: ["deployments", "statefulSets", "daemonSets"],
     run(reads, options) {
@@ -17,16 +20,18 @@ export const rolledOut = defineCheck({
             StatefulSet: reads.statefulSets,
             DaemonSet: reads.daemonSets,
         };
-        const workloads = expectedWorkloads(options.collector, options.shards);
+        const workloads = expectedWorkloads(options);
         const results = workloads.map((workload): Finding => {
             const list = lists[workload.kind];
             const label = `${workload.kind} ${workload.name}`;
             if (list.state === "error") return unreadable(`${workload.kind}s in ${options.namespace}`, list);
             const object = list.state === "found" ? list.value.find((o) => nameOf(o) === workload.name) : undefined;
             if (!object) {
+                const names = list.state === "found" ? list.value.map(nameOf) : [];
                 return fail(
                     `${label} is missing in ${options.namespace}`,
-                    "run pulumi up; if the component created it, check for its deletion in the cluster's events",
+                    (workload.workload === "kubeStateMetrics" && otherKubeStateMetricsLayout(options, names)) ||
+                        "run pulumi up; if the component created it, check for its deletion in the cluster's events",
                 );
             }
             return judgeRollout(workload.kind, object, label, options.namespace);
@@ -46,6 +51,17 @@ export const rolledOut = defineCheck({
         return results;
     },
 });
+
+/** The fix when the namespace holds kube-state-metrics in the other layout (one, or one per shard) than the flags say. */
+function otherKubeStateMetricsLayout(options: VerifyOptions, names: readonly string[]): string | undefined {
+    const other = expectedWorkloads({ ...options, shardedKubeStateMetrics: !options.shardedKubeStateMetrics })
+        .filter((w) => w.workload === "kubeStateMetrics")
+        .map((w) => w.name);
+    if (options.shards <= 1 || !other.some((name) => names.includes(name))) return undefined;
+    return options.shardedKubeStateMetrics
+        ? `the namespace runs one Deployment ${other[0]}: drop --sharded-kube-state-metrics if the component runs one (prometheus.shardKubeStateMetrics unset), else run pulumi up`
+        : `the namespace runs one kube-state-metrics per shard: give --sharded-kube-state-metrics as the component has prometheus.shardKubeStateMetrics (its verifyArgs output writes it)`;
+}
 
 function judgeRollout(kind: WorkloadKind, object: WorkloadObject, label: string, namespace: string): Finding {
     const status = object.status ?? {};

@@ -37,7 +37,7 @@ export const serviceCidr = defineCheck({
         }
         const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
         const live = pods.state === "found" ? livePods(pods.value) : [];
-        const meshed = expectedWorkloads(options.collector, options.shards)
+        const meshed = expectedWorkloads(options)
             .filter((w) => expectations[w.workload]?.sidecar)
             .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)));
         if (meshed.length === 0) {

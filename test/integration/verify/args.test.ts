@@ -27,6 +27,7 @@ describe("ama-metrics-istio-verify arguments", () => {
         { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar" },
         { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", revision: "asm-1-27", shards: 3 },
         { namespace: "metrics", collector: "prometheus", meshMode: "certificates", revision: "asm-1-26", shards: 1 },
+        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", shards: 4, shardedKubeStateMetrics: true },
         { namespace: "monitoring", collector: "prometheus", meshMode: "off" },
         { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", meshNode: true },
         {
@@ -68,7 +69,18 @@ describe("ama-metrics-istio-verify arguments", () => {
             "--shards",
             "3",
         ]);
-        assert.deepEqual(verifyArgs(configurations[4]), [
+        assert.deepEqual(verifyArgs(configurations[3]), [
+            "--namespace",
+            "monitoring",
+            "--collector",
+            "prometheus",
+            "--mesh-mode",
+            "sidecar",
+            "--shards",
+            "4",
+            "--sharded-kube-state-metrics",
+        ]);
+        assert.deepEqual(verifyArgs(configurations[5]), [
             "--namespace",
             "monitoring",
             "--collector",
@@ -99,7 +111,7 @@ describe("ama-metrics-istio-verify arguments", () => {
     it("reads back what it writes, for every collector and mode", () => {
         for (const config of configurations) {
             const parsed = parseVerifyArgs(verifyArgs(config));
-            const expected = { meshNode: false, shards: 1, tokenSecret: defaultTokenSecret, ...config };
+            const expected = { meshNode: false, shards: 1, shardedKubeStateMetrics: false, tokenSecret: defaultTokenSecret, ...config };
             assert.deepEqual(configurationOf(parsed), expected);
             assert.deepEqual(verifyArgs(configurationOf(parsed)), verifyArgs(config), "the written form is canonical");
         }
@@ -113,6 +125,7 @@ describe("ama-metrics-istio-verify arguments", () => {
             meshMode: "sidecar",
             meshNode: false,
             shards: 1,
+            shardedKubeStateMetrics: false,
             tokenSecret: { namespace: "kube-system", name: "aad-msi-auth-token" },
             json: false,
             timeoutSeconds: 30,
@@ -207,14 +220,14 @@ describe("ama-metrics-istio-verify arguments", () => {
         assert.equal(
             parseError(["--namespace", "a", "--colector", "prometheus"]),
             [
-                "--colector = true: unknown flag; did you mean --collector? known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
+                "--colector = true: unknown flag; did you mean --collector? known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --sharded-kube-state-metrics, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
                 'argument 4 = "prometheus": not a flag; give every value with its flag, --<flag> <value> (--help lists the flags)',
                 '--collector = "": required; use prometheus or ama-metrics',
             ].join("\n"),
         );
         assert.equal(
             parseError(["--namespace", "a", "--collector", "prometheus", "--verbose"]),
-            "--verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
+            "--verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --sharded-kube-state-metrics, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help",
         );
         assert.match(
             parseError(["--collector", "prometheus", "--namespace"]),
@@ -239,6 +252,15 @@ describe("ama-metrics-istio-verify arguments", () => {
         assert.equal(
             parseError([...base, "--collector", "ama-metrics", "--shards", "2"]),
             '--shards = "2": only the prometheus collector has shards; drop --shards',
+        );
+        assert.equal(
+            parseError([...base, "--collector", "ama-metrics", "--sharded-kube-state-metrics"]),
+            "--sharded-kube-state-metrics = true: only the prometheus collector runs kube-state-metrics; drop --sharded-kube-state-metrics",
+        );
+        // The component shards kube-state-metrics only with more than one shard.
+        assert.equal(
+            parseError([...base, "--collector", "prometheus", "--sharded-kube-state-metrics"]),
+            "--sharded-kube-state-metrics = true: needs --shards above 1: with one shard the component runs one kube-state-metrics; give --shards as the component has it, or drop --sharded-kube-state-metrics",
         );
         assert.match(
             parseError([...base, "--collector", "prometheus", "--mesh-mode", "off", "--revision", "asm-1-27"]),

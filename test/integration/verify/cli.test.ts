@@ -125,7 +125,7 @@ describe("ama-metrics-istio-verify command", () => {
         assert.equal(usage.stdout, "");
         assert.equal(
             usage.stderr,
-            "ama-metrics-istio-verify: --verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help\n" +
+            "ama-metrics-istio-verify: --verbose = true: unknown flag; known flags: --namespace, --collector, --mesh-mode, --revision, --mesh-node, --shards, --sharded-kube-state-metrics, --token-secret, --kubeconfig, --context, --json, --azure, --cluster-id, --workspace-id, --timeout, --help\n" +
                 'ama-metrics-istio-verify: --collector = "foo": unknown collector; use one of "prometheus", "ama-metrics"\n' +
                 "Run with --help for the flags.\n",
         );

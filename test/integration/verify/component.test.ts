@@ -3,7 +3,7 @@
 
 import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
-import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../../components";
+import type { AmaMetricsIstioArgs, MeshMode } from "../../../components";
 import { parsePostRendererArgs } from "../../../components/amaMetrics/flags";
 import { relocate } from "../../../components/amaMetrics/relocate";
 import { containersOf, KubernetesObject, labelsMatch, podTemplatesOf } from "../../../components/core/kubernetes";
@@ -14,7 +14,7 @@ import { injectLabel } from "../../../components/mesh/pod";
 import { prometheusObjects } from "../../../components/prometheus";
 import { configurationOf, parseVerifyArgs } from "../../../components/verify/args";
 import type { VerifyConfiguration } from "../../../components/verify/types";
-import { expectedWorkloads, isShardName, meshExpectations } from "../../../components/verify/workloads";
+import { expectedWorkloads, isShardName, meshExpectations, WorkloadOptions } from "../../../components/verify/workloads";
 import { baseArgs, clusterId, evaluate, fixtureObjects, mockStack, valueOf } from "../../harness";
 
 /** What the command reads without --token-secret: the secret AKS writes. */
@@ -27,7 +27,15 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
     [
         "prometheus with its defaults",
         baseArgs(),
-        { namespace: "monitoring", collector: "prometheus", meshMode: "sidecar", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
+        {
+            namespace: "monitoring",
+            collector: "prometheus",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 1,
+            shardedKubeStateMetrics: false,
+            tokenSecret: aksTokenSecret,
+        },
     ],
     [
         "prometheus with a revision, shards and its own namespace",
@@ -39,6 +47,33 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
             revision: "asm-1-27",
             meshNode: false,
             shards: 3,
+            shardedKubeStateMetrics: false,
+            tokenSecret: aksTokenSecret,
+        },
+    ],
+    [
+        "prometheus with one kube-state-metrics per shard",
+        baseArgs({ prometheus: { shards: 2, shardKubeStateMetrics: true } }),
+        {
+            namespace: "monitoring",
+            collector: "prometheus",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 2,
+            shardedKubeStateMetrics: true,
+            tokenSecret: aksTokenSecret,
+        },
+    ],
+    [
+        "prometheus asking for sharded kube-state-metrics with one shard, which runs one",
+        baseArgs({ prometheus: { shardKubeStateMetrics: true } }),
+        {
+            namespace: "monitoring",
+            collector: "prometheus",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 1,
+            shardedKubeStateMetrics: false,
             tokenSecret: aksTokenSecret,
         },
     ],
@@ -52,13 +87,22 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
             revision: "asm-1-26",
             meshNode: false,
             shards: 1,
+            shardedKubeStateMetrics: false,
             tokenSecret: aksTokenSecret,
         },
     ],
     [
         "ama-metrics with its defaults",
         baseArgs({}, "ama-metrics"),
-        { namespace: "monitoring", collector: "ama-metrics", meshMode: "sidecar", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "sidecar",
+            meshNode: false,
+            shards: 1,
+            shardedKubeStateMetrics: false,
+            tokenSecret: aksTokenSecret,
+        },
     ],
     [
         "ama-metrics with the node DaemonSet meshed",
@@ -70,6 +114,7 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
             revision: "asm-1-27",
             meshNode: true,
             shards: 1,
+            shardedKubeStateMetrics: false,
             tokenSecret: aksTokenSecret,
         },
     ],
@@ -82,13 +127,22 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
             meshMode: "sidecar",
             meshNode: false,
             shards: 1,
+            shardedKubeStateMetrics: false,
             tokenSecret: { namespace: "secrets", name: "agent-token" },
         },
     ],
     [
         "ama-metrics outside the mesh, with an existing workspace",
         baseArgs({ istio: { mode: "off" }, workspace: { resourceId: existingWorkspace } }, "ama-metrics"),
-        { namespace: "monitoring", collector: "ama-metrics", meshMode: "off", meshNode: false, shards: 1, tokenSecret: aksTokenSecret },
+        {
+            namespace: "monitoring",
+            collector: "ama-metrics",
+            meshMode: "off",
+            meshNode: false,
+            shards: 1,
+            shardedKubeStateMetrics: false,
+            tokenSecret: aksTokenSecret,
+        },
     ],
 ];
 
@@ -121,10 +175,10 @@ describe("AmaMetricsIstio verifyArgs", function () {
 });
 
 /** Asserts that the verify command expects what the objects hold: each workload, its pod labels, its sidecar and its certificate readers. */
-function assertExpected(collector: Collector, mode: MeshMode, shards: number, objects: KubernetesObject[], namespace: string): void {
+function assertExpected(workloads: WorkloadOptions, mode: MeshMode, objects: KubernetesObject[], namespace: string): void {
     const inNamespace = objects.filter((o) => o.metadata.namespace === namespace);
-    const expectations = meshExpectations(collector, mode, false);
-    for (const workload of expectedWorkloads(collector, shards)) {
+    const expectations = meshExpectations(workloads.collector, mode, false);
+    for (const workload of expectedWorkloads(workloads)) {
         const [object] = inNamespace.filter((o) => o.kind === workload.kind && o.metadata.name === workload.name);
         assert.ok(object, `no ${workload.kind} ${workload.name}`);
         const pod = podTemplatesOf(object)[0].get();
@@ -158,9 +212,27 @@ describe("the verify command's expectations", () => {
             mockStack();
             const settings = validateArgs("metrics", baseArgs({ istio, prometheus: { shards: 2 } })) as PrometheusCollectorSettings;
             const objects = (await valueOf(pulumi.output(prometheusObjects(settings, refs)))) as unknown as KubernetesObject[];
-            assertExpected("prometheus", mode, 2, objects, settings.namespace);
+            assertExpected({ collector: "prometheus", shards: 2 }, mode, objects, settings.namespace);
             const shards = objects.filter((o) => o.kind === "StatefulSet" && isShardName(o.metadata.name ?? ""));
             assert.equal(shards.length, 2);
+        });
+
+        it(`are what the prometheus collector builds with one kube-state-metrics per shard, in the ${mode} mode`, async () => {
+            mockStack();
+            const args = baseArgs({ istio, prometheus: { shards: 3, shardKubeStateMetrics: true } });
+            const settings = validateArgs("metrics", args) as PrometheusCollectorSettings;
+            const objects = (await valueOf(pulumi.output(prometheusObjects(settings, refs)))) as unknown as KubernetesObject[];
+            assertExpected({ collector: "prometheus", shards: 3, shardedKubeStateMetrics: true }, mode, objects, settings.namespace);
+            // Every Deployment the component creates (the kube-state-metrics instances) is one the command expects.
+            const deployments = objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name);
+            const expected = expectedWorkloads({ collector: "prometheus", shards: 3, shardedKubeStateMetrics: true });
+            assert.deepEqual(
+                deployments.sort(),
+                expected
+                    .filter((w) => w.kind === "Deployment")
+                    .map((w) => w.name)
+                    .sort(),
+            );
         });
 
         it(`are what the relocated ama-metrics chart holds, in the ${mode} mode`, () => {
@@ -170,7 +242,7 @@ describe("the verify command's expectations", () => {
                 ...(istio?.revision ? [`--revision=${istio.revision}`] : []),
             ]);
             const objects = relocate(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
-            assertExpected("ama-metrics", mode, 1, objects, "monitoring");
+            assertExpected({ collector: "ama-metrics", shards: 1 }, mode, objects, "monitoring");
         });
     }
 });
