@@ -1,7 +1,6 @@
 import { nameOf } from "../kubeObjects";
-import { shardWorkloads } from "../workloads";
-import { defineCheck, fail, pass, unreadable } from "./check";
-import { shardPodsOf, workloadIdentity } from "./identity";
+import { defineCheck, fail, pass } from "./check";
+import { shardPodsOrResult, workloadIdentity } from "./identity";
 
 export const podLabel = defineCheck({
     id: "identity.pod-label",
@@ -10,13 +9,9 @@ export const podLabel = defineCheck({
     appliesTo: (options) => options.collector === "prometheus",
     reads: ["pods"],
     run({ pods }, options) {
-        const shardPods = shardPodsOf(pods, options);
-        if (shardPods.state === "error") return [unreadable("the collector's pods", shardPods)];
-        const collectorPods = shardPods.state === "found" ? shardPods.value : [];
-        if (collectorPods.length === 0) {
-            const names = shardWorkloads(options.shards).map((w) => w.name);
-            return [fail(`no pods of ${names.join(", ")} to check`, "see workloads.rolled-out: the shards have no pods")];
-        }
+        const shards = shardPodsOrResult(pods, options);
+        if ("result" in shards) return [shards.result];
+        const collectorPods = shards.pods;
         const label = workloadIdentity.useLabel;
         const unlabelled = collectorPods.filter((p) => p.metadata?.labels?.[label] !== "true").map(nameOf);
         if (unlabelled.length === 0) return [pass(`${collectorPods.length} collector pods carry ${label}=true`)];

@@ -1,8 +1,7 @@
 import { prometheusNames } from "../../prometheus/facts";
 import { Container, nameOf, Pod, Volume } from "../kubeObjects";
-import { shardWorkloads } from "../workloads";
-import { defineCheck, fail, pass, unreadable } from "./check";
-import { shardPodsOf, workloadIdentity } from "./identity";
+import { defineCheck, fail, pass } from "./check";
+import { shardPodsOrResult, workloadIdentity } from "./identity";
 
 export const tokenVolume = defineCheck({
     id: "identity.token-volume",
@@ -13,13 +12,9 @@ export const tokenVolume = defineCheck({
     appliesTo: (options) => options.collector === "prometheus",
     reads: ["pods"],
     run({ pods }, options) {
-        const shardPods = shardPodsOf(pods, options);
-        if (shardPods.state === "error") return [unreadable("the collector's pods", shardPods)];
-        const collectorPods = shardPods.state === "found" ? shardPods.value : [];
-        if (collectorPods.length === 0) {
-            const names = shardWorkloads(options.shards).map((w) => w.name);
-            return [fail(`no pods of ${names.join(", ")} to check`, "see workloads.rolled-out: the shards have no pods")];
-        }
+        const shards = shardPodsOrResult(pods, options);
+        if ("result" in shards) return [shards.result];
+        const collectorPods = shards.pods;
         const problems = collectorPods.flatMap((pod) => {
             const problem = tokenVolumeProblem(pod);
             return problem ? [`${nameOf(pod)}: ${problem}`] : [];
