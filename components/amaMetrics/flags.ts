@@ -19,7 +19,7 @@ import {
     valueOf,
 } from "../core/shapes";
 import { defaults, resolvePodMeshSettings } from "../core/settings";
-import { meshableWorkloads } from "../mesh/workloads";
+import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";
 import { chartFacts, defaultTokenSecret } from "./facts";
 import { knownKindProblem, parseKindScope, Scope } from "./kinds";

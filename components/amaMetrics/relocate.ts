@@ -18,7 +18,7 @@ import {
 } from "../core/kubernetes";
 import type { PodMeshOptions } from "../mesh/pod";
 import { applyPodMesh } from "../mesh/pod";
-import { Workload } from "../mesh/workloads";
+import { Workload } from "../core/facts/workloads";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { chartKinds, Scope, structurallyNamed } from "./kinds";
 import { assertNoKubeSystem } from "./kubeSystemReferences";

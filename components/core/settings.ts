@@ -2,11 +2,8 @@
 // and trust them; nothing downstream checks an argument again.
 
 import * as pulumi from "@pulumi/pulumi";
-import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
-import { AksResourceId, WorkspaceResourceId } from "../azure/ids";
-import { workloadsWithSidecar } from "../mesh/workloads";
-import { prometheusDefaults } from "../prometheus/facts";
-import { targetDefaults } from "../prometheus/jobs";
+import { AksResourceId, WorkspaceResourceId } from "./facts/resourceIds";
+import { workloadsWithSidecar } from "./facts/workloads";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
@@ -84,7 +81,7 @@ interface ChartSettings {
     collectorReplicas?: { min?: number; max?: number };
 }
 
-interface CommonSettings {
+export interface CommonSettings {
     namespace: string;
     createNamespace: boolean;
     cluster: {
@@ -149,7 +146,7 @@ export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, s
 }
 
 /** Mesh settings from the `istio` argument. */
-function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
+export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
     const istio = args.istio ?? {};
     return {
         ...resolvePodMeshSettings(collector, istio, serviceCidr),
@@ -180,91 +177,4 @@ function proxyResourcesWithDefaults(
 export interface ParsedIds {
     cluster: pulumi.Output<AksResourceId>;
     workspace?: pulumi.Output<WorkspaceResourceId>;
-}
-
-/** Fills in defaults. Expects arguments that the validation accepted. */
-export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Settings {
-    const collector = args.collector ?? defaults.collector;
-    const serviceCidr = args.cluster.serviceCidr ?? defaults.serviceCidr;
-    const common: CommonSettings = {
-        namespace: args.namespace ?? defaults.namespace,
-        createNamespace: args.createNamespace ?? true,
-        cluster: {
-            id: ids.cluster,
-            location: args.cluster.location,
-            private: args.cluster.private ?? false,
-            configurationAccessEndpointId: args.cluster.configurationAccessEndpointId,
-            cloudEnvironment: args.cluster.cloudEnvironment ?? defaults.cloudEnvironment,
-            clusterDomain: args.cluster.clusterDomain ?? defaults.clusterDomain,
-        },
-        resourceGroupName: args.resourceGroupName,
-        workspace: {
-            existing: ids.workspace,
-            name: args.workspace?.name,
-            location: args.workspace?.location ?? args.cluster.location,
-            // Created workspaces are protected by default (azure/workspace.ts).
-            protect: args.workspace?.protect ?? true,
-        },
-        recordingRules: {
-            enabled: args.recordingRules?.enabled ?? true,
-            windows: args.recordingRules?.windows ?? false,
-        },
-        grafana: args.grafana ? { principalId: args.grafana.principalId } : undefined,
-        alerts: {
-            enabled: args.alerts?.enabled ?? true,
-            actionGroupIds: args.alerts?.actionGroupIds ?? [],
-            recommended: args.alerts?.recommended ?? false,
-        },
-        privateLinkScopeId: args.privateLinkScopeId,
-        scrapeConfigs: args.scrapeConfigs ?? [],
-        istio: resolveMeshSettings(collector, args, serviceCidr),
-        tags: args.tags,
-    };
-    if (collector === "prometheus") {
-        const prometheus = args.prometheus ?? {};
-        return {
-            ...common,
-            collector,
-            oidcIssuerUrl: args.cluster.oidcIssuerUrl!,
-            prometheus: {
-                image: prometheus.image ?? prometheusDefaults.image,
-                shards: prometheus.shards ?? prometheusDefaults.shards,
-                resources: {
-                    requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
-                    limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
-                },
-                scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
-                walVolume: prometheus.walVolume,
-                priorityClassName: prometheus.priorityClassName,
-                // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
-                shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
-                targets: { ...targetDefaults, ...prometheus.targets },
-                podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
-                windowsKubelet: prometheus.windowsKubelet ?? false,
-            },
-        };
-    }
-    const chart = args.chart ?? {};
-    const version = chart.version ?? defaultChart.version;
-    return {
-        ...common,
-        collector,
-        kubernetesVersion: args.cluster.kubernetesVersion!,
-        chart: {
-            chart: chart.chart ?? defaultChart.chart,
-            version,
-            imageTag: chart.imageTag ?? version,
-            values: chart.values,
-            skipAwait: chart.skipAwait ?? false,
-            openTelemetryMetrics: chart.openTelemetryMetrics ?? false,
-            settings: chart.settings,
-            kindScopes: chart.kindScopes,
-            collectorReplicas: chart.collectorReplicas,
-        },
-        tokenSecret: {
-            name: args.tokenSecret?.name ?? defaultTokenSecret.name,
-            namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
-        },
-        prometheusIdentity: args.prometheusIdentity === true ? { oidcIssuerUrl: args.cluster.oidcIssuerUrl! } : undefined,
-    };
 }

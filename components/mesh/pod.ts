@@ -7,7 +7,7 @@ import type { Collector, ProxyResources } from "../core/args";
 import { Container, containersOf, PodTemplate } from "../core/kubernetes";
 import type { MeshSettings } from "../core/settings";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./certificates";
-import { Workload, workloadsWithSidecar } from "./workloads";
+import { Workload, workloadsWithSidecar } from "../core/facts/workloads";
 
 /** What the pod settings depend on. */
 export type PodMeshOptions = Pick<

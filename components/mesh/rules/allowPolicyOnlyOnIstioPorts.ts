@@ -1,6 +1,6 @@
 import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
 import { allowEffect, hasTarget, isIstio, list, matchLabels, rootNamespacesOf, specOf } from "./helpers";
-import { istioPortRange, wellKnownRootNamespaces } from "./istio";
+import { istioPortRange, wellKnownRootNamespaces } from "../../core/facts/istio";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "allow-policy-only-on-istio-ports";

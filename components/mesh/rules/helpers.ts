@@ -1,7 +1,8 @@
 // Plain-object access shared by the rules: Istio kinds, selectors, and typed reads of unknown values.
 
 import { apiGroup, getPath, isRecord, KubernetesObject, podTemplatesOf } from "../../core/kubernetes";
-import { istioctlIgnoredNamespaces, wellKnownRootNamespaces } from "./istio";
+import { wellKnownRootNamespaces } from "../../core/facts/istio";
+import { istioctlIgnoredNamespaces } from "./istio";
 import type { MeshRuleContext } from "./types";
 
 /** The root namespaces a context names: `rootNamespace` and `rootNamespaces`, else the well-known ones. */

@@ -1,4 +1,4 @@
-import { azureTlsHosts } from "../../azure/clouds";
+import { azureTlsHosts } from "../../core/facts/clouds";
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
 import { isIstio, specOf, list, text, strings } from "./helpers";
 import { hostMatches, hostsOverlap } from "./istio";
