@@ -12,7 +12,7 @@ import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
 import { relocationOptions } from "../components/amaMetrics";
 import type { RelocationOptions } from "../components/amaMetrics/relocate";
 import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
-import { validateArgs } from "../components/core/schema";
+import { validateArgs } from "../components/arguments/validate";
 import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
 import { createMocks } from "../components/testing";
 import { captureRegistrations, Registration } from "../scripts/offline";

@@ -9,7 +9,7 @@ import type { RelocationOptions } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs, IstioArgs } from "../../components/core/args";
 import { AmaMetricsIstioArgumentError, UsageError } from "../../components/core/errors";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import { baseArgs, relocationFor, settingsFor } from "../harness";
 
 /** The problems a call raises, one line each. */

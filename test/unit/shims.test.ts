@@ -8,7 +8,7 @@ import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import {
     baseArgs,
     chartRenderings,

@@ -7,7 +7,7 @@ import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../../componen
 import { parsePostRendererArgs } from "../../../components/amaMetrics/flags";
 import { relocate } from "../../../components/amaMetrics/relocate";
 import { containersOf, KubernetesObject, labelsMatch, podTemplatesOf } from "../../../components/core/kubernetes";
-import { validateArgs } from "../../../components/core/schema";
+import { validateArgs } from "../../../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../../../components/core/settings";
 import { certsVolume } from "../../../components/mesh/certificates";
 import { injectLabel } from "../../../components/mesh/pod";
