@@ -13,7 +13,6 @@ import {
     cloudEnvironments,
     collectorNamespace,
     collectorSchema,
-    input,
     mapOf,
     picklist,
     resourceId,
@@ -22,6 +21,7 @@ import {
     valueOf,
     workspaceIdSchema,
 } from "../core/shapes";
+import { input } from "../core/inputs";
 import { scrapeJobs } from "../core/scrapeConfig";
 import { istioSchema } from "../mesh/arguments";
 import { prometheusSchema } from "../prometheus/arguments";

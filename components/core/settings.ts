@@ -12,6 +12,7 @@ import {
     IstioArgs,
     MeshedWorkload,
     MeshMode,
+    PodMeshKey,
     PrometheusTarget,
     ProxyResources,
     ResourceQuantities,
@@ -127,11 +128,34 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
 
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
+/** The pod mesh keys, each once: `Record` makes a key missing from `PodMeshKey` (or extra) fail to compile. */
+const podMeshKeySet: Record<PodMeshKey, true> = {
+    mode: true,
+    revision: true,
+    meshNodeDaemonSet: true,
+    proxyResources: true,
+    extraExcludeOutboundIPRanges: true,
+    extraExcludeOutboundPorts: true,
+};
+const podMeshKeys = Object.keys(podMeshKeySet) as PodMeshKey[];
+
+/** The pod-level mesh settings: the pod mesh keys, defaults filled in, and the range the proxies capture. */
+export type PodMeshFields = Pick<MeshSettings, PodMeshKey | "serviceCidr">;
+
+/** Every key of `T` present, optional ones too (possibly undefined): an object literal that leaves one out does not compile. */
+export type Complete<T> = T & Record<keyof T, unknown>;
+
+/** The pod-level mesh settings out of the whole mesh settings. */
+export function podMeshFieldsOf(mesh: MeshSettings): PodMeshFields {
+    const picked = Object.fromEntries(podMeshKeys.map((key) => [key, mesh[key]])) as Pick<MeshSettings, PodMeshKey>;
+    return { ...picked, serviceCidr: mesh.serviceCidr };
+}
+
 /**
  * The pod-level mesh settings (what `PodMeshOptions` reads) from the `istio` argument, with their defaults.
- * Shared with the post-renderer, which builds `istio` from its flags.
+ * Shared with `relocate` and the post-renderer, which builds `istio` from its flags.
  */
-export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, serviceCidr: string) {
+export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioArgs, PodMeshKey>, serviceCidr: string): PodMeshFields {
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
     return {
@@ -142,7 +166,7 @@ export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, s
         serviceCidr,
         extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
         extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
-    } satisfies Partial<MeshSettings>;
+    } satisfies Complete<PodMeshFields>;
 }
 
 /** Mesh settings from the `istio` argument. */

@@ -2,7 +2,6 @@
 // the verify command): each value format and each rule between mesh settings stated once, with valibot,
 // and every problem in one shape. No Pulumi here: the commands run without its SDK.
 
-import * as pulumi from "@pulumi/pulumi";
 import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
 import { clouds } from "./facts/clouds";
@@ -12,7 +11,6 @@ import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ProxyResources, 
 import { Problem, problem } from "./errors";
 import { Format, formats, port } from "./formats";
 import { wellKnownRootNamespaces } from "./facts/istio";
-import { isRecord } from "./kubernetes";
 import { defaults } from "./settings";
 
 export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
@@ -27,16 +25,6 @@ export type Schema = v.GenericSchema;
 const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
 
 /** A value of a format. */
-/** A map given as a plain object, not an Output. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return isRecord(value) && !pulumi.Output.isInstance(value);
-}
-
-/** A value that may be an Output: checked now when it is plain, once known otherwise (arguments/validate.ts). */
-export function input(schema: Schema): Schema {
-    return v.lazy((value) => (pulumi.Output.isInstance(value) ? v.any() : schema));
-}
-
 export function valueOf(format: Format): Schema {
     return v.pipe(v.unknown(), v.check(format.test, `${format.wrong}; ${format.fix}`));
 }

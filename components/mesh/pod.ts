@@ -5,21 +5,12 @@
 
 import type { Collector, ProxyResources } from "../core/args";
 import { Container, containersOf, PodTemplate } from "../core/kubernetes";
-import type { MeshSettings } from "../core/settings";
+import type { PodMeshFields } from "../core/settings";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./certificates";
 import { Workload, workloadsWithSidecar } from "../core/facts/workloads";
 
 /** What the pod settings depend on. */
-export type PodMeshOptions = Pick<
-    MeshSettings,
-    | "mode"
-    | "revision"
-    | "meshNodeDaemonSet"
-    | "proxyResources"
-    | "serviceCidr"
-    | "extraExcludeOutboundIPRanges"
-    | "extraExcludeOutboundPorts"
-> & { collector: Collector };
+export type PodMeshOptions = PodMeshFields & { collector: Collector };
 
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { amaMetricsObjects } from "../../components/amaMetrics";
 import { chartFacts } from "../../components/amaMetrics/facts";
-import { relocate } from "../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../components";
 import { KubernetesObject, labelsMatch, podTemplatesOf } from "../../components/core/kubernetes";
 import { collectorPrincipal } from "../../components/mesh/objects";
@@ -28,7 +28,7 @@ function objectsOf(collector: Collector, istio: AmaMetricsIstioArgs["istio"] = {
     if (collector === "prometheus") {
         return prometheusObjects(settingsFor({ istio }), refs);
     }
-    const chart = relocate(fixtureObjects("ama-metrics-chart", helmDefaultsRendering), relocationFor({ istio }));
+    const chart = relocateObjects(fixtureObjects("ama-metrics-chart", helmDefaultsRendering), relocationFor({ istio }));
     return [...amaMetricsObjects(settingsFor({ istio }, "ama-metrics")), ...chart];
 }
 

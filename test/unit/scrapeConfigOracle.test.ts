@@ -32,7 +32,7 @@ function problemsOf(scrapeConfigs: unknown): string[] {
         return [];
     } catch (error) {
         assert.ok(error instanceof AmaMetricsIstioArgumentError, `not an argument error: ${error}`);
-        return error.problems;
+        return error.messages;
     }
 }
 

@@ -32,7 +32,7 @@ export { isAgentWorkload } from "./agentWorkloadInKubeSystem";
 export { podLabelsOf } from "./helpers";
 export { wellKnownRootNamespaces } from "../../core/facts/istio";
 export { hostMatches, servicePortProtocol } from "./istio";
-export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleViolation } from "./types";
+export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleScope, MeshRuleViolation } from "./types";
 
 /** Every rule, sorted by id: policy/policies.ts builds the policy pack from this list alone. */
 export const meshRules: readonly MeshRuleDefinition[] = [

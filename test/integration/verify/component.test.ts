@@ -5,7 +5,7 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../../components";
 import { parsePostRendererArgs } from "../../../components/amaMetrics/flags";
-import { relocate } from "../../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../../components/amaMetrics/relocate";
 import { containersOf, KubernetesObject, labelsMatch, podTemplatesOf } from "../../../components/core/kubernetes";
 import { validateArgs } from "../../../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../../../components/core/settings";
@@ -169,7 +169,7 @@ describe("the verify command's expectations", () => {
                 `--mesh-mode=${mode}`,
                 ...(istio?.revision ? [`--revision=${istio.revision}`] : []),
             ]);
-            const objects = relocate(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
+            const objects = relocateObjects(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
             assertExpected("ama-metrics", mode, 1, objects, "monitoring");
         });
     }
