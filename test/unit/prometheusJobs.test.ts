@@ -166,7 +166,7 @@ describe("prometheus collector: the scrape job registry", () => {
                 assert.throws(
                     () => settingsOf({ prometheus: { targets: { [refused.target]: true } } }),
                     (error: any) => {
-                        assert.deepEqual(error.problems, [
+                        assert.deepEqual(error.messages, [
                             `prometheus.targets.${refused.target} = true: ${refused.reason}; ${refused.fix}`,
                         ]);
                         return true;
