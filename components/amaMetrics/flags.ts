@@ -19,6 +19,7 @@ import {
     valueOf,
 } from "../core/shapes";
 import { Complete, defaults, resolvePodMeshSettings } from "../core/settings";
+import { proxyResourceFields } from "../core/facts/istio";
 import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";
 import { chartFacts, defaultTokenSecret } from "./facts";
@@ -126,11 +127,10 @@ ${flagUsage(flags, 40)}
 
 /** Proxy resources in a fixed order of workloads and fields, without empty entries. */
 function canonicalProxyResources(resources: RelocationSettings["mesh"]["proxyResources"]): RelocationSettings["mesh"]["proxyResources"] {
-    const fields = ["cpu", "memory", "cpuLimit", "memoryLimit"] as const;
     const result: RelocationSettings["mesh"]["proxyResources"] = {};
     for (const workload of meshableWorkloads) {
         const given = Object.fromEntries(
-            fields.filter((f) => resources[workload]?.[f] !== undefined).map((f) => [f, resources[workload]![f]]),
+            proxyResourceFields.filter((f) => resources[workload]?.[f] !== undefined).map((f) => [f, resources[workload]![f]]),
         );
         if (Object.keys(given).length > 0) {
             result[workload] = given;

@@ -7,10 +7,10 @@ import * as v from "valibot";
 import { clouds } from "./facts/clouds";
 import { parseResourceId, resourceIdForm, ResourceType, resourceTypes } from "./facts/resourceIds";
 import { meshableWorkloads, workloadsWithSidecar } from "./facts/workloads";
-import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ProxyResources, ResourceQuantities } from "./args";
+import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ResourceQuantities } from "./args";
 import { Problem, problem } from "./errors";
 import { Format, formats, port } from "./formats";
-import { wellKnownRootNamespaces } from "./facts/istio";
+import { proxyResourceFields, wellKnownRootNamespaces } from "./facts/istio";
 import { defaults } from "./settings";
 
 export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
@@ -132,12 +132,8 @@ export const quantities = strict({
     memory: v.optional(valueOf(formats.quantity)),
 } satisfies Record<keyof ResourceQuantities, Schema>);
 
-const proxyResources = strict({
-    cpu: v.optional(valueOf(formats.quantity)),
-    memory: v.optional(valueOf(formats.quantity)),
-    cpuLimit: v.optional(valueOf(formats.quantity)),
-    memoryLimit: v.optional(valueOf(formats.quantity)),
-} satisfies Record<keyof ProxyResources, Schema>);
+// Every field a quantity; the fields are those of core/facts/istio.ts, which is tied to `ProxyResources`.
+const proxyResources = strict(Object.fromEntries(proxyResourceFields.map((field) => [field, v.optional(valueOf(formats.quantity))])));
 
 export const proxyResourcesPerWorkload = strict(
     Object.fromEntries(meshableWorkloads.map((workload) => [workload, v.optional(proxyResources)])),
