@@ -26,7 +26,7 @@ import { chartFacts, defaultTokenSecret } from "./facts";
 import { knownKindProblem, parseKindScope, Scope } from "./kinds";
 import type { RelocationSettings } from "./relocate";
 
-const list = (values: readonly (string | number)[]) => values.join(",");
+const commaList = (values: readonly (string | number)[]) => values.join(",");
 
 /**
  * The flag of each pod mesh key, in the usage text's order (with the service CIDR, a fact of the cluster
@@ -69,13 +69,13 @@ const meshFlags: Record<PodMeshKey | "serviceCidr", Omit<Flag<RelocationSettings
         name: "exclude-outbound-ip-ranges",
         value: "<cidr,...>",
         help: "sidecar mode: ranges the proxies must not capture",
-        format: (o) => (o.mesh.extraExcludeOutboundIPRanges.length ? [list(o.mesh.extraExcludeOutboundIPRanges)] : []),
+        format: (o) => (o.mesh.extraExcludeOutboundIPRanges.length ? [commaList(o.mesh.extraExcludeOutboundIPRanges)] : []),
     },
     extraExcludeOutboundPorts: {
         name: "exclude-outbound-ports",
         value: "<port,...>",
         help: "sidecar mode: outbound ports the proxies must not capture",
-        format: (o) => (o.mesh.extraExcludeOutboundPorts.length ? [list(o.mesh.extraExcludeOutboundPorts)] : []),
+        format: (o) => (o.mesh.extraExcludeOutboundPorts.length ? [commaList(o.mesh.extraExcludeOutboundPorts)] : []),
     },
 };
 

@@ -1,5 +1,6 @@
-// The component's arguments after validation: defaults filled in, ids parsed. Builders take settings
-// and trust them; nothing downstream checks an argument again.
+// The settings: the component's arguments after validation, defaults filled in, ids parsed (filled in by
+// components/arguments/settings.ts), and the defaults several features share. Builders take settings and
+// trust them; nothing downstream checks an argument again.
 
 import * as pulumi from "@pulumi/pulumi";
 import { AksResourceId, WorkspaceResourceId } from "./facts/resourceIds";
