@@ -10,7 +10,6 @@ import { AmaMetricsIstio } from "../../components";
 import { baseArgs, byType, clusterId, evaluate, Evaluation, mockStack, one, testProviders, testSubscription } from "../harness";
 
 const workspaceType = "azure-native:monitor:AzureMonitorWorkspace";
-const ruleGroupType = "azure-native:alertsmanagement:PrometheusRuleGroup";
 
 /** The cluster `name` in resource group `group` of `subscription`. */
 const clusterIdOf = (name: string, group = "rg-aks", subscription = "11111111-2222-3333-4444-555555555555") =>
