@@ -67,7 +67,7 @@ export function stackConfigError(error: AmaMetricsIstioArgumentError, env: Envir
     };
     return new StackConfigError(
         stackFile,
-        error.details.map((p) => {
+        error.problems.map((p) => {
             const output = fromStack[p.argument];
             const ownKey = p.argument.split(".")[1] as keyof EnvironmentConfig["cluster"];
             const given = p.argument.startsWith("cluster.") ? env.cluster[ownKey] !== undefined : env.istio?.revision !== undefined;

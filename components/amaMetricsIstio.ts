@@ -6,7 +6,7 @@ import { createAzureMonitor } from "./azure";
 import { AmaMetricsIstioArgs } from "./core/args";
 import { AmaMetricsIstioArgumentError, problem } from "./core/errors";
 import { KubernetesObject } from "./core/kubernetes";
-import { validateArgs } from "./core/schema";
+import { validateArgs } from "./arguments/validate";
 import { Settings } from "./core/settings";
 import { collectorPrincipal, namespaceLabels } from "./mesh/objects";
 import { assertMeshObjects } from "./mesh/rules";

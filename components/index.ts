@@ -14,4 +14,4 @@ export { relocate, relocateYaml } from "./amaMetrics/relocate";
 export type { RelocationOptions } from "./amaMetrics/relocate";
 export type { ReplicaBounds } from "./amaMetrics/collectorReplicas";
 export { checkMeshObjects, meshRules } from "./mesh/rules";
-export type { MeshRuleContext, MeshRuleViolation } from "./mesh/rules";
+export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleScope, MeshRuleViolation } from "./mesh/rules";

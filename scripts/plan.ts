@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { defaultChart } from "../components/amaMetrics/facts";
 import { parsePostRendererArgs } from "../components/amaMetrics/flags";
-import { relocate } from "../components/amaMetrics/relocate";
+import { relocateObjects } from "../components/amaMetrics/relocate";
 import { describeObject, KubernetesObject, podTemplatesOf } from "../components/core/kubernetes";
 import { injectLabel, revisionLabel } from "../components/mesh/pod";
 import { evaluateStack, readStackFiles, Registration } from "./offline";
@@ -93,7 +93,7 @@ function chartObjects(chart: Registration): ChartRendering {
     }
     const args = (inputs.postRenderer?.args ?? []).slice(1);
     const rendered = parseAllDocuments(fs.readFileSync(vendoredRendering, "utf8")).map((d) => d.toJS() as KubernetesObject);
-    const objects = relocate(rendered, parsePostRendererArgs(args)).map((object) => {
+    const objects = relocateObjects(rendered, parsePostRendererArgs(args)).map((object) => {
         const pods = podTemplatesOf(object).map((slot) => slot.get().metadata ?? {});
         // Only the pod's mesh labels and annotations, each shown when there is one.
         const only = (map: Record<string, string> | undefined, keep: (key: string) => boolean) => {

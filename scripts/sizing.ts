@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import type { AmaMetricsIstioArgs, ScrapeConfig } from "../components/core/args";
-import { validateArgs } from "../components/core/schema";
+import { validateArgs } from "../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../components/core/settings";
 import { configText, prometheusConfig, PrometheusConfig } from "../components/prometheus/config";
 import { scrapeJobs } from "../components/prometheus/jobs";

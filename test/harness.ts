@@ -10,9 +10,9 @@ import { Provider as AzureProvider } from "@pulumi/azure-native/provider";
 import * as YAML from "yaml";
 import { AmaMetricsIstio, AmaMetricsIstioArgs } from "../components";
 import { relocationOptions } from "../components/amaMetrics";
-import type { RelocationOptions } from "../components/amaMetrics/relocate";
+import type { RelocationSettings } from "../components/amaMetrics/relocate";
 import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
-import { validateArgs } from "../components/core/schema";
+import { validateArgs } from "../components/arguments/validate";
 import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
 import { createMocks } from "../components/testing";
 import { captureRegistrations, Registration } from "../scripts/offline";
@@ -81,7 +81,7 @@ export function settingsFor(
  * The relocation the component hands its post-renderer for these ama-metrics arguments, from its own
  * settings: for `{}`, its defaults.
  */
-export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): RelocationOptions {
+export function relocationFor(overrides: Partial<AmaMetricsIstioArgs> = {}): RelocationSettings {
     return relocationOptions(settingsFor(overrides, "ama-metrics"));
 }
 

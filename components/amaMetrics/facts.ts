@@ -2,7 +2,7 @@
 // under otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/ in Azure/prometheus-collector
 // (commit 39583fd, the test data's), and Microsoft's managed Prometheus documentation.
 
-import type { Workload } from "../mesh/workloads";
+import type { Workload } from "../core/facts/workloads";
 
 /** The published chart and the version this package is tested with. Its version equals the agent's release tag. */
 export const defaultChart = {

@@ -3,7 +3,7 @@
 // so the command refuses exactly what the component refuses.
 
 import * as v from "valibot";
-import type { IstioArgs } from "../core/args";
+import type { IstioArgs, PodMeshKey } from "../core/args";
 import { Problem, problem, UsageError } from "../core/errors";
 import { Flag, flagUsage, meshFlagName, readFlags, writeFlags } from "../core/flags";
 import { formats } from "../core/formats";
@@ -18,67 +18,70 @@ import {
     shapeProblems,
     valueOf,
 } from "../core/shapes";
-import { defaults, resolvePodMeshSettings } from "../core/settings";
-import { meshableWorkloads } from "../mesh/workloads";
+import { Complete, defaults, resolvePodMeshSettings } from "../core/settings";
+import { proxyResourceFields } from "../core/facts/istio";
+import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";
 import { chartFacts, defaultTokenSecret } from "./facts";
 import { knownKindProblem, parseKindScope, Scope } from "./kinds";
-import type { RelocationOptions } from "./relocate";
+import type { RelocationSettings } from "./relocate";
 
-const list = (values: readonly (string | number)[]) => values.join(",");
+const commaList = (values: readonly (string | number)[]) => values.join(",");
 
-export const flags: readonly Flag<RelocationOptions>[] = [
-    { name: "namespace", value: "<name>", help: "target namespace (required)", format: (o) => [o.namespace] },
-    {
+/**
+ * The flag of each pod mesh key, in the usage text's order (with the service CIDR, a fact of the cluster
+ * the sidecar mode's capture needs): a pod mesh key without its flag does not compile.
+ */
+const meshFlags: Record<PodMeshKey | "serviceCidr", Omit<Flag<RelocationSettings>, "meshKey">> = {
+    mode: {
         name: "mesh-mode",
         value: "<mode>",
         help: `${meshModes.join(", ")} (default ${defaults.meshMode})`,
-        meshKey: "mode",
         format: (o) => [o.mesh.mode],
     },
-    {
+    revision: {
         name: "revision",
         value: "<revision>",
         help: "Istio revision, e.g. asm-1-27 (default: the default revision)",
-        meshKey: "revision",
         format: (o) => (o.mesh.revision ? [o.mesh.revision] : []),
     },
-    {
+    meshNodeDaemonSet: {
         name: "mesh-node",
         help: "sidecar mode: mesh the Linux node DaemonSet too",
-        meshKey: "meshNodeDaemonSet",
         format: (o) => (o.mesh.meshNodeDaemonSet ? [""] : []),
     },
-    {
+    proxyResources: {
         name: "proxy-resources",
         value: "<json>",
         help: `proxy resources per workload (${meshableWorkloads.join(", ")}), e.g. {"collector":{"cpu":"100m"}}`,
-        meshKey: "proxyResources",
         format: (o) => {
             const given = canonicalProxyResources(o.mesh.proxyResources);
             return Object.keys(given).length ? [JSON.stringify(given)] : [];
         },
     },
-    {
+    serviceCidr: {
         name: "service-cidr",
         value: "<cidr>",
         help: `the cluster's service CIDR: the only range the sidecar mode's proxies capture (default ${defaults.serviceCidr})`,
         format: (o) => (o.mesh.serviceCidr !== defaults.serviceCidr ? [o.mesh.serviceCidr] : []),
     },
-    {
+    extraExcludeOutboundIPRanges: {
         name: "exclude-outbound-ip-ranges",
         value: "<cidr,...>",
         help: "sidecar mode: ranges the proxies must not capture",
-        meshKey: "extraExcludeOutboundIPRanges",
-        format: (o) => (o.mesh.extraExcludeOutboundIPRanges.length ? [list(o.mesh.extraExcludeOutboundIPRanges)] : []),
+        format: (o) => (o.mesh.extraExcludeOutboundIPRanges.length ? [commaList(o.mesh.extraExcludeOutboundIPRanges)] : []),
     },
-    {
+    extraExcludeOutboundPorts: {
         name: "exclude-outbound-ports",
         value: "<port,...>",
         help: "sidecar mode: outbound ports the proxies must not capture",
-        meshKey: "extraExcludeOutboundPorts",
-        format: (o) => (o.mesh.extraExcludeOutboundPorts.length ? [list(o.mesh.extraExcludeOutboundPorts)] : []),
+        format: (o) => (o.mesh.extraExcludeOutboundPorts.length ? [commaList(o.mesh.extraExcludeOutboundPorts)] : []),
     },
+};
+
+export const flags: readonly Flag<RelocationSettings>[] = [
+    { name: "namespace", value: "<name>", help: "target namespace (required)", format: (o) => [o.namespace] },
+    ...Object.entries(meshFlags).map(([key, flag]) => (key === "serviceCidr" ? flag : { ...flag, meshKey: key as PodMeshKey })),
     {
         name: "token-secret-name",
         value: "<name>",
@@ -123,12 +126,11 @@ ${flagUsage(flags, 40)}
 `;
 
 /** Proxy resources in a fixed order of workloads and fields, without empty entries. */
-function canonicalProxyResources(resources: RelocationOptions["mesh"]["proxyResources"]): RelocationOptions["mesh"]["proxyResources"] {
-    const fields = ["cpu", "memory", "cpuLimit", "memoryLimit"] as const;
-    const result: RelocationOptions["mesh"]["proxyResources"] = {};
+function canonicalProxyResources(resources: RelocationSettings["mesh"]["proxyResources"]): RelocationSettings["mesh"]["proxyResources"] {
+    const result: RelocationSettings["mesh"]["proxyResources"] = {};
     for (const workload of meshableWorkloads) {
         const given = Object.fromEntries(
-            fields.filter((f) => resources[workload]?.[f] !== undefined).map((f) => [f, resources[workload]![f]]),
+            proxyResourceFields.filter((f) => resources[workload]?.[f] !== undefined).map((f) => [f, resources[workload]![f]]),
         );
         if (Object.keys(given).length > 0) {
             result[workload] = given;
@@ -141,12 +143,12 @@ function canonicalProxyResources(resources: RelocationOptions["mesh"]["proxyReso
  * The post-renderer's arguments for `options`: always the same arguments for the same options (the
  * namespace and the mode, then only what differs from the defaults), as `--name=value`.
  */
-export function postRendererArgs(options: RelocationOptions): string[] {
+export function postRendererArgs(options: RelocationSettings): string[] {
     return writeFlags(flags, options, "inline");
 }
 
 /** The options the arguments stand for (the inverse of `postRendererArgs`). Throws a UsageError listing every problem. */
-export function parsePostRendererArgs(argv: readonly string[]): RelocationOptions {
+export function parsePostRendererArgs(argv: readonly string[]): RelocationSettings {
     const { values, given, problems } = readFlags(flags, argv);
     const text = (name: string) => values[name] as string | undefined;
     const check = (name: string, value: unknown, schema: v.GenericSchema) => {
@@ -165,7 +167,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
     } else if (text("namespace") !== undefined) {
         check("namespace", text("namespace"), collectorNamespace);
     }
-    const mode = (text("mesh-mode") ?? defaults.meshMode) as RelocationOptions["mesh"]["mode"];
+    const mode = (text("mesh-mode") ?? defaults.meshMode) as RelocationSettings["mesh"]["mode"];
     check("mesh-mode", mode, meshModeSchema);
     if (text("revision") !== undefined) check("revision", text("revision"), valueOf(formats.revision));
     const proxyResources = parseJson(text("proxy-resources"), problems);
@@ -218,7 +220,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationOption
         throw new UsageError(problems);
     }
 
-    const istio: IstioArgs = {
+    const istio: Complete<Pick<IstioArgs, PodMeshKey>> = {
         mode,
         revision: text("revision"),
         meshNodeDaemonSet: values["mesh-node"] === true ? true : undefined,

@@ -9,12 +9,12 @@ import { createAssociation } from "../azure/dataCollection";
 import type { AzureMonitor } from "../azure";
 import { KubernetesObject } from "../core/kubernetes";
 import { CollectorRegistration, createCollectorObject } from "../core/register";
-import type { AmaMetricsCollectorSettings } from "../core/settings";
+import { podMeshFieldsOf, type AmaMetricsCollectorSettings } from "../core/settings";
 import { collectorAllowPolicy, collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { postRendererCommand } from "./postRenderer";
-import type { RelocationOptions } from "./relocate";
+import type { RelocationSettings } from "./relocate";
 import { shimObjects } from "./shims";
 import { componentValues, mergeValues, Values } from "./values";
 
@@ -123,13 +123,11 @@ export function amaMetricsObjects(settings: AmaMetricsCollectorSettings): Kubern
 export const amaMetricsPodLabels = Object.values(chartWorkloads).map((w) => w.podLabels);
 
 /** The relocation the post-renderer applies, from the component's settings. */
-export function relocationOptions(settings: AmaMetricsCollectorSettings): RelocationOptions {
-    const { mode, revision, meshNodeDaemonSet, proxyResources, serviceCidr, extraExcludeOutboundIPRanges, extraExcludeOutboundPorts } =
-        settings.istio;
+export function relocationOptions(settings: AmaMetricsCollectorSettings): RelocationSettings {
     return {
         namespace: settings.namespace,
         tokenSecret: settings.tokenSecret,
-        mesh: { mode, revision, meshNodeDaemonSet, proxyResources, serviceCidr, extraExcludeOutboundIPRanges, extraExcludeOutboundPorts },
+        mesh: podMeshFieldsOf(settings.istio),
         ...(settings.chart.kindScopes !== undefined ? { kindScopes: settings.chart.kindScopes } : {}),
         ...(settings.chart.collectorReplicas !== undefined ? { collectorReplicas: settings.chart.collectorReplicas } : {}),
     };

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { problem, UsageError } from "../core/errors";
 import { nodeVersionProblem } from "../core/nodeVersion";
 import { parsePostRendererArgs, postRendererArgs, usage } from "./flags";
-import { RelocationOptions, relocateYaml } from "./relocate";
+import { RelocationSettings, relocateText } from "./relocate";
 
 /**
  * The compiled post-renderer: this file when it runs compiled (an installed package), or its compiled twin
@@ -32,7 +32,7 @@ export function compiledScript(): string {
  * Pulumi runs the program and the Kubernetes provider, and Helm the post-renderer, in the directory of
  * Pulumi.yaml's `main`.
  */
-export function postRendererCommand(options: RelocationOptions, cwd: string = process.cwd()): { command: string; args: string[] } {
+export function postRendererCommand(options: RelocationSettings, cwd: string = process.cwd()): { command: string; args: string[] } {
     const script = path.relative(cwd, compiledScript()).split(path.sep).join("/");
     return { command: "node", args: [script, ...postRendererArgs(options)] };
 }
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
                 ),
             ]);
         }
-        process.stdout.write(relocateYaml(await readStdin(), options));
+        process.stdout.write(relocateText(await readStdin(), options));
         return 0;
     } catch (error) {
         // Helm shows this to the user: the message only, no stack trace.

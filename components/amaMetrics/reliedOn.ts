@@ -7,7 +7,7 @@
 // names the chart's parts.
 
 import { apiGroup, Container, containersOf, isRecord, kindKey, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
-import type { Workload } from "../mesh/workloads";
+import type { Workload } from "../core/facts/workloads";
 import { chartFacts, chartWorkloads, defaultChart } from "./facts";
 
 /** What the containers of each workload must be, and why. */

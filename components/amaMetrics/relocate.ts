@@ -16,18 +16,66 @@ import {
     PodTemplate,
     podTemplatesOf,
 } from "../core/kubernetes";
+import type { ChartArgs, PodMeshArgs, TokenSecretArgs } from "../core/args";
+import { defaults, resolvePodMeshSettings } from "../core/settings";
 import type { PodMeshOptions } from "../mesh/pod";
 import { applyPodMesh } from "../mesh/pod";
-import { Workload } from "../mesh/workloads";
-import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
+import { Workload } from "../core/facts/workloads";
+import { chartFacts, chartNamespace, chartWorkloads, defaultTokenSecret } from "./facts";
 import { chartKinds, Scope, structurallyNamed } from "./kinds";
 import { assertNoKubeSystem } from "./kubeSystemReferences";
 import { ReplicaBounds, setCollectorReplicas } from "./collectorReplicas";
 import { assertReliedOnParts } from "./reliedOn";
 import { parseManifests, writeManifests } from "./yamlText";
 
-/** What the relocation needs: a subset of the component's settings, which the post-renderer's flags carry. */
+/**
+ * What `relocate` and `relocateYaml` take, spelled as the component's arguments; what is left out takes the
+ * component's default.
+ */
 export interface RelocationOptions {
+    /** The namespace every namespaced object moves to (the component's `namespace`). Default `monitoring`. */
+    namespace?: string;
+    /** Where the token adapter reads its secret (the component's `tokenSecret`). */
+    tokenSecret?: TokenSecretArgs;
+    /** The pod-level mesh arguments (the component's `istio`). Default: the sidecar mode. */
+    istio?: PodMeshArgs;
+    /** The cluster's service CIDR, the only range the sidecar mode's proxies capture (the component's `cluster.serviceCidr`). */
+    serviceCidr?: string;
+    /** Scopes of kinds the chart renders that the relocation does not know (the component's `chart.kindScopes`). */
+    kindScopes?: ChartArgs["kindScopes"];
+    /** Bounds of the collector's autoscaler (the component's `chart.collectorReplicas`); absent: as the chart renders them. */
+    collectorReplicas?: ChartArgs["collectorReplicas"];
+}
+
+/** The relocation's settings from its public options: the component's defaults filled in. @internal */
+export function relocationSettings(options: RelocationOptions): RelocationSettings {
+    return {
+        namespace: options.namespace ?? defaults.namespace,
+        tokenSecret: {
+            name: options.tokenSecret?.name ?? defaultTokenSecret.name,
+            namespace: options.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
+        },
+        mesh: resolvePodMeshSettings("ama-metrics", options.istio ?? {}, options.serviceCidr ?? defaults.serviceCidr),
+        ...(options.kindScopes !== undefined ? { kindScopes: options.kindScopes } : {}),
+        ...(options.collectorReplicas !== undefined ? { collectorReplicas: options.collectorReplicas } : {}),
+    };
+}
+
+/**
+ * Moves the ama-metrics chart's rendered manifests out of kube-system, as the component's post-renderer
+ * does (see `relocateObjects`). Returns new objects in the same order; the input is not modified.
+ */
+export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions = {}): KubernetesObject[] {
+    return relocateObjects(manifests, relocationSettings(options));
+}
+
+/** `relocate` over multi-document YAML, as Helm renders it; every value the relocation does not change keeps its text. */
+export function relocateYaml(text: string, options: RelocationOptions = {}): string {
+    return relocateText(text, relocationSettings(options));
+}
+
+/** What the relocation needs, defaults filled in: a subset of the component's settings, which the post-renderer's flags carry. @internal */
+export interface RelocationSettings {
     /** Target namespace of every namespaced object. */
     namespace: string;
     /** Where the token adapter reads its secret. */
@@ -45,7 +93,7 @@ const maxNameLength = 253;
 
 const rbacGroup = "rbac.authorization.k8s.io";
 
-/** The containers of each workload that read the custom scrape configuration (and so its certificate files). */
+/** The containers of each workload that read the custom scrape configuration (and so its certificate files). @internal */
 export const certificateReaders: Partial<Record<Workload, string[]>> = {
     collector: [chartFacts.collectorContainer],
     // The config reader validates the custom configuration, stat()s its certificate files and drops the
@@ -53,7 +101,7 @@ export const certificateReaders: Partial<Record<Workload, string[]>> = {
     targetAllocator: [chartFacts.configReaderContainer],
 };
 
-/** The name a cluster-scoped object gets in the target namespace; names already suffixed stay. */
+/** The name a cluster-scoped object gets in the target namespace; names already suffixed stay. @internal */
 export function clusterScopedName(name: string, namespace: string): string {
     const suffix = `-${namespace}`;
     return name.endsWith(suffix) ? name : `${name}${suffix}`;
@@ -64,8 +112,9 @@ export function clusterScopedName(name: string, namespace: string): string {
  * objects in the same order; the input is not modified. Throws on empty input, on a rendering that lacks
  * what the relocation relies on (reliedOn.ts), on a kind of unknown scope, on an object in a namespace other than kube-system or the target, on names that would become invalid, and
  * on any `kube-system` left in the output that is not the token secret's.
+ * @internal
  */
-export function relocate(manifests: readonly KubernetesObject[], options: RelocationOptions): KubernetesObject[] {
+export function relocateObjects(manifests: readonly KubernetesObject[], options: RelocationSettings): KubernetesObject[] {
     if (manifests.length === 0) {
         // Helm would take an empty rendering for a release without objects, and delete the chart's.
         throw new Error(
@@ -86,14 +135,15 @@ export function relocate(manifests: readonly KubernetesObject[], options: Reloca
 }
 
 /**
- * `relocate` over multi-document YAML (as Helm renders it). Documents keep their order, empty documents
+ * `relocateObjects` over multi-document YAML (as Helm renders it). Documents keep their order, empty documents
  * are dropped, and every value the relocation does not change keeps its text.
+ * @internal
  */
-export function relocateYaml(text: string, options: RelocationOptions): string {
+export function relocateText(text: string, options: RelocationSettings): string {
     const parsed = parseManifests(text);
     return writeManifests(
         parsed,
-        relocate(
+        relocateObjects(
             parsed.map((p) => p.object),
             options,
         ),
@@ -147,7 +197,7 @@ function withHttpsOff(object: KubernetesObject): KubernetesObject {
 // What the relocation knows about the whole input before it rewrites any object.
 
 interface Context {
-    options: RelocationOptions;
+    options: RelocationSettings;
     /** Scope of every kind of the input: kindKey → scope. */
     scopes: Map<string, Scope>;
     /** New names of renamed cluster-scoped objects: kindKey/name → new name. */
@@ -162,7 +212,7 @@ function keyOf(object: KubernetesObject): string {
     return kindKey(apiGroup(object.apiVersion), object.kind);
 }
 
-function buildContext(objects: readonly KubernetesObject[], options: RelocationOptions): Context {
+function buildContext(objects: readonly KubernetesObject[], options: RelocationSettings): Context {
     const scopes = new Map<string, Scope>(chartKinds);
     for (const [key, scope] of Object.entries(options.kindScopes ?? {})) {
         scopes.set(key, scope);

@@ -7,7 +7,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
 import { Settings } from "../core/settings";
-import { parseResourceId } from "./ids";
+import { parseResourceId } from "../core/facts/resourceIds";
 
 interface PreflightFacts {
     /** The subscription of the azure-native provider the component was given. */

@@ -8,7 +8,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { Settings } from "../core/settings";
 import { endpointNetworkAcls } from "./dataCollection";
-import { parseResourceId } from "./ids";
+import { parseResourceId } from "../core/facts/resourceIds";
 import { configurationAccessEndpointAssociationName, configurationEndpointName, sameRegion, scopedResourceName } from "./names";
 
 /** Whether the component creates an endpoint in the cluster's region for the agent's configuration. */

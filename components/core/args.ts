@@ -300,6 +300,16 @@ export interface IstioArgs {
     scrapeNamespaces?: string[];
 }
 
+/**
+ * The `istio` arguments that shape the collector's pods: the component applies them, and `relocate` and the
+ * post-renderer's flags take exactly these (a key added here does not compile until each of them has it).
+ */
+export type PodMeshKey =
+    "mode" | "revision" | "meshNodeDaemonSet" | "proxyResources" | "extraExcludeOutboundIPRanges" | "extraExcludeOutboundPorts";
+
+/** The pod-level mesh arguments, as `istio` spells them. */
+export type PodMeshArgs = Pick<IstioArgs, PodMeshKey>;
+
 /** A Prometheus `scrape_config` (https://prometheus.io/docs/prometheus/latest/configuration/configuration/#scrape_config). */
 export type ScrapeConfig = Record<string, unknown> & { job_name: string };
 

@@ -48,19 +48,19 @@ function describeValue(value: unknown): string {
  * been registered.
  */
 export class AmaMetricsIstioArgumentError extends Error {
-    /** The problems, each formatted as `<argument> = <value>: <what is wrong>; <the fix>`. */
-    public readonly problems: string[];
+    /** The problems, each formatted as `<argument> = <value>: <what is wrong>; <the fix>` (`formatProblem`). */
+    public readonly messages: string[];
 
     constructor(
         /** The component's name. */
         public readonly component: string,
         /** The problems, unformatted: a program can name where it read each argument. */
-        public readonly details: readonly Problem[],
+        public readonly problems: readonly Problem[],
     ) {
-        const lines = details.map(formatProblem);
+        const lines = problems.map(formatProblem);
         super(`AmaMetricsIstio "${component}" has invalid arguments:\n${lines.map((line) => `  - ${line}`).join("\n")}`);
         this.name = "AmaMetricsIstioArgumentError";
-        this.problems = lines;
+        this.messages = lines;
     }
 }
 

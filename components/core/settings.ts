@@ -1,12 +1,10 @@
-// The component's arguments after validation: defaults filled in, ids parsed. Builders take settings
-// and trust them; nothing downstream checks an argument again.
+// The settings: the component's arguments after validation, defaults filled in, ids parsed (filled in by
+// components/arguments/settings.ts), and the defaults several features share. Builders take settings and
+// trust them; nothing downstream checks an argument again.
 
 import * as pulumi from "@pulumi/pulumi";
-import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
-import { AksResourceId, WorkspaceResourceId } from "../azure/ids";
-import { workloadsWithSidecar } from "../mesh/workloads";
-import { prometheusDefaults } from "../prometheus/facts";
-import { targetDefaults } from "../prometheus/jobs";
+import { AksResourceId, WorkspaceResourceId } from "./facts/resourceIds";
+import { workloadsWithSidecar } from "./facts/workloads";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
@@ -15,6 +13,7 @@ import {
     IstioArgs,
     MeshedWorkload,
     MeshMode,
+    PodMeshKey,
     PrometheusTarget,
     ProxyResources,
     ResourceQuantities,
@@ -84,7 +83,7 @@ interface ChartSettings {
     collectorReplicas?: { min?: number; max?: number };
 }
 
-interface CommonSettings {
+export interface CommonSettings {
     namespace: string;
     createNamespace: boolean;
     cluster: {
@@ -130,11 +129,34 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
 
 export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
+/** The pod mesh keys, each once: `Record` makes a key missing from `PodMeshKey` (or extra) fail to compile. */
+const podMeshKeySet: Record<PodMeshKey, true> = {
+    mode: true,
+    revision: true,
+    meshNodeDaemonSet: true,
+    proxyResources: true,
+    extraExcludeOutboundIPRanges: true,
+    extraExcludeOutboundPorts: true,
+};
+const podMeshKeys = Object.keys(podMeshKeySet) as PodMeshKey[];
+
+/** The pod-level mesh settings: the pod mesh keys, defaults filled in, and the range the proxies capture. */
+export type PodMeshFields = Pick<MeshSettings, PodMeshKey | "serviceCidr">;
+
+/** Every key of `T` present, optional ones too (possibly undefined): an object literal that leaves one out does not compile. */
+export type Complete<T> = T & Record<keyof T, unknown>;
+
+/** The pod-level mesh settings out of the whole mesh settings. */
+export function podMeshFieldsOf(mesh: MeshSettings): PodMeshFields {
+    const picked = Object.fromEntries(podMeshKeys.map((key) => [key, mesh[key]])) as Pick<MeshSettings, PodMeshKey>;
+    return { ...picked, serviceCidr: mesh.serviceCidr };
+}
+
 /**
  * The pod-level mesh settings (what `PodMeshOptions` reads) from the `istio` argument, with their defaults.
- * Shared with the post-renderer, which builds `istio` from its flags.
+ * Shared with `relocate` and the post-renderer, which builds `istio` from its flags.
  */
-export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, serviceCidr: string) {
+export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioArgs, PodMeshKey>, serviceCidr: string): PodMeshFields {
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
     return {
@@ -145,11 +167,11 @@ export function resolvePodMeshSettings(collector: Collector, istio: IstioArgs, s
         serviceCidr,
         extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
         extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
-    } satisfies Partial<MeshSettings>;
+    } satisfies Complete<PodMeshFields>;
 }
 
 /** Mesh settings from the `istio` argument. */
-function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
+export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
     const istio = args.istio ?? {};
     return {
         ...resolvePodMeshSettings(collector, istio, serviceCidr),
@@ -180,91 +202,4 @@ function proxyResourcesWithDefaults(
 export interface ParsedIds {
     cluster: pulumi.Output<AksResourceId>;
     workspace?: pulumi.Output<WorkspaceResourceId>;
-}
-
-/** Fills in defaults. Expects arguments that the validation accepted. */
-export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Settings {
-    const collector = args.collector ?? defaults.collector;
-    const serviceCidr = args.cluster.serviceCidr ?? defaults.serviceCidr;
-    const common: CommonSettings = {
-        namespace: args.namespace ?? defaults.namespace,
-        createNamespace: args.createNamespace ?? true,
-        cluster: {
-            id: ids.cluster,
-            location: args.cluster.location,
-            private: args.cluster.private ?? false,
-            configurationAccessEndpointId: args.cluster.configurationAccessEndpointId,
-            cloudEnvironment: args.cluster.cloudEnvironment ?? defaults.cloudEnvironment,
-            clusterDomain: args.cluster.clusterDomain ?? defaults.clusterDomain,
-        },
-        resourceGroupName: args.resourceGroupName,
-        workspace: {
-            existing: ids.workspace,
-            name: args.workspace?.name,
-            location: args.workspace?.location ?? args.cluster.location,
-            // Created workspaces are protected by default (azure/workspace.ts).
-            protect: args.workspace?.protect ?? true,
-        },
-        recordingRules: {
-            enabled: args.recordingRules?.enabled ?? true,
-            windows: args.recordingRules?.windows ?? false,
-        },
-        grafana: args.grafana ? { principalId: args.grafana.principalId } : undefined,
-        alerts: {
-            enabled: args.alerts?.enabled ?? true,
-            actionGroupIds: args.alerts?.actionGroupIds ?? [],
-            recommended: args.alerts?.recommended ?? false,
-        },
-        privateLinkScopeId: args.privateLinkScopeId,
-        scrapeConfigs: args.scrapeConfigs ?? [],
-        istio: resolveMeshSettings(collector, args, serviceCidr),
-        tags: args.tags,
-    };
-    if (collector === "prometheus") {
-        const prometheus = args.prometheus ?? {};
-        return {
-            ...common,
-            collector,
-            oidcIssuerUrl: args.cluster.oidcIssuerUrl!,
-            prometheus: {
-                image: prometheus.image ?? prometheusDefaults.image,
-                shards: prometheus.shards ?? prometheusDefaults.shards,
-                resources: {
-                    requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
-                    limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
-                },
-                scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
-                walVolume: prometheus.walVolume,
-                priorityClassName: prometheus.priorityClassName,
-                // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
-                shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
-                targets: { ...targetDefaults, ...prometheus.targets },
-                podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
-                windowsKubelet: prometheus.windowsKubelet ?? false,
-            },
-        };
-    }
-    const chart = args.chart ?? {};
-    const version = chart.version ?? defaultChart.version;
-    return {
-        ...common,
-        collector,
-        kubernetesVersion: args.cluster.kubernetesVersion!,
-        chart: {
-            chart: chart.chart ?? defaultChart.chart,
-            version,
-            imageTag: chart.imageTag ?? version,
-            values: chart.values,
-            skipAwait: chart.skipAwait ?? false,
-            openTelemetryMetrics: chart.openTelemetryMetrics ?? false,
-            settings: chart.settings,
-            kindScopes: chart.kindScopes,
-            collectorReplicas: chart.collectorReplicas,
-        },
-        tokenSecret: {
-            name: args.tokenSecret?.name ?? defaultTokenSecret.name,
-            namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
-        },
-        prometheusIdentity: args.prometheusIdentity === true ? { oidcIssuerUrl: args.cluster.oidcIssuerUrl! } : undefined,
-    };
 }

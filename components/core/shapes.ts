@@ -4,13 +4,13 @@
 
 import { distance } from "fastest-levenshtein";
 import * as v from "valibot";
-import { clouds } from "../azure/clouds";
-import { parseResourceId, resourceIdForm, ResourceType, resourceTypes } from "../azure/ids";
-import { wellKnownRootNamespaces } from "../mesh/rules";
-import { meshableWorkloads, workloadsWithSidecar } from "../mesh/workloads";
-import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ProxyResources, ResourceQuantities } from "./args";
+import { clouds } from "./facts/clouds";
+import { parseResourceId, resourceIdForm, ResourceType, resourceTypes } from "./facts/resourceIds";
+import { meshableWorkloads, workloadsWithSidecar } from "./facts/workloads";
+import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ResourceQuantities } from "./args";
 import { Problem, problem } from "./errors";
 import { Format, formats, port } from "./formats";
+import { proxyResourceFields, wellKnownRootNamespaces } from "./facts/istio";
 import { defaults } from "./settings";
 
 export const collectors: readonly Collector[] = ["prometheus", "ama-metrics"];
@@ -22,7 +22,7 @@ export const cloudEnvironments = Object.keys(clouds) as CloudEnvironment[];
 
 export type Schema = v.GenericSchema;
 
-const list = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
+const quotedList = (values: readonly string[]) => values.map((value) => `"${value}"`).join(", ");
 
 /** A value of a format. */
 export function valueOf(format: Format): Schema {
@@ -30,7 +30,7 @@ export function valueOf(format: Format): Schema {
 }
 
 export const bool = v.boolean("not true or false; use true or false");
-export const picklist = (options: readonly string[], wrong: string) => v.picklist(options, `${wrong}; use one of ${list(options)}`);
+export const picklist = (options: readonly string[], wrong: string) => v.picklist(options, `${wrong}; use one of ${quotedList(options)}`);
 export const stringList = (format: Format) => v.array(valueOf(format), `not a list; give a list, e.g. ["a", "b"]`);
 /**
  * A map (an object of string keys), never a list: valibot's `record` alone takes arrays, which would
@@ -61,13 +61,13 @@ export function strict(entries: v.ObjectEntries, missing: Record<string, string>
         if (issue.received === "undefined" && typeof key === "string") {
             return `missing; ${missing[key] ?? `give ${key}`}`;
         }
-        return `not an object; give an object with ${list(known)}`;
+        return `not an object; give an object with ${quotedList(known)}`;
     });
 }
 
 function unknownKey(key: string, known: readonly string[]): string {
     const near = nearest(key, known);
-    return `unknown argument; ${near !== undefined ? `did you mean "${near}"? ` : ""}known here: ${list(known)}`;
+    return `unknown argument; ${near !== undefined ? `did you mean "${near}"? ` : ""}known here: ${quotedList(known)}`;
 }
 
 /** The known name a mistyped one most likely meant, if one is close enough. */
@@ -132,12 +132,8 @@ export const quantities = strict({
     memory: v.optional(valueOf(formats.quantity)),
 } satisfies Record<keyof ResourceQuantities, Schema>);
 
-const proxyResources = strict({
-    cpu: v.optional(valueOf(formats.quantity)),
-    memory: v.optional(valueOf(formats.quantity)),
-    cpuLimit: v.optional(valueOf(formats.quantity)),
-    memoryLimit: v.optional(valueOf(formats.quantity)),
-} satisfies Record<keyof ProxyResources, Schema>);
+// Every field a quantity; the fields are those of core/facts/istio.ts, which is tied to `ProxyResources`.
+const proxyResources = strict(Object.fromEntries(proxyResourceFields.map((field) => [field, v.optional(valueOf(formats.quantity))])));
 
 export const proxyResourcesPerWorkload = strict(
     Object.fromEntries(meshableWorkloads.map((workload) => [workload, v.optional(proxyResources)])),
@@ -234,7 +230,7 @@ export function meshRuleProblems(collector: Collector, istio: IstioArgs, name: M
                     `${name("proxyResources")}.${workload}`,
                     resources,
                     why,
-                    meshed.length ? `give proxy resources only for ${list(meshed)}` : "drop istio.proxyResources",
+                    meshed.length ? `give proxy resources only for ${quotedList(meshed)}` : "drop istio.proxyResources",
                 ),
             );
         }

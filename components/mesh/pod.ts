@@ -4,22 +4,14 @@
 // idempotent and switching modes over already relocated manifests is safe.
 
 import type { Collector, ProxyResources } from "../core/args";
+import { proxyResourceAnnotations, proxyResourceFields } from "../core/facts/istio";
 import { Container, containersOf, PodTemplate } from "../core/kubernetes";
-import type { MeshSettings } from "../core/settings";
+import type { PodMeshFields } from "../core/settings";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./certificates";
-import { Workload, workloadsWithSidecar } from "./workloads";
+import { Workload, workloadsWithSidecar } from "../core/facts/workloads";
 
 /** What the pod settings depend on. */
-export type PodMeshOptions = Pick<
-    MeshSettings,
-    | "mode"
-    | "revision"
-    | "meshNodeDaemonSet"
-    | "proxyResources"
-    | "serviceCidr"
-    | "extraExcludeOutboundIPRanges"
-    | "extraExcludeOutboundPorts"
-> & { collector: Collector };
+export type PodMeshOptions = PodMeshFields & { collector: Collector };
 
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";
@@ -44,15 +36,11 @@ export const podAnnotations = {
     proxyConfig: "proxy.istio.io/config",
     userVolumeMount: "sidecar.istio.io/userVolumeMount",
     meshRevision: meshRevisionAnnotation,
-    proxyCPU: "sidecar.istio.io/proxyCPU",
-    proxyMemory: "sidecar.istio.io/proxyMemory",
-    proxyCPULimit: "sidecar.istio.io/proxyCPULimit",
-    proxyMemoryLimit: "sidecar.istio.io/proxyMemoryLimit",
 };
 
 /** Every pod label and annotation this package manages. */
 const managedLabels: readonly string[] = [injectLabel, revisionLabel, dataplaneModeLabel];
-const managedAnnotations: readonly string[] = Object.values(podAnnotations);
+const managedAnnotations: readonly string[] = [...Object.values(podAnnotations), ...Object.values(proxyResourceAnnotations)];
 
 interface PodMeshSettings {
     labels: Record<string, string>;
@@ -85,7 +73,7 @@ function podMeshSettings(
         return optOut;
     }
     const resources =
-        workload === undefined || workload === "windowsNode" ? {} : proxyResourceAnnotations(options.proxyResources[workload]);
+        workload === undefined || workload === "windowsNode" ? {} : proxyResourceAnnotationsOf(options.proxyResources[workload]);
     if (options.mode === "certificates") {
         if (workload === undefined) {
             return optOut;
@@ -137,12 +125,12 @@ function podMeshSettings(
 }
 
 /** The `sidecar.istio.io/proxy*` annotations for the given resources. */
-function proxyResourceAnnotations(resources: ProxyResources | undefined): Record<string, string> {
+function proxyResourceAnnotationsOf(resources: ProxyResources | undefined): Record<string, string> {
     const result: Record<string, string> = {};
-    if (resources?.cpu !== undefined) result[podAnnotations.proxyCPU] = resources.cpu;
-    if (resources?.memory !== undefined) result[podAnnotations.proxyMemory] = resources.memory;
-    if (resources?.cpuLimit !== undefined) result[podAnnotations.proxyCPULimit] = resources.cpuLimit;
-    if (resources?.memoryLimit !== undefined) result[podAnnotations.proxyMemoryLimit] = resources.memoryLimit;
+    for (const field of proxyResourceFields) {
+        const value = resources?.[field];
+        if (value !== undefined) result[proxyResourceAnnotations[field]] = value;
+    }
     return result;
 }
 

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import * as YAML from "yaml";
 import type { ScrapeConfig } from "../core/args";
 import type { PrometheusCollectorSettings } from "../core/settings";
-import { clouds } from "../azure/clouds";
+import { clouds } from "../core/facts/clouds";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
 import { scrapeJobs, withSampleLimit } from "./jobs";
 

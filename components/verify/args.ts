@@ -23,7 +23,7 @@ import {
     workspaceIdSchema,
 } from "../core/shapes";
 import { defaults } from "../core/settings";
-import { parseResourceId, resourceIdForm, resourceTypes } from "../azure/ids";
+import { parseResourceId, resourceIdForm, resourceTypes } from "../core/facts/resourceIds";
 import { prometheusDefaults } from "../prometheus/facts";
 import { AzureTarget, sameSecret, SecretRef, secretText, VerifyConfiguration, VerifyOptions } from "./types";
 

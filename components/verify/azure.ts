@@ -2,7 +2,7 @@
 // rules from ARM, the workspace's query endpoint, and one PromQL query. Tokens come from
 // @azure/identity's DefaultAzureCredential; ARM's address and the credential can be injected (tests).
 
-import { parseAksResourceId } from "../azure/ids";
+import { parseAksResourceId } from "../core/facts/resourceIds";
 import { dataCollectionEndpointName } from "../azure/names";
 import type { Collector } from "../core/args";
 import { fetchPublisher, Publisher } from "./azurePublisher";

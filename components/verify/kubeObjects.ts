@@ -9,7 +9,8 @@ interface ObjectMeta extends PlainMeta {
     generation?: number;
 }
 
-export interface KubeObject {
+/** An object as the API server serves it (the verify command reads live objects; core/kubernetes.ts `KubernetesObject` is one the package emits). */
+export interface ServedObject {
     apiVersion?: string;
     kind?: string;
     metadata?: ObjectMeta;
@@ -45,14 +46,14 @@ interface PodSpec extends PlainPodSpec {
 }
 
 /** A Pod as the API serves it: core's pod template (its helpers read it), with a status. */
-export interface Pod extends KubeObject, PodTemplate {
+export interface Pod extends ServedObject, PodTemplate {
     metadata?: ObjectMeta;
     spec?: PodSpec;
     status?: { phase?: string; startTime?: string };
 }
 
 /** A Deployment, StatefulSet or DaemonSet. */
-export interface WorkloadObject extends KubeObject {
+export interface WorkloadObject extends ServedObject {
     spec?: { replicas?: number; template?: { metadata?: ObjectMeta; spec?: PodSpec } };
     status?: {
         observedGeneration?: number;
@@ -65,16 +66,16 @@ export interface WorkloadObject extends KubeObject {
     };
 }
 
-export interface PeerAuthentication extends KubeObject {
+export interface PeerAuthentication extends ServedObject {
     spec?: { selector?: { matchLabels?: Record<string, string> }; mtls?: { mode?: string } };
 }
 
-export interface Secret extends KubeObject {
+export interface Secret extends ServedObject {
     type?: string;
     data?: Record<string, string>;
 }
 
-export interface Service extends KubeObject {
+export interface Service extends ServedObject {
     spec?: { type?: string; externalName?: string; clusterIP?: string; clusterIPs?: string[] };
 }
 
@@ -85,11 +86,11 @@ interface PolicyRule {
     verbs?: string[];
 }
 
-export interface Role extends KubeObject {
+export interface Role extends ServedObject {
     rules?: PolicyRule[];
 }
 
-export interface RoleBinding extends KubeObject {
+export interface RoleBinding extends ServedObject {
     roleRef?: { apiGroup?: string; kind?: string; name?: string };
     subjects?: { kind?: string; name?: string; namespace?: string }[];
 }
@@ -118,7 +119,7 @@ export function startedAt(pod: Pod): Date | undefined {
     return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-export function nameOf(object: KubeObject): string {
+export function nameOf(object: ServedObject): string {
     return object.metadata?.name ?? "(unnamed)";
 }
 

@@ -7,7 +7,7 @@ import { tokenReaderName } from "../amaMetrics/shims";
 import { dataplaneModeLabel } from "../mesh/pod";
 import { prometheusNames } from "../prometheus/facts";
 import type { AzureSnapshot } from "./azure";
-import type { KubeObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
+import type { ServedObject, PeerAuthentication, Pod, Role, RoleBinding, Secret, Service, WorkloadObject } from "./kubeObjects";
 import type { VerifyOptions } from "./types";
 import { ExpectedWorkload, expectedWorkloads, shardWorkloads } from "./workloads";
 
@@ -215,16 +215,16 @@ export type KubeReadId = keyof typeof kubeReads;
 
 /** What each read gives. `azure` is the whole Azure side (azure.ts), read with `--azure`. */
 export interface ReadValues {
-    namespace: KubeObject;
+    namespace: ServedObject;
     deployments: WorkloadObject[];
     statefulSets: WorkloadObject[];
     daemonSets: WorkloadObject[];
     pods: Pod[];
     peerAuthentications: PeerAuthentication[];
-    serviceAccount: KubeObject;
+    serviceAccount: ServedObject;
     shardMetrics: Record<string, Fetched<string>>;
     allocatorMetrics: Record<string, Fetched<string>>;
-    ambientNamespaces: KubeObject[];
+    ambientNamespaces: ServedObject[];
     ambientPods: Pod[];
     kubeSystemDeployments: WorkloadObject[];
     kubeSystemDaemonSets: WorkloadObject[];

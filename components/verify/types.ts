@@ -38,7 +38,7 @@ export function secretText(secret: SecretRef): string {
     return `${secret.namespace}/${secret.name}`;
 }
 
-/** The Azure side, by resource ids checked and spelled as Azure spells them (azure/ids). */
+/** The Azure side, by resource ids checked and spelled as Azure spells them (core/facts/resourceIds). */
 export interface AzureTarget {
     /** The AKS cluster's resource id. */
     clusterId: string;

@@ -1,12 +1,12 @@
 // The workloads each collector runs in its namespace, how to find their pods, and which of them carry a
 // sidecar and mount the certificates. Names, labels and the mesh's choices are the package's own:
-// prometheus/facts, amaMetrics/facts and mesh/workloads.
+// prometheus/facts, amaMetrics/facts and core/facts/workloads.
 
 import type { Collector, MeshMode } from "../core/args";
 import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
 import { labelsMatch } from "../core/kubernetes";
-import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../mesh/workloads";
+import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../core/facts/workloads";
 import { kubeStateMetricsShardName, prometheusNames, shardName } from "../prometheus/facts";
 import { livePods, Pod } from "./kubeObjects";
 import type { VerifyConfiguration } from "./types";

@@ -168,7 +168,7 @@ describe("the ama-metrics collector under mocks", function () {
                     registrations.filter((r) => !r.type.startsWith("pulumi:providers:")),
                     [],
                 );
-                return error.problems;
+                return error.messages;
             }
             return assert.fail("the component accepted the arguments");
         };

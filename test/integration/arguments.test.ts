@@ -849,7 +849,7 @@ describe("argument validation", () => {
                 (err: unknown) => {
                     assert.ok(err instanceof AmaMetricsIstioArgumentError, `not an argument error: ${err}`);
                     assert.match(err.message, /^AmaMetricsIstio "bad" has invalid arguments:\n {2}- /);
-                    const line = err.problems.find((p) => p.startsWith(argumentAndValue));
+                    const line = err.messages.find((p) => p.startsWith(argumentAndValue));
                     assert.ok(line, `no problem starts with ${argumentAndValue}:\n${err.message}`);
                     // One shape everywhere: `<argument> = <value>: <what is wrong>; <the fix>`.
                     assert.match(line, /^[^=]+ = .+: .+; .+/);
@@ -875,7 +875,7 @@ describe("argument validation", () => {
                     { ...prometheus, namespace: "kube-system", istio: { revision: "asm_1" } },
                     { providers: testProviders() },
                 ),
-            (err: AmaMetricsIstioArgumentError) => err.problems.length === 2,
+            (err: AmaMetricsIstioArgumentError) => err.messages.length === 2,
         );
     });
 
@@ -886,7 +886,7 @@ describe("argument validation", () => {
             () => new AmaMetricsIstio("bad", prometheus, { providers: { kubernetes } }),
             (err: AmaMetricsIstioArgumentError) => {
                 assert.deepEqual(
-                    err.problems.map((p) => p.split(" = ")[0]),
+                    err.messages.map((p) => p.split(" = ")[0]),
                     ['opts.providers["azure-native"]'],
                 );
                 assert.match(err.message, /never falls back to a default provider/);

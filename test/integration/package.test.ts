@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { relocateYaml } from "../../components/amaMetrics/relocate";
+import { relocateText } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { parseAllDocuments } from "yaml";
 import { baseArgs, fixture, helmDefaultsRendering, chartRenderings, relocationFor } from "../harness";
@@ -197,7 +197,7 @@ describe("the npm package, installed in a consumer's project", function () {
                 const manifests = fs.readFileSync(fixture("ama-metrics-chart", rendering), "utf8");
                 const result = runLikeHelm(postRenderer, manifests, consumer);
                 assert.equal(result.status, 0, result.stderr);
-                assert.equal(result.stdout, relocateYaml(manifests, options), rendering);
+                assert.equal(result.stdout, relocateText(manifests, options), rendering);
             }
         });
     }
@@ -213,7 +213,7 @@ describe("the npm package, installed in a consumer's project", function () {
         );
         assert.equal(result.status, 0, result.stderr);
         // The command's defaults are the component's.
-        assert.equal(result.stdout, relocateYaml(manifests, relocationFor()));
+        assert.equal(result.stdout, relocateText(manifests, relocationFor()));
         // What a Helm CLI user gets without the component's values: Helm's defaults, relocated with the
         // allocator's HTTPS off, as the component's rendering is.
         const helmDefaults = runLikeHelm(
@@ -224,6 +224,6 @@ describe("the npm package, installed in a consumer's project", function () {
         );
         assert.equal(helmDefaults.status, 0, helmDefaults.stderr);
         const parsed = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS());
-        assert.deepEqual(parsed(helmDefaults.stdout), parsed(relocateYaml(manifests, relocationFor())));
+        assert.deepEqual(parsed(helmDefaults.stdout), parsed(relocateText(manifests, relocationFor())));
     });
 });

@@ -8,7 +8,7 @@ import * as assert from "node:assert/strict";
 import { execFileSync, spawnSync, SpawnSyncReturns } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { relocateYaml, RelocationOptions } from "../../components/amaMetrics/relocate";
+import { relocateText, RelocationSettings } from "../../components/amaMetrics/relocate";
 import { main } from "../../components/amaMetrics/postRenderer";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { parseAllDocuments } from "yaml";
@@ -38,7 +38,7 @@ async function chartPostRenderer(args: Partial<AmaMetricsIstioArgs>): Promise<Po
     return one(registrations, "kubernetes:helm.sh/v4:Chart").inputs.postRenderer as PostRenderer;
 }
 
-const mesh = (overrides: Partial<RelocationOptions["mesh"]>): RelocationOptions["mesh"] => ({
+const mesh = (overrides: Partial<RelocationSettings["mesh"]>): RelocationSettings["mesh"] => ({
     mode: "sidecar",
     revision: undefined,
     meshNodeDaemonSet: false,
@@ -53,7 +53,7 @@ const defaultToken = { name: "aad-msi-auth-token", namespace: "kube-system" };
 // Component arguments, and the relocation they stand for, spelled out from the design's defaults. Pinned on
 // purpose, unlike the tests that use the harness's relocationFor: this is where the whole path, from the
 // component's arguments through the Chart's command line to the relocation, is held to the design's values.
-const cases: { name: string; args: Partial<AmaMetricsIstioArgs>; options: RelocationOptions }[] = [
+const cases: { name: string; args: Partial<AmaMetricsIstioArgs>; options: RelocationSettings }[] = [
     { name: "the defaults", args: {}, options: { namespace: "monitoring", tokenSecret: defaultToken, mesh: mesh({}) } },
     {
         name: "sidecar with the node DaemonSet, a revision and exclusions",
@@ -136,7 +136,7 @@ describe("the post-renderer, run as Helm runs it", function () {
                     const result = runLikeHelm(postRenderer, manifests, root);
                     assert.equal(result.helmError, undefined);
                     assert.equal(result.stderr, "");
-                    assert.equal(result.stdout, relocateYaml(manifests, options));
+                    assert.equal(result.stdout, relocateText(manifests, options));
                     const hpa = parseAllDocuments(result.stdout)
                         .map((d) => d.toJS())
                         .find((o) => o.kind === "HorizontalPodAutoscaler" && o.metadata.name === "ama-metrics-hpa");

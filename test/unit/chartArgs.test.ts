@@ -6,7 +6,7 @@
 
 import * as assert from "node:assert/strict";
 import { postRendererArgs, parsePostRendererArgs } from "../../components/amaMetrics/flags";
-import { relocate } from "../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import { AmaMetricsIstioArgumentError, UsageError } from "../../components/core/errors";
 import type { KubernetesObject } from "../../components/core/kubernetes";
@@ -17,7 +17,7 @@ function refused(overrides: Partial<AmaMetricsIstioArgs>): string[] {
     try {
         settingsFor(overrides, "ama-metrics");
     } catch (error) {
-        if (error instanceof AmaMetricsIstioArgumentError) return error.problems;
+        if (error instanceof AmaMetricsIstioArgumentError) return error.messages;
         throw error;
     }
     return assert.fail("accepted");
@@ -190,9 +190,9 @@ for (const rendering of chartRenderings) {
         it("set ama-metrics-hpa, the autoscaler of the collector's Deployment, and nothing else", () => {
             assert.equal(hpaSpec(rendered).scaleTargetRef.name, "ama-metrics");
             assert.deepEqual([hpaSpec(rendered).minReplicas, hpaSpec(rendered).maxReplicas], [2, 30], "the chart's defaults");
-            const output = relocate(rendered, relocationFor({ chart: { collectorReplicas: { min: 3, max: 10 } } }));
+            const output = relocateObjects(rendered, relocationFor({ chart: { collectorReplicas: { min: 3, max: 10 } } }));
             assert.deepEqual([hpaSpec(output).minReplicas, hpaSpec(output).maxReplicas], [3, 10]);
-            const plain = relocate(rendered, relocationFor());
+            const plain = relocateObjects(rendered, relocationFor());
             const strip = (objects: KubernetesObject[]) =>
                 objects.map((o) =>
                     o.kind === "HorizontalPodAutoscaler" ? { ...o, spec: { ...(o.spec as object), minReplicas: 0, maxReplicas: 0 } } : o,
@@ -202,24 +202,24 @@ for (const rendering of chartRenderings) {
 
         it("set one bound alone, the other as rendered, and hold on a second pass", () => {
             const options = relocationFor({ chart: { collectorReplicas: { max: 8 } } });
-            const output = relocate(rendered, options);
+            const output = relocateObjects(rendered, options);
             assert.deepEqual([hpaSpec(output).minReplicas, hpaSpec(output).maxReplicas], [2, 8]);
-            assert.deepEqual(relocate(output, options), output);
+            assert.deepEqual(relocateObjects(output, options), output);
             // A later relocation without bounds leaves the autoscaler as its input says.
-            assert.deepEqual(hpaSpec(relocate(output, relocationFor())).maxReplicas, 8);
+            assert.deepEqual(hpaSpec(relocateObjects(output, relocationFor())).maxReplicas, 8);
         });
 
         it("refuse a rendering without the collector's autoscaler, and a bound crossing a rendered one", () => {
             const withoutHpa = rendered.filter((o) => o.kind !== "HorizontalPodAutoscaler");
             assert.throws(
-                () => relocate(withoutHpa, relocationFor({ chart: { collectorReplicas: { min: 3 } } })),
+                () => relocateObjects(withoutHpa, relocationFor({ chart: { collectorReplicas: { min: 3 } } })),
                 /no HorizontalPodAutoscaler of the rendering scales Deployment "ama-metrics" \(the chart renders ama-metrics-hpa only with AzureMonitorMetrics\.CollectorHPAEnabled: true\)/,
             );
-            assert.doesNotThrow(() => relocate(withoutHpa, relocationFor()));
+            assert.doesNotThrow(() => relocateObjects(withoutHpa, relocationFor()));
             const narrow = structuredClone(rendered);
             hpaSpec(narrow).maxReplicas = 4;
             const options = { ...relocationFor(), collectorReplicas: { min: 6 } };
-            assert.throws(() => relocate(narrow, options), /would scale the collector between 6 and 4 replicas/);
+            assert.throws(() => relocateObjects(narrow, options), /would scale the collector between 6 and 4 replicas/);
         });
     });
 }

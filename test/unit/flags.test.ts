@@ -5,11 +5,11 @@
 import * as assert from "node:assert/strict";
 import { relocationOptions } from "../../components/amaMetrics";
 import { flags, parsePostRendererArgs, postRendererArgs, usage } from "../../components/amaMetrics/flags";
-import type { RelocationOptions } from "../../components/amaMetrics/relocate";
+import type { RelocationSettings } from "../../components/amaMetrics/relocate";
 import type { AmaMetricsIstioArgs, IstioArgs } from "../../components/core/args";
 import { AmaMetricsIstioArgumentError, UsageError } from "../../components/core/errors";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import { baseArgs, relocationFor, settingsFor } from "../harness";
 
 /** The problems a call raises, one line each. */
@@ -18,7 +18,7 @@ function problems(call: () => unknown): string[] {
         call();
     } catch (error) {
         if (error instanceof UsageError) return error.message.split("\n");
-        if (error instanceof AmaMetricsIstioArgumentError) return error.problems;
+        if (error instanceof AmaMetricsIstioArgumentError) return error.messages;
         throw error;
     }
     assert.fail("no problem was raised");
@@ -76,7 +76,7 @@ describe("post-renderer flags", () => {
                 some(["cpu", "memory", "cpuLimit", "memoryLimit"] as const).map((field) => [field, pick(quantities[field])]),
             );
 
-        const generated: { args: Partial<AmaMetricsIstioArgs>; options: RelocationOptions }[] = [];
+        const generated: { args: Partial<AmaMetricsIstioArgs>; options: RelocationSettings }[] = [];
         for (let i = 0; i < 300; i++) {
             const mode = pick(["sidecar", "certificates", "off"] as const);
             const meshNodeDaemonSet = mode === "sidecar" ? pick([undefined, true, false]) : undefined;

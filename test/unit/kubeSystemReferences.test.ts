@@ -4,7 +4,7 @@
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { relocate, relocateYaml } from "../../components/amaMetrics/relocate";
+import { relocateObjects, relocateText } from "../../components/amaMetrics/relocate";
 import { KubernetesObject } from "../../components/core/kubernetes";
 import { fixture, fixtureObjects, httpsOffRendering, relocationFor } from "../harness";
 
@@ -70,7 +70,7 @@ describe("the relocation's kube-system check, on Secrets and base64 data", () =>
     for (const { name, object, message, hidden } of refused) {
         it(`refuses ${name}, and prints no value of it`, () => {
             assert.throws(
-                () => relocate([...rendered(), object], options),
+                () => relocateObjects([...rendered(), object], options),
                 (error: Error) => {
                     assert.match(error.message, message);
                     for (const text of hidden) assert.ok(!error.message.includes(text), `the message prints ${text}`);
@@ -82,7 +82,7 @@ describe("the relocation's kube-system check, on Secrets and base64 data", () =>
 
     it("relocates a Secret whose data names no kube-system, its values unchanged", () => {
         const data = { password: base64("s3cret"), url: base64("https://db.monitoring.svc") };
-        const output = relocate([...rendered(), secret({ data, stringData: { user: "agent" } })], options);
+        const output = relocateObjects([...rendered(), secret({ data, stringData: { user: "agent" } })], options);
         const moved = output[output.length - 1];
         assert.equal(moved.metadata.namespace, "monitoring");
         assert.deepEqual(moved.data, data);
@@ -93,7 +93,7 @@ describe("the relocation's kube-system check, on Secrets and base64 data", () =>
         const text = fs.readFileSync(fixture("ama-metrics-chart", httpsOffRendering), "utf8");
         const broken = `${text}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "${password}\n  x: [\n`;
         assert.throws(
-            () => relocateYaml(broken, options),
+            () => relocateText(broken, options),
             (error: Error) => {
                 assert.match(error.message, /^The manifests are not valid YAML \(document \d+, line \d+, column \d+\): /);
                 assert.ok(!error.message.includes(password), error.message);

@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import { amaMetricsObjects } from "../../components/amaMetrics";
 import { chartFacts } from "../../components/amaMetrics/facts";
-import { relocate } from "../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../components/amaMetrics/relocate";
 import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs, Collector, MeshMode } from "../../components";
 import { KubernetesObject, labelsMatch, podTemplatesOf } from "../../components/core/kubernetes";
@@ -29,7 +29,7 @@ function objectsOf(collector: Collector, istio: AmaMetricsIstioArgs["istio"] = {
     if (collector === "prometheus") {
         return prometheusObjects(settingsFor({ istio }), refs);
     }
-    const chart = relocate(fixtureObjects("ama-metrics-chart", helmDefaultsRendering), relocationFor({ istio }));
+    const chart = relocateObjects(fixtureObjects("ama-metrics-chart", helmDefaultsRendering), relocationFor({ istio }));
     const settings = settingsFor({ istio }, "ama-metrics");
     return [...amaMetricsObjects(settings), ...shimObjects(settings), ...chart];
 }

@@ -4,20 +4,20 @@
 // never meshed.
 
 import * as assert from "node:assert/strict";
-import { relocate, RelocationOptions } from "../../components/amaMetrics/relocate";
+import { relocateObjects, RelocationSettings } from "../../components/amaMetrics/relocate";
 import { containersOf, KubernetesObject, PodTemplate } from "../../components/core/kubernetes";
 import { applyPodMesh, PodMeshOptions } from "../../components/mesh/pod";
 import { fixtureObjects, httpsOffRendering, chartRenderings, relocationFor } from "../harness";
 
-type Mode = RelocationOptions["mesh"]["mode"];
-type Mesh = RelocationOptions["mesh"];
+type Mode = RelocationSettings["mesh"]["mode"];
+type Mesh = RelocationSettings["mesh"];
 
 // The component's defaults, each case changing some of the mesh settings. The expected annotations below
 // spell out what these defaults must give (the service CIDR 10.0.0.0/16, the collector's proxy at
 // 100m/128Mi): those literals are pinned on purpose.
 const defaults = relocationFor();
 const baseMesh: Mesh = defaults.mesh;
-const options = (mesh: Partial<Mesh>): RelocationOptions => ({ ...defaults, mesh: { ...baseMesh, ...mesh } });
+const options = (mesh: Partial<Mesh>): RelocationSettings => ({ ...defaults, mesh: { ...baseMesh, ...mesh } });
 
 // The chart's workloads, by the objects the reference names (reference/ama-metrics.md).
 const workloadObjects = {
@@ -181,7 +181,7 @@ for (const rendering of chartRenderings) {
 
         for (const { name, mesh, expected } of cases) {
             describe(`mode ${name}`, () => {
-                const pods = podsOf(relocate(rendered, options(mesh)));
+                const pods = podsOf(relocateObjects(rendered, options(mesh)));
 
                 for (const workload of Object.keys(workloadObjects) as Workload[]) {
                     it(`gives the ${workload} pod exactly its labels, annotations, volumes and mounts`, () => {
@@ -243,7 +243,7 @@ for (const rendering of chartRenderings) {
 
             for (const revision of [undefined, "asm-1-27"]) {
                 it(`mounts /etc/prom-certs/ into each, and opts their pods in${revision ? " with the revision" : ""}`, () => {
-                    const pods = podsOf(relocate(rendered, options({ mode: "certificates", revision })));
+                    const pods = podsOf(relocateObjects(rendered, options({ mode: "certificates", revision })));
                     const found = readers(pods);
                     assert.equal(found.length, 2);
                     for (const { workload, pod, container } of found) {
@@ -273,7 +273,7 @@ for (const rendering of chartRenderings) {
             for (const mode of ["sidecar", "off"] as const) {
                 it(`mounts nothing in the ${mode} mode`, () => {
                     const pods = podsOf(
-                        relocate(rendered, options({ mode, proxyResources: mode === "off" ? {} : baseMesh.proxyResources })),
+                        relocateObjects(rendered, options({ mode, proxyResources: mode === "off" ? {} : baseMesh.proxyResources })),
                     );
                     for (const [workload, pod] of Object.entries(pods)) {
                         assert.ok(!(pod.spec?.volumes ?? []).some((v) => v.name === "istio-certs"), workload);
@@ -303,7 +303,7 @@ for (const rendering of chartRenderings) {
             }
             for (const { name, mesh } of cases) {
                 for (const input of [rendered, seeded]) {
-                    for (const [workload, pod] of Object.entries(podsOf(relocate(input, options(mesh))))) {
+                    for (const [workload, pod] of Object.entries(podsOf(relocateObjects(input, options(mesh))))) {
                         const annotations = pod.metadata?.annotations ?? {};
                         assert.ok(!("sidecar.istio.io/inject" in annotations), `${name}: ${workload}`);
                         assert.ok(!("traffic.sidecar.istio.io/excludeInboundPorts" in annotations), `${name}: ${workload}`);
@@ -321,18 +321,18 @@ for (const rendering of chartRenderings) {
             };
             for (const mode of ["sidecar", "certificates"] as const) {
                 assert.throws(
-                    () => relocate(onHostNetwork("collector"), options({ mode })),
+                    () => relocateObjects(onHostNetwork("collector"), options({ mode })),
                     new RegExp(`collector pod runs on the host's network.*mesh mode "${mode}" would mesh it`),
                 );
             }
-            assert.doesNotThrow(() => relocate(onHostNetwork("collector"), options({ mode: "off", proxyResources: {} })));
+            assert.doesNotThrow(() => relocateObjects(onHostNetwork("collector"), options({ mode: "off", proxyResources: {} })));
             // The node DaemonSet only when asked for; the kube-state-metrics pod is outside the certificates mode.
-            assert.doesNotThrow(() => relocate(onHostNetwork("node"), options({})));
+            assert.doesNotThrow(() => relocateObjects(onHostNetwork("node"), options({})));
             assert.throws(
-                () => relocate(onHostNetwork("node"), options({ meshNodeDaemonSet: true })),
+                () => relocateObjects(onHostNetwork("node"), options({ meshNodeDaemonSet: true })),
                 /node pod runs on the host's network/,
             );
-            assert.doesNotThrow(() => relocate(onHostNetwork("kubeStateMetrics"), options({ mode: "certificates" })));
+            assert.doesNotThrow(() => relocateObjects(onHostNetwork("kubeStateMetrics"), options({ mode: "certificates" })));
             // The rendering's own `hostNetwork: false` is no reason to refuse.
             assert.equal(chartPods.kubeStateMetrics.spec?.hostNetwork, false);
         });
@@ -349,8 +349,8 @@ for (const rendering of chartRenderings) {
             collector.spec!.volumes!.push({ name: "istio-certs", emptyDir: {} });
             collector.spec!.containers![0].volumeMounts!.push({ name: "istio-certs", mountPath: "/old" });
             for (const { name, mesh } of cases) {
-                const pod = podsOf(relocate(tainted, options(mesh))).collector;
-                const clean = podsOf(relocate(rendered, options(mesh))).collector;
+                const pod = podsOf(relocateObjects(tainted, options(mesh))).collector;
+                const clean = podsOf(relocateObjects(rendered, options(mesh))).collector;
                 // excludeInboundPorts is not this package's: it stays as the user set it.
                 const { ["traffic.sidecar.istio.io/excludeInboundPorts"]: kept, ...annotations } = pod.metadata!.annotations!;
                 assert.equal(kept, "8080", name);

@@ -29,7 +29,7 @@ async function refused(args: AmaMetricsIstioArgs): Promise<{ error: AmaMetricsIs
 
 /** The one problem of the error, checked against the shape and the expected text. */
 function assertOneProblem(error: AmaMetricsIstioArgumentError, expected: string): void {
-    assert.deepEqual(error.problems, [expected]);
+    assert.deepEqual(error.messages, [expected]);
     assert.match(expected, shape);
     assert.ok(error.message.includes(`  - ${expected}`), error.message);
 }
@@ -137,12 +137,12 @@ describe("prometheus collector: refused arguments", () => {
         const { error, registered } = await refused(
             baseArgs({ cluster, chart: {}, tokenSecret: {}, scrapeConfigs: [{ job_name: "node" }] }),
         );
-        assert.equal(error.problems.length, 4);
-        for (const line of error.problems) {
+        assert.equal(error.messages.length, 4);
+        for (const line of error.messages) {
             assert.match(line, shape);
         }
         assert.deepEqual(
-            error.problems.map((line) => line.match(shape)!.groups!.argument),
+            error.messages.map((line) => line.match(shape)!.groups!.argument),
             ["chart", "tokenSecret", "cluster.oidcIssuerUrl", "scrapeConfigs[0].job_name"],
         );
         assert.deepEqual(registered, []);

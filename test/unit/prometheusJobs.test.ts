@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { AmaMetricsIstioArgs, PrometheusTarget } from "../../components";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../../components/core/settings";
 import { refusedTargets, scrapeJobs, targetDefaults } from "../../components/prometheus/jobs";
 import { addOnLimits } from "../../components/prometheus/jobs/common";
@@ -174,7 +174,7 @@ describe("prometheus collector: the scrape job registry", () => {
                 assert.throws(
                     () => settingsOf({ prometheus: { targets: { [refused.target]: true } } }),
                     (error: any) => {
-                        assert.deepEqual(error.problems, [
+                        assert.deepEqual(error.messages, [
                             `prometheus.targets.${refused.target} = true: ${refused.reason}; ${refused.fix}`,
                         ]);
                         return true;

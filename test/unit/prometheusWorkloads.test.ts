@@ -282,7 +282,7 @@ describe("prometheus collector: the workload arguments refused", () => {
             settingsFor({ prometheus } as Partial<AmaMetricsIstioArgs>);
         } catch (error) {
             assert.ok(error instanceof AmaMetricsIstioArgumentError, String(error));
-            return error.problems;
+            return error.messages;
         }
         assert.fail("accepted");
     };
@@ -312,7 +312,7 @@ describe("prometheusIdentity (ama-metrics): refused where it cannot work", () =>
             collector === "prometheus" ? settingsFor(args) : settingsFor(args, "ama-metrics");
         } catch (error) {
             assert.ok(error instanceof AmaMetricsIstioArgumentError, String(error));
-            return error.problems;
+            return error.messages;
         }
         assert.fail("accepted");
     };

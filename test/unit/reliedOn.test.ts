@@ -5,7 +5,7 @@
 
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { relocate, relocateYaml } from "../../components/amaMetrics/relocate";
+import { relocateObjects, relocateText } from "../../components/amaMetrics/relocate";
 import { Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
 import { chartRenderings, find, fixture, fixtureObjects, podOf, relocationFor } from "../harness";
 
@@ -110,7 +110,7 @@ for (const rendering of chartRenderings) {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
 
         it("relocates the rendering as it is, and its own output (a mode switch)", () => {
-            assert.doesNotThrow(() => relocate(relocate(rendered, options), relocationFor({ istio: { mode: "off" } })));
+            assert.doesNotThrow(() => relocateObjects(relocateObjects(rendered, options), relocationFor({ istio: { mode: "off" } })));
         });
 
         for (const { name, change, missing } of cases) {
@@ -118,7 +118,7 @@ for (const rendering of chartRenderings) {
                 const input = structuredClone(rendered);
                 change(input);
                 assert.throws(
-                    () => relocate(input, options),
+                    () => relocateObjects(input, options),
                     (error: Error) => {
                         assert.match(error.message, /^The chart's rendering lacks what the relocation relies on:\n {2}- /);
                         assert.match(error.message, missing);
@@ -136,7 +136,7 @@ for (const rendering of chartRenderings) {
             const input = structuredClone(rendered);
             for (const { change } of cases.slice(0, 3)) change(input);
             assert.throws(
-                () => relocate(input, options),
+                () => relocateObjects(input, options),
                 (error: Error) => cases.slice(0, 3).every(({ missing }) => missing.test(error.message)),
             );
         });
@@ -148,7 +148,7 @@ for (const rendering of chartRenderings) {
                     m.replace("ama-metrics-operator-targets", "ama-metrics-ta"),
                 );
             assert.match(text, /name: ama-metrics-ta\n/);
-            assert.throws(() => relocateYaml(text, options), /the Service "ama-metrics-operator-targets"/);
+            assert.throws(() => relocateText(text, options), /the Service "ama-metrics-operator-targets"/);
         });
     });
 }
@@ -156,9 +156,9 @@ for (const rendering of chartRenderings) {
 describe("the relocation refuses input without objects", () => {
     it("an empty list, an empty text and a text of empty documents", () => {
         const none = /The manifests hold no Kubernetes object: nothing to relocate, and Helm would remove every object of the release/;
-        assert.throws(() => relocate([], options), none);
+        assert.throws(() => relocateObjects([], options), none);
         for (const text of ["", "\n", "---\n# nothing\n---\n", "---\n---\n"]) {
-            assert.throws(() => relocateYaml(text, options), none, JSON.stringify(text));
+            assert.throws(() => relocateText(text, options), none, JSON.stringify(text));
         }
     });
 });

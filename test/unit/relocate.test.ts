@@ -6,15 +6,24 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { chartKinds } from "../../components/amaMetrics/kinds";
-import { clusterScopedName, relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
+import { parsePostRendererArgs } from "../../components/amaMetrics/flags";
+import {
+    clusterScopedName,
+    relocate,
+    relocateObjects,
+    RelocationSettings,
+    relocationSettings,
+    relocateText,
+    relocateYaml,
+} from "../../components/amaMetrics/relocate";
 import { apiGroup, Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
-import { find, fixture, fixtureObjects, chartRenderings, podOf, relocationFor } from "../harness";
+import { baseArgs, find, fixture, fixtureObjects, chartRenderings, podOf, relocationFor } from "../harness";
 
-type Mode = RelocationOptions["mesh"]["mode"];
+type Mode = RelocationSettings["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
 
 /** The options the component passes by default in a mode (the default revision acknowledged), then `overrides`. */
-function options(mode: Mode = "sidecar", overrides: Partial<RelocationOptions> = {}): RelocationOptions {
+function options(mode: Mode = "sidecar", overrides: Partial<RelocationSettings> = {}): RelocationSettings {
     const istio = mode === "certificates" ? { mode, acknowledgeDefaultRevision: true } : { mode };
     return { ...relocationFor({ istio }), ...overrides };
 }
@@ -70,12 +79,12 @@ for (const rendering of chartRenderings) {
                 assert.ok(apiScopes[key] ?? crdKinds.includes(key), `${ref(object)}: a kind this test does not know, ${key}`);
                 assert.equal(chartKinds.get(key), apiScopes[key], `${key}`);
             }
-            assert.doesNotThrow(() => relocate(rendered, options()));
+            assert.doesNotThrow(() => relocateObjects(rendered, options()));
         });
 
         for (const namespace of ["monitoring", "observability"]) {
             describe(`into ${namespace}`, () => {
-                const output = relocate(rendered, options("sidecar", { namespace }));
+                const output = relocateObjects(rendered, options("sidecar", { namespace }));
 
                 it("keeps every object, in order, namespaced ones under their names", () => {
                     assert.deepEqual(
@@ -191,7 +200,7 @@ for (const rendering of chartRenderings) {
         }
 
         it("points the token adapters at another token secret when told, and then names kube-system nowhere", () => {
-            const output = relocate(rendered, options("sidecar", { tokenSecret: { name: "agent-token", namespace: "secrets" } }));
+            const output = relocateObjects(rendered, options("sidecar", { tokenSecret: { name: "agent-token", namespace: "secrets" } }));
             const adapters = workloads(output).flatMap((w) =>
                 containersOf(podOf(w)).filter((c) => c.name.startsWith("addon-token-adapter")),
             );
@@ -215,22 +224,28 @@ for (const rendering of chartRenderings) {
                     ),
                 );
             assert.deepEqual(insecure(rendered), []);
-            assert.deepEqual(insecure(relocate(rendered, options("sidecar"))), ["ama-metrics-operator-targets/targetallocator=true"]);
+            assert.deepEqual(insecure(relocateObjects(rendered, options("sidecar"))), [
+                "ama-metrics-operator-targets/targetallocator=true",
+            ]);
             for (const mode of ["certificates", "off"] as const) {
-                assert.deepEqual(insecure(relocate(rendered, options(mode))), [], mode);
+                assert.deepEqual(insecure(relocateObjects(rendered, options(mode))), [], mode);
                 // ... and a switch away from the sidecar mode takes it back.
-                assert.deepEqual(insecure(relocate(relocate(rendered, options("sidecar")), options(mode))), [], `sidecar → ${mode}`);
+                assert.deepEqual(
+                    insecure(relocateObjects(relocateObjects(rendered, options("sidecar")), options(mode))),
+                    [],
+                    `sidecar → ${mode}`,
+                );
             }
         });
 
         it("does not modify its input", () => {
             const input = fresh();
-            for (const mode of modes) relocate(input, options(mode));
+            for (const mode of modes) relocateObjects(input, options(mode));
             assert.deepEqual(input, rendered);
         });
 
         describe("twice, and across modes", () => {
-            const variants: [string, RelocationOptions][] = [
+            const variants: [string, RelocationSettings][] = [
                 ["sidecar", options("sidecar")],
                 [
                     "sidecar, everything set",
@@ -254,22 +269,22 @@ for (const rendering of chartRenderings) {
                 ],
                 ["off", options("off")],
             ];
-            const once = new Map(variants.map(([name, o]) => [name, relocateYaml(text, o)]));
+            const once = new Map(variants.map(([name, o]) => [name, relocateText(text, o)]));
 
             it("gives the same text when run over its own output", () => {
                 for (const [name, o] of variants) {
-                    assert.equal(relocateYaml(once.get(name)!, o), once.get(name), name);
-                    assert.deepEqual(relocate(relocate(rendered, o), o), relocate(rendered, o), name);
+                    assert.equal(relocateText(once.get(name)!, o), once.get(name), name);
+                    assert.deepEqual(relocateObjects(relocateObjects(rendered, o), o), relocateObjects(rendered, o), name);
                 }
             });
 
             it("gives what one pass gives when switching modes over relocated manifests", () => {
                 for (const [from, fromOptions] of variants) {
                     for (const [to, toOptions] of variants) {
-                        assert.equal(relocateYaml(once.get(from)!, toOptions), once.get(to), `${from} → ${to}`);
+                        assert.equal(relocateText(once.get(from)!, toOptions), once.get(to), `${from} → ${to}`);
                         assert.deepEqual(
-                            relocate(relocate(rendered, fromOptions), toOptions),
-                            relocate(rendered, toOptions),
+                            relocateObjects(relocateObjects(rendered, fromOptions), toOptions),
+                            relocateObjects(rendered, toOptions),
                             `${from} → ${to}`,
                         );
                     }
@@ -281,9 +296,9 @@ for (const rendering of chartRenderings) {
             it("an object in a namespace other than kube-system, the target or none", () => {
                 const input = fresh();
                 input.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "reader", namespace: "kube-public" } });
-                assert.throws(() => relocate(input, options()), /ServiceAccount "reader" is in namespace "kube-public"/);
-                const elsewhere = relocate(rendered, options("sidecar", { namespace: "observability" }));
-                assert.throws(() => relocate(elsewhere, options()), /is in namespace "observability"/);
+                assert.throws(() => relocateObjects(input, options()), /ServiceAccount "reader" is in namespace "kube-public"/);
+                const elsewhere = relocateObjects(rendered, options("sidecar", { namespace: "observability" }));
+                assert.throws(() => relocateObjects(elsewhere, options()), /is in namespace "observability"/);
             });
 
             it("a kind of unknown scope, naming --kind-scope; given a scope, it relocates", () => {
@@ -293,17 +308,20 @@ for (const rendering of chartRenderings) {
                     metadata: { name: "w", ...(namespace ? { namespace } : {}) },
                 });
                 assert.throws(
-                    () => relocate([...fresh(), widget("kube-system")], options()),
+                    () => relocateObjects([...fresh(), widget("kube-system")], options()),
                     (error: Error) =>
                         /example\.com\/v1 Widget "w"/.test(error.message) &&
                         error.message.includes("--kind-scope example.com/Widget=Namespaced"),
                 );
-                const moved = relocate(
+                const moved = relocateObjects(
                     [...fresh(), widget("kube-system")],
                     options("sidecar", { kindScopes: { "example.com/Widget": "Namespaced" } }),
                 );
                 assert.deepEqual(moved[moved.length - 1].metadata, { name: "w", namespace: "monitoring" });
-                const renamed = relocate([...fresh(), widget()], options("sidecar", { kindScopes: { "example.com/Widget": "Cluster" } }));
+                const renamed = relocateObjects(
+                    [...fresh(), widget()],
+                    options("sidecar", { kindScopes: { "example.com/Widget": "Cluster" } }),
+                );
                 assert.deepEqual(renamed[renamed.length - 1].metadata, { name: "w-monitoring" });
             });
 
@@ -314,11 +332,11 @@ for (const rendering of chartRenderings) {
                     metadata: { name: "custom", namespace: "kube-system" },
                     spec: {},
                 };
-                const output = relocate([...fresh(), monitor], options());
+                const output = relocateObjects([...fresh(), monitor], options());
                 assert.deepEqual(output[output.length - 1].metadata, { name: "custom", namespace: "monitoring" });
                 const withoutCrds = fresh().filter((o) => o.kind !== "CustomResourceDefinition");
                 assert.throws(
-                    () => relocate([...withoutCrds, monitor], options()),
+                    () => relocateObjects([...withoutCrds, monitor], options()),
                     /--kind-scope azmonitoring\.coreos\.com\/PodMonitor=Namespaced/,
                 );
             });
@@ -384,7 +402,7 @@ for (const rendering of chartRenderings) {
                 for (const [name, mutate, message] of cases) {
                     const input = fresh();
                     mutate(input);
-                    assert.throws(() => relocate(input, options()), message, name);
+                    assert.throws(() => relocateObjects(input, options()), message, name);
                 }
             });
 
@@ -396,11 +414,11 @@ for (const rendering of chartRenderings) {
                     rules: [],
                 });
                 assert.throws(
-                    () => relocate([...fresh(), role("ama-metrics-reader-monitoring")], options()),
+                    () => relocateObjects([...fresh(), role("ama-metrics-reader-monitoring")], options()),
                     /ClusterRole "ama-metrics-reader" and "ama-metrics-reader-monitoring" would both be named "ama-metrics-reader-monitoring"/,
                 );
                 assert.throws(
-                    () => relocate([...fresh(), role("r".repeat(250))], options()),
+                    () => relocateObjects([...fresh(), role("r".repeat(250))], options()),
                     /longer than Kubernetes' 253-character limit/,
                 );
             });
@@ -413,7 +431,7 @@ for (const rendering of chartRenderings) {
                 { kind: "ServiceAccount", name: "other", namespace: "tenant-a" },
                 { kind: "Group", name: "system:authenticated", apiGroup: "rbac.authorization.k8s.io" },
             );
-            const output = find(relocate(input, options()), "ClusterRoleBinding", "ama-metrics-clusterrolebinding-monitoring");
+            const output = find(relocateObjects(input, options()), "ClusterRoleBinding", "ama-metrics-clusterrolebinding-monitoring");
             assert.deepEqual((output.subjects as unknown[]).slice(1), subjects.slice(1));
         });
     });
@@ -424,5 +442,50 @@ describe("clusterScopedName", () => {
         assert.equal(clusterScopedName("ama-metrics-reader", "monitoring"), "ama-metrics-reader-monitoring");
         assert.equal(clusterScopedName("ama-metrics-reader-monitoring", "monitoring"), "ama-metrics-reader-monitoring");
         assert.equal(clusterScopedName("x-monitoring", "observability"), "x-monitoring-observability");
+    });
+});
+
+describe("relocate, with the public options", () => {
+    const rendered = () => fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml");
+    const istio = {
+        mode: "sidecar" as const,
+        revision: "asm-1-27",
+        meshNodeDaemonSet: true,
+        proxyResources: { node: { cpu: "300m" } },
+        extraExcludeOutboundIPRanges: ["10.0.5.0/24"],
+        extraExcludeOutboundPorts: [9999],
+    };
+
+    it("fills in what the post-renderer fills in when only its namespace is given", () => {
+        assert.deepEqual(relocationSettings({}), parsePostRendererArgs(["--namespace=monitoring"]));
+        assert.deepEqual(relocateObjects(rendered(), parsePostRendererArgs(["--namespace=monitoring"])), relocate(rendered()));
+    });
+
+    it("takes the istio arguments as the component does", () => {
+        const args = { namespace: "observability", istio, cluster: { ...baseArgs({}, "ama-metrics").cluster, serviceCidr: "10.1.0.0/16" } };
+        assert.deepEqual(relocationSettings({ namespace: "observability", istio, serviceCidr: "10.1.0.0/16" }), relocationFor(args));
+    });
+
+    it("relocates as the post-renderer does with the same flags", () => {
+        const flags = [
+            "--namespace=observability",
+            "--mesh-mode=certificates",
+            "--revision=asm-1-27",
+            "--service-cidr=10.1.0.0/16",
+            "--token-secret-name=token",
+            "--kind-scope=autoscaling.k8s.io/VerticalPodAutoscaler=Namespaced",
+            "--collector-min-replicas=3",
+        ];
+        const options = {
+            namespace: "observability",
+            istio: { mode: "certificates" as const, revision: "asm-1-27" },
+            serviceCidr: "10.1.0.0/16",
+            tokenSecret: { name: "token" },
+            kindScopes: { "autoscaling.k8s.io/VerticalPodAutoscaler": "Namespaced" as const },
+            collectorReplicas: { min: 3 },
+        };
+        assert.deepEqual(relocationSettings(options), parsePostRendererArgs(flags));
+        const text = fs.readFileSync(fixture("ama-metrics-chart", "rendered-aks-component.yaml"), "utf8");
+        assert.equal(relocateYaml(text, options), relocateText(text, parsePostRendererArgs(flags)));
     });
 });

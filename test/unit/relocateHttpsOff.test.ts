@@ -5,13 +5,13 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
-import { relocate, RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
+import { relocateObjects, RelocationSettings, relocateText } from "../../components/amaMetrics/relocate";
 import { Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
 import { find, fixture, fixtureObjects, helmDefaultsRendering, podOf, relocationFor } from "../harness";
 
-type Mode = RelocationOptions["mesh"]["mode"];
+type Mode = RelocationSettings["mesh"]["mode"];
 const modes: readonly Mode[] = ["sidecar", "certificates", "off"];
-function options(mode: Mode = "sidecar"): RelocationOptions {
+function options(mode: Mode = "sidecar"): RelocationSettings {
     return relocationFor({ istio: mode === "certificates" ? { mode, acknowledgeDefaultRevision: true } : { mode } });
 }
 const workloads = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "Deployment" || o.kind === "DaemonSet");
@@ -25,19 +25,20 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
     it("relocates Helm's defaults exactly as the rendering made with the value false, in every mode", () => {
         // The two renderings differ only where the value acts (PROVENANCE.md): after relocation, nowhere.
         assert.notDeepEqual(helmDefaults(), component());
-        for (const mode of modes) assert.deepEqual(relocate(helmDefaults(), options(mode)), relocate(component(), options(mode)), mode);
+        for (const mode of modes)
+            assert.deepEqual(relocateObjects(helmDefaults(), options(mode)), relocateObjects(component(), options(mode)), mode);
         const text = (file: string) => fs.readFileSync(fixture("ama-metrics-chart", file), "utf8");
         const parsed = (yaml: string) => YAML.parseAllDocuments(yaml).map((d) => d.toJS());
         assert.deepEqual(
-            parsed(relocateYaml(text(helmDefaultsRendering), options())),
-            parsed(relocateYaml(text("rendered-aks-component.yaml"), options())),
+            parsed(relocateText(text(helmDefaultsRendering), options())),
+            parsed(relocateText(text("rendered-aks-component.yaml"), options())),
         );
     });
 
     it("leaves no TLS secret, no HTTPS port and no right to create secrets from Helm's defaults", () => {
         const before = helmDefaults();
         assert.match(JSON.stringify(before), tlsSecret);
-        const after = relocate(before, options());
+        const after = relocateObjects(before, options());
         assert.doesNotMatch(JSON.stringify(after), tlsSecret);
         const env = workloads(after)
             .flatMap((w) => containersOf(podOf(w)).flatMap(envOf))
@@ -62,7 +63,7 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
                 (c) => c.name === "config-reader",
             )!;
             envOf(reader).find((e) => e.name === "OPERATOR_TARGETS_HTTPS_ENABLED")!.value = value;
-            assert.deepEqual(relocate(input, options()), relocate(component(), options()), value);
+            assert.deepEqual(relocateObjects(input, options()), relocateObjects(component(), options()), value);
         }
         // `{{ if }}` takes any non-empty string for true while the env prints it (PROVENANCE.md, uncertainty 2):
         // the env says "false" and the TLS secrets are still mounted.
@@ -70,7 +71,7 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
         for (const e of workloads(quoted).flatMap((w) => containersOf(podOf(w)).flatMap(envOf))) {
             if (e.name === "OPERATOR_TARGETS_HTTPS_ENABLED") e.value = "false";
         }
-        assert.deepEqual(relocate(quoted, options()), relocate(component(), options()));
+        assert.deepEqual(relocateObjects(quoted, options()), relocateObjects(component(), options()));
     });
 
     it("drops a mount of a TLS secret by the secret, whatever its volume is called", () => {
@@ -81,13 +82,13 @@ describe("relocate turns the target allocator's app-level HTTPS off, as the char
             secret: { secretName: "ama-metrics-operator-targets-server-tls-secret", optional: true },
         });
         pod.spec!.containers![0].volumeMounts!.push({ name: "certs", mountPath: "/certs", readOnly: true });
-        assert.deepEqual(relocate(input, options()), relocate(component(), options()));
+        assert.deepEqual(relocateObjects(input, options()), relocateObjects(component(), options()));
     });
 
     it("does not modify its input", () => {
         const input = helmDefaults();
         const copy = structuredClone(input);
-        relocate(input, options());
+        relocateObjects(input, options());
         assert.deepEqual(input, copy);
     });
 });

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
 import { AmaMetricsIstioArgumentError, ScrapeConfig } from "../../components";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import { chartFacts } from "../../components/amaMetrics/facts";
 import { configMaps } from "../../components/amaMetrics/index";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
@@ -32,7 +32,7 @@ function problemsOf(scrapeConfigs: unknown): string[] {
         return [];
     } catch (error) {
         assert.ok(error instanceof AmaMetricsIstioArgumentError, `not an argument error: ${error}`);
-        return error.problems;
+        return error.messages;
     }
 }
 

@@ -3,12 +3,12 @@
 // more than the rendering's, and bindings reach only the agent's own ServiceAccounts.
 
 import * as assert from "node:assert/strict";
-import { relocate } from "../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../components/amaMetrics/relocate";
 import { shimObjects } from "../../components/amaMetrics/shims";
 import type { AmaMetricsIstioArgs } from "../../components/core/args";
 import type { Container, KubernetesObject } from "../../components/core/kubernetes";
 import type { AmaMetricsCollectorSettings } from "../../components/core/settings";
-import { validateArgs } from "../../components/core/schema";
+import { validateArgs } from "../../components/arguments/validate";
 import {
     baseArgs,
     chartRenderings,
@@ -113,7 +113,7 @@ for (const rendering of chartRenderings) {
 for (const rendering of chartRenderings) {
     describe(`least privilege after relocating ${rendering}`, () => {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
-        const relocated = relocate(rendered, relocationFor());
+        const relocated = relocateObjects(rendered, relocationFor());
         const roles = (objects: KubernetesObject[]) => objects.filter((o) => o.kind === "ClusterRole" || o.kind === "Role");
 
         it("widens no role: every rule is the chart's own with HTTPS off, under the relocated name", () => {

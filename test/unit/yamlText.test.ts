@@ -5,12 +5,12 @@
 import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as YAML from "yaml";
-import { RelocationOptions, relocateYaml } from "../../components/amaMetrics/relocate";
+import { RelocationSettings, relocateText } from "../../components/amaMetrics/relocate";
 import { Container, containersOf, KubernetesObject } from "../../components/core/kubernetes";
 import { chartRenderings, fixture, fixtureObjects, helmDefaultsRendering, podOf, relocationFor } from "../harness";
 
-type Mode = RelocationOptions["mesh"]["mode"];
-function options(mode: Mode = "sidecar", overrides: Partial<RelocationOptions> = {}): RelocationOptions {
+type Mode = RelocationSettings["mesh"]["mode"];
+function options(mode: Mode = "sidecar", overrides: Partial<RelocationSettings> = {}): RelocationSettings {
     const istio = mode === "certificates" ? { mode, acknowledgeDefaultRevision: true } : { mode };
     return { ...relocationFor({ istio }), ...overrides };
 }
@@ -25,7 +25,7 @@ for (const rendering of chartRenderings) {
         const rendered = fixtureObjects("ama-metrics-chart", rendering);
 
         it("keeps the text of every value it does not change, and the comments", () => {
-            const output = relocateYaml(text, options("certificates"));
+            const output = relocateText(text, options("certificates"));
             const before = scalarTexts(text);
             const after = scalarTexts(output);
             let kept = 0;
@@ -50,7 +50,7 @@ for (const rendering of chartRenderings) {
 
         it("quotes new strings that a YAML 1.1 reader (Helm, the Kubernetes tooling) would take for another type", () => {
             for (const namespace of ["no", "on", "y", "off", "0777", "1e3", "123"]) {
-                const output = relocateYaml(text, options("sidecar", { namespace }));
+                const output = relocateText(text, options("sidecar", { namespace }));
                 for (const version of ["1.1", "1.2"] as const) {
                     const objects = YAML.parseAllDocuments(output, { version }).map((d) => d.toJS() as KubernetesObject);
                     for (const object of objects.filter(namespaced)) {
@@ -65,10 +65,10 @@ for (const rendering of chartRenderings) {
         });
 
         it("drops empty documents and names a document that is not YAML or not an object", () => {
-            assert.equal(relocateYaml(`---\n\n${text}\n---\n`, options()), relocateYaml(text, options()));
-            assert.throws(() => relocateYaml("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1, line 3/);
+            assert.equal(relocateText(`---\n\n${text}\n---\n`, options()), relocateText(text, options()));
+            assert.throws(() => relocateText("apiVersion: v1\nkind: [unclosed\n", options()), /not valid YAML \(document 1, line 3/);
             assert.throws(
-                () => relocateYaml(`${text}\n---\njust a string\n`, options()),
+                () => relocateText(`${text}\n---\njust a string\n`, options()),
                 new RegExp(`Document ${rendered.length + 1} of the manifests is not a Kubernetes object`),
             );
         });
@@ -92,7 +92,7 @@ describe("relocateYaml, on values it changes", () => {
     it("keeps their comments, and quotes that were a choice of style", () => {
         assert.match(text, /# set by hand/);
         assert.match(text, /# the chart's literal/);
-        const output = relocateYaml(text, options("sidecar"));
+        const output = relocateText(text, options("sidecar"));
         assert.match(output, /includeOutboundIPRanges: 10\.0\.0\.0\/16 # set by hand\n/);
         assert.match(output, /value: 'monitoring' # the chart's literal\n/);
     });

@@ -1,6 +1,6 @@
 import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { allowEffect, hasTarget, isIstio, list, matchLabels, rootNamespacesOf, specOf } from "./helpers";
-import { istioPortRange, wellKnownRootNamespaces } from "./istio";
+import { allowEffect, hasTarget, isIstio, asList, matchLabels, rootNamespacesOf, specOf } from "./helpers";
+import { istioPortRange, wellKnownRootNamespaces } from "../../core/facts/istio";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "allow-policy-only-on-istio-ports";
@@ -17,15 +17,15 @@ export function isIstioPort(port: unknown): boolean {
  * `notPorts`) matches the application's ports too.
  */
 export function matchesOnlyIstioPorts(policy: KubernetesObject): boolean {
-    const rules = list(specOf(policy).rules);
+    const rules = asList(specOf(policy).rules);
     return (
         rules.length > 0 &&
         rules.every((rule) => {
-            const to = list(getPath(rule, ["to"]));
+            const to = asList(getPath(rule, ["to"]));
             return (
                 to.length > 0 &&
                 to.every((entry) => {
-                    const ports = list(getPath(entry, ["operation", "ports"]));
+                    const ports = asList(getPath(entry, ["operation", "ports"]));
                     return ports.length > 0 && ports.every(isIstioPort);
                 })
             );

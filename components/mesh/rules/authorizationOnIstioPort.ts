@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { allowEffect, isIstio, list, specOf } from "./helpers";
+import { allowEffect, isIstio, asList, specOf } from "./helpers";
 import { isIstioPort, matchesOnlyIstioPorts } from "./allowPolicyOnlyOnIstioPorts";
 import { uncapturedPorts } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
@@ -21,9 +21,9 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     const outage = (o: KubernetesObject) => allowEffect(o) === "allow-matched" && matchesOnlyIstioPorts(o);
     for (const policy of objects.filter((o) => isIstio(o, "AuthorizationPolicy") && !outage(o))) {
         const ports = new Set<number>();
-        for (const rule of list(specOf(policy).rules)) {
-            for (const to of list(getPath(rule, ["to"]))) {
-                for (const port of list(getPath(to, ["operation", "ports"]))) {
+        for (const rule of asList(specOf(policy).rules)) {
+            for (const to of asList(getPath(rule, ["to"]))) {
+                for (const port of asList(getPath(to, ["operation", "ports"]))) {
                     if (isIstioPort(port)) {
                         ports.add(Number(port));
                     }

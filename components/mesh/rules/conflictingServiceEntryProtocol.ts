@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { analyzedByIstioctl, fullName, isIstio, list, record, specOf, strings, text } from "./helpers";
+import { analyzedByIstioctl, fullName, isIstio, asList, record, specOf, strings, text } from "./helpers";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "conflicting-service-entry-protocol";
@@ -26,7 +26,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
             exportTo.length === 0 || exportTo.includes("*") ? ["*"] : [...new Set(exportTo.map((e) => (e === "." ? namespace : e)))];
         for (const scope of scopes) {
             for (const host of strings(spec.hosts)) {
-                for (const port of list(spec.ports).map(record)) {
+                for (const port of asList(spec.ports).map(record)) {
                     const number = Number(port.number);
                     const key = JSON.stringify([scope, host, number]);
                     const slot = index.get(key) ?? { scope, host, port: number, entries: [] };

@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { analyzedByIstioctl, isKind, list, record, specOf, text } from "./helpers";
+import { analyzedByIstioctl, isKind, asList, record, specOf, text } from "./helpers";
 import { managedGatewayControllers, servicePortPrefixes, servicePortProtocol } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
@@ -33,7 +33,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
         ) {
             continue;
         }
-        const bad = list(specOf(service).ports)
+        const bad = asList(specOf(service).ports)
             .map(record)
             .filter((port) => {
                 const name = text(port.name) ?? "";

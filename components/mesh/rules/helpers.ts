@@ -1,7 +1,8 @@
 // Plain-object access shared by the rules: Istio kinds, selectors, and typed reads of unknown values.
 
 import { apiGroup, getPath, isRecord, KubernetesObject, podTemplatesOf } from "../../core/kubernetes";
-import { istioctlIgnoredNamespaces, wellKnownRootNamespaces } from "./istio";
+import { wellKnownRootNamespaces } from "../../core/facts/istio";
+import { istioctlIgnoredNamespaces } from "./istio";
 import type { MeshRuleContext } from "./types";
 
 /** The root namespaces a context names: `rootNamespace` and `rootNamespaces`, else the well-known ones. */
@@ -49,11 +50,11 @@ export function allowEffect(object: KubernetesObject): "deny-all" | "allow-all" 
     if (action !== undefined && action !== "ALLOW") {
         return undefined;
     }
-    const rules = list(specOf(object).rules);
+    const rules = asList(specOf(object).rules);
     if (rules.length === 0) {
         return "deny-all";
     }
-    const matchesAll = (rule: unknown) => ["from", "to", "when"].every((field) => list(getPath(rule, [field])).length === 0);
+    const matchesAll = (rule: unknown) => ["from", "to", "when"].every((field) => asList(getPath(rule, [field])).length === 0);
     return rules.some(matchesAll) ? "allow-all" : "allow-matched";
 }
 
@@ -67,10 +68,10 @@ export function hasSelector(selector: unknown): boolean {
 
 export function hasTarget(object: KubernetesObject): boolean {
     const spec = specOf(object);
-    return hasSelector(spec.selector) || isRecord(spec.targetRef) || list(spec.targetRefs).length > 0;
+    return hasSelector(spec.selector) || isRecord(spec.targetRef) || asList(spec.targetRefs).length > 0;
 }
 
-export function formatLabels(labels: Record<string, string>): string {
+export function formatSelector(labels: Record<string, string>): string {
     return `{${Object.entries(labels)
         .map(([key, value]) => `${key}=${value}`)
         .join(", ")}}`;
@@ -100,7 +101,7 @@ export function record(value: unknown): Record<string, unknown> {
     return isRecord(value) ? value : {};
 }
 
-export function list(value: unknown): unknown[] {
+export function asList(value: unknown): unknown[] {
     return Array.isArray(value) ? value : [];
 }
 
@@ -109,7 +110,7 @@ export function text(value: unknown): string | undefined {
 }
 
 export function strings(value: unknown): string[] {
-    return list(value).filter((v): v is string => typeof v === "string");
+    return asList(value).filter((v): v is string => typeof v === "string");
 }
 
 // Labels and annotations are strings; any other value (one not known yet, a Pulumi Output) is left out

@@ -30,8 +30,9 @@ import { wildcardHostDnsResolutionRule } from "./wildcardHostDnsResolution";
 
 export { isAgentWorkload } from "./agentWorkloadInKubeSystem";
 export { podLabelsOf } from "./helpers";
-export { aksAddonRootNamespace, hostMatches, istioPortRange, servicePortProtocol, wellKnownRootNamespaces } from "./istio";
-export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleViolation } from "./types";
+export { wellKnownRootNamespaces } from "../../core/facts/istio";
+export { hostMatches, servicePortProtocol } from "./istio";
+export type { MeshRuleContext, MeshRuleDefinition, MeshRuleInput, MeshRuleScope, MeshRuleViolation } from "./types";
 
 /** Every rule, sorted by id: policy/policies.ts builds the policy pack from this list alone. */
 export const meshRules: readonly MeshRuleDefinition[] = [

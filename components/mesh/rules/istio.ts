@@ -1,11 +1,6 @@
 // Facts of Istio's own behaviour that several rules read. Upstream sources are istio/istio at 86c9f01f
 // (master, 1.31.0-alpha) unless a tag is named.
 
-/** The AKS Istio add-on's root namespace. */
-export const aksAddonRootNamespace = "aks-istio-system";
-/** The root namespaces upstream Istio and the AKS add-on use. */
-export const wellKnownRootNamespaces: readonly string[] = ["istio-system", aksAddonRootNamespace];
-
 /** The namespaces Istio never injects and istioctl never analyzes (pkg/kube/inject/initializer.go `IgnoredNamespaces`). */
 export const istioctlIgnoredNamespaces: readonly string[] = ["kube-system", "kube-public", "kube-node-lease", "local-path-storage"];
 
@@ -79,10 +74,8 @@ export const servicePortPrefixes: readonly string[] = Object.keys(parsedProtocol
 // pkg/config/kube/conversion.go `wellKnownPorts`: SMTP, DNS, MySQL, MongoDB default to TCP.
 const wellKnownTcpPorts = [25, 53, 3306, 27017];
 
-// The range istio.io's "Ports used by Istio" covers for the sidecar (never captured, so authorization on
-// them has no effect), and the ports the injector keeps out of inbound capture by default (15090, 15021, and
-// the status port 15020).
-export const istioPortRange = { from: 15000, to: 15090 };
+// The ports the injector keeps out of inbound capture by default (15090, 15021, and the status port 15020);
+// Istio's whole port range is in core/facts/istio.ts.
 export const uncapturedPorts = [15020, 15021, 15090];
 
 // Where each selector-bearing Istio kind keeps its pod labels.

@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { isIstio, matchLabels, formatLabels, groupBy, specOf, rootNamespacesOf } from "./helpers";
+import { isIstio, matchLabels, formatSelector, groupBy, specOf, rootNamespacesOf } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "peer-authentication-precedence";
@@ -31,7 +31,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
             violations.push({
                 rule: id,
                 object: describeObject(policy),
-                message: `selector ${formatLabels(selector)} on a PeerAuthentication in the root namespace ${namespace}: istiod ignores selector policies there, so it has no effect`,
+                message: `selector ${formatSelector(selector)} on a PeerAuthentication in the root namespace ${namespace}: istiod ignores selector policies there, so it has no effect`,
                 fix: "move it to the namespace of the workloads it selects, or drop the selector to make it the mesh-wide policy",
             });
         }
@@ -72,7 +72,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
                 violations.push({
                     rule: id,
                     object: describeObject(policy),
-                    message: `selects pods ${formatLabels(selector)} that ${rivals.map((o) => describeObject(o)).join(", ")} also select${rivals.length === 1 ? "s" : ""}: istiod applies only the oldest of them to a workload, as a whole (mode and portLevelMtls), and which one that is cannot be known before they are created`,
+                    message: `selects pods ${formatSelector(selector)} that ${rivals.map((o) => describeObject(o)).join(", ")} also select${rivals.length === 1 ? "s" : ""}: istiod applies only the oldest of them to a workload, as a whole (mode and portLevelMtls), and which one that is cannot be known before they are created`,
                     fix: "give each workload one selector-scoped PeerAuthentication: merge the policies, or make their selectors disjoint",
                 });
             }

@@ -1,6 +1,6 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
 import { allowEffect, hasTarget, isIstio, rootNamespacesOf } from "./helpers";
-import { wellKnownRootNamespaces } from "./istio";
+import { wellKnownRootNamespaces } from "../../core/facts/istio";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "root-namespace-allow-policy";

@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { analyzedByIstioctl, formatLabels, isIstioGroup, rootNamespacesOf, stringMap } from "./helpers";
+import { analyzedByIstioctl, formatSelector, isIstioGroup, rootNamespacesOf, stringMap } from "./helpers";
 import { selectorPaths } from "./istio";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
@@ -55,7 +55,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
             violations.push({
                 rule: id,
                 object: describeObject(object),
-                message: `selector ${formatLabels(selector)} matches none of the ${pods.length} pod label set(s) known in ${where}: the object has no effect`,
+                message: `selector ${formatSelector(selector)} matches none of the ${pods.length} pod label set(s) known in ${where}: the object has no effect`,
                 fix: "select the pod template labels of the workload it is meant for, or remove the object",
             });
         }

@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { analyzedByIstioctl, isIstio, list, record, specOf, text } from "./helpers";
+import { analyzedByIstioctl, isIstio, asList, record, specOf, text } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "service-entry-addresses-required";
@@ -30,10 +30,10 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
     const violations: MeshRuleViolation[] = [];
     for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry") && analyzedByIstioctl(o))) {
         const spec = specOf(entry);
-        if (list(spec.addresses).length > 0 || list(getPath(entry, ["status", "addresses"])).length > 0) {
+        if (asList(spec.addresses).length > 0 || asList(getPath(entry, ["status", "addresses"])).length > 0) {
             continue;
         }
-        const ports = list(spec.ports)
+        const ports = asList(spec.ports)
             .map(record)
             .filter((port) => {
                 const protocol = text(port.protocol) ?? "";

@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { isIstio, matchLabels, formatLabels, specOf, text, rootNamespacesOf } from "./helpers";
+import { isIstio, matchLabels, formatSelector, specOf, text, rootNamespacesOf } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "strict-mtls-for-part-of-namespace";
@@ -41,7 +41,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
             violations.push({
                 rule: id,
                 object: describeObject(policy),
-                message: `STRICT only for pods ${formatLabels(selector)} (${matched} of ${pods.length} pod label set(s) known in namespace ${namespace}), and no namespace-wide PeerAuthentication among the objects: the namespace's other pods keep the mesh-wide mode, PERMISSIVE unless the root namespace says otherwise`,
+                message: `STRICT only for pods ${formatSelector(selector)} (${matched} of ${pods.length} pod label set(s) known in namespace ${namespace}), and no namespace-wide PeerAuthentication among the objects: the namespace's other pods keep the mesh-wide mode, PERMISSIVE unless the root namespace says otherwise`,
                 fix: "set STRICT in one namespace-wide PeerAuthentication (no selector), and keep selector-scoped ones for port-level exceptions",
             });
         }

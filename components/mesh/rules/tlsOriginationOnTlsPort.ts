@@ -1,6 +1,6 @@
-import { azureTlsHosts } from "../../azure/clouds";
+import { azureTlsHosts } from "../../core/facts/clouds";
 import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { isIstio, specOf, list, text, strings } from "./helpers";
+import { isIstio, specOf, asList, text, strings } from "./helpers";
 import { hostMatches, hostsOverlap } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
@@ -47,7 +47,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     for (const entry of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
         const spec = specOf(entry);
         const external = text(spec.location) !== "MESH_INTERNAL";
-        const ports = list(spec.ports)
+        const ports = asList(spec.ports)
             .filter((port) => ["TLS", "HTTPS"].includes((text(getPath(port, ["protocol"])) ?? "").toUpperCase()))
             .map((port) => Number(getPath(port, ["number"])));
         for (const host of strings(spec.hosts)) {
@@ -59,8 +59,8 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
 
     const tlsRoutedSubsets = objects
         .filter((o) => isIstio(o, "VirtualService"))
-        .flatMap((service) => [...list(specOf(service).tls), ...list(specOf(service).tcp)])
-        .flatMap((route) => list(getPath(route, ["route"])))
+        .flatMap((service) => [...asList(specOf(service).tls), ...asList(specOf(service).tcp)])
+        .flatMap((route) => asList(getPath(route, ["route"])))
         .map((destination) => ({
             host: text(getPath(destination, ["destination", "host"])) ?? "",
             subset: text(getPath(destination, ["destination", "subset"])),
@@ -84,7 +84,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
         const istioMutual = new Set<string>();
         // A subset's policy applies only to traffic a route sends to the subset; only tls and tcp routes carry
         // the application's own TLS there.
-        const subsetPolicies = list(spec.subsets)
+        const subsetPolicies = asList(spec.subsets)
             .filter((subset) =>
                 tlsRoutedSubsets.some((routed) => routed.subset === text(getPath(subset, ["name"])) && hostMatches(host, routed.host)),
             )
@@ -142,7 +142,9 @@ interface TlsPort {
 
 // A traffic policy's TLS mode on one port: the port-level setting's, else the policy's own.
 function effectiveTlsMode(policy: unknown, port: number): string | undefined {
-    const portLevel = list(getPath(policy, ["portLevelSettings"])).find((setting) => Number(getPath(setting, ["port", "number"])) === port);
+    const portLevel = asList(getPath(policy, ["portLevelSettings"])).find(
+        (setting) => Number(getPath(setting, ["port", "number"])) === port,
+    );
     const portMode = text(getPath(portLevel, ["tls", "mode"]));
     return portMode ?? text(getPath(policy, ["tls", "mode"]));
 }

@@ -34,7 +34,7 @@ export interface MeshRuleViolation {
 }
 
 /** Whether a rule runs on one object at a time or relates the objects of a whole stack to each other. */
-type MeshRuleScope = "resource" | "stack";
+export type MeshRuleScope = "resource" | "stack";
 
 /** What a rule reads from the context; the policy pack offers each as configuration, except pod labels. */
 export type MeshRuleInput = "rootNamespaces" | "podLabels" | "revisionedControlPlane" | "meshProxyMetadata";

@@ -1,5 +1,5 @@
 import { describeObject, isRecord, KubernetesObject } from "../../core/kubernetes";
-import { isIstio, specOf, list, text, strings } from "./helpers";
+import { isIstio, specOf, asList, text, strings } from "./helpers";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "wildcard-host-dns-resolution";
@@ -22,7 +22,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     for (const object of objects.filter((o) => isIstio(o, "ServiceEntry"))) {
         const spec = specOf(object);
         const resolution = text(spec.resolution);
-        if ((resolution !== "DNS" && resolution !== "DNS_ROUND_ROBIN") || list(spec.endpoints).length > 0) {
+        if ((resolution !== "DNS" && resolution !== "DNS_ROUND_ROBIN") || asList(spec.endpoints).length > 0) {
             continue;
         }
         const wildcards = strings(spec.hosts).filter((host) => host.includes("*"));

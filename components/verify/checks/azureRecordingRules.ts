@@ -1,5 +1,5 @@
 import data from "../../azure/data/recording-rules.json";
-import { parseAksResourceId } from "../../azure/ids";
+import { parseAksResourceId } from "../../core/facts/resourceIds";
 import { ruleGroupName } from "../../azure/names";
 import type { RecordingRuleGroup } from "../../azure/recordingRules";
 import { defineCheck, fail, pass, warn } from "./check";

@@ -1,5 +1,5 @@
 import { collectorIdentityName } from "../../azure/names";
-import { parseAksResourceId } from "../../azure/ids";
+import { parseAksResourceId } from "../../core/facts/resourceIds";
 import { defineCheck, fail, pass } from "./check";
 import { azureOf, unreadableAzure } from "./azureRead";
 

@@ -1,4 +1,4 @@
-import { KubeObject, nameOf, PeerAuthentication } from "../kubeObjects";
+import { ServedObject, nameOf, PeerAuthentication } from "../kubeObjects";
 import { defineCheck, fail, pass, unreadable } from "./check";
 
 /** Istio applies only the oldest namespace-wide PeerAuthentication (no selector, or no labels in it). */
@@ -48,7 +48,7 @@ function modeOf(policy: PeerAuthentication): string {
     return policy.spec?.mtls?.mode ?? "UNSET";
 }
 
-function created(object: KubeObject): number {
+function created(object: ServedObject): number {
     const time = Date.parse(object.metadata?.creationTimestamp ?? "");
     return Number.isNaN(time) ? 0 : time;
 }

@@ -5,9 +5,9 @@ import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import type { AmaMetricsIstioArgs, MeshMode } from "../../../components";
 import { parsePostRendererArgs } from "../../../components/amaMetrics/flags";
-import { relocate } from "../../../components/amaMetrics/relocate";
+import { relocateObjects } from "../../../components/amaMetrics/relocate";
 import { containersOf, KubernetesObject, labelsMatch, podTemplatesOf } from "../../../components/core/kubernetes";
-import { validateArgs } from "../../../components/core/schema";
+import { validateArgs } from "../../../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../../../components/core/settings";
 import { certsVolume } from "../../../components/mesh/certificates";
 import { injectLabel } from "../../../components/mesh/pod";
@@ -241,7 +241,7 @@ describe("the verify command's expectations", () => {
                 `--mesh-mode=${mode}`,
                 ...(istio?.revision ? [`--revision=${istio.revision}`] : []),
             ]);
-            const objects = relocate(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
+            const objects = relocateObjects(fixtureObjects("ama-metrics-chart", "rendered-aks-component.yaml"), options);
             assertExpected({ collector: "ama-metrics", shards: 1 }, mode, objects, "monitoring");
         });
     }

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
 
-export interface KubeObject {
+export interface ServedObject {
     apiVersion: string;
     kind: string;
     metadata: { name: string; namespace?: string; [key: string]: unknown };
@@ -36,10 +36,10 @@ const kinds: Record<string, string> = {
 };
 
 /** Reads a fixture file: a list's items, or one object. */
-export function readObjects(...parts: string[]): KubeObject[] {
+export function readObjects(...parts: string[]): ServedObject[] {
     const parsed = JSON.parse(fs.readFileSync(path.join(fixturesDir, ...parts), "utf8")) as {
-        items?: KubeObject[];
-    } & KubeObject;
+        items?: ServedObject[];
+    } & ServedObject;
     return parsed.items ?? [parsed];
 }
 
@@ -54,7 +54,7 @@ export interface RecordedRequest {
 }
 
 export class FakeKube {
-    readonly objects: KubeObject[] = [];
+    readonly objects: ServedObject[] = [];
     /** `/metrics` text by `<namespace>/<pod>`. */
     readonly metrics = new Map<string, string>();
     readonly requests: RecordedRequest[] = [];
@@ -104,7 +104,7 @@ export class FakeKube {
     }
 
     /** The object of that kind and name (first match when no namespace is given). */
-    get<T = KubeObject>(kind: string, name: string, namespace?: string): T {
+    get<T = ServedObject>(kind: string, name: string, namespace?: string): T {
         const found = this.objects.find(
             (o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
         );
@@ -113,11 +113,11 @@ export class FakeKube {
     }
 
     remove(kind: string, name: string, namespace?: string): void {
-        const object = this.get<KubeObject>(kind, name, namespace);
+        const object = this.get<ServedObject>(kind, name, namespace);
         this.objects.splice(this.objects.indexOf(object), 1);
     }
 
-    add(...objects: KubeObject[]): void {
+    add(...objects: ServedObject[]): void {
         this.objects.push(...structuredClone(objects));
     }
 
@@ -295,7 +295,7 @@ function selectorOf(text: string | null): Record<string, string> | undefined {
     return pairs.every((m) => m !== null) ? Object.fromEntries(pairs.map((m) => [m![1], m![2]])) : undefined;
 }
 
-function matchesSelector(object: KubeObject, selector: Record<string, string>): boolean {
+function matchesSelector(object: ServedObject, selector: Record<string, string>): boolean {
     const labels = (object.metadata.labels ?? {}) as Record<string, string>;
     return Object.entries(selector).every(([key, value]) => labels[key] === value);
 }

@@ -1,6 +1,6 @@
 // Azure resource ids: parsed once, from the arguments, into the parts the component uses.
 
-import { formats } from "../core/formats";
+import { formats } from "../formats";
 
 export interface ResourceId {
     /** The id as Azure spells it (`resourceGroups`, `providers`), for use as a scope or resource URI. */

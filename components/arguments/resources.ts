@@ -3,9 +3,9 @@
 // which would only show at `up`, after the Azure side exists.
 
 import { prometheusDefaults } from "../prometheus/facts";
-import type { AmaMetricsIstioArgs, ResourceQuantities } from "./args";
-import { Problem, problem } from "./errors";
-import { defaults } from "./settings";
+import type { AmaMetricsIstioArgs, ResourceQuantities } from "../core/args";
+import { Problem, problem } from "../core/errors";
+import { defaults } from "../core/settings";
 
 // Kubernetes quantity suffixes (apimachinery resource.Quantity): binary, decimal, and exponents.
 const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };

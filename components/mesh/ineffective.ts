@@ -1,11 +1,11 @@
 // Mesh settings that would be created but could not take effect: refused, since nothing else would tell.
 
 import { chartWorkloads } from "../amaMetrics/facts";
-import { workloadsWithSidecar } from "../mesh/workloads";
+import { workloadsWithSidecar } from "../core/facts/workloads";
 import { kubeStateMetricsPodLabels } from "../prometheus/kubeStateMetrics";
-import type { AmaMetricsIstioArgs, Collector } from "./args";
-import { Problem, problem } from "./errors";
-import { defaults } from "./settings";
+import type { AmaMetricsIstioArgs, Collector } from "../core/args";
+import { Problem, problem } from "../core/errors";
+import { defaults } from "../core/settings";
 
 /** Kubernetes' own namespaces: the component creates nothing there (README, "Arguments"). */
 const systemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];

@@ -1,7 +1,7 @@
 // Which of a collector's workloads carries an Istio sidecar in which mesh mode: the one place that
 // knows it. Validation, the pod settings, the mesh objects and the verify command all ask here.
 
-import type { Collector, MeshedWorkload, MeshMode } from "../core/args";
+import type { Collector, MeshedWorkload, MeshMode } from "../args";
 
 /** Every workload of a collector, by the name the package uses for it. */
 export type Workload = MeshedWorkload | "windowsNode";

@@ -4,7 +4,7 @@
 // (Azure/prometheus-collector otelcollector/shared/helpers.go), with Entra's national cloud login hosts;
 // Prometheus' names: storage/remote/azuread/azuread.go.
 
-import type { CloudEnvironment } from "../core/args";
+import type { CloudEnvironment } from "../args";
 
 export interface Cloud {
     /** `remote_write.azuread.cloud` of Prometheus. */

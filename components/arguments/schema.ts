@@ -1,0 +1,130 @@
+// The shape of the component's arguments, composed from each feature's pieces (mesh/arguments.ts,
+// prometheus/arguments.ts, amaMetrics/arguments.ts) and the shared building blocks of core/shapes.ts.
+// `satisfies` keeps each set of keys equal to its public type's.
+
+import * as v from "valibot";
+import { chartSchema } from "../amaMetrics/arguments";
+import { workspaceName } from "../azure/names";
+import type { AmaMetricsIstioArgs, ClusterArgs } from "../core/args";
+import { formats, withFix } from "../core/formats";
+import {
+    aksClusterIdSchema,
+    bool,
+    cloudEnvironments,
+    collectorNamespace,
+    collectorSchema,
+    mapOf,
+    picklist,
+    resourceId,
+    Schema,
+    strict,
+    valueOf,
+    workspaceIdSchema,
+} from "../core/shapes";
+import { input } from "../core/inputs";
+import { scrapeJobs } from "../core/scrapeConfig";
+import { istioSchema } from "../mesh/arguments";
+import { prometheusSchema } from "../prometheus/arguments";
+
+/** The arguments that may be Outputs: checked now when plain (argsSchema), once known otherwise (validate.ts). */
+export const outputArguments = {
+    kubernetesVersion: valueOf(formats.kubernetesVersion),
+    oidcIssuerUrl: valueOf(formats.oidcIssuerUrl),
+    configurationAccessEndpointId: resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
+    resourceGroupName: valueOf(formats.resourceGroupName),
+    grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
+    privateLinkScopeId: resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
+    actionGroupId: resourceId("actionGroup", "az monitor action-group show --query id"),
+};
+
+const clusterSchema = strict(
+    {
+        resourceId: input(aksClusterIdSchema),
+        location: valueOf(formats.azureRegion),
+        kubernetesVersion: v.optional(input(outputArguments.kubernetesVersion)),
+        oidcIssuerUrl: v.optional(input(outputArguments.oidcIssuerUrl)),
+        serviceCidr: v.optional(
+            valueOf(withFix(formats.cidr, "use the cluster's service CIDR, `az aks show --query networkProfile.serviceCidr`")),
+        ),
+        private: v.optional(bool),
+        configurationAccessEndpointId: v.optional(input(outputArguments.configurationAccessEndpointId)),
+        cloudEnvironment: v.optional(picklist(cloudEnvironments, "not a cloud the collector knows")),
+        clusterDomain: v.optional(valueOf(withFix(formats.dnsDomain, 'use the cluster\'s DNS domain, normally "cluster.local"'))),
+    } satisfies Record<keyof ClusterArgs, Schema>,
+    {
+        resourceId: "give the AKS cluster's resource id (`az aks show --query id`)",
+        location: 'give the cluster\'s region, e.g. "westeurope"',
+    },
+);
+
+export const tagValue = v.pipe(
+    v.string("not a string; tag values are strings"),
+    v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
+);
+
+export const tags = input(
+    mapOf(
+        v.pipe(
+            v.string(),
+            v.check(
+                (key) => key.length >= 1 && key.length <= 512 && !/[<>%&\\?/]/.test(key),
+                "not an Azure tag name; use at most 512 characters, none of < > % & \\ ? /",
+            ),
+        ),
+        input(tagValue),
+        'not a map of tags; give e.g. { environment: "prod" }',
+    ),
+);
+
+export const argsSchema = strict(
+    {
+        collector: v.optional(collectorSchema),
+        cluster: clusterSchema,
+        resourceGroupName: input(outputArguments.resourceGroupName),
+        namespace: v.optional(collectorNamespace),
+        createNamespace: v.optional(bool),
+        workspace: v.optional(
+            strict({
+                resourceId: v.optional(input(workspaceIdSchema)),
+                name: v.optional(valueOf(workspaceName)),
+                location: v.optional(valueOf(formats.azureRegion)),
+                protect: v.optional(bool),
+            }),
+        ),
+        recordingRules: v.optional(strict({ enabled: v.optional(bool), windows: v.optional(bool) })),
+        grafana: v.optional(
+            strict(
+                {
+                    principalId: input(outputArguments.grafanaPrincipalId),
+                },
+                { principalId: "give the principal id of the Grafana instance's managed identity, or drop grafana" },
+            ),
+        ),
+        privateLinkScopeId: v.optional(input(outputArguments.privateLinkScopeId)),
+        alerts: v.optional(
+            strict({
+                enabled: v.optional(bool),
+                actionGroupIds: v.optional(
+                    v.array(input(outputArguments.actionGroupId), "not a list; give a list of action group resource ids"),
+                ),
+                recommended: v.optional(bool),
+            }),
+        ),
+        prometheus: v.optional(prometheusSchema),
+        scrapeConfigs: v.optional(scrapeJobs),
+        chart: v.optional(chartSchema),
+        tokenSecret: v.optional(
+            strict({
+                name: v.optional(valueOf(withFix(formats.objectName, 'use the name AKS gives it, "aad-msi-auth-token"'))),
+                namespace: v.optional(valueOf(formats.namespace)),
+            }),
+        ),
+        istio: v.optional(istioSchema),
+        tags: v.optional(tags),
+        prometheusIdentity: v.optional(bool),
+    } satisfies Record<keyof AmaMetricsIstioArgs, Schema>,
+    {
+        cluster: "pass { resourceId, location, ... } of the AKS cluster",
+        resourceGroupName: "give the resource group for the Azure Monitor resources",
+    },
+);
