@@ -4,7 +4,7 @@
 
 import * as assert from "node:assert/strict";
 import { prometheusNames } from "../../../components/prometheus/facts";
-import type { FakeKube, KubeObject } from "./fakeKube";
+import type { FakeKube, ServedObject } from "./fakeKube";
 import { expectOnlyProblems, expectStatus, prometheusArgs, prometheusCluster, verify } from "./harness";
 
 interface Labelled {
@@ -30,7 +30,7 @@ function shardKubeStateMetrics(fake: FakeKube, shards: number): void {
         const instancePod = structuredClone(pod);
         instancePod.metadata.name = `${single}-${k}-6d4f9c7b8d-w2x7c`;
         instancePod.metadata.labels![shardLabel] = String(k);
-        fake.add(instance as unknown as KubeObject, instancePod as unknown as KubeObject);
+        fake.add(instance as unknown as ServedObject, instancePod as unknown as ServedObject);
     }
 }
 
