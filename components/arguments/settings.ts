@@ -60,8 +60,8 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Sett
                 scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
                 walVolume: prometheus.walVolume,
                 priorityClassName: prometheus.priorityClassName,
-                // With one shard there is nothing to divide: one kube-state-metrics, by its usual name.
-                shardKubeStateMetrics: (prometheus.shardKubeStateMetrics ?? false) && (prometheus.shards ?? prometheusDefaults.shards) > 1,
+                // Refused with one shard (prometheus/arguments.ts).
+                shardKubeStateMetrics: prometheus.shardKubeStateMetrics ?? false,
                 targets: { ...targetDefaults, ...prometheus.targets },
                 podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
                 windowsKubelet: prometheus.windowsKubelet ?? false,

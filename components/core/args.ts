@@ -160,8 +160,9 @@ export interface PrometheusArgs {
      */
     priorityClassName?: string;
     /**
-     * With more than one shard, run one kube-state-metrics per shard (`--shard`/`--total-shards`), each
-     * scraped by its shard alone, so that no shard carries all of kube-state-metrics' series. Default false.
+     * Run one kube-state-metrics per shard (`--shard`/`--total-shards`), each scraped by its shard alone, so
+     * that no shard carries all of kube-state-metrics' series. Needs more than one shard (refused with one).
+     * Default false.
      */
     shardKubeStateMetrics?: boolean;
     /**

@@ -48,11 +48,12 @@ export function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["
         ?.split(":")[1];
     // Pre-releases kept: v3.14.0-rc.0 is before v3.14.0.
     const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag, { includePrerelease: true }) : null;
+    const common = [...scrapeIntervalProblems(prometheus.scrapeInterval), ...shardedKubeStateMetricsProblems(prometheus)];
     if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return [...scrapeIntervalProblems(prometheus.scrapeInterval), ...targetProblems(prometheus)];
+        return [...common, ...targetProblems(prometheus)];
     }
     return [
-        ...scrapeIntervalProblems(prometheus.scrapeInterval),
+        ...common,
         problem(
             "prometheus.image",
             prometheus.image,
@@ -61,6 +62,21 @@ export function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["
         ),
         ...targetProblems(prometheus),
     ];
+}
+
+/** One kube-state-metrics per shard needs more than one shard: with one it would only rename kube-state-metrics. */
+function shardedKubeStateMetricsProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
+    const shards = prometheus.shards ?? prometheusDefaults.shards;
+    return prometheus.shardKubeStateMetrics === true && shards === 1
+        ? [
+              problem(
+                  "prometheus.shardKubeStateMetrics",
+                  true,
+                  "with one shard there is nothing to divide kube-state-metrics over",
+                  "drop it, or set prometheus.shards above 1",
+              ),
+          ]
+        : [];
 }
 
 /** The `global.scrape_interval` a job inherits: the collector's, or Prometheus' default for the agent's custom jobs. */

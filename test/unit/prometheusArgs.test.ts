@@ -109,6 +109,12 @@ describe("prometheus collector: refused arguments", () => {
                 'prometheus.podAnnotationNamespaces = "shop(": not a regular expression Prometheus compiles (RE2: error parsing regexp: missing closing ): `^(?s:shop()$`); give an RE2 regular expression over namespace names, e.g. "shop|orders" (no lookaround such as (?!…))',
         },
         {
+            title: "one kube-state-metrics per shard with a single shard",
+            args: baseArgs({ prometheus: { shardKubeStateMetrics: true } }),
+            problem:
+                "prometheus.shardKubeStateMetrics = true: with one shard there is nothing to divide kube-state-metrics over; drop it, or set prometheus.shards above 1",
+        },
+        {
             // JavaScript's RegExp takes a lookahead; Prometheus' RE2 refuses it, and with it the whole file.
             title: "an annotation namespace pattern only JavaScript compiles (a lookahead)",
             args: baseArgs({ prometheus: { podAnnotationNamespaces: "^(?!kube-system).*" } }),

@@ -232,16 +232,6 @@ describe("prometheus collector: workloads on day 2", () => {
             }
         });
 
-        it("prometheus.shardKubeStateMetrics with one shard: nothing to divide, the one kube-state-metrics as usual", async () => {
-            const objects = await objectsOf({ prometheus: { shardKubeStateMetrics: true } });
-            assert.deepEqual(
-                all(objects, "Deployment").map((d) => d.metadata.name),
-                ["kube-state-metrics"],
-            );
-            const job = configOf(objects, 0).scrape_configs.find((j: any) => j.job_name === "kube-state-metrics");
-            assert.deepEqual(job.static_configs, [{ targets: ["kube-state-metrics.monitoring.svc.cluster.local:8080"] }]);
-        });
-
         it("prometheus.shardKubeStateMetrics: instance k (--shard=k of --total-shards=n) behind its own Service, scraped by shard k alone", async () => {
             const objects = await objectsOf({ prometheus: { shards: 3, shardKubeStateMetrics: true } });
             const deployments = all(objects, "Deployment");

@@ -65,19 +65,6 @@ const cases: Array<[string, AmaMetricsIstioArgs, Omit<VerifyConfiguration, "azur
         },
     ],
     [
-        "prometheus asking for sharded kube-state-metrics with one shard, which runs one",
-        baseArgs({ prometheus: { shardKubeStateMetrics: true } }),
-        {
-            namespace: "monitoring",
-            collector: "prometheus",
-            meshMode: "sidecar",
-            meshNode: false,
-            shards: 1,
-            shardedKubeStateMetrics: false,
-            tokenSecret: aksTokenSecret,
-        },
-    ],
-    [
         "prometheus in certificates mode",
         baseArgs({ istio: { mode: "certificates", revision: "asm-1-26" } }),
         {
