@@ -7,6 +7,7 @@
 
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { armResourceTypes } from "./azure/permissions";
 
 export interface MockOptions {
     /** The subscription the Azure resources' ids name (default `00000000-0000-0000-0000-000000000000`). */
@@ -15,24 +16,17 @@ export interface MockOptions {
     existingWorkspaceLocation?: string;
 }
 
-// Where each Azure resource type lives in Azure's id space (resource provider and type), and the input
-// that names it.
-const azureTypes: Record<string, { provider: string; name: string }> = {
-    "azure-native:monitor:AzureMonitorWorkspace": { provider: "Microsoft.Monitor/accounts", name: "azureMonitorWorkspaceName" },
-    "azure-native:monitor:DataCollectionEndpoint": {
-        provider: "Microsoft.Insights/dataCollectionEndpoints",
-        name: "dataCollectionEndpointName",
-    },
-    "azure-native:monitor:DataCollectionRule": { provider: "Microsoft.Insights/dataCollectionRules", name: "dataCollectionRuleName" },
-    "azure-native:alertsmanagement:PrometheusRuleGroup": {
-        provider: "Microsoft.AlertsManagement/prometheusRuleGroups",
-        name: "ruleGroupName",
-    },
-    "azure-native:monitor:MetricAlert": { provider: "Microsoft.Insights/metricAlerts", name: "ruleName" },
-    "azure-native:managedidentity:UserAssignedIdentity": {
-        provider: "Microsoft.ManagedIdentity/userAssignedIdentities",
-        name: "resourceName",
-    },
+// The input that names each Azure resource the component creates, and, for a child resource, the input that
+// names its parent; where each lives in Azure's id space (its ARM type) is azure/permissions.ts'.
+const nameInputs: Record<string, { name: string; parent?: string }> = {
+    "azure-native:monitor:AzureMonitorWorkspace": { name: "azureMonitorWorkspaceName" },
+    "azure-native:monitor:DataCollectionEndpoint": { name: "dataCollectionEndpointName" },
+    "azure-native:monitor:DataCollectionRule": { name: "dataCollectionRuleName" },
+    "azure-native:alertsmanagement:PrometheusRuleGroup": { name: "ruleGroupName" },
+    "azure-native:monitor:MetricAlert": { name: "ruleName" },
+    "azure-native:managedidentity:UserAssignedIdentity": { name: "resourceName" },
+    "azure-native:managedidentity:FederatedIdentityCredential": { name: "federatedIdentityCredentialResourceName", parent: "resourceName" },
+    "azure-native:monitor:PrivateLinkScopedResource": { name: "name", parent: "scopeName" },
 };
 
 /** A stand-in value derived from a resource's name: the same on every run, different per resource. */
@@ -53,11 +47,17 @@ function azureResourceId(type: string, inputs: Record<string, any>, subscription
     if (type === "azure-native:authorization:RoleAssignment") {
         return `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${inputs.roleAssignmentName}`;
     }
-    const azureType = azureTypes[type];
-    return (
-        azureType &&
-        `/subscriptions/${subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${azureType.provider}/${inputs[azureType.name]}`
-    );
+    const named = nameInputs[type];
+    const armType = armResourceTypes[type]?.armType;
+    if (named === undefined || armType === undefined) {
+        return undefined;
+    }
+    // `Provider/type/child`: the parent's name goes after the type, the resource's after the child type.
+    const [namespace, parentType, childType] = armType.split("/");
+    const path = childType
+        ? `${namespace}/${parentType}/${inputs[named.parent!]}/${childType}/${inputs[named.name]}`
+        : `${namespace}/${parentType}/${inputs[named.name]}`;
+    return `/subscriptions/${subscriptionId}/resourceGroups/${inputs.resourceGroupName}/providers/${path}`;
 }
 
 /** Mocks for `pulumi.runtime.setMocks`, answering for this subscription and existing workspace's region. */
@@ -66,10 +66,10 @@ export function createMocks(options: MockOptions = {}): pulumi.runtime.Mocks {
     return {
         newResource(args: pulumi.runtime.MockResourceArgs) {
             const state: Record<string, unknown> = { ...args.inputs };
-            const azureType = azureTypes[args.type];
-            if (azureType !== undefined) {
+            const named = nameInputs[args.type];
+            if (named !== undefined) {
                 // azure-native outputs the resource's name.
-                state.name = args.inputs[azureType.name];
+                state.name = args.inputs[named.name];
             }
             if (args.type === "azure-native:monitor:AzureMonitorWorkspace") {
                 state.metrics = {

@@ -51,6 +51,10 @@ export function checkedResourceGroup(name: string, settings: Settings, parent: p
             // A provider always names its subscription; mocks that do not answer the invoke (a consumer's
             // unit tests) leave nothing to compare with.
             if (typeof providerSubscription !== "string") {
+                pulumi.log.warn(
+                    `${name}: the azure-native provider named no subscription (getClientConfig), so privateLinkScopeId's subscription was not compared with it`,
+                    parent,
+                );
                 return resourceGroupName;
             }
             const problems = preflightProblems({ providerSubscription, privateLinkScopeId });
