@@ -190,7 +190,7 @@ describe("GitHub Actions workflows", () => {
         // `az aks get-credentials` without --admin lists the cluster's user credentials: Reader does not allow it.
         assert.match(verify.run, /az aks get-credentials (?![^\n]*--admin)/);
         assert.match(readOnly, /"Azure Kubernetes Service Cluster User Role" on the cluster/);
-        assert.match(readOnly, /ClusterRole bound to the identity's object id/);
+        assert.match(readOnly, /ClusterRole, and its Role in the collector's namespace, bound to the identity's object id/);
     });
 
     it("runs the official Pulumi action after npm ci, with PR comments and the policy pack", () => {
