@@ -7,7 +7,7 @@ import { AmaMetricsIstioArgs } from "./core/args";
 import { AmaMetricsIstioArgumentError, problem } from "./core/errors";
 import { KubernetesObject } from "./core/kubernetes";
 import { validateArgs } from "./arguments/validate";
-import { Settings } from "./core/settings";
+import { ComponentSettings } from "./core/settings";
 import { collectorPrincipal, namespaceLabels } from "./mesh/objects";
 import { assertMeshObjects } from "./mesh/rules";
 import { createPrometheusCollector, prometheusObjects, prometheusPodLabels } from "./prometheus";
@@ -136,7 +136,7 @@ function checkProviders(name: string, opts: pulumi.ComponentResourceOptions): vo
     }
 }
 
-function serviceAccountOf(settings: Settings): string {
+function serviceAccountOf(settings: ComponentSettings): string {
     return settings.collector === "prometheus" ? prometheusNames.serviceAccount : chartFacts.serviceAccount;
 }
 
@@ -144,7 +144,7 @@ function serviceAccountOf(settings: Settings): string {
  * The collector's objects as they will be registered, for the mesh rules. The prometheus collector's carry
  * Azure values that exist only once its identity does; the rules read none of them.
  */
-function plannedObjects(settings: Settings): KubernetesObject[] {
+function plannedObjects(settings: ComponentSettings): KubernetesObject[] {
     if (settings.collector === "prometheus") {
         const pending = "(known after the identity is created)";
         return prometheusObjects(settings, { clientId: pending, tenantId: pending, remoteWriteUrl: pending });
@@ -152,7 +152,7 @@ function plannedObjects(settings: Settings): KubernetesObject[] {
     return amaMetricsObjects(settings);
 }
 
-function namespaceObject(settings: Settings): KubernetesObject {
+function namespaceObject(settings: ComponentSettings): KubernetesObject {
     const labels = namespaceLabels(settings.istio);
     return {
         apiVersion: "v1",
@@ -165,7 +165,7 @@ function namespaceObject(settings: Settings): KubernetesObject {
  * Creates the namespace, or adopts an existing one: a server-side apply patch then owns just the mesh label
  * (pulumi-kubernetes refuses to create an object that already exists). Nothing, when there is nothing to own.
  */
-function createNamespace(name: string, settings: Settings, parent: pulumi.Resource): pulumi.CustomResource | undefined {
+function createNamespace(name: string, settings: ComponentSettings, parent: pulumi.Resource): pulumi.CustomResource | undefined {
     const { metadata } = namespaceObject(settings);
     if (settings.createNamespace) {
         return new k8s.core.v1.Namespace(`${name}-namespace`, { metadata }, { parent });

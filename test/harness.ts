@@ -13,7 +13,7 @@ import { relocationOptions } from "../components/amaMetrics";
 import type { RelocationSettings } from "../components/amaMetrics/relocate";
 import type { KubernetesObject, PodTemplate } from "../components/core/kubernetes";
 import { validateArgs } from "../components/arguments/validate";
-import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, Settings } from "../components/core/settings";
+import type { AmaMetricsCollectorSettings, PrometheusCollectorSettings, ComponentSettings } from "../components/core/settings";
 import { createMocks } from "../components/testing";
 import { captureRegistrations, Registration } from "../scripts/offline";
 
@@ -73,7 +73,7 @@ export function settingsFor(overrides: Partial<AmaMetricsIstioArgs>, collector: 
 export function settingsFor(
     overrides: Partial<AmaMetricsIstioArgs> = {},
     collector: AmaMetricsIstioArgs["collector"] = "prometheus",
-): Settings {
+): ComponentSettings {
     return validateArgs("metrics", baseArgs(overrides, collector));
 }
 

@@ -2,7 +2,7 @@
 // under otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/ in Azure/prometheus-collector
 // (commit 39583fd, the test data's), and Microsoft's managed Prometheus documentation.
 
-import type { Workload } from "../core/facts/workloads";
+import type { WorkloadRole } from "../core/facts/workloads";
 
 /** The published chart and the version this package is tested with. Its version equals the agent's release tag. */
 export const defaultChart = {
@@ -90,7 +90,7 @@ export const chartFacts = {
 };
 
 /** The chart's workloads: kind, name and the pod labels their selectors use. */
-export const chartWorkloads: Record<Workload, { kind: "Deployment" | "DaemonSet"; name: string; podLabels: Record<string, string> }> = {
+export const chartWorkloads: Record<WorkloadRole, { kind: "Deployment" | "DaemonSet"; name: string; podLabels: Record<string, string> }> = {
     collector: { kind: "Deployment", name: "ama-metrics", podLabels: { rsName: "ama-metrics" } },
     targetAllocator: {
         kind: "Deployment",

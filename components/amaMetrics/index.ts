@@ -9,7 +9,7 @@ import { createAssociation } from "../azure/dataCollection";
 import type { AzureMonitor } from "../azure";
 import { KubernetesObject } from "../core/kubernetes";
 import { CollectorRegistration, createCollectorObject } from "../core/register";
-import { podMeshFieldsOf, type AmaMetricsCollectorSettings } from "../core/settings";
+import { podMeshSettingsOf, type AmaMetricsCollectorSettings } from "../core/settings";
 import { collectorAllowPolicy, collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
@@ -127,7 +127,7 @@ export function relocationOptions(settings: AmaMetricsCollectorSettings): Reloca
     return {
         namespace: settings.namespace,
         tokenSecret: settings.tokenSecret,
-        mesh: podMeshFieldsOf(settings.istio),
+        mesh: podMeshSettingsOf(settings.istio),
         ...(settings.chart.kindScopes !== undefined ? { kindScopes: settings.chart.kindScopes } : {}),
         ...(settings.chart.collectorReplicas !== undefined ? { collectorReplicas: settings.chart.collectorReplicas } : {}),
     };

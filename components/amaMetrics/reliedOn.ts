@@ -7,11 +7,11 @@
 // names the chart's parts.
 
 import { apiGroup, Container, containersOf, isRecord, kindKey, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
-import type { Workload } from "../core/facts/workloads";
+import type { WorkloadRole } from "../core/facts/workloads";
 import { chartFacts, chartWorkloads, defaultChart } from "./facts";
 
 /** What the containers of each workload must be, and why. */
-const reliedOnContainers: Record<Workload, { name: string; env?: string; why: string }[]> = {
+const reliedOnContainers: Record<WorkloadRole, { name: string; env?: string; why: string }[]> = {
     collector: [
         {
             name: chartFacts.collectorContainer,
@@ -33,7 +33,7 @@ const reliedOnContainers: Record<Workload, { name: string; env?: string; why: st
     windowsNode: [{ name: chartFacts.tokenAdapterContainers[1], why: "it reads the token secret" }],
 };
 
-const described: Record<Workload, string> = {
+const described: Record<WorkloadRole, string> = {
     collector: "collector",
     targetAllocator: "target allocator",
     kubeStateMetrics: "kube-state-metrics",
@@ -42,7 +42,7 @@ const described: Record<Workload, string> = {
 };
 
 /** The workloads that run as the chart's ServiceAccount, the identity of the component's policies and token Role. */
-const runAsServiceAccount: readonly Workload[] = ["collector", "targetAllocator", "node", "windowsNode"];
+const runAsServiceAccount: readonly WorkloadRole[] = ["collector", "targetAllocator", "node", "windowsNode"];
 
 const tokenAdapterArgs = ["--secret-namespace=", "--secret-name="];
 
@@ -55,8 +55,8 @@ const labelText = (labels: Record<string, string>) =>
 function missingParts(objects: readonly KubernetesObject[]): string[] {
     const missing: string[] = [];
     const key = (o: KubernetesObject) => kindKey(apiGroup(o.apiVersion), o.kind);
-    const podLabelsOf: Partial<Record<Workload, Record<string, string>[]>> = {};
-    for (const [workload, facts] of Object.entries(chartWorkloads) as [Workload, (typeof chartWorkloads)[Workload]][]) {
+    const podLabelsOf: Partial<Record<WorkloadRole, Record<string, string>[]>> = {};
+    for (const [workload, facts] of Object.entries(chartWorkloads) as [WorkloadRole, (typeof chartWorkloads)[WorkloadRole]][]) {
         const labels = labelText(facts.podLabels);
         const pods = objects
             .filter((o) => key(o) === kindKey("apps", facts.kind))

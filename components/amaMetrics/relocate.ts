@@ -20,7 +20,7 @@ import type { ChartArgs, PodMeshArgs, TokenSecretArgs } from "../core/args";
 import { defaults, resolvePodMeshSettings } from "../core/settings";
 import type { PodMeshOptions } from "../mesh/pod";
 import { applyPodMesh } from "../mesh/pod";
-import { Workload } from "../core/facts/workloads";
+import { WorkloadRole } from "../core/facts/workloads";
 import { chartFacts, chartNamespace, chartWorkloads, defaultTokenSecret } from "./facts";
 import { chartKinds, Scope, structurallyNamed } from "./kinds";
 import { assertNoKubeSystem } from "./kubeSystemReferences";
@@ -94,7 +94,7 @@ const maxNameLength = 253;
 const rbacGroup = "rbac.authorization.k8s.io";
 
 /** The containers of each workload that read the custom scrape configuration (and so its certificate files). @internal */
-export const certificateReaders: Partial<Record<Workload, string[]>> = {
+export const certificateReaders: Partial<Record<WorkloadRole, string[]>> = {
     collector: [chartFacts.collectorContainer],
     // The config reader validates the custom configuration, stat()s its certificate files and drops the
     // whole custom configuration when they are missing (configmapparser.go, promconfigvalidator).
@@ -354,12 +354,12 @@ function rewriteBindings(object: KubernetesObject, context: Context): void {
 }
 
 /** Which of the chart's workloads a pod belongs to, by the labels its selector uses. */
-function workloadOfPod(pod: PodTemplate): Workload | undefined {
+function workloadOfPod(pod: PodTemplate): WorkloadRole | undefined {
     const labels = pod.metadata?.labels ?? {};
     const found = Object.entries(chartWorkloads).find(([, facts]) =>
         Object.entries(facts.podLabels).every(([key, value]) => labels[key] === value),
     );
-    return found?.[0] as Workload | undefined;
+    return found?.[0] as WorkloadRole | undefined;
 }
 
 function relocatePod(pod: PodTemplate, context: Context): PodTemplate {

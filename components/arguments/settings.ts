@@ -2,12 +2,12 @@
 
 import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
 import type { AmaMetricsIstioArgs } from "../core/args";
-import { CommonSettings, defaults, ParsedIds, resolveMeshSettings, Settings } from "../core/settings";
+import { CommonSettings, defaults, ParsedIds, resolveMeshSettings, ComponentSettings } from "../core/settings";
 import { prometheusDefaults } from "../prometheus/facts";
 import { targetDefaults } from "../prometheus/jobs";
 
 /** Fills in defaults. Expects arguments that the validation accepted. */
-export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Settings {
+export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): ComponentSettings {
     const collector = args.collector ?? defaults.collector;
     const serviceCidr = args.cluster.serviceCidr ?? defaults.serviceCidr;
     const common: CommonSettings = {

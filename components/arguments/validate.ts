@@ -10,7 +10,7 @@ import { azureProblems } from "../azure/arguments";
 import type { AmaMetricsIstioArgs, Collector } from "../core/args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../core/facts/resourceIds";
-import { defaults, Settings } from "../core/settings";
+import { defaults, ComponentSettings } from "../core/settings";
 import { aksClusterIdSchema, Schema, shapeProblems, workspaceIdSchema } from "../core/shapes";
 import { ineffectiveMeshProblems } from "../mesh/ineffective";
 import { istioProblems, namespaceProblems } from "../mesh/arguments";
@@ -167,7 +167,7 @@ function parsedIds(
  * Checks the component's arguments and fills in defaults. Throws `AmaMetricsIstioArgumentError` listing
  * every problem; nothing has been registered at that point.
  */
-export function validateArgs(component: string, args: AmaMetricsIstioArgs): Settings {
+export function validateArgs(component: string, args: AmaMetricsIstioArgs): ComponentSettings {
     if (typeof component !== "string" || component.length === 0) {
         throw new AmaMetricsIstioArgumentError(String(component), [
             problem("name", component, "empty", 'give the component a name, e.g. "metrics"'),

@@ -4,7 +4,7 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import type { Collector } from "../core/args";
-import { Settings } from "../core/settings";
+import { ComponentSettings } from "../core/settings";
 import { prometheusStream } from "./facts";
 import { associationName, dataCollectionEndpointName, dataCollectionRuleName } from "./names";
 
@@ -51,7 +51,7 @@ export interface DataCollection {
  * of writing over the public endpoint. The workspace's own default endpoint (in its managed resource group)
  * is Azure's and stays as it is; the collectors never write to it.
  */
-export function endpointNetworkAcls(settings: Settings): { networkAcls?: { publicNetworkAccess: "Disabled" } } {
+export function endpointNetworkAcls(settings: ComponentSettings): { networkAcls?: { publicNetworkAccess: "Disabled" } } {
     return settings.cluster.private ? { networkAcls: { publicNetworkAccess: "Disabled" } } : {};
 }
 
@@ -61,7 +61,7 @@ export function endpointNetworkAcls(settings: Settings): { networkAcls?: { publi
  */
 export function createDataCollection(
     name: string,
-    settings: Settings,
+    settings: ComponentSettings,
     workspace: { id: pulumi.Input<string>; resource?: pulumi.Resource },
     resourceGroupName: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
@@ -100,7 +100,7 @@ export function createDataCollection(
 /** ama-metrics: the rule's association with the cluster, through which the agent gets its configuration. */
 export function createAssociation(
     name: string,
-    settings: Settings,
+    settings: ComponentSettings,
     rule: monitor.DataCollectionRule,
     opts: pulumi.CustomResourceOptions,
 ): monitor.DataCollectionRuleAssociation {

@@ -9,7 +9,7 @@ import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../core/settings";
+import { ComponentSettings } from "../core/settings";
 import { createAlertRules, createIngestionLimitAlerts } from "./alerts";
 import { createDataCollection, DataCollection } from "./dataCollection";
 import { createGrafanaAccess } from "./grafana";
@@ -39,7 +39,7 @@ export interface AzureMonitor extends DataCollection {
     grafanaAccess?: authorization.RoleAssignment;
 }
 
-export function createAzureMonitor(name: string, settings: Settings, opts: { parent: pulumi.Resource }): AzureMonitor {
+export function createAzureMonitor(name: string, settings: ComponentSettings, opts: { parent: pulumi.Resource }): AzureMonitor {
     // Every resource in the monitoring resource group waits for the checks that need the provider's subscription.
     const resourceGroupName = checkedResourceGroup(name, settings, opts.parent);
     const workspace = createWorkspace(name, settings, resourceGroupName, opts);

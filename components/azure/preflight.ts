@@ -6,7 +6,7 @@
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
-import { Settings } from "../core/settings";
+import { ComponentSettings } from "../core/settings";
 import { parseResourceId } from "../core/facts/resourceIds";
 
 interface PreflightFacts {
@@ -40,7 +40,7 @@ function preflightProblems(facts: PreflightFacts): Problem[] {
  * subscription comes from the component's own azure-native provider (through `parent`). Without a private
  * link scope there is nothing to check, and nothing waits on the provider.
  */
-export function checkedResourceGroup(name: string, settings: Settings, parent: pulumi.Resource): pulumi.Output<string> {
+export function checkedResourceGroup(name: string, settings: ComponentSettings, parent: pulumi.Resource): pulumi.Output<string> {
     if (settings.privateLinkScopeId === undefined) {
         return pulumi.output(settings.resourceGroupName);
     }

@@ -6,13 +6,13 @@
 
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
-import { Settings } from "../core/settings";
+import { ComponentSettings } from "../core/settings";
 import { endpointNetworkAcls } from "./dataCollection";
 import { parseResourceId } from "../core/facts/resourceIds";
 import { configurationAccessEndpointAssociationName, configurationEndpointName, sameRegion, scopedResourceName } from "./names";
 
 /** Whether the component creates an endpoint in the cluster's region for the agent's configuration. */
-export function needsConfigurationEndpoint(settings: Settings): boolean {
+export function needsConfigurationEndpoint(settings: ComponentSettings): boolean {
     return (
         settings.collector === "ama-metrics" &&
         settings.cluster.private &&
@@ -30,7 +30,7 @@ export interface ConfigurationEndpoint {
 /** ama-metrics, private, workspace elsewhere: the endpoint in the cluster's region and its association. */
 export function createConfigurationEndpoint(
     name: string,
-    settings: Settings,
+    settings: ComponentSettings,
     resourceGroupName: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): ConfigurationEndpoint {

@@ -3,7 +3,7 @@
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { AmaMetricsIstioArgumentError, problem } from "../core/errors";
-import { Settings } from "../core/settings";
+import { ComponentSettings } from "../core/settings";
 import { defaultWorkspaceName, sameRegion } from "./names";
 import { requiredOutput } from "./outputs";
 
@@ -27,7 +27,7 @@ function workspaceOptions(protect: boolean): pulumi.CustomResourceOptions {
 
 export function createWorkspace(
     name: string,
-    settings: Settings,
+    settings: ComponentSettings,
     resourceGroupName: pulumi.Input<string>,
     opts: pulumi.CustomResourceOptions,
 ): Workspace {

@@ -40,7 +40,10 @@ export interface ProxyResources {
  * The collectors' workloads that can carry a sidecar. The prometheus collector has `collector` (its
  * shards) and `kubeStateMetrics`; ama-metrics has all four (Istio never injects its Windows DaemonSet).
  */
-export type MeshedWorkload = "collector" | "targetAllocator" | "kubeStateMetrics" | "node";
+export type MeshableWorkloadRole = "collector" | "targetAllocator" | "kubeStateMetrics" | "node";
+
+/** @deprecated The earlier name of {@link MeshableWorkloadRole}. */
+export type MeshedWorkload = MeshableWorkloadRole;
 
 /** CPU and memory, as a container's `resources` takes them. */
 export interface ResourceQuantities {
@@ -284,7 +287,7 @@ export interface IstioArgs {
      */
     meshNodeDaemonSet?: boolean;
     /** Proxy resources per meshed workload. Defaults: collector 100m/128Mi, node 200m/256Mi. */
-    proxyResources?: Partial<Record<MeshedWorkload, ProxyResources>>;
+    proxyResources?: Partial<Record<MeshableWorkloadRole, ProxyResources>>;
     /**
      * sidecar mode: further ranges the proxies must not capture inside `cluster.serviceCidr`. Per-pod
      * capture annotations replace the mesh-wide ones.

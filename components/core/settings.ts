@@ -11,7 +11,7 @@ import {
     CloudEnvironment,
     Collector,
     IstioArgs,
-    MeshedWorkload,
+    MeshableWorkloadRole,
     MeshMode,
     PodMeshKey,
     PrometheusTarget,
@@ -34,7 +34,7 @@ export const defaults = {
     proxyResources: {
         collector: { cpu: "100m", memory: "128Mi" },
         node: { cpu: "200m", memory: "256Mi" },
-    } as Partial<Record<MeshedWorkload, ProxyResources>>,
+    } as Partial<Record<MeshableWorkloadRole, ProxyResources>>,
 };
 
 /** The mesh settings, defaults filled in. */
@@ -47,7 +47,7 @@ export interface MeshSettings {
     /** ama-metrics: the node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
     otlpIngestion: boolean;
     /** Proxy resources of the workloads that carry a sidecar in this mode. */
-    proxyResources: Partial<Record<MeshedWorkload, ProxyResources>>;
+    proxyResources: Partial<Record<MeshableWorkloadRole, ProxyResources>>;
     /** The ranges the sidecar mode's proxies capture: the cluster's services. */
     serviceCidr: string;
     extraExcludeOutboundIPRanges: string[];
@@ -127,7 +127,8 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
     prometheusIdentity?: { oidcIssuerUrl: pulumi.Input<string> };
 }
 
-export type Settings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
+/** The component's settings, one shape per collector. */
+export type ComponentSettings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
 /** The pod mesh keys, each once: `Record` makes a key missing from `PodMeshKey` (or extra) fail to compile. */
 const podMeshKeySet: Record<PodMeshKey, true> = {
@@ -141,13 +142,13 @@ const podMeshKeySet: Record<PodMeshKey, true> = {
 const podMeshKeys = Object.keys(podMeshKeySet) as PodMeshKey[];
 
 /** The pod-level mesh settings: the pod mesh keys, defaults filled in, and the range the proxies capture. */
-export type PodMeshFields = Pick<MeshSettings, PodMeshKey | "serviceCidr">;
+export type PodMeshSettings = Pick<MeshSettings, PodMeshKey | "serviceCidr">;
 
 /** Every key of `T` present, optional ones too (possibly undefined): an object literal that leaves one out does not compile. */
 export type Complete<T> = T & Record<keyof T, unknown>;
 
 /** The pod-level mesh settings out of the whole mesh settings. */
-export function podMeshFieldsOf(mesh: MeshSettings): PodMeshFields {
+export function podMeshSettingsOf(mesh: MeshSettings): PodMeshSettings {
     const picked = Object.fromEntries(podMeshKeys.map((key) => [key, mesh[key]])) as Pick<MeshSettings, PodMeshKey>;
     return { ...picked, serviceCidr: mesh.serviceCidr };
 }
@@ -156,7 +157,7 @@ export function podMeshFieldsOf(mesh: MeshSettings): PodMeshFields {
  * The pod-level mesh settings (what `PodMeshOptions` reads) from the `istio` argument, with their defaults.
  * Shared with `relocate` and the post-renderer, which builds `istio` from its flags.
  */
-export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioArgs, PodMeshKey>, serviceCidr: string): PodMeshFields {
+export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioArgs, PodMeshKey>, serviceCidr: string): PodMeshSettings {
     const mode = istio.mode ?? defaults.meshMode;
     const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
     return {
@@ -167,7 +168,7 @@ export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioAr
         serviceCidr,
         extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
         extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
-    } satisfies Complete<PodMeshFields>;
+    } satisfies Complete<PodMeshSettings>;
 }
 
 /** Mesh settings from the `istio` argument. */
@@ -185,10 +186,10 @@ export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioA
 
 /** The default proxy resources of each meshed workload, overridden field by field. */
 function proxyResourcesWithDefaults(
-    meshed: readonly MeshedWorkload[],
-    given: Partial<Record<MeshedWorkload, ProxyResources>>,
-): Partial<Record<MeshedWorkload, ProxyResources>> {
-    const result: Partial<Record<MeshedWorkload, ProxyResources>> = {};
+    meshed: readonly MeshableWorkloadRole[],
+    given: Partial<Record<MeshableWorkloadRole, ProxyResources>>,
+): Partial<Record<MeshableWorkloadRole, ProxyResources>> {
+    const result: Partial<Record<MeshableWorkloadRole, ProxyResources>> = {};
     for (const workload of meshed) {
         const merged = { ...defaults.proxyResources[workload], ...given[workload] };
         if (Object.keys(merged).length > 0) {

@@ -6,12 +6,12 @@
 import type { Collector, ProxyResources } from "../core/args";
 import { proxyResourceAnnotations, proxyResourceFields } from "../core/facts/istio";
 import { Container, containersOf, PodTemplate } from "../core/kubernetes";
-import type { PodMeshFields } from "../core/settings";
+import type { PodMeshSettings } from "../core/settings";
 import { certsVolume, collectorCertsPath, sidecarCertsPath } from "./certificates";
-import { Workload, workloadsWithSidecar } from "../core/facts/workloads";
+import { WorkloadRole, workloadsWithSidecar } from "../core/facts/workloads";
 
 /** What the pod settings depend on. */
-export type PodMeshOptions = PodMeshFields & { collector: Collector };
+export type PodMeshOptions = PodMeshSettings & { collector: Collector };
 
 export const injectLabel = "sidecar.istio.io/inject";
 export const revisionLabel = "istio.io/rev";
@@ -42,7 +42,8 @@ export const podAnnotations = {
 const managedLabels: readonly string[] = [injectLabel, revisionLabel, dataplaneModeLabel];
 const managedAnnotations: readonly string[] = [...Object.values(podAnnotations), ...Object.values(proxyResourceAnnotations)];
 
-interface PodMeshSettings {
+/** The labels, annotations and certificate mounts a mode gives a pod. */
+interface PodMeshChanges {
     labels: Record<string, string>;
     annotations: Record<string, string>;
     /** certificates mode: mount the sidecar's certificate into these containers. */
@@ -54,21 +55,21 @@ interface PodMeshSettings {
  * follows the namespace). `certificateReaders` are the containers of the workload that read the mTLS
  * scrape job. Annotations come sorted by key.
  */
-function podMeshSettings(
-    workload: Workload | undefined,
+function podMeshChanges(
+    workload: WorkloadRole | undefined,
     options: PodMeshOptions,
     certificateReaders: readonly string[] = [],
-): PodMeshSettings {
+): PodMeshChanges {
     // Out of the mesh, sidecar and ambient alike: `sidecar.istio.io/inject=false` keeps the injector away,
     // `istio.io/dataplane-mode=none` keeps ztunnel away in a namespace labelled for ambient (istio/istio
     // cni/README.md, "Selection API": ambient needs the pod label not to be "none"), where STRICT would
     // otherwise make ztunnel refuse the collector's plaintext scrape.
-    const optOut: PodMeshSettings = {
+    const optOut: PodMeshChanges = {
         labels: { [injectLabel]: "false", [dataplaneModeLabel]: "none" },
         annotations: {},
         certificateReaders: [],
     };
-    const meshed = workloadsWithSidecar(options.collector, options.mode, options.meshNodeDaemonSet) as Workload[];
+    const meshed = workloadsWithSidecar(options.collector, options.mode, options.meshNodeDaemonSet) as WorkloadRole[];
     if (options.mode === "off" || (workload !== undefined && !meshed.includes(workload))) {
         return optOut;
     }
@@ -139,12 +140,12 @@ function proxyResourceAnnotationsOf(resources: ProxyResources | undefined): Reco
  * a pod on the host's network that the mode would mesh: Istio never injects such pods.
  */
 export function applyPodMesh(
-    workload: Workload | undefined,
+    workload: WorkloadRole | undefined,
     pod: PodTemplate,
     options: PodMeshOptions,
     certificateReaders: readonly string[] = [],
 ): PodTemplate {
-    const settings = podMeshSettings(workload, options, certificateReaders);
+    const settings = podMeshChanges(workload, options, certificateReaders);
     if (pod.spec?.hostNetwork === true && settings.labels[injectLabel] !== "false") {
         throw new Error(
             `The ${workload ?? "unknown"} pod runs on the host's network, where Istio never injects a sidecar; ` +

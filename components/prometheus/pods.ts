@@ -3,7 +3,7 @@
 // names with labels.
 
 import * as pulumi from "@pulumi/pulumi";
-import type { MeshedWorkload } from "../core/args";
+import type { MeshableWorkloadRole } from "../core/args";
 import type { KubernetesObject, PodTemplate } from "../core/kubernetes";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { applyPodMesh } from "../mesh/pod";
@@ -37,7 +37,7 @@ export function objectLabels(name: string): Record<string, string> {
 
 /** The pod with the mesh mode's settings; `readers` get the Istio certificates in the certificates mode. */
 export function meshPod(
-    workload: MeshedWorkload,
+    workload: MeshableWorkloadRole,
     pod: PodTemplate,
     settings: Pick<PrometheusCollectorSettings, "istio">,
     readers: readonly string[] = [],

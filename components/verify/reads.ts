@@ -141,7 +141,7 @@ export const kubeReads = {
     allocatorMetrics: {
         shape: "podHttp",
         namespaced: true,
-        workloads: (o) => expectedWorkloads(o).filter((w) => w.workload === "targetAllocator"),
+        workloads: (o) => expectedWorkloads(o).filter((w) => w.role === "targetAllocator"),
         port: chartFacts.targetAllocatorPort,
         path: "/metrics",
         rbac: portForwardRule,

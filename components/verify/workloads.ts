@@ -6,7 +6,7 @@ import type { Collector, MeshMode } from "../core/args";
 import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
 import { labelsMatch } from "../core/kubernetes";
-import { collectorWorkloads, Workload, workloadsWithCertificates, workloadsWithSidecar } from "../core/facts/workloads";
+import { collectorWorkloads, WorkloadRole, workloadsWithCertificates, workloadsWithSidecar } from "../core/facts/workloads";
 import { kubeStateMetricsShardName, prometheusNames, shardName } from "../prometheus/facts";
 import { livePods, Pod } from "./kubeObjects";
 import type { VerifyConfiguration } from "./types";
@@ -16,8 +16,8 @@ export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 export interface ExpectedWorkload {
     kind: WorkloadKind;
     name: string;
-    /** Which of the collector's workloads it is. */
-    workload: Workload;
+    /** The role it plays in the collector. */
+    role: WorkloadRole;
     /** Labels every pod of the workload carries. */
     podLabels: Record<string, string>;
     /** Its containers that read the mTLS scrape job's certificate files (certificates mode). */
@@ -39,12 +39,12 @@ export function isShardName(name: string): boolean {
 /** What decides the workloads a collector runs: its shards and whether kube-state-metrics is sharded with them. */
 export type WorkloadOptions = Pick<VerifyConfiguration, "collector" | "shardedKubeStateMetrics"> & { shards: number };
 
-function prometheusWorkloads(workload: Workload, shards: number, shardedKubeStateMetrics: boolean): ExpectedWorkload[] {
-    if (workload === "collector") {
+function prometheusWorkloads(role: WorkloadRole, shards: number, shardedKubeStateMetrics: boolean): ExpectedWorkload[] {
+    if (role === "collector") {
         return Array.from({ length: shards }, (_, i) => ({
             kind: "StatefulSet" as const,
             name: shardName(i),
-            workload,
+            role,
             podLabels: { ...nameLabel(prometheusNames.agent), [prometheusNames.shardLabel]: String(i) },
             certificateReaders: [prometheusNames.container],
         }));
@@ -59,7 +59,7 @@ function prometheusWorkloads(workload: Workload, shards: number, shardedKubeStat
     return instances.map(({ name, shard }) => ({
         kind: "Deployment" as const,
         name,
-        workload,
+        role,
         podLabels: { ...nameLabel(prometheusNames.kubeStateMetrics), ...shard },
         certificateReaders: [],
     }));
@@ -67,16 +67,16 @@ function prometheusWorkloads(workload: Workload, shards: number, shardedKubeStat
 
 /** The workloads the collector runs, in the order the report lists them. */
 export function expectedWorkloads({ collector, shards, shardedKubeStateMetrics = false }: WorkloadOptions): ExpectedWorkload[] {
-    return collectorWorkloads[collector].flatMap((workload) =>
+    return collectorWorkloads[collector].flatMap((role) =>
         collector === "prometheus"
-            ? prometheusWorkloads(workload, shards, shardedKubeStateMetrics)
-            : [{ ...chartWorkloads[workload], workload, certificateReaders: certificateReaders[workload] ?? [] }],
+            ? prometheusWorkloads(role, shards, shardedKubeStateMetrics)
+            : [{ ...chartWorkloads[role], role, certificateReaders: certificateReaders[role] ?? [] }],
     );
 }
 
 /** The shards' workloads. */
 export function shardWorkloads(shards: number): ExpectedWorkload[] {
-    return expectedWorkloads({ collector: "prometheus", shards }).filter((w) => w.workload === "collector");
+    return expectedWorkloads({ collector: "prometheus", shards }).filter((w) => w.role === "collector");
 }
 
 /** The live pods (kubeObjects `livePods`) of any of `workloads`, in the list's order. */
@@ -91,12 +91,12 @@ interface MeshExpectation {
     certificates: boolean;
 }
 
-export type MeshExpectations = Partial<Record<Workload, MeshExpectation>>;
+export type MeshExpectations = Partial<Record<WorkloadRole, MeshExpectation>>;
 
 /** Whether each of the collector's workloads carries a sidecar and mounts the certificates. */
 export function meshExpectations(collector: Collector, mode: MeshMode, meshNode: boolean): MeshExpectations {
-    const sidecar: readonly Workload[] = workloadsWithSidecar(collector, mode, meshNode);
-    const certificates: readonly Workload[] = workloadsWithCertificates(collector, mode);
+    const sidecar: readonly WorkloadRole[] = workloadsWithSidecar(collector, mode, meshNode);
+    const certificates: readonly WorkloadRole[] = workloadsWithCertificates(collector, mode);
     return Object.fromEntries(
         collectorWorkloads[collector].map((w) => [w, { sidecar: sidecar.includes(w), certificates: certificates.includes(w) }]),
     );

@@ -1,19 +1,23 @@
 // Which of a collector's workloads carries an Istio sidecar in which mesh mode: the one place that
 // knows it. Validation, the pod settings, the mesh objects and the verify command all ask here.
 
-import type { Collector, MeshedWorkload, MeshMode } from "../args";
+import type { Collector, MeshableWorkloadRole, MeshMode } from "../args";
 
-/** Every workload of a collector, by the name the package uses for it. */
-export type Workload = MeshedWorkload | "windowsNode";
+/**
+ * The role a workload plays in a collector, by the name the package uses for it: `collector` is the
+ * workload that scrapes and writes (the prometheus shards, ama-metrics' replica set), not the `Collector`
+ * choice between prometheus and ama-metrics.
+ */
+export type WorkloadRole = MeshableWorkloadRole | "windowsNode";
 
 /** The workloads each collector runs. */
-export const collectorWorkloads: Record<Collector, readonly Workload[]> = {
+export const collectorWorkloads: Record<Collector, readonly WorkloadRole[]> = {
     prometheus: ["collector", "kubeStateMetrics"],
     "ama-metrics": ["collector", "targetAllocator", "kubeStateMetrics", "node", "windowsNode"],
 };
 
 /** The workloads that can carry a sidecar at all (Istio does not inject Windows pods). */
-export const meshableWorkloads: readonly MeshedWorkload[] = ["collector", "targetAllocator", "kubeStateMetrics", "node"];
+export const meshableWorkloads: readonly MeshableWorkloadRole[] = ["collector", "targetAllocator", "kubeStateMetrics", "node"];
 
 /**
  * The workloads that carry a sidecar.
@@ -24,7 +28,7 @@ export const meshableWorkloads: readonly MeshedWorkload[] = ["collector", "targe
  *   drops the whole custom configuration when they are missing in its own pod.
  * - off: none.
  */
-export function workloadsWithSidecar(collector: Collector, mode: MeshMode, meshNodeDaemonSet: boolean): MeshedWorkload[] {
+export function workloadsWithSidecar(collector: Collector, mode: MeshMode, meshNodeDaemonSet: boolean): MeshableWorkloadRole[] {
     switch (mode) {
         case "sidecar":
             return collector === "prometheus"
@@ -38,6 +42,6 @@ export function workloadsWithSidecar(collector: Collector, mode: MeshMode, meshN
 }
 
 /** The workloads whose sidecar writes the workload certificate for the collector (certificates mode). */
-export function workloadsWithCertificates(collector: Collector, mode: MeshMode): MeshedWorkload[] {
+export function workloadsWithCertificates(collector: Collector, mode: MeshMode): MeshableWorkloadRole[] {
     return mode === "certificates" ? workloadsWithSidecar(collector, mode, false) : [];
 }

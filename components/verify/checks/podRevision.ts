@@ -27,7 +27,7 @@ export const podRevision = defineCheck({
         const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
         const live = pods.state === "found" ? livePods(pods.value) : [];
         const meshed = expectedWorkloads(options)
-            .filter((w) => expectations[w.workload]?.sidecar)
+            .filter((w) => expectations[w.role]?.sidecar)
             .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)).map((pod) => ({ pod, w })));
         if (meshed.length === 0) return [pass(`no meshed pod of the collector to compare with revision ${expected} (see pods.sidecars)`)];
         const other = meshed.filter(({ pod }) => {

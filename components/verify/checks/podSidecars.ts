@@ -27,7 +27,7 @@ export const podSidecars = defineCheck({
         const readers = new Set<string>();
         let checked = 0;
         for (const workload of workloads) {
-            const expectation = expectations[workload.workload];
+            const expectation = expectations[workload.role];
             if (!expectation) continue;
             (expectation.sidecar ? meshed : plain).push(workload.name);
             for (const pod of all.filter((p) => labelsMatch(workload.podLabels, p.metadata?.labels))) {

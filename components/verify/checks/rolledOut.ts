@@ -30,7 +30,7 @@ export const rolledOut = defineCheck({
                 const names = list.state === "found" ? list.value.map(nameOf) : [];
                 return fail(
                     `${label} is missing in ${options.namespace}`,
-                    (workload.workload === "kubeStateMetrics" && otherKubeStateMetricsLayout(options, names)) ||
+                    (workload.role === "kubeStateMetrics" && otherKubeStateMetricsLayout(options, names)) ||
                         "run pulumi up; if the component created it, check for its deletion in the cluster's events",
                 );
             }
@@ -55,7 +55,7 @@ export const rolledOut = defineCheck({
 /** The fix when the namespace holds kube-state-metrics in the other layout (one, or one per shard) than the flags say. */
 function otherKubeStateMetricsLayout(options: VerifyOptions, names: readonly string[]): string | undefined {
     const other = expectedWorkloads({ ...options, shardedKubeStateMetrics: !options.shardedKubeStateMetrics })
-        .filter((w) => w.workload === "kubeStateMetrics")
+        .filter((w) => w.role === "kubeStateMetrics")
         .map((w) => w.name);
     if (options.shards <= 1 || !other.some((name) => names.includes(name))) return undefined;
     return options.shardedKubeStateMetrics

@@ -38,7 +38,7 @@ export const serviceCidr = defineCheck({
         const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
         const live = pods.state === "found" ? livePods(pods.value) : [];
         const meshed = expectedWorkloads(options)
-            .filter((w) => expectations[w.workload]?.sidecar)
+            .filter((w) => expectations[w.role]?.sidecar)
             .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)));
         if (meshed.length === 0) {
             return [fail(`no meshed pod of the collector in ${options.namespace} to compare with ${what}`, "see pods.sidecars")];

@@ -31,7 +31,7 @@ export const targetAllocator = defineCheck({
     reads: ["pods", "allocatorMetrics"],
     run({ pods, allocatorMetrics: metrics }, options, now) {
         if (pods.state === "error") return [unreadable(`pods in ${options.namespace}`, pods)];
-        const workload = expectedWorkloads(options).find((w) => w.workload === "targetAllocator")!;
+        const workload = expectedWorkloads(options).find((w) => w.role === "targetAllocator")!;
         const running = (pods.state === "found" ? pods.value : []).filter(
             (p) => labelsMatch(workload.podLabels, p.metadata?.labels) && p.status?.phase === "Running",
         );

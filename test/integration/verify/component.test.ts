@@ -173,7 +173,7 @@ function assertExpected(workloads: WorkloadOptions, mode: MeshMode, objects: Kub
             labelsMatch(workload.podLabels, pod.metadata?.labels),
             `${workload.name}: pod labels ${JSON.stringify(pod.metadata?.labels)}`,
         );
-        const expectation = expectations[workload.workload]!;
+        const expectation = expectations[workload.role]!;
         assert.equal(pod.metadata?.labels?.[injectLabel] !== "false", expectation.sidecar, `${workload.name}: sidecar`);
         const readers = containersOf(pod)
             .filter((c) => c.volumeMounts?.some((m) => m.name === certsVolume))
