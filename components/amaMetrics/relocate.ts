@@ -17,8 +17,7 @@ import {
     podTemplatesOf,
 } from "../core/kubernetes";
 import type { ChartArgs, PodMeshArgs, TokenSecretArgs } from "../core/args";
-import { defaults, resolvePodMeshSettings } from "../core/settings";
-import type { PodMeshOptions } from "../mesh/pod";
+import { defaults, PodMeshSettings, resolvePodMeshSettings } from "../core/settings";
 import { applyPodMesh } from "../mesh/pod";
 import { WorkloadRole } from "../core/facts/workloads";
 import { chartFacts, chartNamespace, chartWorkloads, defaultTokenSecret } from "./facts";
@@ -81,7 +80,7 @@ export interface RelocationSettings {
     /** Where the token adapter reads its secret. */
     tokenSecret: { name: string; namespace: string };
     /** Pod-level mesh settings. */
-    mesh: Omit<PodMeshOptions, "collector">;
+    mesh: PodMeshSettings;
     /** Scopes of kinds the chart renders that the relocation does not know, keyed `group/Kind`. */
     kindScopes?: Readonly<Record<string, Scope>>;
     /** Bounds of the collector's autoscaler; absent: as the chart renders them. */
