@@ -4,16 +4,20 @@
 // construction.
 
 import { defaultTokenSecret } from "../amaMetrics/facts";
+import type { KubernetesObject } from "../core/kubernetes";
 import { defaults } from "../core/settings";
 import { kubeReads, RbacScope } from "./reads";
 import type { VerifyOptions } from "./types";
 
-export interface PolicyRule {
+interface PolicyRule {
     apiGroups: string[];
     resources: string[];
     resourceNames?: string[];
     verbs: string[];
 }
+
+/** A ClusterRole or Role: the package's Kubernetes object type with its name and rules. */
+type RoleObject = KubernetesObject & { metadata: { name: string }; rules: PolicyRule[] };
 
 /** The name of both roles (and the README's bindings). */
 export const verifyRoleName = "ama-metrics-istio-verify";
@@ -37,17 +41,12 @@ function rulesIn(scope: RbacScope): PolicyRule[] {
 }
 
 /** The ClusterRole `ama-metrics-istio-verify`: every read granted cluster-wide. */
-export function verifyClusterRole(): { apiVersion: string; kind: string; metadata: { name: string }; rules: PolicyRule[] } {
+export function verifyClusterRole(): RoleObject {
     return { apiVersion: rbacApiVersion, kind: "ClusterRole", metadata: { name: verifyRoleName }, rules: rulesIn("cluster") };
 }
 
 /** The Role `ama-metrics-istio-verify` in the collector's namespace: the reads granted only there (the port-forwards). */
-export function verifyNamespaceRole(namespace: string = defaults.namespace): {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace: string };
-    rules: PolicyRule[];
-} {
+export function verifyNamespaceRole(namespace: string = defaults.namespace): RoleObject & { metadata: { namespace: string } } {
     return {
         apiVersion: rbacApiVersion,
         kind: "Role",

@@ -9,13 +9,10 @@ import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { WebSocket, WebSocketServer } from "ws";
+import type { KubernetesObject } from "../../../components/core/kubernetes";
 
-export interface ServedObject {
-    apiVersion: string;
-    kind: string;
-    metadata: { name: string; namespace?: string; [key: string]: unknown };
-    [key: string]: unknown;
-}
+/** An object the fake serves: the package's one Kubernetes object type, with its name, which the fake looks objects up by. */
+export type ServedObject = KubernetesObject & { metadata: { name: string } };
 
 const fixturesDir = path.join(__dirname, "fixtures");
 /** The fixtures' clock: every timestamp in them is relative to this. */
