@@ -2,7 +2,8 @@
 
 import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
 import type { AmaMetricsIstioArgs } from "../core/args";
-import { CommonSettings, defaults, ParsedIds, resolveMeshSettings, ComponentSettings } from "../core/settings";
+import { CommonSettings, defaults, ParsedIds, resolveMeshSettings, ComponentSettings, withDefaults } from "../core/settings";
+import { prometheusArgumentDefaults } from "../prometheus/arguments";
 import { prometheusDefaults } from "../prometheus/facts";
 import { targetDefaults } from "../prometheus/jobs";
 
@@ -51,20 +52,12 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Comp
             collector,
             oidcIssuerUrl: args.cluster.oidcIssuerUrl!,
             prometheus: {
-                image: prometheus.image ?? prometheusDefaults.image,
-                shards: prometheus.shards ?? prometheusDefaults.shards,
+                ...withDefaults(prometheus, prometheusArgumentDefaults),
                 resources: {
                     requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
                     limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
                 },
-                scrapeInterval: prometheus.scrapeInterval ?? prometheusDefaults.scrapeInterval,
-                walVolume: prometheus.walVolume,
-                priorityClassName: prometheus.priorityClassName,
-                // Refused with one shard (prometheus/arguments.ts).
-                shardKubeStateMetrics: prometheus.shardKubeStateMetrics ?? false,
                 targets: { ...targetDefaults, ...prometheus.targets },
-                podAnnotationNamespaces: prometheus.podAnnotationNamespaces,
-                windowsKubelet: prometheus.windowsKubelet ?? false,
             },
         };
     }

@@ -183,6 +183,12 @@ export interface PrometheusArgs {
     windowsKubelet?: boolean;
 }
 
+/**
+ * The `prometheus` fields that have a default (its value next to the schema, `prometheusArgumentDefaults` in
+ * prometheus/arguments.ts): the settings a builder reads have them filled in; the other fields stay optional.
+ */
+export type PrometheusDefaultedKey = "image" | "shards" | "scrapeInterval" | "shardKubeStateMetrics" | "windowsKubelet";
+
 /** The add-on's scrape targets, as its settings ConfigMap names them. */
 export type PrometheusTarget =
     | "kubelet"

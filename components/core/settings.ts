@@ -14,6 +14,8 @@ import {
     MeshableWorkloadRole,
     MeshMode,
     PodMeshKey,
+    PrometheusArgs,
+    PrometheusDefaultedKey,
     PrometheusTarget,
     ProxyResources,
     ResourceQuantities,
@@ -56,20 +58,35 @@ export interface MeshSettings {
     scrapeNamespaces: string[];
 }
 
-interface PrometheusSettings {
-    image: string;
-    shards: number;
+/** The defaults of `T`'s keys `K`: each one given, none undefined. */
+export type Defaults<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefined> };
+
+/**
+ * Arguments with their defaults filled in (`withDefaults`): the keys `K` that have a default are required and
+ * never undefined, the others stay as the arguments type them (optional: a builder that reads one must handle
+ * its absence).
+ */
+export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Defaults<T, K>;
+
+/** `given` with each of `defaults`' keys that `given` leaves undefined filled in. */
+export function withDefaults<T extends object, K extends keyof T>(given: T, defaults: Defaults<T, K>): WithDefaults<T, K> {
+    const result = { ...given } as Record<string, unknown>;
+    for (const [key, value] of Object.entries(defaults)) {
+        result[key] ??= value;
+    }
+    return result as WithDefaults<T, K>;
+}
+
+/**
+ * The `prometheus` argument, defaults filled in: derived from `PrometheusArgs` and the keys that have a default
+ * (`PrometheusDefaultedKey`; the values are next to the schema, in prometheus/arguments.ts), so a new field
+ * needs no settings type of its own.
+ */
+type PrometheusSettings = Omit<WithDefaults<PrometheusArgs, PrometheusDefaultedKey>, "resources" | "targets"> & {
     resources: { requests: ResourceQuantities; limits: ResourceQuantities };
-    scrapeInterval: string;
-    walVolume?: { size: string; storageClassName?: string };
-    /** The shards' and kube-state-metrics' PriorityClass when the user names one; otherwise the component's own. */
-    priorityClassName?: string;
-    shardKubeStateMetrics: boolean;
     /** Every target of the add-on, on or off (defaults filled in). */
     targets: Record<PrometheusTarget, boolean>;
-    podAnnotationNamespaces?: string;
-    windowsKubelet: boolean;
-}
+};
 
 interface ChartSettings {
     chart: string;

@@ -3,10 +3,10 @@
 
 import * as semver from "semver";
 import * as v from "valibot";
-import type { AmaMetricsIstioArgs, Collector } from "../core/args";
+import type { AmaMetricsIstioArgs, Collector, PrometheusArgs, PrometheusDefaultedKey } from "../core/args";
 import { Problem, problem } from "../core/errors";
 import { formats } from "../core/formats";
-import { defaults } from "../core/settings";
+import { defaults, Defaults } from "../core/settings";
 import { scrapeJobProblems } from "../core/scrapeConfig";
 import { scrapeIntervalProblems } from "../core/scrapeInterval";
 import { bool, quantities, Schema, shardsSchema, strict, valueOf } from "../core/shapes";
@@ -37,6 +37,20 @@ export const prometheusSchema = strict({
     ),
     windowsKubelet: v.optional(bool),
 } satisfies Record<keyof NonNullable<AmaMetricsIstioArgs["prometheus"]>, Schema>);
+
+/**
+ * The defaults of the `prometheus` fields named in `PrometheusDefaultedKey` (one missing fails to compile), filled
+ * in by `withDefaults` (core/settings.ts). `resources` and `targets` are merged field by field in
+ * arguments/settings.ts.
+ */
+export const prometheusArgumentDefaults = {
+    image: prometheusDefaults.image,
+    shards: prometheusDefaults.shards,
+    scrapeInterval: prometheusDefaults.scrapeInterval,
+    // Refused with one shard (shardedKubeStateMetricsProblems).
+    shardKubeStateMetrics: false,
+    windowsKubelet: false,
+} satisfies Defaults<PrometheusArgs, PrometheusDefaultedKey>;
 
 /** The `prometheus` argument's rules: the image's version, the scrape interval, the targets. */
 export function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
