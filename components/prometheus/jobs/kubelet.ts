@@ -93,6 +93,7 @@ export const kubelet: ScrapeJob = {
         kubernetes_sd_configs: [{ role: "node" }],
         relabel_configs: [
             ...(settings.prometheus.windowsKubelet ? [] : [linuxNodesOnly]),
+            ...((flag: boolean) => (flag ? [] : []))(settings.prometheus.exampleFlag),
             ...nodeTarget(scrapeFacts.kubeletPort),
             metricsPathLabel,
             instanceIsNodeName,
