@@ -181,15 +181,13 @@ export interface PrometheusArgs {
     podAnnotationNamespaces?: string;
     /** Scrape the kubelet of Windows nodes too (the add-on does so only with its Windows DaemonSet). Default false. */
     windowsKubelet?: boolean;
-    /** Measured example. Default false. */
-    exampleFlag?: boolean;
 }
 
 /**
  * The `prometheus` fields that have a default (its value next to the schema, `prometheusArgumentDefaults` in
  * prometheus/arguments.ts): the settings a builder reads have them filled in; the other fields stay optional.
  */
-export type PrometheusDefaultedKey = "image" | "shards" | "scrapeInterval" | "shardKubeStateMetrics" | "windowsKubelet" | "exampleFlag";
+export type PrometheusDefaultedKey = "image" | "shards" | "scrapeInterval" | "shardKubeStateMetrics" | "windowsKubelet";
 
 /** The add-on's scrape targets, as its settings ConfigMap names them. */
 export type PrometheusTarget =

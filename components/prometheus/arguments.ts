@@ -36,7 +36,6 @@ export const prometheusSchema = strict({
         ),
     ),
     windowsKubelet: v.optional(bool),
-    exampleFlag: v.optional(bool),
 } satisfies Record<keyof NonNullable<AmaMetricsIstioArgs["prometheus"]>, Schema>);
 
 /**
@@ -51,7 +50,6 @@ export const prometheusArgumentDefaults = {
     // Refused with one shard (shardedKubeStateMetricsProblems).
     shardKubeStateMetrics: false,
     windowsKubelet: false,
-    exampleFlag: false,
 } satisfies Defaults<PrometheusArgs, PrometheusDefaultedKey>;
 
 /** The `prometheus` argument's rules: the image's version, the scrape interval, the targets. */

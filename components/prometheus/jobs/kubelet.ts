@@ -93,7 +93,6 @@ export const kubelet: ScrapeJob = {
         kubernetes_sd_configs: [{ role: "node" }],
         relabel_configs: [
             ...(settings.prometheus.windowsKubelet ? [] : [linuxNodesOnly]),
-            ...((flag: boolean) => (flag ? [] : []))(settings.prometheus.exampleFlag),
             ...nodeTarget(scrapeFacts.kubeletPort),
             metricsPathLabel,
             instanceIsNodeName,
