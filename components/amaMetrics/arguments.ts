@@ -2,14 +2,15 @@
 // features' in components/arguments.
 
 import * as v from "valibot";
-import type { AmaMetricsIstioArgs } from "../core/args";
+import type { AmaMetricsIstioArgs, ChartArgs, ChartDefaultedKey } from "../core/args";
 import { Problem, problem } from "../core/errors";
 import { formats } from "../core/formats";
 import { getPath, isRecord } from "../core/kubernetes";
+import { Defaults } from "../core/settings";
 import { bool, mapOf, Schema, strict, valueOf } from "../core/shapes";
 import { input, isPlainObject } from "../core/inputs";
 import { replicaBoundsSchema } from "./collectorReplicas";
-import { chartFacts } from "./facts";
+import { chartFacts, defaultChart } from "./facts";
 import { kindScopesSchema } from "./kinds";
 
 /** `chart.values`, which may be an Output: checked now when plain, once known otherwise. */
@@ -42,6 +43,17 @@ export const chartSchema = strict({
     kindScopes: v.optional(kindScopesSchema),
     collectorReplicas: v.optional(replicaBoundsSchema),
 } satisfies Record<keyof NonNullable<AmaMetricsIstioArgs["chart"]>, Schema>);
+
+/**
+ * The defaults of the `chart` fields named in `ChartDefaultedKey` (one missing fails to compile), filled in by
+ * `withDefaults` (core/settings.ts). `imageTag` follows the version, in arguments/settings.ts.
+ */
+export const chartArgumentDefaults = {
+    chart: defaultChart.chart,
+    version: defaultChart.version,
+    skipAwait: false,
+    openTelemetryMetrics: false,
+} satisfies Defaults<ChartArgs, ChartDefaultedKey>;
 
 /** The `chart` argument's rules. */
 export function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Problem[] {

@@ -1,6 +1,7 @@
 // Fills in the defaults each feature owns (the chart's, Prometheus', the targets'), after validation.
 
-import { defaultChart, defaultTokenSecret } from "../amaMetrics/facts";
+import { chartArgumentDefaults } from "../amaMetrics/arguments";
+import { defaultTokenSecret } from "../amaMetrics/facts";
 import type { AmaMetricsIstioArgs } from "../core/args";
 import { CommonSettings, defaults, ParsedIds, resolveMeshSettings, ComponentSettings, withDefaults } from "../core/settings";
 import { prometheusArgumentDefaults } from "../prometheus/arguments";
@@ -61,23 +62,12 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Comp
             },
         };
     }
-    const chart = args.chart ?? {};
-    const version = chart.version ?? defaultChart.version;
+    const chart = withDefaults(args.chart ?? {}, chartArgumentDefaults);
     return {
         ...common,
         collector,
         kubernetesVersion: args.cluster.kubernetesVersion!,
-        chart: {
-            chart: chart.chart ?? defaultChart.chart,
-            version,
-            imageTag: chart.imageTag ?? version,
-            values: chart.values,
-            skipAwait: chart.skipAwait ?? false,
-            openTelemetryMetrics: chart.openTelemetryMetrics ?? false,
-            settings: chart.settings,
-            kindScopes: chart.kindScopes,
-            collectorReplicas: chart.collectorReplicas,
-        },
+        chart: { ...chart, imageTag: chart.imageTag ?? chart.version },
         tokenSecret: {
             name: args.tokenSecret?.name ?? defaultTokenSecret.name,
             namespace: args.tokenSecret?.namespace ?? defaultTokenSecret.namespace,

@@ -249,6 +249,12 @@ export interface ChartArgs {
     collectorReplicas?: { min?: number; max?: number };
 }
 
+/**
+ * The `chart` fields that have a default (its value next to the schema, `chartArgumentDefaults` in
+ * amaMetrics/arguments.ts): the settings a builder reads have them filled in; the other fields stay optional.
+ */
+export type ChartDefaultedKey = "chart" | "version" | "skipAwait" | "openTelemetryMetrics";
+
 export interface TokenSecretArgs {
     /** Name of the secret AKS writes the agent's token to. Default `aad-msi-auth-token`. */
     name?: string;

@@ -8,6 +8,8 @@ import { workloadsWithSidecar } from "./facts/workloads";
 import {
     AmaMetricsIstioArgs,
     AuthorizationPolicyTarget,
+    ChartArgs,
+    ChartDefaultedKey,
     CloudEnvironment,
     Collector,
     IstioArgs,
@@ -88,17 +90,11 @@ type PrometheusSettings = Omit<WithDefaults<PrometheusArgs, PrometheusDefaultedK
     targets: Record<PrometheusTarget, boolean>;
 };
 
-interface ChartSettings {
-    chart: string;
-    version: string;
+/** The `chart` argument, defaults filled in: derived from `ChartArgs` as `PrometheusSettings` is. */
+type ChartSettings = WithDefaults<ChartArgs, ChartDefaultedKey> & {
+    /** Default: the chart version. */
     imageTag: string;
-    values?: pulumi.Input<Record<string, unknown>>;
-    skipAwait: boolean;
-    openTelemetryMetrics: boolean;
-    settings?: Record<string, string>;
-    kindScopes?: Record<string, "Namespaced" | "Cluster">;
-    collectorReplicas?: { min?: number; max?: number };
-}
+};
 
 export interface CommonSettings {
     namespace: string;
