@@ -2,15 +2,15 @@
 // features' in components/arguments.
 
 import * as v from "valibot";
-import type { AmaMetricsIstioArgs, ChartArgs, ChartDefaultedKey } from "../core/args";
+import type { AmaMetricsIstioArgs, ChartArgs, ChartDefaultedKey, TokenSecretArgs, TokenSecretDefaultedKey } from "../core/args";
 import { Problem, problem } from "../core/errors";
-import { formats } from "../core/formats";
+import { formats, withFix } from "../core/formats";
 import { getPath, isRecord } from "../core/kubernetes";
 import { Defaults } from "../core/settings";
 import { bool, mapOf, Schema, strict, valueOf } from "../core/shapes";
 import { input, isPlainObject } from "../core/inputs";
 import { replicaBoundsSchema } from "./collectorReplicas";
-import { chartFacts, defaultChart } from "./facts";
+import { chartFacts, defaultChart, defaultTokenSecret } from "./facts";
 import { kindScopesSchema } from "./kinds";
 
 /** `chart.values`, which may be an Output: checked now when plain, once known otherwise. */
@@ -54,6 +54,15 @@ export const chartArgumentDefaults = {
     skipAwait: false,
     openTelemetryMetrics: false,
 } satisfies Defaults<ChartArgs, ChartDefaultedKey>;
+
+/** The shape of the `tokenSecret` argument. */
+export const tokenSecretSchema = strict({
+    name: v.optional(valueOf(withFix(formats.objectName, `use the name AKS gives it, "${defaultTokenSecret.name}"`))),
+    namespace: v.optional(valueOf(formats.namespace)),
+} satisfies Record<keyof TokenSecretArgs, Schema>);
+
+/** The defaults of the `tokenSecret` fields named in `TokenSecretDefaultedKey`: where AKS writes the add-on's token. */
+export const tokenSecretArgumentDefaults = { ...defaultTokenSecret } satisfies Defaults<TokenSecretArgs, TokenSecretDefaultedKey>;
 
 /** The `chart` argument's rules. */
 export function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Problem[] {

@@ -18,7 +18,8 @@ import {
     shapeProblems,
     valueOf,
 } from "../core/shapes";
-import { Complete, defaults, resolvePodMeshSettings } from "../core/settings";
+import { Complete, defaults } from "../core/settings";
+import { resolvePodMeshSettings } from "../mesh/settings";
 import { proxyResourceFields } from "../core/facts/istio";
 import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";

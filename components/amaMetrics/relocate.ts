@@ -17,7 +17,8 @@ import {
     podTemplatesOf,
 } from "../core/kubernetes";
 import type { ChartArgs, PodMeshArgs, TokenSecretArgs } from "../core/args";
-import { defaults, PodMeshSettings, resolvePodMeshSettings } from "../core/settings";
+import { defaults, PodMeshSettings } from "../core/settings";
+import { resolvePodMeshSettings } from "../mesh/settings";
 import { applyPodMesh } from "../mesh/pod";
 import { WorkloadRole } from "../core/facts/workloads";
 import { chartFacts, chartNamespace, chartWorkloads, defaultTokenSecret } from "./facts";

@@ -3,10 +3,23 @@
 // `satisfies` keeps each set of keys equal to its public type's.
 
 import * as v from "valibot";
-import { chartSchema } from "../amaMetrics/arguments";
+import { chartSchema, tokenSecretSchema } from "../amaMetrics/arguments";
 import { workspaceName } from "../azure/names";
-import type { AmaMetricsIstioArgs, ClusterArgs } from "../core/args";
+import type {
+    AlertsArgs,
+    AlertsDefaultedKey,
+    AmaMetricsIstioArgs,
+    ArgumentGroupKey,
+    ClusterArgs,
+    ClusterDefaultedKey,
+    RecordingRulesArgs,
+    RecordingRulesDefaultedKey,
+    TopLevelDefaultedKey,
+    WorkspaceArgs,
+    WorkspaceDefaultedKey,
+} from "../core/args";
 import { formats, withFix } from "../core/formats";
+import { defaults, Defaults } from "../core/settings";
 import {
     aksClusterIdSchema,
     bool,
@@ -57,6 +70,36 @@ const clusterSchema = strict(
     },
 );
 
+// The defaults of each group's fields named in its `…DefaultedKey` (core/args.ts; one missing, or one too many,
+// fails to compile), filled in by `withDefaults` (core/settings.ts) in arguments/settings.ts.
+
+export const clusterArgumentDefaults = {
+    serviceCidr: defaults.serviceCidr,
+    private: false,
+    cloudEnvironment: defaults.cloudEnvironment,
+    clusterDomain: defaults.clusterDomain,
+} satisfies Defaults<ClusterArgs, ClusterDefaultedKey>;
+
+// Created workspaces are protected by default (azure/workspace.ts).
+export const workspaceArgumentDefaults = { protect: true } satisfies Defaults<WorkspaceArgs, WorkspaceDefaultedKey>;
+
+export const recordingRulesArgumentDefaults = { enabled: true, windows: false } satisfies Defaults<
+    RecordingRulesArgs,
+    RecordingRulesDefaultedKey
+>;
+
+export const alertsArgumentDefaults = { enabled: true, actionGroupIds: [], recommended: false } satisfies Defaults<
+    AlertsArgs,
+    AlertsDefaultedKey
+>;
+
+export const topLevelArgumentDefaults = {
+    collector: defaults.collector,
+    namespace: defaults.namespace,
+    createNamespace: true,
+    scrapeConfigs: [],
+} satisfies Defaults<Omit<AmaMetricsIstioArgs, ArgumentGroupKey>, TopLevelDefaultedKey>;
+
 export const tagValue = v.pipe(
     v.string("not a string; tag values are strings"),
     v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
@@ -89,9 +132,11 @@ export const argsSchema = strict(
                 name: v.optional(valueOf(workspaceName)),
                 location: v.optional(valueOf(formats.azureRegion)),
                 protect: v.optional(bool),
-            }),
+            } satisfies Record<keyof WorkspaceArgs, Schema>),
         ),
-        recordingRules: v.optional(strict({ enabled: v.optional(bool), windows: v.optional(bool) })),
+        recordingRules: v.optional(
+            strict({ enabled: v.optional(bool), windows: v.optional(bool) } satisfies Record<keyof RecordingRulesArgs, Schema>),
+        ),
         grafana: v.optional(
             strict(
                 {
@@ -108,17 +153,12 @@ export const argsSchema = strict(
                     v.array(input(outputArguments.actionGroupId), "not a list; give a list of action group resource ids"),
                 ),
                 recommended: v.optional(bool),
-            }),
+            } satisfies Record<keyof AlertsArgs, Schema>),
         ),
         prometheus: v.optional(prometheusSchema),
         scrapeConfigs: v.optional(scrapeJobs),
         chart: v.optional(chartSchema),
-        tokenSecret: v.optional(
-            strict({
-                name: v.optional(valueOf(withFix(formats.objectName, 'use the name AKS gives it, "aad-msi-auth-token"'))),
-                namespace: v.optional(valueOf(formats.namespace)),
-            }),
-        ),
+        tokenSecret: v.optional(tokenSecretSchema),
         istio: v.optional(istioSchema),
         tags: v.optional(tags),
         prometheusIdentity: v.optional(bool),

@@ -91,6 +91,12 @@ export interface ClusterArgs {
     clusterDomain?: string;
 }
 
+/**
+ * The `cluster` fields that have a default (`clusterArgumentDefaults` in arguments/schema.ts).
+ * @internal
+ */
+export type ClusterDefaultedKey = "serviceCidr" | "private" | "cloudEnvironment" | "clusterDomain";
+
 export interface WorkspaceArgs {
     /**
      * Use this existing Azure Monitor workspace (resource id
@@ -113,6 +119,13 @@ export interface WorkspaceArgs {
     protect?: boolean;
 }
 
+/**
+ * The `workspace` fields that have a default (`workspaceArgumentDefaults` in arguments/schema.ts); `location`'s,
+ * the cluster's region, is filled in by arguments/settings.ts.
+ * @internal
+ */
+export type WorkspaceDefaultedKey = "protect";
+
 export interface RecordingRulesArgs {
     /** Create Microsoft's recording rule groups. Default true. */
     enabled?: boolean;
@@ -122,6 +135,12 @@ export interface RecordingRulesArgs {
      */
     windows?: boolean;
 }
+
+/**
+ * The `recordingRules` fields that have a default (`recordingRulesArgumentDefaults` in arguments/schema.ts).
+ * @internal
+ */
+export type RecordingRulesDefaultedKey = "enabled" | "windows";
 
 export interface AlertsArgs {
     /**
@@ -135,6 +154,12 @@ export interface AlertsArgs {
     /** Also create Microsoft's recommended Prometheus alert rules for AKS. Default false. */
     recommended?: boolean;
 }
+
+/**
+ * The `alerts` fields that have a default (`alertsArgumentDefaults` in arguments/schema.ts).
+ * @internal
+ */
+export type AlertsDefaultedKey = "enabled" | "actionGroupIds" | "recommended";
 
 export interface GrafanaArgs {
     /** Principal id of an Azure Managed Grafana's managed identity: it gets "Monitoring Data Reader" on the workspace. */
@@ -186,6 +211,7 @@ export interface PrometheusArgs {
 /**
  * The `prometheus` fields that have a default (its value next to the schema, `prometheusArgumentDefaults` in
  * prometheus/arguments.ts): the settings a builder reads have them filled in; the other fields stay optional.
+ * @internal
  */
 export type PrometheusDefaultedKey = "image" | "shards" | "scrapeInterval" | "shardKubeStateMetrics" | "windowsKubelet";
 
@@ -252,6 +278,7 @@ export interface ChartArgs {
 /**
  * The `chart` fields that have a default (its value next to the schema, `chartArgumentDefaults` in
  * amaMetrics/arguments.ts): the settings a builder reads have them filled in; the other fields stay optional.
+ * @internal
  */
 export type ChartDefaultedKey = "chart" | "version" | "skipAwait" | "openTelemetryMetrics";
 
@@ -261,6 +288,12 @@ export interface TokenSecretArgs {
     /** Namespace of that secret. Default `kube-system`. */
     namespace?: string;
 }
+
+/**
+ * The `tokenSecret` fields that have a default (`tokenSecretArgumentDefaults` in amaMetrics/arguments.ts).
+ * @internal
+ */
+export type TokenSecretDefaultedKey = "name" | "namespace";
 
 export interface AuthorizationPolicyTarget {
     /** Namespace of the scraped workload. */
@@ -315,6 +348,22 @@ export interface IstioArgs {
     /** certificates mode: restrict the mTLS scrape job to these namespaces. Default: all namespaces. */
     scrapeNamespaces?: string[];
 }
+
+/**
+ * The `istio` fields that have a default (`istioArgumentDefaults` in mesh/arguments.ts); `proxyResources` is
+ * merged per workload by mesh/settings.ts.
+ * @internal
+ */
+export type IstioDefaultedKey =
+    | "mode"
+    | "acknowledgeDefaultRevision"
+    | "rootNamespace"
+    | "trustDomain"
+    | "meshNodeDaemonSet"
+    | "extraExcludeOutboundIPRanges"
+    | "extraExcludeOutboundPorts"
+    | "authorizationPolicies"
+    | "scrapeNamespaces";
 
 /**
  * The `istio` arguments that shape the collector's pods: the component applies them, and `relocate` and the
@@ -380,3 +429,16 @@ export interface AmaMetricsIstioArgs {
      */
     prometheusIdentity?: boolean;
 }
+
+/**
+ * The fields of `AmaMetricsIstioArgs` that are groups of their own, each with its settings type (core/settings.ts):
+ * every other field is a top-level field, and reaches the settings as given or with its default.
+ * @internal
+ */
+export type ArgumentGroupKey = "cluster" | "workspace" | "recordingRules" | "alerts" | "prometheus" | "chart" | "tokenSecret" | "istio";
+
+/**
+ * The top-level fields that have a default (`topLevelArgumentDefaults` in arguments/schema.ts).
+ * @internal
+ */
+export type TopLevelDefaultedKey = "collector" | "namespace" | "createNamespace" | "scrapeConfigs";

@@ -4,15 +4,19 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { AksResourceId, WorkspaceResourceId } from "./facts/resourceIds";
-import { workloadsWithSidecar } from "./facts/workloads";
 import {
+    AlertsArgs,
+    AlertsDefaultedKey,
     AmaMetricsIstioArgs,
-    AuthorizationPolicyTarget,
+    ArgumentGroupKey,
     ChartArgs,
     ChartDefaultedKey,
     CloudEnvironment,
+    ClusterArgs,
+    ClusterDefaultedKey,
     Collector,
     IstioArgs,
+    IstioDefaultedKey,
     MeshableWorkloadRole,
     MeshMode,
     PodMeshKey,
@@ -20,8 +24,14 @@ import {
     PrometheusDefaultedKey,
     PrometheusTarget,
     ProxyResources,
+    RecordingRulesArgs,
+    RecordingRulesDefaultedKey,
     ResourceQuantities,
-    ScrapeConfig,
+    TokenSecretArgs,
+    TokenSecretDefaultedKey,
+    TopLevelDefaultedKey,
+    WorkspaceArgs,
+    WorkspaceDefaultedKey,
 } from "./args";
 
 export const defaults = {
@@ -41,25 +51,6 @@ export const defaults = {
     } as Partial<Record<MeshableWorkloadRole, ProxyResources>>,
 };
 
-/** The mesh settings, defaults filled in. */
-export interface MeshSettings {
-    mode: MeshMode;
-    revision?: string;
-    rootNamespace: string;
-    trustDomain: string;
-    meshNodeDaemonSet: boolean;
-    /** ama-metrics: the node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
-    otlpIngestion: boolean;
-    /** Proxy resources of the workloads that carry a sidecar in this mode. */
-    proxyResources: Partial<Record<MeshableWorkloadRole, ProxyResources>>;
-    /** The ranges the sidecar mode's proxies capture: the cluster's services. */
-    serviceCidr: string;
-    extraExcludeOutboundIPRanges: string[];
-    extraExcludeOutboundPorts: number[];
-    authorizationPolicies: AuthorizationPolicyTarget[];
-    scrapeNamespaces: string[];
-}
-
 /** The defaults of `T`'s keys `K`: each one given, none undefined. */
 export type Defaults<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefined> };
 
@@ -70,11 +61,14 @@ export type Defaults<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefin
  */
 export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Defaults<T, K>;
 
-/** `given` with each of `defaults`' keys that `given` leaves undefined filled in. */
+/**
+ * `given` with each of `defaults`' keys that `given` leaves undefined filled in, with a copy of the default (a
+ * default list is never shared between two components' settings).
+ */
 export function withDefaults<T extends object, K extends keyof T>(given: T, defaults: Defaults<T, K>): WithDefaults<T, K> {
     const result = { ...given } as Record<string, unknown>;
     for (const [key, value] of Object.entries(defaults)) {
-        result[key] ??= value;
+        result[key] ??= structuredClone(value);
     }
     return result as WithDefaults<T, K>;
 }
@@ -96,34 +90,46 @@ type ChartSettings = WithDefaults<ChartArgs, ChartDefaultedKey> & {
     imageTag: string;
 };
 
-export interface CommonSettings {
-    namespace: string;
-    createNamespace: boolean;
-    cluster: {
-        /** The cluster's id, checked and parsed once known. */
-        id: pulumi.Output<AksResourceId>;
-        location: string;
-        private: boolean;
-        configurationAccessEndpointId?: pulumi.Input<string>;
-        cloudEnvironment: CloudEnvironment;
-        clusterDomain: string;
-    };
-    resourceGroupName: pulumi.Input<string>;
-    workspace: {
-        /** An existing workspace, checked and parsed once known; undefined when the component creates one. */
-        existing?: pulumi.Output<WorkspaceResourceId>;
-        name?: string;
-        location: string;
-        protect: boolean;
-    };
-    recordingRules: { enabled: boolean; windows: boolean };
-    grafana?: { principalId: pulumi.Input<string> };
-    alerts: { enabled: boolean; actionGroupIds: pulumi.Input<string>[]; recommended: boolean };
-    privateLinkScopeId?: pulumi.Input<string>;
-    scrapeConfigs: ScrapeConfig[];
+/**
+ * The `istio` argument, defaults filled in (`istioArgumentDefaults`, mesh/arguments.ts), each meshed workload's
+ * proxy resources merged with its defaults, and what the mesh reads from other arguments.
+ */
+export type MeshSettings = Omit<WithDefaults<IstioArgs, IstioDefaultedKey>, "proxyResources"> & {
+    /** Proxy resources of the workloads that carry a sidecar in this mode. */
+    proxyResources: Partial<Record<MeshableWorkloadRole, ProxyResources>>;
+    /** The ranges the sidecar mode's proxies capture: the cluster's services (`cluster.serviceCidr`). */
+    serviceCidr: string;
+    /** ama-metrics: the node agent receives OTLP from applications (`chart.openTelemetryMetrics`). */
+    otlpIngestion: boolean;
+};
+
+/** The `cluster` argument, defaults filled in, its id checked and parsed once known. */
+type ClusterSettings = Omit<WithDefaults<ClusterArgs, ClusterDefaultedKey>, "resourceId"> & {
+    id: pulumi.Output<AksResourceId>;
+};
+
+/** The `workspace` argument, defaults filled in. */
+type WorkspaceSettings = Omit<WithDefaults<WorkspaceArgs, WorkspaceDefaultedKey>, "resourceId" | "location"> & {
+    /** An existing workspace, checked and parsed once known; undefined when the component creates one. */
+    existing?: pulumi.Output<WorkspaceResourceId>;
+    /** Default: the cluster's region. */
+    location: string;
+};
+
+/**
+ * The settings both collectors read: the top-level fields as given or with their defaults (a new top-level
+ * argument arrives here by itself), each group with its own settings type.
+ */
+export type CommonSettings = WithDefaults<
+    Omit<AmaMetricsIstioArgs, ArgumentGroupKey | "collector" | "prometheusIdentity">,
+    Exclude<TopLevelDefaultedKey, "collector">
+> & {
+    cluster: ClusterSettings;
+    workspace: WorkspaceSettings;
+    recordingRules: WithDefaults<RecordingRulesArgs, RecordingRulesDefaultedKey>;
+    alerts: WithDefaults<AlertsArgs, AlertsDefaultedKey>;
     istio: MeshSettings;
-    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
+};
 
 export interface PrometheusCollectorSettings extends CommonSettings {
     collector: "prometheus";
@@ -135,7 +141,7 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
     collector: "ama-metrics";
     kubernetesVersion: pulumi.Input<string>;
     chart: ChartSettings;
-    tokenSecret: { name: string; namespace: string };
+    tokenSecret: WithDefaults<TokenSecretArgs, TokenSecretDefaultedKey>;
     /** The prometheus collector's identity, created ahead of a switch (`prometheusIdentity`). */
     prometheusIdentity?: { oidcIssuerUrl: pulumi.Input<string> };
 }
@@ -164,52 +170,6 @@ export type Complete<T> = T & Record<keyof T, unknown>;
 export function podMeshSettingsOf(mesh: MeshSettings): PodMeshSettings {
     const picked = Object.fromEntries(podMeshKeys.map((key) => [key, mesh[key]])) as Pick<MeshSettings, PodMeshKey>;
     return { ...picked, serviceCidr: mesh.serviceCidr };
-}
-
-/**
- * The pod-level mesh settings (what `PodMeshOptions` reads) from the `istio` argument, with their defaults.
- * Shared with `relocate` and the post-renderer, which builds `istio` from its flags.
- */
-export function resolvePodMeshSettings(collector: Collector, istio: Pick<IstioArgs, PodMeshKey>, serviceCidr: string): PodMeshSettings {
-    const mode = istio.mode ?? defaults.meshMode;
-    const meshNodeDaemonSet = istio.meshNodeDaemonSet ?? false;
-    return {
-        mode,
-        revision: istio.revision,
-        meshNodeDaemonSet,
-        proxyResources: proxyResourcesWithDefaults(workloadsWithSidecar(collector, mode, meshNodeDaemonSet), istio.proxyResources ?? {}),
-        serviceCidr,
-        extraExcludeOutboundIPRanges: istio.extraExcludeOutboundIPRanges ?? [],
-        extraExcludeOutboundPorts: istio.extraExcludeOutboundPorts ?? [],
-    } satisfies Complete<PodMeshSettings>;
-}
-
-/** Mesh settings from the `istio` argument. */
-export function resolveMeshSettings(collector: Collector, args: AmaMetricsIstioArgs, serviceCidr: string): MeshSettings {
-    const istio = args.istio ?? {};
-    return {
-        ...resolvePodMeshSettings(collector, istio, serviceCidr),
-        rootNamespace: istio.rootNamespace ?? defaults.rootNamespace,
-        trustDomain: istio.trustDomain ?? defaults.trustDomain,
-        otlpIngestion: args.chart?.openTelemetryMetrics ?? false,
-        authorizationPolicies: istio.authorizationPolicies ?? [],
-        scrapeNamespaces: istio.scrapeNamespaces ?? [],
-    };
-}
-
-/** The default proxy resources of each meshed workload, overridden field by field. */
-function proxyResourcesWithDefaults(
-    meshed: readonly MeshableWorkloadRole[],
-    given: Partial<Record<MeshableWorkloadRole, ProxyResources>>,
-): Partial<Record<MeshableWorkloadRole, ProxyResources>> {
-    const result: Partial<Record<MeshableWorkloadRole, ProxyResources>> = {};
-    for (const workload of meshed) {
-        const merged = { ...defaults.proxyResources[workload], ...given[workload] };
-        if (Object.keys(merged).length > 0) {
-            result[workload] = merged;
-        }
-    }
-    return result;
 }
 
 /** Parsed ids, from the deferred checks of the validation. */

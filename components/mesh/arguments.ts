@@ -2,11 +2,11 @@
 // other features' in components/arguments.
 
 import * as v from "valibot";
-import type { AmaMetricsIstioArgs, AuthorizationPolicyTarget, Collector, IstioArgs } from "../core/args";
+import type { AmaMetricsIstioArgs, AuthorizationPolicyTarget, Collector, IstioArgs, IstioDefaultedKey } from "../core/args";
 import { Problem, problem } from "../core/errors";
 import { aksAddonRootNamespace, istioPortRange, wellKnownRootNamespaces } from "../core/facts/istio";
 import { formats, port, withFix } from "../core/formats";
-import { defaults } from "../core/settings";
+import { defaults, Defaults } from "../core/settings";
 import {
     bool,
     excludedPorts,
@@ -52,6 +52,22 @@ export const istioSchema = strict({
     ),
     scrapeNamespaces: v.optional(stringList(formats.namespace)),
 } satisfies Record<keyof IstioArgs, Schema>);
+
+/**
+ * The defaults of the `istio` fields named in `IstioDefaultedKey` (one missing fails to compile), filled in by
+ * mesh/settings.ts. `proxyResources` is merged per workload there.
+ */
+export const istioArgumentDefaults = {
+    mode: defaults.meshMode,
+    acknowledgeDefaultRevision: false,
+    rootNamespace: defaults.rootNamespace,
+    trustDomain: defaults.trustDomain,
+    meshNodeDaemonSet: false,
+    extraExcludeOutboundIPRanges: [],
+    extraExcludeOutboundPorts: [],
+    authorizationPolicies: [],
+    scrapeNamespaces: [],
+} satisfies Defaults<IstioArgs, IstioDefaultedKey>;
 
 /** The collector's namespace is not Istio's root namespace. */
 export function namespaceProblems(args: AmaMetricsIstioArgs): Problem[] {

@@ -27,3 +27,14 @@ describe("withDefaults", () => {
         assert.deepEqual(defaults, { shards: 1, scrapeInterval: "30s", windowsKubelet: true });
     });
 });
+
+describe("withDefaults, with a list as the default", () => {
+    it("gives each settings its own copy, so one component's settings never change another's", () => {
+        const listDefaults = { scrapeNamespaces: [] as string[] };
+        const first = withDefaults({} as { scrapeNamespaces?: string[] }, listDefaults);
+        const second = withDefaults({} as { scrapeNamespaces?: string[] }, listDefaults);
+        first.scrapeNamespaces.push("shop");
+        assert.deepEqual(second.scrapeNamespaces, []);
+        assert.deepEqual(listDefaults.scrapeNamespaces, []);
+    });
+});
