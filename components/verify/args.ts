@@ -175,7 +175,7 @@ export function parseVerifyArgs(argv: readonly string[]): VerifyOptions {
     const shardedKubeStateMetrics = switches.has("sharded-kube-state-metrics");
     if (shardedKubeStateMetrics) {
         onlyFor("sharded-kube-state-metrics", "prometheus", "runs kube-state-metrics");
-        // The component shards kube-state-metrics only with more than one shard (core/settings).
+        // The component refuses prometheus.shardKubeStateMetrics with one shard (prometheus/arguments.ts).
         if (config.collector === "prometheus" && ((shards as number | undefined) ?? prometheusDefaults.shards) <= 1) {
             rules.push(
                 problem(
