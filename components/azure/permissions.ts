@@ -55,8 +55,8 @@ export const roleIds = {
 
 type RoleName = keyof typeof roleIds;
 
-/** The roles the component assigns to service principals: what the deploying identity may grant, and no more. */
-export const assignedRoles = [builtInRoles.monitoringMetricsPublisher, builtInRoles.monitoringDataReader] as const;
+/** The roles the component assigns to service principals (roles.ts): what the deploying identity may grant, and no more. */
+export const assignedRoles = Object.values(builtInRoles);
 
 /**
  * The condition on the deploying identity's "Role Based Access Control Administrator" assignment, in
