@@ -14,7 +14,7 @@ import { chartFacts, defaultChart, defaultTokenSecret } from "./facts";
 import { kindScopesSchema } from "./kinds";
 
 /** `chart.values`, which may be an Output: checked now when plain, once known otherwise. */
-export const chartValuesSchema = v.custom<Record<string, unknown>>(
+const chartValuesSchema = v.custom<Record<string, unknown>>(
     isPlainObject,
     "not a map; give an object, e.g. { AzureMonitorMetrics: { DeploymentReplicas: 3 } }",
 );
@@ -62,7 +62,10 @@ export const tokenSecretSchema = strict({
 } satisfies Record<keyof TokenSecretArgs, Schema>);
 
 /** The defaults of the `tokenSecret` fields named in `TokenSecretDefaultedKey`: where AKS writes the add-on's token. */
-export const tokenSecretArgumentDefaults = { ...defaultTokenSecret } satisfies Defaults<TokenSecretArgs, TokenSecretDefaultedKey>;
+export const tokenSecretArgumentDefaults = { name: defaultTokenSecret.name, namespace: defaultTokenSecret.namespace } satisfies Defaults<
+    TokenSecretArgs,
+    TokenSecretDefaultedKey
+>;
 
 /** The `chart` argument's rules. */
 export function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>): Problem[] {

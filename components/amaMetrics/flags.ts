@@ -18,7 +18,7 @@ import {
     shapeProblems,
     valueOf,
 } from "../core/shapes";
-import { Complete, defaults } from "../core/settings";
+import { Complete, defaults, withDefaults } from "../core/settings";
 import { resolvePodMeshSettings } from "../mesh/settings";
 import { proxyResourceFields } from "../core/facts/istio";
 import { meshableWorkloads } from "../core/facts/workloads";
@@ -179,10 +179,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
     if (ranges) check("exclude-outbound-ip-ranges", ranges, excludedRanges);
     const ports = splitList(text("exclude-outbound-ports"))?.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
     if (ports) check("exclude-outbound-ports", ports, excludedPorts);
-    const tokenSecret = {
-        name: text("token-secret-name") ?? defaultTokenSecret.name,
-        namespace: text("token-secret-namespace") ?? defaultTokenSecret.namespace,
-    };
+    const tokenSecret = withDefaults({ name: text("token-secret-name"), namespace: text("token-secret-namespace") }, defaultTokenSecret);
     check("token-secret-name", tokenSecret.name, valueOf(formats.objectName));
     check("token-secret-namespace", tokenSecret.namespace, valueOf(formats.namespace));
     const kindScopes: Record<string, Scope> = {};

@@ -17,7 +17,7 @@ import {
     podTemplatesOf,
 } from "../core/kubernetes";
 import type { ChartArgs, PodMeshArgs, TokenSecretArgs } from "../core/args";
-import { defaults, PodMeshSettings } from "../core/settings";
+import { defaults, PodMeshSettings, withDefaults } from "../core/settings";
 import { resolvePodMeshSettings } from "../mesh/settings";
 import { applyPodMesh } from "../mesh/pod";
 import { WorkloadRole } from "../core/facts/workloads";
@@ -51,10 +51,7 @@ export interface RelocationOptions {
 export function relocationSettings(options: RelocationOptions): RelocationSettings {
     return {
         namespace: options.namespace ?? defaults.namespace,
-        tokenSecret: {
-            name: options.tokenSecret?.name ?? defaultTokenSecret.name,
-            namespace: options.tokenSecret?.namespace ?? defaultTokenSecret.namespace,
-        },
+        tokenSecret: withDefaults(options.tokenSecret ?? {}, defaultTokenSecret),
         mesh: resolvePodMeshSettings("ama-metrics", options.istio ?? {}, options.serviceCidr ?? defaults.serviceCidr),
         ...(options.kindScopes !== undefined ? { kindScopes: options.kindScopes } : {}),
         ...(options.collectorReplicas !== undefined ? { collectorReplicas: options.collectorReplicas } : {}),

@@ -1,6 +1,7 @@
 // The shape of the component's arguments, composed from each feature's pieces (mesh/arguments.ts,
 // prometheus/arguments.ts, amaMetrics/arguments.ts) and the shared building blocks of core/shapes.ts.
-// `satisfies` keeps each set of keys equal to its public type's.
+// `satisfies` keeps each set of keys equal to its public type's. A field typed `pulumi.Input` is declared
+// `input(...)`: checked now when plain, once known otherwise (validate.ts finds it by walking this schema).
 
 import * as v from "valibot";
 import { chartSchema, tokenSecretSchema } from "../amaMetrics/arguments";
@@ -12,6 +13,7 @@ import type {
     ArgumentGroupKey,
     ClusterArgs,
     ClusterDefaultedKey,
+    GrafanaArgs,
     RecordingRulesArgs,
     RecordingRulesDefaultedKey,
     TopLevelDefaultedKey,
@@ -39,28 +41,19 @@ import { scrapeJobs } from "../core/scrapeConfig";
 import { istioSchema } from "../mesh/arguments";
 import { prometheusSchema } from "../prometheus/arguments";
 
-/** The arguments that may be Outputs: checked now when plain (argsSchema), once known otherwise (validate.ts). */
-export const outputArguments = {
-    kubernetesVersion: valueOf(formats.kubernetesVersion),
-    oidcIssuerUrl: valueOf(formats.oidcIssuerUrl),
-    configurationAccessEndpointId: resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id"),
-    resourceGroupName: valueOf(formats.resourceGroupName),
-    grafanaPrincipalId: valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
-    privateLinkScopeId: resourceId("privateLinkScope", "az monitor private-link-scope show --query id"),
-    actionGroupId: resourceId("actionGroup", "az monitor action-group show --query id"),
-};
-
 const clusterSchema = strict(
     {
         resourceId: input(aksClusterIdSchema),
         location: valueOf(formats.azureRegion),
-        kubernetesVersion: v.optional(input(outputArguments.kubernetesVersion)),
-        oidcIssuerUrl: v.optional(input(outputArguments.oidcIssuerUrl)),
+        kubernetesVersion: v.optional(input(valueOf(formats.kubernetesVersion))),
+        oidcIssuerUrl: v.optional(input(valueOf(formats.oidcIssuerUrl))),
         serviceCidr: v.optional(
             valueOf(withFix(formats.cidr, "use the cluster's service CIDR, `az aks show --query networkProfile.serviceCidr`")),
         ),
         private: v.optional(bool),
-        configurationAccessEndpointId: v.optional(input(outputArguments.configurationAccessEndpointId)),
+        configurationAccessEndpointId: v.optional(
+            input(resourceId("dataCollectionEndpoint", "az monitor data-collection endpoint show --query id")),
+        ),
         cloudEnvironment: v.optional(picklist(cloudEnvironments, "not a cloud the collector knows")),
         clusterDomain: v.optional(valueOf(withFix(formats.dnsDomain, 'use the cluster\'s DNS domain, normally "cluster.local"'))),
     } satisfies Record<keyof ClusterArgs, Schema>,
@@ -100,12 +93,12 @@ export const topLevelArgumentDefaults = {
     scrapeConfigs: [],
 } satisfies Defaults<Omit<AmaMetricsIstioArgs, ArgumentGroupKey>, TopLevelDefaultedKey>;
 
-export const tagValue = v.pipe(
+const tagValue = v.pipe(
     v.string("not a string; tag values are strings"),
     v.maxLength(256, "longer than 256 characters; Azure tag values are at most 256 characters"),
 );
 
-export const tags = input(
+const tags = input(
     mapOf(
         v.pipe(
             v.string(),
@@ -123,7 +116,7 @@ export const argsSchema = strict(
     {
         collector: v.optional(collectorSchema),
         cluster: clusterSchema,
-        resourceGroupName: input(outputArguments.resourceGroupName),
+        resourceGroupName: input(valueOf(formats.resourceGroupName)),
         namespace: v.optional(collectorNamespace),
         createNamespace: v.optional(bool),
         workspace: v.optional(
@@ -140,17 +133,22 @@ export const argsSchema = strict(
         grafana: v.optional(
             strict(
                 {
-                    principalId: input(outputArguments.grafanaPrincipalId),
-                },
+                    principalId: input(
+                        valueOf(withFix(formats.guid, "use the principal id (a GUID) of the Grafana instance's managed identity")),
+                    ),
+                } satisfies Record<keyof GrafanaArgs, Schema>,
                 { principalId: "give the principal id of the Grafana instance's managed identity, or drop grafana" },
             ),
         ),
-        privateLinkScopeId: v.optional(input(outputArguments.privateLinkScopeId)),
+        privateLinkScopeId: v.optional(input(resourceId("privateLinkScope", "az monitor private-link-scope show --query id"))),
         alerts: v.optional(
             strict({
                 enabled: v.optional(bool),
                 actionGroupIds: v.optional(
-                    v.array(input(outputArguments.actionGroupId), "not a list; give a list of action group resource ids"),
+                    v.array(
+                        input(resourceId("actionGroup", "az monitor action-group show --query id")),
+                        "not a list; give a list of action group resource ids",
+                    ),
                 ),
                 recommended: v.optional(bool),
             } satisfies Record<keyof AlertsArgs, Schema>),

@@ -3,7 +3,7 @@
 
 import { chartArgumentDefaults, tokenSecretArgumentDefaults } from "../amaMetrics/arguments";
 import type { AmaMetricsIstioArgs } from "../core/args";
-import { CommonSettings, ParsedIds, ComponentSettings, withDefaults } from "../core/settings";
+import { CommonSettings, ParsedIds, ComponentSettings, topLevelArguments, withDefaults } from "../core/settings";
 import { resolveMeshSettings } from "../mesh/settings";
 import { prometheusArgumentDefaults } from "../prometheus/arguments";
 import { prometheusDefaults } from "../prometheus/facts";
@@ -18,41 +18,41 @@ import {
 
 /** Fills in defaults. Expects arguments that the validation accepted. */
 export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): ComponentSettings {
-    // The groups, each filled in below; every other field is top-level, filled in by topLevelArgumentDefaults.
-    const { cluster, workspace, recordingRules, alerts, istio, prometheus, chart, tokenSecret, prometheusIdentity, ...topLevel } = args;
-    const { collector, ...given } = withDefaults(topLevel, topLevelArgumentDefaults);
-    const { resourceId: _clusterId, ...clusterWithDefaults } = withDefaults(cluster, clusterArgumentDefaults);
-    const { resourceId: _workspaceId, ...workspaceWithDefaults } = withDefaults(workspace ?? {}, workspaceArgumentDefaults);
+    // prometheusIdentity is the ama-metrics collector's alone, resolved below.
+    const { collector, prometheusIdentity, ...given } = withDefaults(topLevelArguments(args), topLevelArgumentDefaults);
+    const { resourceId, oidcIssuerUrl, kubernetesVersion, serviceCidr, ...cluster } = withDefaults(args.cluster, clusterArgumentDefaults);
+    const { resourceId: workspaceId, ...workspace } = withDefaults(args.workspace ?? {}, workspaceArgumentDefaults);
+    const chart = withDefaults(args.chart ?? {}, chartArgumentDefaults);
     const common: CommonSettings = {
         ...given,
-        cluster: { ...clusterWithDefaults, id: ids.cluster },
-        workspace: { ...workspaceWithDefaults, existing: ids.workspace, location: workspace?.location ?? cluster.location },
-        recordingRules: withDefaults(recordingRules ?? {}, recordingRulesArgumentDefaults),
-        alerts: withDefaults(alerts ?? {}, alertsArgumentDefaults),
-        istio: resolveMeshSettings(collector, istio ?? {}, clusterWithDefaults.serviceCidr, chart?.openTelemetryMetrics ?? false),
+        cluster: { ...cluster, id: ids.cluster },
+        workspace: { ...workspace, existing: ids.workspace, location: workspace.location ?? cluster.location },
+        recordingRules: withDefaults(args.recordingRules ?? {}, recordingRulesArgumentDefaults),
+        alerts: withDefaults(args.alerts ?? {}, alertsArgumentDefaults),
+        istio: { ...resolveMeshSettings(collector, args.istio ?? {}, serviceCidr), otlpIngestion: chart.openTelemetryMetrics },
     };
     if (collector === "prometheus") {
+        const prometheus = args.prometheus ?? {};
         return {
             ...common,
             collector,
-            oidcIssuerUrl: cluster.oidcIssuerUrl!,
+            oidcIssuerUrl: oidcIssuerUrl!,
             prometheus: {
-                ...withDefaults(prometheus ?? {}, prometheusArgumentDefaults),
+                ...withDefaults(prometheus, prometheusArgumentDefaults),
                 resources: {
-                    requests: { ...prometheusDefaults.resources.requests, ...prometheus?.resources?.requests },
-                    limits: { ...prometheusDefaults.resources.limits, ...prometheus?.resources?.limits },
+                    requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
+                    limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
                 },
-                targets: { ...targetDefaults, ...prometheus?.targets },
+                targets: { ...targetDefaults, ...prometheus.targets },
             },
         };
     }
-    const chartWithDefaults = withDefaults(chart ?? {}, chartArgumentDefaults);
     return {
         ...common,
         collector,
-        kubernetesVersion: cluster.kubernetesVersion!,
-        chart: { ...chartWithDefaults, imageTag: chartWithDefaults.imageTag ?? chartWithDefaults.version },
-        tokenSecret: withDefaults(tokenSecret ?? {}, tokenSecretArgumentDefaults),
-        prometheusIdentity: prometheusIdentity === true ? { oidcIssuerUrl: cluster.oidcIssuerUrl! } : undefined,
+        kubernetesVersion: kubernetesVersion!,
+        chart: { ...chart, imageTag: chart.imageTag ?? chart.version },
+        tokenSecret: withDefaults(args.tokenSecret ?? {}, tokenSecretArgumentDefaults),
+        prometheusIdentity: prometheusIdentity === true ? { oidcIssuerUrl: oidcIssuerUrl! } : undefined,
     };
 }

@@ -5,10 +5,11 @@
 // comes out in one shape, all at once.
 
 import * as pulumi from "@pulumi/pulumi";
-import { chartProblems, chartValuesSchema } from "../amaMetrics/arguments";
+import { chartProblems } from "../amaMetrics/arguments";
 import { azureProblems } from "../azure/arguments";
 import type { AmaMetricsIstioArgs, Collector } from "../core/args";
 import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
+import { withDeferredChecks } from "../core/inputs";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../core/facts/resourceIds";
 import { defaults, ComponentSettings } from "../core/settings";
 import { aksClusterIdSchema, Schema, shapeProblems, workspaceIdSchema } from "../core/shapes";
@@ -16,7 +17,7 @@ import { ineffectiveMeshProblems } from "../mesh/ineffective";
 import { istioProblems, namespaceProblems } from "../mesh/arguments";
 import { prometheusProblems, scrapeConfigProblems } from "../prometheus/arguments";
 import { resourceProblems } from "./resources";
-import { argsSchema, outputArguments, tags, tagValue } from "./schema";
+import { argsSchema } from "./schema";
 import { resolveSettings } from "./settings";
 
 // ---------------------------------------------------------------------------------------------
@@ -87,10 +88,7 @@ function collectorProblems(args: AmaMetricsIstioArgs, collector: Collector): Pro
  * another resource or stack) is checked in the resource that uses it, which then fails with the same
  * message instead of deploying a bad value.
  */
-function checkedInput<T>(component: string, argument: string, value: pulumi.Input<T>, schema: Schema): pulumi.Input<T> {
-    if (!pulumi.Output.isInstance(value)) {
-        return value;
-    }
+function checkedInput(component: string, argument: string, value: pulumi.Output<unknown>, schema: Schema): pulumi.Output<unknown> {
     return value.apply((known) => {
         const problems = shapeProblems(schema, known, argument);
         if (problems.length > 0) {
@@ -100,44 +98,11 @@ function checkedInput<T>(component: string, argument: string, value: pulumi.Inpu
     });
 }
 
-/** Tags as a whole, or each tag value, may be Outputs: each is checked once known. */
-function checkedTags(component: string, given: AmaMetricsIstioArgs["tags"]): AmaMetricsIstioArgs["tags"] {
-    if (given === undefined || pulumi.Output.isInstance(given)) {
-        return given === undefined ? undefined : checkedInput(component, "tags", given, tags);
-    }
-    return Object.fromEntries(Object.entries(given).map(([key, value]) => [key, checkedInput(component, `tags.${key}`, value, tagValue)]));
-}
-
+/** The arguments with each Output checked once known, in the resource that uses it, against its `input(...)` schema. */
 function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetricsIstioArgs {
-    const check = <T>(argument: string, value: pulumi.Input<T> | undefined, schema: Schema) =>
-        value === undefined ? undefined : checkedInput(component, argument, value, schema);
-    const cluster = args.cluster;
-    return {
-        ...args,
-        cluster: {
-            ...cluster,
-            kubernetesVersion: check("cluster.kubernetesVersion", cluster.kubernetesVersion, outputArguments.kubernetesVersion),
-            oidcIssuerUrl: check("cluster.oidcIssuerUrl", cluster.oidcIssuerUrl, outputArguments.oidcIssuerUrl),
-            configurationAccessEndpointId: check(
-                "cluster.configurationAccessEndpointId",
-                cluster.configurationAccessEndpointId,
-                outputArguments.configurationAccessEndpointId,
-            ),
-        },
-        resourceGroupName: check("resourceGroupName", args.resourceGroupName, outputArguments.resourceGroupName)!,
-        grafana: args.grafana && {
-            principalId: check("grafana.principalId", args.grafana.principalId, outputArguments.grafanaPrincipalId)!,
-        },
-        privateLinkScopeId: check("privateLinkScopeId", args.privateLinkScopeId, outputArguments.privateLinkScopeId),
-        alerts: args.alerts && {
-            ...args.alerts,
-            actionGroupIds: args.alerts.actionGroupIds?.map((id, i) =>
-                check(`alerts.actionGroupIds[${i}]`, id, outputArguments.actionGroupId)!,
-            ),
-        },
-        chart: args.chart && { ...args.chart, values: check("chart.values", args.chart.values, chartValuesSchema) },
-        tags: checkedTags(component, args.tags),
-    };
+    return withDeferredChecks(argsSchema, args, (argument, value, schema) =>
+        checkedInput(component, argument, value, schema),
+    ) as AmaMetricsIstioArgs;
 }
 
 /** The cluster's and an existing workspace's ids, parsed (and checked) once known. */

@@ -1,5 +1,5 @@
 // The settings: the component's arguments after validation, defaults filled in, ids parsed (filled in by
-// components/arguments/settings.ts), and the defaults several features share. Builders take settings and
+// components/arguments/settings.ts, the mesh's by mesh/settings.ts), and the defaults several features share. Builders take settings and
 // trust them; nothing downstream checks an argument again.
 
 import * as pulumi from "@pulumi/pulumi";
@@ -62,13 +62,13 @@ export type Defaults<T, K extends keyof T> = { [P in K]-?: Exclude<T[P], undefin
 export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Defaults<T, K>;
 
 /**
- * `given` with each of `defaults`' keys that `given` leaves undefined filled in, with a copy of the default (a
- * default list is never shared between two components' settings).
+ * `given` with each of `defaults`' keys that `given` leaves undefined filled in; a default list is copied, so
+ * that two components' settings never share one.
  */
 export function withDefaults<T extends object, K extends keyof T>(given: T, defaults: Defaults<T, K>): WithDefaults<T, K> {
     const result = { ...given } as Record<string, unknown>;
     for (const [key, value] of Object.entries(defaults)) {
-        result[key] ??= structuredClone(value);
+        result[key] ??= Array.isArray(value) ? [...value] : value;
     }
     return result as WithDefaults<T, K>;
 }
@@ -103,8 +103,14 @@ export type MeshSettings = Omit<WithDefaults<IstioArgs, IstioDefaultedKey>, "pro
     otlpIngestion: boolean;
 };
 
-/** The `cluster` argument, defaults filled in, its id checked and parsed once known. */
-type ClusterSettings = Omit<WithDefaults<ClusterArgs, ClusterDefaultedKey>, "resourceId"> & {
+/**
+ * The `cluster` argument, defaults filled in, its id checked and parsed once known. The fields read elsewhere
+ * are left out: the collector's required `oidcIssuerUrl` or `kubernetesVersion`, and `istio.serviceCidr`.
+ */
+type ClusterSettings = Omit<
+    WithDefaults<ClusterArgs, ClusterDefaultedKey>,
+    "resourceId" | "oidcIssuerUrl" | "kubernetesVersion" | "serviceCidr"
+> & {
     id: pulumi.Output<AksResourceId>;
 };
 
@@ -149,6 +155,26 @@ export interface AmaMetricsCollectorSettings extends CommonSettings {
 /** The component's settings, one shape per collector. */
 export type ComponentSettings = PrometheusCollectorSettings | AmaMetricsCollectorSettings;
 
+/** The argument groups, each once: `Record` makes a group missing from `ArgumentGroupKey` (or extra) fail to compile. */
+const argumentGroupKeySet: Record<ArgumentGroupKey, true> = {
+    cluster: true,
+    workspace: true,
+    recordingRules: true,
+    alerts: true,
+    prometheus: true,
+    chart: true,
+    tokenSecret: true,
+    istio: true,
+};
+
+/** The top-level fields of the arguments: everything but the groups, which have settings types of their own. */
+export function topLevelArguments(args: AmaMetricsIstioArgs): Omit<AmaMetricsIstioArgs, ArgumentGroupKey> {
+    return Object.fromEntries(Object.entries(args).filter(([key]) => !(key in argumentGroupKeySet))) as Omit<
+        AmaMetricsIstioArgs,
+        ArgumentGroupKey
+    >;
+}
+
 /** The pod mesh keys, each once: `Record` makes a key missing from `PodMeshKey` (or extra) fail to compile. */
 const podMeshKeySet: Record<PodMeshKey, true> = {
     mode: true,
@@ -167,7 +193,7 @@ export type PodMeshSettings = Pick<MeshSettings, PodMeshKey | "serviceCidr">;
 export type Complete<T> = T & Record<keyof T, unknown>;
 
 /** The pod-level mesh settings out of the whole mesh settings. */
-export function podMeshSettingsOf(mesh: MeshSettings): PodMeshSettings {
+export function podMeshSettingsOf(mesh: PodMeshSettings): PodMeshSettings {
     const picked = Object.fromEntries(podMeshKeys.map((key) => [key, mesh[key]])) as Pick<MeshSettings, PodMeshKey>;
     return { ...picked, serviceCidr: mesh.serviceCidr };
 }

@@ -6,16 +6,16 @@ import { workloadsWithSidecar } from "../core/facts/workloads";
 import { defaults, MeshSettings, PodMeshSettings, podMeshSettingsOf, withDefaults } from "../core/settings";
 import { istioArgumentDefaults } from "./arguments";
 
-/** The mesh settings from the `istio` argument, the cluster's service CIDR and whether the node agent takes OTLP. */
-export function resolveMeshSettings(collector: Collector, istio: IstioArgs, serviceCidr: string, otlpIngestion: boolean): MeshSettings {
+/** The mesh settings from the `istio` argument and the cluster's service CIDR. */
+export function resolveMeshSettings(collector: Collector, istio: IstioArgs, serviceCidr: string): Omit<MeshSettings, "otlpIngestion"> {
     const filled = withDefaults(istio, istioArgumentDefaults);
     const meshed = workloadsWithSidecar(collector, filled.mode, filled.meshNodeDaemonSet);
-    return { ...filled, proxyResources: proxyResourcesWithDefaults(meshed, istio.proxyResources ?? {}), serviceCidr, otlpIngestion };
+    return { ...filled, proxyResources: proxyResourcesWithDefaults(meshed, istio.proxyResources ?? {}), serviceCidr };
 }
 
 /** The pod-level mesh settings (what `PodMeshOptions` reads) from the pod mesh keys of `istio`. */
 export function resolvePodMeshSettings(collector: Collector, istio: PodMeshArgs, serviceCidr: string): PodMeshSettings {
-    return podMeshSettingsOf(resolveMeshSettings(collector, istio, serviceCidr, false));
+    return podMeshSettingsOf(resolveMeshSettings(collector, istio, serviceCidr));
 }
 
 /** The default proxy resources of each meshed workload, overridden field by field. */

@@ -990,6 +990,22 @@ describe("argument validation", () => {
             /tags\.owner = "x+": longer than 256 characters/,
         ],
         [
+            "cluster.kubernetesVersion",
+            withCluster({ kubernetesVersion: pulumi.output("1.33") }, amaMetrics),
+            /cluster\.kubernetesVersion = "1\.33": /,
+        ],
+        [
+            "alerts.actionGroupIds",
+            { ...prometheus, alerts: { actionGroupIds: [pulumi.output("/subscriptions/x/resourceGroups/rg")] } },
+            /alerts\.actionGroupIds\[0\] = "\/subscriptions\/x\/resourceGroups\/rg": /,
+        ],
+        ["chart.values", { ...amaMetrics, chart: { values: pulumi.output(["a"] as never) } }, /chart\.values = \["a"\]: not a map/],
+        [
+            "workspace.resourceId",
+            { ...prometheus, workspace: { resourceId: pulumi.output("/subscriptions/x") } },
+            /workspace\.resourceId = "\/subscriptions\/x": /,
+        ],
+        [
             "a tag value that is not a string",
             { ...prometheus, tags: { owner: pulumi.output(7 as never) } },
             /tags\.owner = 7: not a string/,

@@ -26,10 +26,8 @@ describe("withDefaults", () => {
         assert.deepEqual(given, { priorityClassName: "critical", walVolume: { size: "10Gi" } });
         assert.deepEqual(defaults, { shards: 1, scrapeInterval: "30s", windowsKubelet: true });
     });
-});
 
-describe("withDefaults, with a list as the default", () => {
-    it("gives each settings its own copy, so one component's settings never change another's", () => {
+    it("gives each settings its own copy of a default list, so one component's settings never change another's", () => {
         const listDefaults = { scrapeNamespaces: [] as string[] };
         const first = withDefaults({} as { scrapeNamespaces?: string[] }, listDefaults);
         const second = withDefaults({} as { scrapeNamespaces?: string[] }, listDefaults);
