@@ -158,5 +158,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Comp
     if (problems.length > 0) {
         throw new AmaMetricsIstioArgumentError(component, problems);
     }
-    return resolveSettings(checkedOutputs(component, args), parsedIds(component, args));
+    // The ids are parsed from the checked arguments, so that a bad id known later fails once, with one error.
+    const checked = checkedOutputs(component, args);
+    return resolveSettings(checked, parsedIds(component, checked));
 }

@@ -7,26 +7,45 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as ts from "typescript";
+import * as v from "valibot";
 import { argsSchema } from "../../components/arguments/schema";
-import { withDeferredChecks } from "../../components/core/inputs";
+import { input, inputPlaces, withDeferredChecks } from "../../components/core/inputs";
 
 const argsFile = path.join(__dirname, "..", "..", "components", "core", "args.ts");
 
 /**
  * The places of `AmaMetricsIstioArgs` typed `pulumi.Input<…>`, as paths: `a.b`, `[]` for a list's items, `*`
- * for a map's values.
+ * for a map's values. Fails on a type it cannot read, so that a field written another way is not missed.
  */
 function inputPaths(): string[] {
     const source = ts.createSourceFile(argsFile, fs.readFileSync(argsFile, "utf8"), ts.ScriptTarget.Latest, true);
-    const interfaces = new Map<string, ts.InterfaceDeclaration>();
+    const declarations = new Map<string, ts.InterfaceDeclaration | ts.TypeAliasDeclaration>();
     source.forEachChild((node) => {
-        if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+        if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) declarations.set(node.name.text, node);
     });
     const found: string[] = [];
+    const visitMembers = (members: ts.NodeArray<ts.TypeElement>, at: string, seen: Set<string>) => {
+        for (const member of members) {
+            if (ts.isPropertySignature(member) && member.type) {
+                const key = member.name.getText(source);
+                visitType(member.type, at ? `${at}.${key}` : key, seen);
+            }
+        }
+    };
     const visitType = (type: ts.TypeNode, at: string, seen: Set<string>): void => {
+        if (ts.isParenthesizedTypeNode(type)) return visitType(type.type, at, seen);
         if (ts.isArrayTypeNode(type)) return visitType(type.elementType, `${at}[]`, seen);
         if (ts.isUnionTypeNode(type) || ts.isIntersectionTypeNode(type)) return type.types.forEach((t) => visitType(t, at, seen));
-        if (!ts.isTypeReferenceNode(type)) return;
+        if (ts.isTypeLiteralNode(type)) return visitMembers(type.members, at, seen);
+        if (ts.isLiteralTypeNode(type) || ts.isTemplateLiteralTypeNode(type)) return;
+        if (
+            [ts.SyntaxKind.StringKeyword, ts.SyntaxKind.NumberKeyword, ts.SyntaxKind.BooleanKeyword, ts.SyntaxKind.UnknownKeyword].includes(
+                type.kind,
+            )
+        ) {
+            return;
+        }
+        assert.ok(ts.isTypeReferenceNode(type), `${at}: a type this test cannot read: ${type.getText(source)}`);
         const name = type.typeName.getText(source);
         const typeArguments = type.typeArguments ?? [];
         if (name === "pulumi.Input") {
@@ -34,19 +53,16 @@ function inputPaths(): string[] {
             return typeArguments.forEach((t) => visitType(t, at, seen));
         }
         if (name === "Record") return visitType(typeArguments[1], `${at}.*`, seen);
-        if (name === "Partial" || name === "NonNullable") return typeArguments.forEach((t) => visitType(t, at, seen));
-        const declaration = interfaces.get(name);
-        if (declaration && !seen.has(name)) visitMembers(declaration, at, new Set([...seen, name]));
+        if (name === "Array" || name === "ReadonlyArray") return visitType(typeArguments[0], `${at}[]`, seen);
+        if (name === "Partial" || name === "NonNullable" || name === "Readonly")
+            return typeArguments.forEach((t) => visitType(t, at, seen));
+        const declaration = declarations.get(name);
+        assert.ok(declaration, `${at}: a type this test cannot read: ${name}`);
+        if (seen.has(name)) return;
+        const next = new Set([...seen, name]);
+        return ts.isInterfaceDeclaration(declaration) ? visitMembers(declaration.members, at, next) : visitType(declaration.type, at, next);
     };
-    const visitMembers = (declaration: ts.InterfaceDeclaration, at: string, seen: Set<string>) => {
-        for (const member of declaration.members) {
-            if (ts.isPropertySignature(member) && member.type) {
-                const key = member.name.getText(source);
-                visitType(member.type, at ? `${at}.${key}` : key, seen);
-            }
-        }
-    };
-    visitMembers(interfaces.get("AmaMetricsIstioArgs")!, "", new Set(["AmaMetricsIstioArgs"]));
+    visitMembers((declarations.get("AmaMetricsIstioArgs") as ts.InterfaceDeclaration).members, "", new Set(["AmaMetricsIstioArgs"]));
     return found;
 }
 
@@ -86,12 +102,54 @@ describe("withDeferredChecks over the component's schema", () => {
         });
     }
 
-    it("leaves plain values as they are and replaces each Output with the check's", () => {
+    it("finds input(...) in the schema exactly where the types say pulumi.Input, no more", () => {
+        assert.deepEqual([...inputPlaces(argsSchema)].sort(), [...expected].sort());
+    });
+
+    it("leaves plain values as they are (the same objects) and replaces each Output with the check's", () => {
         const replaced = pulumi.output("checked");
-        const given = { resourceGroupName: "rg", tags: { owner: pulumi.output("x") }, istio: { mode: "sidecar" } };
+        const istio = { mode: "sidecar" };
+        const given = { resourceGroupName: "rg", tags: { owner: pulumi.output("x") }, istio };
         const result = withDeferredChecks(argsSchema, given, () => replaced) as typeof given;
         assert.equal(result.resourceGroupName, "rg");
         assert.equal(result.tags.owner, replaced);
-        assert.deepEqual(result.istio, { mode: "sidecar" });
+        assert.equal(result.istio, istio);
+        const plain = { resourceGroupName: "rg", istio };
+        assert.equal(
+            withDeferredChecks(argsSchema, plain, () => replaced),
+            plain,
+        );
+    });
+
+    it("reads fields by name, those of a class's prototype too, as valibot's objects accept them", () => {
+        class Given {
+            get resourceGroupName() {
+                return pulumi.output("rg");
+            }
+        }
+        const checked: string[] = [];
+        withDeferredChecks(argsSchema, new Given(), (argument, value) => {
+            checked.push(argument);
+            return value;
+        });
+        assert.deepEqual(checked, ["resourceGroupName"]);
+    });
+
+    it("follows an input(...) that a pipe was built on, and refuses one under a union, which it would not check", () => {
+        const piped = v.pipe(
+            input(v.string()),
+            v.check(() => true),
+        );
+        const checked: string[] = [];
+        withDeferredChecks(v.object({ id: piped }), { id: pulumi.output("x") }, (argument, value) => {
+            checked.push(argument);
+            return value;
+        });
+        assert.deepEqual(checked, ["id"]);
+        assert.deepEqual(inputPlaces(v.object({ id: piped })), ["id"]);
+        assert.throws(
+            () => inputPlaces(v.object({ id: v.union([input(v.string()), v.number()]) })),
+            /input\(\.\.\.\) at id under a union schema/,
+        );
     });
 });
