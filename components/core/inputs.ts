@@ -43,6 +43,28 @@ function unfollowedParts(parts: SchemaParts): Schema[] {
     return list.filter((x): x is Schema => typeof x === "object" && x !== null && (x as { kind?: string }).kind === "schema");
 }
 
+/** Where a nested schema applies: to the same value, a list's items, a map's values, or one field. */
+type Step = "same" | "items" | "values" | { field: string };
+
+/**
+ * The schemas nested in one, each with its step, for both walks: a pipe's schemas (its first is the schema it was
+ * built on, itself possibly an input or a pipe; later ones such as mapOf's record), a lazy schema's for `value`
+ * (none without one), a wrapper's (optional, nullable, …), a list's, a map's and an object's.
+ */
+function nestedSchemas(parts: SchemaParts, value?: unknown): Array<[Schema, Step]> {
+    if (parts.pipe) return parts.pipe.filter((item) => item.kind === "schema").map((item) => [item as Schema, "same"]);
+    if (parts.type === "lazy" && parts.getter) return value === undefined ? [] : [[parts.getter(value), "same"]];
+    if (parts.wrapped) return [[parts.wrapped, "same"]];
+    if (parts.type === "array" && parts.item) return [[parts.item, "items"]];
+    if (parts.type === "record" && parts.value) return [[parts.value, "values"]];
+    return Object.entries(parts.entries ?? {}).map(([field, entry]) => [entry, { field }]);
+}
+
+/** The schema an `input(...)` wraps (not on a pipe, which only carries its first schema's copy). */
+const inputOf = (parts: SchemaParts): Schema | undefined => (parts.pipe ? undefined : parts[inputSchema]);
+
+const joined = (at: string, name: string) => (at ? `${at}.${name}` : name);
+
 /**
  * `value`, which has passed `schema`, with each Output under an `input(...)` replaced by `check`'s: the places
  * that may hold an Output are found by walking the value along the schema, so an argument declared with
@@ -51,43 +73,30 @@ function unfollowedParts(parts: SchemaParts): Schema[] {
  */
 export function withDeferredChecks(schema: Schema, value: unknown, check: DeferredCheck, argument = ""): unknown {
     const parts = schema as SchemaParts;
-    const walk = (part: Schema, item: unknown, path: string) => withDeferredChecks(part, item, check, path);
-    const key = (name: string) => (argument ? `${argument}.${name}` : name);
-    if (parts.pipe) {
-        // A pipe's first item is the schema it was built on (itself possibly an input or a pipe); schemas later in
-        // it (mapOf's record) are walked in turn.
-        return parts.pipe.filter((item) => item.kind === "schema").reduce((result, item) => walk(item as Schema, result, argument), value);
-    }
-    const inner = parts[inputSchema];
+    const inner = inputOf(parts);
     if (inner !== undefined) {
-        return pulumi.Output.isInstance(value) ? check(argument, value, inner) : walk(inner, value, argument);
+        return pulumi.Output.isInstance(value) ? check(argument, value, inner) : withDeferredChecks(inner, value, check, argument);
     }
     if (value === undefined || value === null) {
         return value;
     }
-    if (parts.wrapped) {
-        return walk(parts.wrapped, value, argument);
-    }
-    if (parts.type === "lazy" && parts.getter) {
-        return walk(parts.getter(value), value, argument);
-    }
-    if (parts.type === "array" && parts.item && Array.isArray(value)) {
-        const item = parts.item;
-        const result = value.map((element, i) => walk(item, element, `${argument}[${i}]`));
-        return result.some((element, i) => element !== value[i]) ? result : value;
-    }
-    const fields = parts.entries ?? (parts.type === "record" && parts.value ? parts.value : undefined);
-    if (fields !== undefined && isRecord(value)) {
-        const fieldSchema = (name: string) => (parts.entries ? parts.entries[name] : (fields as Schema));
+    return nestedSchemas(parts, value).reduce<unknown>((current, [nested, step]) => {
+        const walk = (item: unknown, path: string) => withDeferredChecks(nested, item, check, path);
+        if (step === "same") return walk(current, argument);
+        if (step === "items") {
+            if (!Array.isArray(current)) return current;
+            const items = current.map((item, i) => walk(item, `${argument}[${i}]`));
+            return items.some((item, i) => item !== current[i]) ? items : current;
+        }
+        if (!isRecord(current)) return current;
         // Read by name: valibot's objects accept fields from the prototype.
-        const names = parts.entries ? Object.keys(parts.entries).filter((name) => name in value) : Object.keys(value);
+        const names = step === "values" ? Object.keys(current) : step.field in current ? [step.field] : [];
         const changed = names.flatMap((name) => {
-            const item = walk(fieldSchema(name), value[name], key(name));
-            return item !== value[name] ? [[name, item] as const] : [];
+            const item = walk(current[name], joined(argument, name));
+            return item !== current[name] ? [[name, item] as const] : [];
         });
-        return changed.length > 0 ? { ...value, ...Object.fromEntries(changed) } : value;
-    }
-    return value;
+        return changed.length > 0 ? { ...current, ...Object.fromEntries(changed) } : current;
+    }, value);
 }
 
 /**
@@ -98,11 +107,7 @@ export function withDeferredChecks(schema: Schema, value: unknown, check: Deferr
  */
 export function inputPlaces(schema: Schema, at = ""): string[] {
     const parts = schema as SchemaParts;
-    const key = (name: string) => (at ? `${at}.${name}` : name);
-    if (parts.pipe) {
-        return parts.pipe.filter((item) => item.kind === "schema").flatMap((item) => inputPlaces(item as Schema, at));
-    }
-    const inner = parts[inputSchema];
+    const inner = inputOf(parts);
     if (inner !== undefined) {
         return [at, ...inputPlaces(inner, at)];
     }
@@ -110,8 +115,10 @@ export function inputPlaces(schema: Schema, at = ""): string[] {
     if (unfollowed.length > 0) {
         throw new Error(`input(...) at ${unfollowed.join(", ")} under a ${parts.type} schema, which withDeferredChecks does not walk`);
     }
-    if (parts.wrapped) return inputPlaces(parts.wrapped, at);
-    if (parts.type === "array" && parts.item) return inputPlaces(parts.item, `${at}[]`);
-    if (parts.type === "record" && parts.value) return inputPlaces(parts.value, key("*"));
-    return Object.entries(parts.entries ?? {}).flatMap(([name, entry]) => inputPlaces(entry, key(name)));
+    return nestedSchemas(parts).flatMap(([nested, step]) =>
+        inputPlaces(
+            nested,
+            step === "same" ? at : step === "items" ? `${at}[]` : step === "values" ? joined(at, "*") : joined(at, step.field),
+        ),
+    );
 }
