@@ -10,7 +10,7 @@ import type { AzureMonitor } from "../azure";
 import { KubernetesObject } from "../core/kubernetes";
 import { CollectorRegistration, createCollectorObject } from "../core/register";
 import { podMeshSettingsOf, type AmaMetricsCollectorSettings } from "../core/settings";
-import { collectorAllowPolicy, collectorPrincipal, meshObjects, MeshProfile } from "../mesh/objects";
+import { collectorOnlyAccess, meshObjects, MeshProfile } from "../mesh/objects";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
 import { chartFacts, chartNamespace, chartWorkloads } from "./facts";
 import { postRendererCommand } from "./postRenderer";
@@ -47,32 +47,18 @@ function amaMetricsMeshProfile(settings: AmaMetricsCollectorSettings): MeshProfi
  * open to the kubelet's probes).
  */
 export function targetAllocatorProtection(settings: AmaMetricsCollectorSettings): KubernetesObject {
-    const name = chartFacts.targetAllocatorService;
-    const selector = chartWorkloads.targetAllocator.podLabels;
-    const port = chartFacts.targetAllocatorPort;
-    if (settings.istio.mode === "sidecar") {
-        return collectorAllowPolicy({
-            name,
+    return collectorOnlyAccess(
+        {
+            name: chartFacts.targetAllocatorService,
             namespace: settings.namespace,
-            selector,
-            ports: [port],
-            principal: collectorPrincipal(settings.istio.trustDomain, settings.namespace, chartFacts.serviceAccount),
-        });
-    }
-    return {
-        apiVersion: "networking.k8s.io/v1",
-        kind: "NetworkPolicy",
-        metadata: { name, namespace: settings.namespace },
-        spec: {
-            podSelector: { matchLabels: { ...selector } },
-            policyTypes: ["Ingress"],
-            ingress: [
-                { from: [{ podSelector: { matchLabels: { ...chartWorkloads.collector.podLabels } } }], ports: [{ protocol: "TCP", port }] },
-                // Liveness probes of both containers (health-ta).
-                { ports: [{ protocol: "TCP", port: 8081 }] },
-            ],
+            selector: chartWorkloads.targetAllocator.podLabels,
+            port: chartFacts.targetAllocatorPort,
+            // Liveness probes of both containers (health-ta).
+            openPorts: [8081],
         },
-    };
+        settings.istio,
+        amaMetricsMeshProfile(settings),
+    );
 }
 
 /**

@@ -56,17 +56,19 @@ export function collectorPrincipal(trustDomain: string, namespace: string, servi
 /** The mesh objects a mesh mode needs (Istio's, and the NetworkPolicy that stands in outside the mesh), in a stable order. */
 export function meshObjects(placement: MeshPlacement, mesh: MeshSettings, profile: MeshProfile): KubernetesObject[] {
     const { namespace } = placement;
+    const ksm = profile.kubeStateMetrics;
+    return [...modeObjects(placement, mesh, profile), collectorOnlyAccess({ ...ksm, namespace }, mesh, profile)];
+}
+
+/** The objects of the mode itself, before the kube-state-metrics protection every mode has. */
+function modeObjects(placement: MeshPlacement, mesh: MeshSettings, profile: MeshProfile): KubernetesObject[] {
     switch (mesh.mode) {
         case "sidecar":
-            return [
-                ...sidecarObjects(namespace, profile),
-                egressSidecar(placement, profile),
-                kubeStateMetricsProtection(namespace, mesh, profile),
-            ];
+            return [...sidecarObjects(placement.namespace, profile), egressSidecar(placement, profile)];
         case "certificates":
-            return [...authorizationPolicies(namespace, mesh, profile), kubeStateMetricsProtection(namespace, mesh, profile)];
+            return authorizationPolicies(placement.namespace, mesh, profile);
         case "off":
-            return [kubeStateMetricsProtection(namespace, mesh, profile)];
+            return [];
     }
 }
 
@@ -98,37 +100,43 @@ function egressSidecar(placement: MeshPlacement, profile: MeshProfile): Kubernet
 }
 
 /**
- * Only the collector may read kube-state-metrics (an inventory of the cluster). In the sidecar mode Istio
- * enforces it with the collector's identity (the kubelet's HTTP probes are rewritten to the sidecar's
- * status port, which calls the application over loopback, not through the inbound listener:
- * `sidecarInjectorWebhook.rewriteAppHTTPProbe: true` in istio-discovery's values.yaml); in the others,
- * outside the mesh, a NetworkPolicy admits only the collector's pods, and the kubelet's probes still
- * arrive: "traffic to and from the node where a Pod is running is always allowed" (kubernetes.io, Network
- * Policies).
+ * Only the collector may call these pods on this port (kube-state-metrics, an inventory of the cluster; the
+ * ama-metrics target allocator). In the sidecar mode Istio enforces it with the collector's identity (the
+ * kubelet's HTTP probes are rewritten to the sidecar's status port, which calls the application over
+ * loopback, not through the inbound listener: `sidecarInjectorWebhook.rewriteAppHTTPProbe: true` in
+ * istio-discovery's values.yaml); in the others, outside the mesh, a NetworkPolicy admits only the
+ * collector's pods, and the kubelet's probes still arrive: "traffic to and from the node where a Pod is
+ * running is always allowed" (kubernetes.io, Network Policies). `openPorts` stay open to every client there.
  */
-function kubeStateMetricsProtection(namespace: string, mesh: MeshSettings, profile: MeshProfile): KubernetesObject {
-    const ksm = profile.kubeStateMetrics;
+export function collectorOnlyAccess(
+    target: { name: string; namespace: string; selector: Record<string, string>; port: number; openPorts?: readonly number[] },
+    mesh: MeshSettings,
+    profile: Pick<MeshProfile, "serviceAccount" | "collectorPodLabels">,
+): KubernetesObject {
+    const { name, namespace, selector, port } = target;
     if (mesh.mode === "sidecar") {
         return collectorAllowPolicy({
-            name: ksm.name,
+            name,
             namespace,
-            selector: ksm.selector,
-            ports: [ksm.port],
+            selector,
+            ports: [port],
             principal: collectorPrincipal(mesh.trustDomain, namespace, profile.serviceAccount),
         });
     }
+    const openPorts = target.openPorts ?? [];
     return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name: ksm.name, namespace },
+        metadata: { name, namespace },
         spec: {
-            podSelector: { matchLabels: { ...ksm.selector } },
+            podSelector: { matchLabels: { ...selector } },
             policyTypes: ["Ingress"],
             ingress: [
                 {
                     from: [{ podSelector: { matchLabels: { ...profile.collectorPodLabels } } }],
-                    ports: [{ protocol: "TCP", port: ksm.port }],
+                    ports: [{ protocol: "TCP", port }],
                 },
+                ...(openPorts.length > 0 ? [{ ports: openPorts.map((open) => ({ protocol: "TCP", port: open })) }] : []),
             ],
         },
     };
@@ -179,7 +187,7 @@ function authorizationPolicies(namespace: string, mesh: MeshSettings, profile: M
  * the pods its selector names: for the scraped workloads of the certificates mode, and for the target
  * allocator in the sidecar mode.
  */
-export function collectorAllowPolicy(policy: {
+function collectorAllowPolicy(policy: {
     name: string;
     namespace: string;
     selector: Record<string, string>;
