@@ -5,6 +5,7 @@ import { workloadsWithSidecar } from "../core/facts/workloads";
 import { kubeStateMetricsPodLabels } from "../prometheus/kubeStateMetrics";
 import type { AmaMetricsIstioArgs, Collector } from "../core/args";
 import { Problem, problem } from "../core/errors";
+import { labelsMatch } from "../core/kubernetes";
 import { defaults } from "../core/settings";
 
 /** Kubernetes' own namespaces: the component creates nothing there (README, "Arguments"). */
@@ -31,7 +32,7 @@ export function ineffectiveMeshProblems(args: AmaMetricsIstioArgs, collector: Co
         const selectsKsm =
             target.namespace === (args.namespace ?? defaults.namespace) &&
             Object.keys(target.selector).length > 0 &&
-            Object.entries(target.selector).every(([key, value]) => ownKsm[key] === value);
+            labelsMatch(target.selector, ownKsm);
         if (selectsKsm && !ksmMeshed) {
             problems.push(
                 problem(
