@@ -1,6 +1,6 @@
-import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { allowEffect, hasTarget, isIstio, asList, matchLabels, rootNamespacesOf, specOf } from "./helpers";
-import { istioPortRange, wellKnownRootNamespaces } from "../../core/facts/istio";
+import { describeObject, KubernetesObject, labelsMatch } from "../../core/kubernetes";
+import { allowEffect, anyRootNamespaceOf, hasTarget, isIstio, matchLabels, operationPorts, specOf } from "./helpers";
+import { istioPortRange } from "../../core/facts/istio";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "allow-policy-only-on-istio-ports";
@@ -17,20 +17,8 @@ export function isIstioPort(port: unknown): boolean {
  * `notPorts`) matches the application's ports too.
  */
 export function matchesOnlyIstioPorts(policy: KubernetesObject): boolean {
-    const rules = asList(specOf(policy).rules);
-    return (
-        rules.length > 0 &&
-        rules.every((rule) => {
-            const to = asList(getPath(rule, ["to"]));
-            return (
-                to.length > 0 &&
-                to.every((entry) => {
-                    const ports = asList(getPath(entry, ["operation", "ports"]));
-                    return ports.length > 0 && ports.every(isIstioPort);
-                })
-            );
-        })
-    );
+    const rules = operationPorts(policy);
+    return rules.length > 0 && rules.every((to) => to.length > 0 && to.every((ports) => ports.length > 0 && ports.every(isIstioPort)));
 }
 
 /**
@@ -44,7 +32,7 @@ export function matchesOnlyIstioPorts(policy: KubernetesObject): boolean {
  * workloads it may share (same namespace or a root namespace, selectors overlapping or absent).
  */
 function check(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
-    const roots = new Set([...rootNamespacesOf(context), ...wellKnownRootNamespaces]);
+    const roots = anyRootNamespaceOf(context);
     const allowPolicies = objects.filter((o) => isIstio(o, "AuthorizationPolicy") && allowEffect(o) !== undefined);
     const shareWorkloads = (a: KubernetesObject, b: KubernetesObject) => {
         const sameScope = a.metadata?.namespace === b.metadata?.namespace || roots.has(b.metadata?.namespace ?? "");

@@ -1,5 +1,5 @@
-import { describeObject, getPath, KubernetesObject } from "../../core/kubernetes";
-import { allowEffect, isIstio, asList, specOf } from "./helpers";
+import { describeObject, KubernetesObject } from "../../core/kubernetes";
+import { allowEffect, isIstio, operationPorts } from "./helpers";
 import { isIstioPort, matchesOnlyIstioPorts } from "./allowPolicyOnlyOnIstioPorts";
 import { uncapturedPorts } from "./istio";
 import type { MeshRuleDefinition, MeshRuleViolation } from "./types";
@@ -20,16 +20,7 @@ function check(objects: readonly KubernetesObject[]): MeshRuleViolation[] {
     // ALLOW policies that name nothing else are allow-policy-only-on-istio-ports' (an outage, not a no-op).
     const outage = (o: KubernetesObject) => allowEffect(o) === "allow-matched" && matchesOnlyIstioPorts(o);
     for (const policy of objects.filter((o) => isIstio(o, "AuthorizationPolicy") && !outage(o))) {
-        const ports = new Set<number>();
-        for (const rule of asList(specOf(policy).rules)) {
-            for (const to of asList(getPath(rule, ["to"]))) {
-                for (const port of asList(getPath(to, ["operation", "ports"]))) {
-                    if (isIstioPort(port)) {
-                        ports.add(Number(port));
-                    }
-                }
-            }
-        }
+        const ports = new Set(operationPorts(policy).flat(2).filter(isIstioPort).map(Number));
         if (ports.size === 0) {
             continue;
         }

@@ -11,6 +11,14 @@ export function rootNamespacesOf(context: MeshRuleContext): string[] {
     return [...new Set(named.length > 0 ? named : wellKnownRootNamespaces)];
 }
 
+/**
+ * The context's root namespaces and every well-known one, for rules that flag a policy in any namespace
+ * some mesh may use as its root.
+ */
+export function anyRootNamespaceOf(context: MeshRuleContext): Set<string> {
+    return new Set([...rootNamespacesOf(context), ...wellKnownRootNamespaces]);
+}
+
 /** The pod label sets of the objects' pods and pod templates, per namespace (objects without one are skipped). */
 export function podLabelsOf(objects: readonly KubernetesObject[]): Record<string, Array<Record<string, string>>> {
     const byNamespace: Record<string, Array<Record<string, string>>> = {};
@@ -64,6 +72,16 @@ export function matchLabels(selector: unknown): Record<string, string> {
 
 export function hasSelector(selector: unknown): boolean {
     return Object.keys(matchLabels(selector)).length > 0;
+}
+
+/**
+ * The `to[].operation.ports` of an AuthorizationPolicy, per rule and per `to` entry (an entry without
+ * ports has an empty list; values as written).
+ */
+export function operationPorts(policy: KubernetesObject): unknown[][][] {
+    return asList(specOf(policy).rules).map((rule) =>
+        asList(getPath(rule, ["to"])).map((to) => asList(getPath(to, ["operation", "ports"]))),
+    );
 }
 
 export function hasTarget(object: KubernetesObject): boolean {

@@ -1,6 +1,5 @@
 import { describeObject, KubernetesObject } from "../../core/kubernetes";
-import { allowEffect, hasTarget, isIstio, rootNamespacesOf } from "./helpers";
-import { wellKnownRootNamespaces } from "../../core/facts/istio";
+import { allowEffect, anyRootNamespaceOf, hasTarget, isIstio } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "root-namespace-allow-policy";
@@ -18,7 +17,7 @@ const id = "root-namespace-allow-policy";
  * `aks-istio-system`): a policy there is mesh-wide on whichever mesh uses that namespace as its root.
  */
 function check(objects: readonly KubernetesObject[], context: MeshRuleContext = {}): MeshRuleViolation[] {
-    const roots = new Set([...rootNamespacesOf(context), ...wellKnownRootNamespaces]);
+    const roots = anyRootNamespaceOf(context);
     const violations: MeshRuleViolation[] = [];
     for (const object of objects.filter((o) => isIstio(o, "AuthorizationPolicy") && roots.has(o.metadata?.namespace ?? ""))) {
         const effect = allowEffect(object);
