@@ -1,5 +1,5 @@
 import { describeObject, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { isIstio, matchLabels, formatSelector, groupBy, specOf, rootNamespacesOf } from "./helpers";
+import { hasSelector, isIstio, matchLabels, formatSelector, groupBy, specOf, rootNamespacesOf } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "peer-authentication-precedence";
@@ -38,7 +38,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
     }
     const byNamespace = groupBy(policies, (o) => o.metadata?.namespace ?? "");
     for (const [namespace, inNamespace] of byNamespace) {
-        const wide = inNamespace.filter((o) => Object.keys(matchLabels(specOf(o).selector)).length === 0);
+        const wide = inNamespace.filter((o) => !hasSelector(specOf(o).selector));
         if (wide.length > 1) {
             const names = wide.map((o) => o.metadata.name).join(", ");
             for (const policy of wide) {
@@ -53,7 +53,7 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
         if (roots.has(namespace)) {
             continue;
         }
-        const scoped = inNamespace.filter((o) => Object.keys(matchLabels(specOf(o).selector)).length > 0);
+        const scoped = inNamespace.filter((o) => hasSelector(specOf(o).selector));
         const pods = context.podLabels?.[namespace] ?? [];
         for (const policy of scoped) {
             const selector = matchLabels(specOf(policy).selector);

@@ -1,5 +1,5 @@
 import { describeObject, getPath, KubernetesObject, labelsMatch } from "../../core/kubernetes";
-import { isIstio, matchLabels, formatSelector, specOf, text, rootNamespacesOf } from "./helpers";
+import { hasSelector, isIstio, matchLabels, formatSelector, specOf, text, rootNamespacesOf } from "./helpers";
 import type { MeshRuleContext, MeshRuleDefinition, MeshRuleViolation } from "./types";
 
 const id = "strict-mtls-for-part-of-namespace";
@@ -14,11 +14,11 @@ function check(objects: readonly KubernetesObject[], context: MeshRuleContext = 
     const roots = new Set(rootNamespacesOf(context));
     const policies = objects.filter((o) => isIstio(o, "PeerAuthentication"));
     const namespaceWide = (namespace: string) =>
-        policies.some((o) => o.metadata?.namespace === namespace && Object.keys(matchLabels(specOf(o).selector)).length === 0);
+        policies.some((o) => o.metadata?.namespace === namespace && !hasSelector(specOf(o).selector));
     const meshStrict = policies.some(
         (o) =>
             roots.has(o.metadata?.namespace ?? "") &&
-            Object.keys(matchLabels(specOf(o).selector)).length === 0 &&
+            !hasSelector(specOf(o).selector) &&
             text(getPath(o, ["spec", "mtls", "mode"])) === "STRICT",
     );
     const violations: MeshRuleViolation[] = [];
