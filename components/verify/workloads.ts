@@ -84,6 +84,14 @@ export function livePodsOf(workloads: readonly ExpectedWorkload[], pods: readonl
     return livePods(pods).filter((p) => workloads.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)));
 }
 
+/**
+ * The running pods of any of `workloads`: those a port-forward read reaches (snapshot.ts) and the checks
+ * judge. A terminating pod (deletionTimestamp set, phase still Running) is not among them.
+ */
+export function runningPodsOf(workloads: readonly ExpectedWorkload[], pods: readonly Pod[]): Pod[] {
+    return livePodsOf(workloads, pods).filter((p) => p.status?.phase === "Running");
+}
+
 interface MeshExpectation {
     /** The workload's pods carry an `istio-proxy` sidecar. */
     sidecar: boolean;
