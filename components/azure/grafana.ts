@@ -4,7 +4,8 @@
 
 import type * as authorization from "@pulumi/azure-native/authorization";
 import type * as pulumi from "@pulumi/pulumi";
-import { builtInRoles, createRoleAssignment } from "./roles";
+import { builtInRoles } from "../core/facts/roles";
+import { createRoleAssignment } from "./roles";
 
 export function createGrafanaAccess(
     name: string,

@@ -5,7 +5,7 @@
 // and to service principals. The README's table is this data; the tests check it against the resources
 // the component registers and Microsoft's role definitions.
 
-import { builtInRoles } from "./roles";
+import { builtInRoles } from "../core/facts/roles";
 
 /** Where a permission is checked. */
 export type PermissionScope = "monitoring resource group" | "cluster" | "private link scope" | "workspace";

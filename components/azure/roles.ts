@@ -1,16 +1,9 @@
-// Role assignments of built-in roles, named deterministically so that every run registers the same ones.
+// Role assignments of built-in roles (core/facts/roles `builtInRoles`), named deterministically so that every
+// run registers the same ones.
 
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
 import { v5 as uuidv5 } from "uuid";
-
-/** The built-in roles the component assigns, by id (Azure built-in roles, Monitor). */
-export const builtInRoles = {
-    /** Read a workspace's metrics (azure-cli amg/link.py; Microsoft's Bicep nested_grafana_amw_role_assignment.bicep). */
-    monitoringDataReader: "b0d8363b-8ddd-447d-831f-62ca05bff136",
-    /** Ingest through a data collection rule. */
-    monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
-};
 
 /** A subscription-scoped role definition id. */
 function roleDefinitionId(subscriptionId: string, roleId: string): string {

@@ -55,6 +55,22 @@ export interface DataCollectionRule {
     };
 }
 
+/**
+ * Whether two ARM resource ids name the same resource, case aside: ARM treats ids case-insensitively
+ * (Azure/azure-resource-manager-rpc v1.0/resource-api-reference.md) and services return them in varying case.
+ */
+export function sameId(a: string | undefined, b: string): boolean {
+    return a !== undefined && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Whether a rule that was read sends to the workspace `workspaceId` (one of its monitoringAccounts destinations). */
+export function sendsTo(rule: Fetched<DataCollectionRule> | undefined, workspaceId: string): boolean {
+    return (
+        rule?.state === "found" &&
+        (rule.value.properties?.destinations?.monitoringAccounts ?? []).some((m) => sameId(m.accountResourceId, workspaceId))
+    );
+}
+
 interface Workspace {
     id?: string;
     location?: string;
@@ -171,10 +187,7 @@ async function fetchEndpoints(
         for (const association of read.associations.state === "found" ? read.associations.value : []) {
             add(association.properties?.dataCollectionEndpointId);
             const rule = read.rules[association.properties?.dataCollectionRuleId?.toLowerCase() ?? ""];
-            const sends = (rule?.state === "found" ? (rule.value.properties?.destinations?.monitoringAccounts ?? []) : []).some(
-                (m) => m.accountResourceId?.toLowerCase() === read.target.workspaceId.toLowerCase(),
-            );
-            if (rule?.state === "found" && sends) add(rule.value.properties?.dataCollectionEndpointId);
+            if (rule?.state === "found" && sendsTo(rule, read.target.workspaceId)) add(rule.value.properties?.dataCollectionEndpointId);
         }
         return Object.fromEntries(await Promise.all([...ids].map(async ([key, id]) => [key, await get(id)] as const)));
     }

@@ -6,7 +6,7 @@ import type { Pod } from "./kubeObjects";
 import { Limit, limiter } from "./limit";
 import { Fetched, KubeReadId, kubeReads, PodHttpRead, ReadId, Snapshot } from "./reads";
 import type { VerifyOptions } from "./types";
-import { livePodsOf } from "./workloads";
+import { runningPodsOf } from "./workloads";
 
 /** Reads `wanted` (the Azure side excepted), at most `concurrency` requests at once. */
 export async function fetchSnapshot(
@@ -48,7 +48,7 @@ async function podHttp(
     if (pods.state !== "found") {
         return { state: "found", value: {} };
     }
-    const running = livePodsOf(read.workloads(options), pods.value).filter((p) => p.status?.phase === "Running");
+    const running = runningPodsOf(read.workloads(options), pods.value);
     const entries = await Promise.all(
         running.map(async (pod): Promise<[string, Fetched<string>]> => {
             const name = pod.metadata?.name ?? "";

@@ -8,8 +8,8 @@ import { certificateReaders } from "../amaMetrics/relocate";
 import { labelsMatch } from "../core/kubernetes";
 import { collectorWorkloads, WorkloadRole, workloadsWithCertificates, workloadsWithSidecar } from "../core/facts/workloads";
 import { kubeStateMetricsShardName, prometheusNames, shardName } from "../prometheus/facts";
-import { livePods, Pod } from "./kubeObjects";
-import type { VerifyConfiguration } from "./types";
+import { hasSidecar, livePods, Pod } from "./kubeObjects";
+import type { VerifyConfiguration, VerifyOptions } from "./types";
 
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet";
 
@@ -84,6 +84,14 @@ export function livePodsOf(workloads: readonly ExpectedWorkload[], pods: readonl
     return livePods(pods).filter((p) => workloads.some((w) => labelsMatch(w.podLabels, p.metadata?.labels)));
 }
 
+/**
+ * The running pods of any of `workloads`: those a port-forward read reaches (snapshot.ts) and the checks
+ * judge. A terminating pod (deletionTimestamp set, phase still Running) is not among them.
+ */
+export function runningPodsOf(workloads: readonly ExpectedWorkload[], pods: readonly Pod[]): Pod[] {
+    return livePodsOf(workloads, pods).filter((p) => p.status?.phase === "Running");
+}
+
 interface MeshExpectation {
     /** The workload's pods carry an `istio-proxy` sidecar. */
     sidecar: boolean;
@@ -100,4 +108,15 @@ export function meshExpectations(collector: Collector, mode: MeshMode, meshNode:
     return Object.fromEntries(
         collectorWorkloads[collector].map((w) => [w, { sidecar: sidecar.includes(w), certificates: certificates.includes(w) }]),
     );
+}
+
+/** The live pods that carry a sidecar, of the workloads meant to carry one, each with its workload. */
+export function meshedPods(pods: readonly Pod[], options: VerifyOptions): { pod: Pod; workload: ExpectedWorkload }[] {
+    const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
+    const live = livePods(pods);
+    return expectedWorkloads(options)
+        .filter((w) => expectations[w.role]?.sidecar)
+        .flatMap((workload) =>
+            live.filter((p) => hasSidecar(p) && labelsMatch(workload.podLabels, p.metadata?.labels)).map((pod) => ({ pod, workload })),
+        );
 }

@@ -1,10 +1,10 @@
 import { prometheusStream } from "../../azure/facts";
 import type { Collector } from "../../core/args";
-import type { Association, AzureSnapshot, DataCollectionRule } from "../azure";
+import { Association, AzureSnapshot, DataCollectionRule, sendsTo } from "../azure";
 import type { Fetched } from "../reads";
 import type { AzureTarget } from "../types";
 import { defineCheck, fail, Finding, pass, warn } from "./check";
-import { azureOf, sameId, unreadableAzure } from "./azureRead";
+import { azureOf, unreadableAzure } from "./azureRead";
 
 /** Microsoft's naming of the managed add-on's (and its Azure Policy's) rules and associations; the component's follow it. */
 const managedPrefix = /^MSProm-/i;
@@ -42,9 +42,7 @@ function association(snapshot: AzureSnapshot, target: AzureTarget, collector: Co
             const ruleId = a.properties!.dataCollectionRuleId!;
             return { association: a, ruleId, rule: snapshot.rules[ruleId.toLowerCase()] };
         });
-    const sendsToWorkspace = (link: Link) =>
-        link.rule?.state === "found" &&
-        (link.rule.value.properties?.destinations?.monitoringAccounts ?? []).some((m) => sameId(m.accountResourceId, target.workspaceId));
+    const sendsToWorkspace = (link: Link) => sendsTo(link.rule, target.workspaceId);
     const describe = (link: Link) => `${link.association.name ?? "?"} → ${ruleName(link)}`;
 
     if (collector === "prometheus") {

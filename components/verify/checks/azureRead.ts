@@ -9,10 +9,6 @@ export function unreadableAzure(what: string, fetched: { status: number; reason:
     );
 }
 
-export function sameId(a: string | undefined, b: string): boolean {
-    return a !== undefined && a.toLowerCase() === b.toLowerCase();
-}
-
 /** The Azure side is read whole; its parts carry their own errors. */
 export function azureOf<T>(fetched: Fetched<T>): T | undefined {
     return fetched.state === "found" ? fetched.value : undefined;

@@ -3,7 +3,8 @@ import { parseAksResourceId } from "../../core/facts/resourceIds";
 import { ruleGroupName } from "../../azure/names";
 import type { RecordingRuleGroup } from "../../azure/recordingRules";
 import { defineCheck, fail, pass, warn } from "./check";
-import { azureOf, sameId, unreadableAzure } from "./azureRead";
+import { sameId } from "../azure";
+import { azureOf, unreadableAzure } from "./azureRead";
 
 const groups = data.groups as RecordingRuleGroup[];
 

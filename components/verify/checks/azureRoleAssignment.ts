@@ -1,14 +1,11 @@
 import { collectorIdentityName } from "../../azure/names";
 import { parseAksResourceId } from "../../core/facts/resourceIds";
+import { builtInRoles } from "../../core/facts/roles";
 import { defineCheck, fail, pass } from "./check";
 import { azureOf, unreadableAzure } from "./azureRead";
 
-/**
- * "Monitoring Metrics Publisher", the built-in role the component gives the collector's identity on its data
- * collection rule (azure/roles.ts `builtInRoles`, which loads the Pulumi SDK this command does not load; a test
- * holds the two equal).
- */
-export const metricsPublisherRoleId = "3913510d-42f4-4e42-8a64-420c390055eb";
+/** "Monitoring Metrics Publisher", the built-in role the component gives the collector's identity on its data collection rule. */
+const metricsPublisherRoleId = builtInRoles.monitoringMetricsPublisher;
 
 export const azureRoleAssignment = defineCheck({
     id: "azure.role-assignment",

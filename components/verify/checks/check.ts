@@ -48,8 +48,26 @@ export const cannotCheck = (message: string, fix: string): Finding => ({ status:
 export const rbacFix = 'run as an identity with the read-only ClusterRole ama-metrics-istio-verify (README, "Verify a deployment")';
 
 /** The fix for a refused port-forward: its grant is the Role in the collector's namespace, not the ClusterRole (rbac.ts). */
-export const portForwardRbacFix = (namespace: string) =>
+const portForwardRbacFix = (namespace: string) =>
     `bind the identity to the Role ama-metrics-istio-verify in namespace ${namespace} too: it grants get and create on pods/portforward (README, "Verify a deployment")`;
+
+/**
+ * The finding for a pod whose `/metrics` the snapshot could not read through a port-forward (snapshot.ts):
+ * refused (the Role's grant is missing) or failed, where `otherFix` says what to check on the pod.
+ */
+export function unreadMetrics(
+    pod: string,
+    port: number,
+    scraped: Fetched<string> | undefined,
+    namespace: string,
+    otherFix: string,
+): Finding {
+    const reason = scraped?.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
+    return cannotCheck(
+        `pod ${pod}: could not read /metrics through a port-forward to port ${port} (${reason})`,
+        scraped?.state === "error" && scraped.status === 403 ? portForwardRbacFix(namespace) : otherFix,
+    );
+}
 
 /** The finding for a read the API server refused, failed or answered in the wrong shape. */
 export function unreadable(what: string, fetched: { path: string; status: number; reason: string }): Finding {

@@ -18,7 +18,7 @@ export const workloadIdentity = {
 };
 
 /** The shards' live pods. */
-export function shardPodsOf(pods: Fetched<Pod[]>, options: VerifyOptions): Fetched<Pod[]> {
+function shardPodsOf(pods: Fetched<Pod[]>, options: VerifyOptions): Fetched<Pod[]> {
     return pods.state === "found" ? { ...pods, value: livePodsOf(shardWorkloads(options.shards), pods.value) } : pods;
 }
 

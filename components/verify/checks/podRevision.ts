@@ -1,7 +1,6 @@
-import { labelsMatch } from "../../core/kubernetes";
 import { revisionLabel } from "../../mesh/pod";
-import { hasSidecar, livePods, nameOf } from "../kubeObjects";
-import { expectedWorkloads, meshExpectations } from "../workloads";
+import { nameOf } from "../kubeObjects";
+import { meshedPods } from "../workloads";
 import { defineCheck, fail, pass, unreadable, warn } from "./check";
 
 /** What Istio's injector writes for a control plane without a revision. */
@@ -24,18 +23,14 @@ export const podRevision = defineCheck({
     run({ pods }, options) {
         if (pods.state === "error") return [unreadable(`pods in ${options.namespace}`, pods)];
         const expected = options.revision ?? defaultRevision;
-        const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
-        const live = pods.state === "found" ? livePods(pods.value) : [];
-        const meshed = expectedWorkloads(options)
-            .filter((w) => expectations[w.role]?.sidecar)
-            .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)).map((pod) => ({ pod, w })));
+        const meshed = meshedPods(pods.state === "found" ? pods.value : [], options);
         if (meshed.length === 0) return [pass(`no meshed pod of the collector to compare with revision ${expected} (see pods.sidecars)`)];
         const other = meshed.filter(({ pod }) => {
             const injected = pod.metadata?.annotations?.[revisionLabel];
             return injected !== undefined && injected !== expected;
         });
         const unknown = meshed.filter(({ pod }) => pod.metadata?.annotations?.[revisionLabel] === undefined);
-        const restart = [...new Set([...other, ...unknown].map(({ w }) => `${w.kind.toLowerCase()}/${w.name}`))].join(" ");
+        const restart = [...new Set([...other, ...unknown].map(({ workload: w }) => `${w.kind.toLowerCase()}/${w.name}`))].join(" ");
         const fix = `kubectl -n ${options.namespace} rollout restart ${restart}: Istio injects the namespace's (or pod template's) revision when a pod is created`;
         if (other.length > 0) {
             const seen = other.map(({ pod }) => `${nameOf(pod)} (${pod.metadata?.annotations?.[revisionLabel]})`).join(", ");

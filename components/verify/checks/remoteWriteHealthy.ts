@@ -1,10 +1,9 @@
-import { labelsMatch } from "../../core/kubernetes";
 import { prometheusNames } from "../../prometheus/facts";
 import { nameOf, startedAt } from "../kubeObjects";
+import { kubeReads } from "../reads";
 import { judgeRemoteWrite } from "../remoteWrite";
-import { shardWorkloads } from "../workloads";
-import { cannotCheck, defineCheck, fail, Finding, portForwardRbacFix, unreadable } from "./check";
-import { shardPodsOf } from "./identity";
+import { runningPodsOf } from "../workloads";
+import { defineCheck, fail, Finding, unreadable, unreadMetrics } from "./check";
 
 export const remoteWriteHealthy = defineCheck({
     id: "remote-write.healthy",
@@ -16,12 +15,12 @@ export const remoteWriteHealthy = defineCheck({
     appliesTo: (options) => options.collector === "prometheus",
     reads: ["pods", "shardMetrics"],
     run({ pods, shardMetrics }, options, now) {
-        const shardPods = shardPodsOf(pods, options);
-        if (shardPods.state === "error") return [unreadable("the collector's pods", shardPods)];
+        if (pods.state === "error") return [unreadable("the collector's pods", pods)];
         const metrics = shardMetrics.state === "found" ? shardMetrics.value : {};
-        const live = shardPods.state === "found" ? shardPods.value : [];
-        return shardWorkloads(options.shards).flatMap((shard): Finding[] => {
-            const running = live.filter((p) => labelsMatch(shard.podLabels, p.metadata?.labels) && p.status?.phase === "Running");
+        const listed = pods.state === "found" ? pods.value : [];
+        // The shards the snapshot read, one by one: each judges the pods the read reached.
+        return kubeReads.shardMetrics.workloads(options).flatMap((shard): Finding[] => {
+            const running = runningPodsOf([shard], listed);
             if (running.length === 0) {
                 return [fail(`${shard.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
             }
@@ -29,12 +28,13 @@ export const remoteWriteHealthy = defineCheck({
                 const name = nameOf(pod);
                 const scraped = metrics[name];
                 if (!scraped || scraped.state !== "found") {
-                    const reason = scraped && scraped.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
-                    return cannotCheck(
-                        `pod ${name}: could not read /metrics through a port-forward to port ${prometheusNames.webPort} (${reason})`,
-                        scraped?.state === "error" && scraped.status === 403
-                            ? portForwardRbacFix(options.namespace)
-                            : `check that the pod is ready and its container ${prometheusNames.container} listens on ${prometheusNames.webPort} (kubectl -n ${options.namespace} port-forward pod/${name} ${prometheusNames.webPort})`,
+                    const port = prometheusNames.webPort;
+                    return unreadMetrics(
+                        name,
+                        port,
+                        scraped,
+                        options.namespace,
+                        `check that the pod is ready and its container ${prometheusNames.container} listens on ${port} (kubectl -n ${options.namespace} port-forward pod/${name} ${port})`,
                     );
                 }
                 const started = startedAt(pod);

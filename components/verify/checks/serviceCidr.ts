@@ -1,10 +1,9 @@
 import { isIP } from "node:net";
-import { labelsMatch } from "../../core/kubernetes";
 import { podAnnotations } from "../../mesh/pod";
 import { parseIpRanges } from "../ipRanges";
-import { hasSidecar, livePods, nameOf } from "../kubeObjects";
+import { nameOf } from "../kubeObjects";
 import { apiServerService } from "../reads";
-import { expectedWorkloads, meshExpectations } from "../workloads";
+import { meshedPods } from "../workloads";
 import { defineCheck, fail, pass, unreadable, warn } from "./check";
 
 /**
@@ -35,11 +34,7 @@ export const serviceCidr = defineCheck({
                 fail(`${what} has no cluster IP (${JSON.stringify(spec.clusterIP ?? null)})`, "check that --context names an AKS cluster"),
             ];
         }
-        const expectations = meshExpectations(options.collector, options.meshMode, options.meshNode);
-        const live = pods.state === "found" ? livePods(pods.value) : [];
-        const meshed = expectedWorkloads(options)
-            .filter((w) => expectations[w.role]?.sidecar)
-            .flatMap((w) => live.filter((p) => hasSidecar(p) && labelsMatch(w.podLabels, p.metadata?.labels)));
+        const meshed = meshedPods(pods.state === "found" ? pods.value : [], options).map(({ pod }) => pod);
         if (meshed.length === 0) {
             return [fail(`no meshed pod of the collector in ${options.namespace} to compare with ${what}`, "see pods.sidecars")];
         }

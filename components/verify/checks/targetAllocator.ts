@@ -1,10 +1,10 @@
 import { chartFacts, chartNamespace } from "../../amaMetrics/facts";
-import { labelsMatch } from "../../core/kubernetes";
 import { formatDuration } from "../report";
 import { nameOf, startedAt } from "../kubeObjects";
 import { ExpositionError, parseExposition, samplesOf } from "../promText";
-import { expectedWorkloads } from "../workloads";
-import { cannotCheck, defineCheck, fail, Finding, pass, portForwardRbacFix, unreadable, warn } from "./check";
+import { kubeReads } from "../reads";
+import { runningPodsOf } from "../workloads";
+import { defineCheck, fail, Finding, pass, unreadable, unreadMetrics, warn } from "./check";
 
 /**
  * The target allocator's HTTP server counts its requests by route (Azure/prometheus-collector
@@ -31,23 +31,26 @@ export const targetAllocator = defineCheck({
     reads: ["pods", "allocatorMetrics"],
     run({ pods, allocatorMetrics: metrics }, options, now) {
         if (pods.state === "error") return [unreadable(`pods in ${options.namespace}`, pods)];
-        const workload = expectedWorkloads(options).find((w) => w.role === "targetAllocator")!;
-        const running = (pods.state === "found" ? pods.value : []).filter(
-            (p) => labelsMatch(workload.podLabels, p.metadata?.labels) && p.status?.phase === "Running",
-        );
-        if (running.length === 0) return [fail(`${workload.name} has no running pod to read /metrics from`, "see workloads.rolled-out")];
+        // The allocator's pods the snapshot read (kubeReads.allocatorMetrics): a terminating one was not.
+        const workloads = kubeReads.allocatorMetrics.workloads(options);
+        const running = runningPodsOf(workloads, pods.state === "found" ? pods.value : []);
+        if (running.length === 0) {
+            return [
+                fail(`${workloads.map((w) => w.name).join(", ")} has no running pod to read /metrics from`, "see workloads.rolled-out"),
+            ];
+        }
         const read = metrics.state === "found" ? metrics.value : {};
         return running.map((pod): Finding => {
             const name = nameOf(pod);
             const scraped = read[name];
             const port = chartFacts.targetAllocatorPort;
             if (!scraped || scraped.state !== "found") {
-                const reason = scraped?.state === "error" ? `HTTP ${scraped.status}: ${scraped.reason}` : "not read";
-                return cannotCheck(
-                    `pod ${name}: could not read /metrics through a port-forward to port ${port} (${reason})`,
-                    scraped?.state === "error" && scraped.status === 403
-                        ? portForwardRbacFix(options.namespace)
-                        : `check that the pod is ready and its container ${chartFacts.targetAllocatorContainer} listens on ${port}`,
+                return unreadMetrics(
+                    name,
+                    port,
+                    scraped,
+                    options.namespace,
+                    `check that the pod is ready and its container ${chartFacts.targetAllocatorContainer} listens on ${port}`,
                 );
             }
             let collectors: number;

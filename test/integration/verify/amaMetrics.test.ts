@@ -2,7 +2,7 @@
 // API server serving a healthy installation and each broken variant of it.
 
 import * as assert from "node:assert/strict";
-import { FakeKube, fixtureNow, readObjects, readText } from "./fakeKube";
+import { FakeKube, fixtureNow, readObjects, readText, ServedObject } from "./fakeKube";
 import { amaMetricsArgs, amaMetricsCluster, expectOnlyProblems, expectStatus, verify } from "./harness";
 
 /** The token secret's value as AKS writes it: the identity's token response as JSON. */
@@ -123,6 +123,26 @@ describe("ama-metrics-istio-verify, ama-metrics collector", () => {
             ).status.startTime = new Date(fixtureNow.getTime() - 60 * 1000).toISOString();
             const [young] = expectStatus(await run(), "target-allocator.collectors", "warn");
             assert.match(young.message, /the pod started 1 min ago$/);
+        });
+
+        it("judges only the running pods it read: a terminating allocator pod of the old ReplicaSet does not make it could not check", async () => {
+            // Mid-rollout: the old pod is being deleted (deletionTimestamp set) while its phase is still Running.
+            const old = structuredClone(fake.get<ServedObject>("Pod", "ama-metrics-operator-targets-5056e327c9-h8t2m", "monitoring"));
+            old.metadata.name = "ama-metrics-operator-targets-6b7c8d9e0f-q4w7z";
+            old.metadata.labels = { ...old.metadata.labels, "pod-template-hash": "6b7c8d9e0f" };
+            old.metadata.deletionTimestamp = new Date(fixtureNow.getTime() - 10 * 1000).toISOString();
+            fake.add(old);
+            const findings = (await run()).checks.filter((c) => c.id === "target-allocator.collectors");
+            assert.deepEqual(
+                findings.map((c) => [c.status, c.message]),
+                [
+                    [
+                        "pass",
+                        "pod ama-metrics-operator-targets-5056e327c9-h8t2m: 2 collectors to allocate to, 5470 requests for targets on /jobs/:job_id/targets",
+                    ],
+                ],
+            );
+            assert.ok(!fake.requests.some((r) => r.url.includes("/pods/ama-metrics-operator-targets-6b7c8d9e0f-q4w7z/portforward")));
         });
 
         it("could not check when nothing listens on the allocator's port (exit 2)", async () => {
