@@ -2,6 +2,7 @@
 // (prometheus/prometheus v3.14.0 config/config.go, prometheus/common v0.70.1 config/http_config.go).
 
 import * as v from "valibot";
+import { parseDuration } from "../formats";
 import { mapOf, Schema } from "../shapes";
 
 export const text = (what = "a string") => v.string(`not a string; give ${what}`);
@@ -18,23 +19,6 @@ export const list = (item: Schema, example: string) => v.array(item, `not a list
 
 /** A map (YAML mapping), never a list. */
 export const map = (value: Schema, example: string): Schema => mapOf(v.string(), value, `not a map; give an object, e.g. ${example}`);
-
-// Prometheus durations (prometheus/common model.ParseDuration): "0", or units from years down to
-// milliseconds, each at most once and in this order.
-const durationPattern = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const unitMs = [365 * 24 * 3600e3, 7 * 24 * 3600e3, 24 * 3600e3, 3600e3, 60e3, 1e3, 1];
-// model.ParseDuration refuses what overflows a time.Duration (int64 nanoseconds).
-const maxDurationMs = 2 ** 63 / 1e6;
-
-/** Milliseconds, or undefined when Prometheus would not parse it. */
-export function parseDuration(value: unknown): number | undefined {
-    if (typeof value !== "string" || value === "") return undefined;
-    if (value === "0") return 0;
-    const match = durationPattern.exec(value);
-    if (!match) return undefined;
-    const ms = unitMs.reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
-    return ms <= maxDurationMs ? ms : undefined;
-}
 
 export const duration = v.pipe(
     v.unknown(),
