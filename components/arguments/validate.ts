@@ -143,7 +143,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Comp
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),
         ...scrapeConfigProblems(args, collector),
-        ...resourceProblems(args),
+        ...resourceProblems(args, collector),
         ...ineffectiveMeshProblems(args, collector),
     ];
     if (problems.length > 0) {
