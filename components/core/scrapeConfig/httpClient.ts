@@ -5,8 +5,8 @@
 import { posix } from "node:path";
 import * as v from "valibot";
 import { Problem, problem } from "../errors";
-import { strict } from "../shapes";
-import { flag, httpUrl, list, map, secret, text } from "./values";
+import { bool, strict } from "../shapes";
+import { httpUrl, list, map, secret, text } from "./values";
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ const tlsConfig = strict({
     cert_ref: v.optional(text()),
     key_ref: v.optional(text()),
     server_name: v.optional(text("a host name")),
-    insecure_skip_verify: v.optional(flag),
+    insecure_skip_verify: v.optional(bool),
     min_version: v.optional(v.picklist(["TLS10", "TLS11", "TLS12", "TLS13"], 'not a TLS version; use "TLS12" or "TLS13"')),
     max_version: v.optional(v.picklist(["TLS10", "TLS11", "TLS12", "TLS13"], 'not a TLS version; use "TLS12" or "TLS13"')),
 });
@@ -36,7 +36,7 @@ const header = strict({
 const proxyEntries = {
     proxy_url: v.optional(httpUrl),
     no_proxy: v.optional(text("a comma-separated list of hosts")),
-    proxy_from_environment: v.optional(flag),
+    proxy_from_environment: v.optional(bool),
     proxy_connect_header: v.optional(map(list(secret, '["value"]'), '{ "X-Header": ["value"] }')),
 };
 
@@ -85,8 +85,8 @@ export const httpClientEntries = {
     bearer_token: v.optional(secret),
     bearer_token_file: v.optional(text("a file path")),
     tls_config: v.optional(tlsConfig),
-    follow_redirects: v.optional(flag),
-    enable_http2: v.optional(flag),
+    follow_redirects: v.optional(bool),
+    enable_http2: v.optional(bool),
     http_headers: v.optional(map(header, '{ "X-Tenant": { values: ["a"] } }')),
     ...proxyEntries,
 };

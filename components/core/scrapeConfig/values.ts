@@ -8,7 +8,6 @@ import { mapOf, Schema } from "../shapes";
 export const text = (what = "a string") => v.string(`not a string; give ${what}`);
 /** Secrets and ids: YAML reads `bearer_token: 1234` as the string "1234", so numbers are taken too. */
 export const secret = v.union([v.string(), v.pipe(v.number(), v.finite())], "not a string; give the value as a string");
-export const flag = v.boolean("not true or false; use true or false");
 /** Go's `uint` fields: limits, counts. */
 export const count = v.pipe(
     v.number("not a number; give a whole number, 0 for no limit"),
