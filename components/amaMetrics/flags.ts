@@ -185,6 +185,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
     const kindScopes: Record<string, Scope> = {};
     for (const entry of (values["kind-scope"] as string[] | undefined) ?? []) {
         const scope = parseKindScope(entry);
+        const known = scope && knownKindProblem(scope.key);
         if (scope === undefined) {
             problems.push(
                 problem(
@@ -194,9 +195,8 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
                     "use <group>/<Kind>=Namespaced or =Cluster, e.g. autoscaling.k8s.io/VerticalPodAutoscaler=Namespaced",
                 ),
             );
-        } else if (knownKindProblem(scope.key) !== undefined) {
-            const { wrong, fix } = knownKindProblem(scope.key)!;
-            problems.push(problem("--kind-scope", entry, wrong, fix));
+        } else if (known !== undefined) {
+            problems.push(problem("--kind-scope", entry, known.wrong, known.fix));
         } else {
             kindScopes[scope.key] = scope.scope;
         }
