@@ -19,13 +19,12 @@ import {
     valueOf,
 } from "../core/shapes";
 import { Complete, defaults, withDefaults } from "../core/settings";
-import { resolvePodMeshSettings } from "../mesh/settings";
 import { proxyResourceFields } from "../core/facts/istio";
 import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";
 import { chartFacts, defaultTokenSecret } from "./facts";
 import { knownKindProblem, parseKindScope, Scope } from "./kinds";
-import type { RelocationSettings } from "./relocate";
+import { relocationSettings, RelocationSettings } from "./relocate";
 
 const commaList = (values: readonly (string | number)[]) => values.join(",");
 
@@ -232,15 +231,17 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
-    return {
+    return relocationSettings({
         namespace: text("namespace")!,
         tokenSecret,
-        mesh: resolvePodMeshSettings("ama-metrics", istio, serviceCidr),
-        ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
-        ...(min !== undefined || max !== undefined
-            ? { collectorReplicas: { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) } }
-            : {}),
-    };
+        istio,
+        serviceCidr,
+        kindScopes: Object.keys(kindScopes).length ? kindScopes : undefined,
+        collectorReplicas:
+            min !== undefined || max !== undefined
+                ? { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }
+                : undefined,
+    });
 }
 
 function parseJson(json: string | undefined, problems: Problem[]): unknown {
