@@ -94,7 +94,8 @@ export function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>):
             ),
         );
     }
-    const hpa = getPath(isPlainObject(chart.values) ? chart.values : undefined, ["AzureMonitorMetrics", "CollectorHPAEnabled"]);
+    const values = isPlainObject(chart.values) ? chart.values : undefined;
+    const hpa = getPath(values, ["AzureMonitorMetrics", "CollectorHPAEnabled"]);
     if (chart.collectorReplicas !== undefined && hpa !== undefined && hpa !== true) {
         problems.push(
             problem(
@@ -115,7 +116,6 @@ export function chartProblems(chart: NonNullable<AmaMetricsIstioArgs["chart"]>):
             ),
         );
     }
-    const values = isPlainObject(chart.values) ? chart.values : undefined;
     const appmonitoring = values?.AppmonitoringAgent as { isOpenTelemetryMetricsEnabled?: unknown } | undefined;
     if (appmonitoring?.isOpenTelemetryMetricsEnabled === true && chart.openTelemetryMetrics !== true) {
         problems.push(

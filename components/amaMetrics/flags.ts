@@ -19,13 +19,12 @@ import {
     valueOf,
 } from "../core/shapes";
 import { Complete, defaults, withDefaults } from "../core/settings";
-import { resolvePodMeshSettings } from "../mesh/settings";
 import { proxyResourceFields } from "../core/facts/istio";
 import { meshableWorkloads } from "../core/facts/workloads";
 import { replicaCountSchema } from "./collectorReplicas";
 import { chartFacts, defaultTokenSecret } from "./facts";
 import { knownKindProblem, parseKindScope, Scope } from "./kinds";
-import type { RelocationSettings } from "./relocate";
+import { relocationSettings, RelocationSettings } from "./relocate";
 
 const commaList = (values: readonly (string | number)[]) => values.join(",");
 
@@ -185,6 +184,7 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
     const kindScopes: Record<string, Scope> = {};
     for (const entry of (values["kind-scope"] as string[] | undefined) ?? []) {
         const scope = parseKindScope(entry);
+        const known = scope && knownKindProblem(scope.key);
         if (scope === undefined) {
             problems.push(
                 problem(
@@ -194,9 +194,8 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
                     "use <group>/<Kind>=Namespaced or =Cluster, e.g. autoscaling.k8s.io/VerticalPodAutoscaler=Namespaced",
                 ),
             );
-        } else if (knownKindProblem(scope.key) !== undefined) {
-            const { wrong, fix } = knownKindProblem(scope.key)!;
-            problems.push(problem("--kind-scope", entry, wrong, fix));
+        } else if (known !== undefined) {
+            problems.push(problem("--kind-scope", entry, known.wrong, known.fix));
         } else {
             kindScopes[scope.key] = scope.scope;
         }
@@ -232,15 +231,17 @@ export function parsePostRendererArgs(argv: readonly string[]): RelocationSettin
     if (ruleProblems.length > 0) {
         throw new UsageError(ruleProblems);
     }
-    return {
+    return relocationSettings({
         namespace: text("namespace")!,
         tokenSecret,
-        mesh: resolvePodMeshSettings("ama-metrics", istio, serviceCidr),
-        ...(Object.keys(kindScopes).length ? { kindScopes } : {}),
-        ...(min !== undefined || max !== undefined
-            ? { collectorReplicas: { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) } }
-            : {}),
-    };
+        istio,
+        serviceCidr,
+        kindScopes: Object.keys(kindScopes).length ? kindScopes : undefined,
+        collectorReplicas:
+            min !== undefined || max !== undefined
+                ? { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }
+                : undefined,
+    });
 }
 
 function parseJson(json: string | undefined, problems: Problem[]): unknown {

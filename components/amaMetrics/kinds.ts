@@ -5,7 +5,7 @@
 
 import * as v from "valibot";
 import { kindKey } from "../core/kubernetes";
-import { picklist, Schema } from "../core/shapes";
+import { mapOf, picklist, Schema } from "../core/shapes";
 
 export type Scope = "Namespaced" | "Cluster";
 const scopes: readonly Scope[] = ["Namespaced", "Cluster"];
@@ -39,8 +39,8 @@ export function knownKindProblem(key: string): { wrong: string; fix: string } | 
         : { wrong: `the relocation knows this kind (${scope})`, fix: "declare only kinds it refuses as unknown, or drop it" };
 }
 
-const notAMap = 'not a map; give { "<group>/<Kind>": "Namespaced" | "Cluster" }';
-const kindScopeRecord = v.record(
+/** The component's `chart.kindScopes`: `<group>/<Kind>` (`/<Kind>` for the core group) → scope, unknown kinds only. */
+export const kindScopesSchema: Schema = mapOf(
     v.pipe(
         v.string(),
         v.check(
@@ -53,10 +53,8 @@ const kindScopeRecord = v.record(
         }),
     ),
     picklist(scopes, "not a scope"),
-    notAMap,
+    'not a map; give { "<group>/<Kind>": "Namespaced" | "Cluster" }',
 );
-/** The component's `chart.kindScopes`: `<group>/<Kind>` (`/<Kind>` for the core group) → scope, unknown kinds only. */
-export const kindScopesSchema: Schema = v.lazy((value) => (Array.isArray(value) ? v.custom(() => false, notAMap) : kindScopeRecord));
 
 /** Parses `<group>/<Kind>=<Namespaced|Cluster>` (core group: `/<Kind>` or `<Kind>`); undefined when malformed. */
 export function parseKindScope(text: string): { key: string; scope: Scope } | undefined {

@@ -3,7 +3,7 @@
 // silently, wherever it hides (base64 Secret and ConfigMap data are decoded first), and the error that
 // names it must not print a Secret's value: Helm shows it, and CI logs keep it.
 
-import { apiGroup, containersOf, isRecord, KubernetesObject, podTemplatesOf } from "../core/kubernetes";
+import { containersOf, isRecord, keyOf, KubernetesObject, podTemplatesOf } from "../core/kubernetes";
 import { chartFacts, chartNamespace } from "./facts";
 
 /** The fields whose values are base64 (Kubernetes API: Secret `data`, ConfigMap `binaryData`). */
@@ -14,7 +14,7 @@ const secretFields = ["data", "stringData"];
 /** Throws on a string of `object` that names kube-system, but the token adapters' argument for `tokenSecret`. */
 export function assertNoKubeSystem(object: KubernetesObject, tokenSecret: { namespace: string }): void {
     const allowed = `--secret-namespace=${tokenSecret.namespace}`;
-    const kind = `${apiGroup(object.apiVersion)}/${object.kind}`;
+    const kind = keyOf(object);
     // The args of the token adapters, and no other list: the same text elsewhere is a reference like any other.
     const adapterArgs = new Set<unknown>(
         podTemplatesOf(object)

@@ -6,7 +6,7 @@
 // pointing at nothing. Everything here is read from chartFacts and chartWorkloads, the one place that
 // names the chart's parts.
 
-import { apiGroup, Container, containersOf, isRecord, kindKey, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
+import { Container, containersOf, isRecord, keyOf, kindKey, KubernetesObject, labelsMatch, podTemplatesOf } from "../core/kubernetes";
 import type { WorkloadRole } from "../core/facts/workloads";
 import { chartFacts, chartWorkloads, defaultChart } from "./facts";
 
@@ -54,12 +54,11 @@ const labelText = (labels: Record<string, string>) =>
 /** What of `objects` the relocation relies on is missing, one line each (empty: nothing). */
 function missingParts(objects: readonly KubernetesObject[]): string[] {
     const missing: string[] = [];
-    const key = (o: KubernetesObject) => kindKey(apiGroup(o.apiVersion), o.kind);
     const podLabelsOf: Partial<Record<WorkloadRole, Record<string, string>[]>> = {};
     for (const [workload, facts] of Object.entries(chartWorkloads) as [WorkloadRole, (typeof chartWorkloads)[WorkloadRole]][]) {
         const labels = labelText(facts.podLabels);
         const pods = objects
-            .filter((o) => key(o) === kindKey("apps", facts.kind))
+            .filter((o) => keyOf(o) === kindKey("apps", facts.kind))
             .flatMap((o) => podTemplatesOf(o).map((slot) => ({ object: o, pod: slot.get() })))
             .filter(({ pod }) => labelsMatch(facts.podLabels, pod.metadata?.labels));
         if (pods.length === 0) {
@@ -97,10 +96,10 @@ function missingParts(objects: readonly KubernetesObject[]): string[] {
             }
         }
     }
-    if (!objects.some((o) => key(o) === kindKey("", "ServiceAccount") && o.metadata.name === chartFacts.serviceAccount)) {
+    if (!objects.some((o) => keyOf(o) === kindKey("", "ServiceAccount") && o.metadata.name === chartFacts.serviceAccount)) {
         missing.push(`the ServiceAccount "${chartFacts.serviceAccount}": the agent's identity, which the component's policies name`);
     }
-    const service = objects.find((o) => key(o) === kindKey("", "Service") && o.metadata.name === chartFacts.targetAllocatorService);
+    const service = objects.find((o) => keyOf(o) === kindKey("", "Service") && o.metadata.name === chartFacts.targetAllocatorService);
     const selector = isRecord(service?.spec) ? service.spec.selector : undefined;
     const ports = isRecord(service?.spec) && Array.isArray(service.spec.ports) ? service.spec.ports.filter(isRecord) : [];
     const allocatorLabels = chartWorkloads.targetAllocator.podLabels;

@@ -11,8 +11,10 @@ import {
     containersOf,
     getPath,
     isRecord,
+    keyOf,
     kindKey,
     KubernetesObject,
+    labelsMatch,
     PodTemplate,
     podTemplatesOf,
 } from "../core/kubernetes";
@@ -205,10 +207,6 @@ interface Context {
     autoscaled: Set<string>;
 }
 
-function keyOf(object: KubernetesObject): string {
-    return kindKey(apiGroup(object.apiVersion), object.kind);
-}
-
 function buildContext(objects: readonly KubernetesObject[], options: RelocationSettings): Context {
     const scopes = new Map<string, Scope>(chartKinds);
     for (const [key, scope] of Object.entries(options.kindScopes ?? {})) {
@@ -352,10 +350,7 @@ function rewriteBindings(object: KubernetesObject, context: Context): void {
 
 /** Which of the chart's workloads a pod belongs to, by the labels its selector uses. */
 function workloadOfPod(pod: PodTemplate): WorkloadRole | undefined {
-    const labels = pod.metadata?.labels ?? {};
-    const found = Object.entries(chartWorkloads).find(([, facts]) =>
-        Object.entries(facts.podLabels).every(([key, value]) => labels[key] === value),
-    );
+    const found = Object.entries(chartWorkloads).find(([, facts]) => labelsMatch(facts.podLabels, pod.metadata?.labels));
     return found?.[0] as WorkloadRole | undefined;
 }
 

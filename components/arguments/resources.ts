@@ -2,10 +2,10 @@
 // merged: a request above its limit makes the pod invalid ("must be less than or equal to ... limit"),
 // which would only show at `up`, after the Azure side exists.
 
-import { prometheusDefaults } from "../prometheus/facts";
-import type { AmaMetricsIstioArgs, ResourceQuantities } from "../core/args";
+import type { AmaMetricsIstioArgs, Collector, MeshableWorkloadRole, ResourceQuantities } from "../core/args";
 import { Problem, problem } from "../core/errors";
-import { defaults } from "../core/settings";
+import { proxyResourcesOf } from "../mesh/settings";
+import { prometheusResources } from "../prometheus/arguments";
 
 // Kubernetes quantity suffixes (apimachinery resource.Quantity): binary, decimal, and exponents.
 const binary: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
@@ -43,18 +43,14 @@ function pairProblems(
 }
 
 /** Requests above limits, once the defaults are merged: the Prometheus shards' and each sidecar's. */
-export function resourceProblems(args: AmaMetricsIstioArgs): Problem[] {
-    const given = args.prometheus?.resources;
+export function resourceProblems(args: AmaMetricsIstioArgs, collector: Collector): Problem[] {
+    const shards = prometheusResources(args.prometheus?.resources);
     const prometheus =
-        (args.collector ?? defaults.collector) === "prometheus"
-            ? pairProblems(
-                  { ...prometheusDefaults.resources.requests, ...given?.requests },
-                  { ...prometheusDefaults.resources.limits, ...given?.limits },
-                  (key, limit) => `prometheus.resources.${limit ? "limits" : "requests"}.${key}`,
-              )
+        collector === "prometheus"
+            ? pairProblems(shards.requests, shards.limits, (key, limit) => `prometheus.resources.${limit ? "limits" : "requests"}.${key}`)
             : [];
     const proxies = Object.entries(args.istio?.proxyResources ?? {}).flatMap(([workload, resources]) => {
-        const merged = { ...defaults.proxyResources[workload as keyof typeof defaults.proxyResources], ...resources };
+        const merged = proxyResourcesOf(workload as MeshableWorkloadRole, resources);
         return pairProblems(
             { cpu: merged.cpu, memory: merged.memory },
             { cpu: merged.cpuLimit, memory: merged.memoryLimit },

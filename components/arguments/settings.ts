@@ -5,8 +5,7 @@ import { chartArgumentDefaults, tokenSecretArgumentDefaults } from "../amaMetric
 import type { AmaMetricsIstioArgs } from "../core/args";
 import { CommonSettings, ParsedIds, ComponentSettings, topLevelArguments, withDefaults } from "../core/settings";
 import { resolveMeshSettings } from "../mesh/settings";
-import { prometheusArgumentDefaults } from "../prometheus/arguments";
-import { prometheusDefaults } from "../prometheus/facts";
+import { prometheusArgumentDefaults, prometheusResources } from "../prometheus/arguments";
 import { targetDefaults } from "../prometheus/jobs";
 import {
     alertsArgumentDefaults,
@@ -39,10 +38,7 @@ export function resolveSettings(args: AmaMetricsIstioArgs, ids: ParsedIds): Comp
             oidcIssuerUrl: oidcIssuerUrl!,
             prometheus: {
                 ...withDefaults(prometheus, prometheusArgumentDefaults),
-                resources: {
-                    requests: { ...prometheusDefaults.resources.requests, ...prometheus.resources?.requests },
-                    limits: { ...prometheusDefaults.resources.limits, ...prometheus.resources?.limits },
-                },
+                resources: prometheusResources(prometheus.resources),
                 targets: { ...targetDefaults, ...prometheus.targets },
             },
         };

@@ -12,7 +12,7 @@ import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
 import { withDeferredChecks } from "../core/inputs";
 import { AksResourceId, parseAksResourceId, parseResourceId, WorkspaceResourceId } from "../core/facts/resourceIds";
 import { defaults, ComponentSettings } from "../core/settings";
-import { aksClusterIdSchema, Schema, shapeProblems, workspaceIdSchema } from "../core/shapes";
+import { Schema, shapeProblems } from "../core/shapes";
 import { ineffectiveMeshProblems } from "../mesh/ineffective";
 import { istioProblems, namespaceProblems } from "../mesh/arguments";
 import { prometheusProblems, scrapeConfigProblems } from "../prometheus/arguments";
@@ -105,26 +105,17 @@ function checkedOutputs(component: string, args: AmaMetricsIstioArgs): AmaMetric
     ) as AmaMetricsIstioArgs;
 }
 
-/** The cluster's and an existing workspace's ids, parsed (and checked) once known. */
-function parsedIds(
-    component: string,
-    args: AmaMetricsIstioArgs,
-): { cluster: pulumi.Output<AksResourceId>; workspace?: pulumi.Output<WorkspaceResourceId> } {
-    const parse = <T>(argument: string, value: pulumi.Input<string>, parser: (id: string) => T | undefined, schema: Schema) =>
-        pulumi.output(value).apply((id) => {
-            const parsed = parser(id);
-            if (parsed === undefined) {
-                throw new AmaMetricsIstioArgumentError(component, shapeProblems(schema, id, argument));
-            }
-            return parsed;
-        });
+/**
+ * The cluster's and an existing workspace's ids, parsed once known. They come from the checked arguments,
+ * whose schemas test exactly these parsers: a plain id passed them up front, an Output fails its check first.
+ */
+function parsedIds(args: AmaMetricsIstioArgs): { cluster: pulumi.Output<AksResourceId>; workspace?: pulumi.Output<WorkspaceResourceId> } {
+    const parse = <T>(value: pulumi.Input<string>, parser: (id: string) => T | undefined) =>
+        pulumi.output(value).apply((id) => parser(id)!);
     const workspaceId = args.workspace?.resourceId;
     return {
-        cluster: parse("cluster.resourceId", args.cluster.resourceId, parseAksResourceId, aksClusterIdSchema),
-        workspace:
-            workspaceId === undefined
-                ? undefined
-                : parse("workspace.resourceId", workspaceId, (id) => parseResourceId(id, "workspace"), workspaceIdSchema),
+        cluster: parse(args.cluster.resourceId, parseAksResourceId),
+        workspace: workspaceId === undefined ? undefined : parse(workspaceId, (id) => parseResourceId(id, "workspace")),
     };
 }
 
@@ -152,7 +143,7 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Comp
         ...(args.chart ? chartProblems(args.chart) : []),
         ...istioProblems(args, collector),
         ...scrapeConfigProblems(args, collector),
-        ...resourceProblems(args),
+        ...resourceProblems(args, collector),
         ...ineffectiveMeshProblems(args, collector),
     ];
     if (problems.length > 0) {
@@ -160,5 +151,5 @@ export function validateArgs(component: string, args: AmaMetricsIstioArgs): Comp
     }
     // The ids are parsed from the checked arguments, so that a bad id known later fails once, with one error.
     const checked = checkedOutputs(component, args);
-    return resolveSettings(checked, parsedIds(component, checked));
+    return resolveSettings(checked, parsedIds(checked));
 }

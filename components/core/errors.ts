@@ -20,6 +20,11 @@ export function formatProblem(problem: Problem): string {
     return `${problem.argument} = ${describeValue(problem.value)}: ${problem.message}`;
 }
 
+/** A Pulumi Output, recognised without the Pulumi SDK (which the commands do not load) by its brand. @internal */
+export function isOutput(value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { __pulumiOutput?: unknown }).__pulumiOutput === true;
+}
+
 // Non-finite numbers, which JSON would print as null, and Outputs, whose toJSON is a warning text.
 const nonFinite = "\u0000nonfinite:";
 const outputMark = "\u0000output";
@@ -30,8 +35,7 @@ function describeValue(value: unknown): string {
     }
     try {
         const text = JSON.stringify(value, function (this: unknown, key: string, item: unknown) {
-            const raw = (this as Record<string, unknown>)[key];
-            if (typeof raw === "object" && raw !== null && (raw as { __pulumiOutput?: unknown }).__pulumiOutput === true) {
+            if (isOutput((this as Record<string, unknown>)[key])) {
                 return outputMark;
             }
             return typeof item === "number" && !Number.isFinite(item) ? `${nonFinite}${item}` : item;

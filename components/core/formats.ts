@@ -31,11 +31,26 @@ const quantityPattern = /^(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE]
 const labelValuePattern = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 // Label keys: an optional DNS subdomain prefix and '/', then a name like a label value (not empty).
 const labelNamePattern = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-// Prometheus durations (prometheus/common model.ParseDuration): units from years down to milliseconds.
-const durationPattern = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 // OCI image references (distribution/reference): optional registry, path, then a tag and/or a digest.
 const imagePattern =
     /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+// Prometheus durations (prometheus/common model.ParseDuration): "0", or units from years down to
+// milliseconds, each at most once and in this order.
+const durationPattern = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const unitMs = [365 * 24 * 3600e3, 7 * 24 * 3600e3, 24 * 3600e3, 3600e3, 60e3, 1e3, 1];
+// model.ParseDuration refuses what overflows a time.Duration (int64 nanoseconds).
+const maxDurationMs = 2 ** 63 / 1e6;
+
+/** Milliseconds, or undefined when Prometheus would not parse it. */
+export function parseDuration(value: unknown): number | undefined {
+    if (typeof value !== "string" || value === "") return undefined;
+    if (value === "0") return 0;
+    const match = durationPattern.exec(value);
+    if (!match) return undefined;
+    const ms = unitMs.reduce((sum, unit, i) => sum + Number(match[i + 1] ?? 0) * unit, 0);
+    return ms <= maxDurationMs ? ms : undefined;
+}
 
 function isDnsLabel(value: unknown): value is string {
     return typeof value === "string" && value.length <= 63 && dnsLabelPattern.test(value);
@@ -177,7 +192,8 @@ export const formats = {
     duration: format(
         "not a Prometheus duration",
         'use a number and a unit, e.g. "30s", "1m" or "1m30s"',
-        (text) => text.length > 0 && durationPattern.test(text) && /[1-9]/.test(text),
+        // Positive: "0" parses but is no interval; past ~292 years Prometheus refuses it.
+        (text) => (parseDuration(text) ?? 0) > 0,
     ),
 } satisfies Record<string, Format>;
 

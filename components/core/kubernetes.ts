@@ -62,6 +62,11 @@ export function kindKey(group: string, kind: string): string {
     return `${group}/${kind}`;
 }
 
+/** An object's `kindKey`. @internal */
+export function keyOf(object: Pick<KubernetesObject, "apiVersion" | "kind">): string {
+    return kindKey(apiGroup(object.apiVersion), object.kind);
+}
+
 /** `Kind namespace/name`, or `Kind name` for objects without a namespace. @internal */
 export function describeObject(object: Pick<KubernetesObject, "kind" | "metadata">): string {
     const name = object.metadata?.name ?? "<unnamed>";

@@ -1,7 +1,7 @@
 // The range of the default jobs' scrape interval (`prometheus.scrapeInterval`).
 
 import { Problem, problem } from "./errors";
-import { parseDuration } from "./scrapeConfig/values";
+import { parseDuration } from "./formats";
 
 /**
  * Microsoft's recording rules (FullAzureMonitorMetricsProfile.json of Azure/prometheus-collector's

@@ -8,7 +8,7 @@ import { clouds } from "./facts/clouds";
 import { parseResourceId, resourceIdForm, ResourceType, resourceTypes } from "./facts/resourceIds";
 import { meshableWorkloads, workloadsWithSidecar } from "./facts/workloads";
 import type { CloudEnvironment, Collector, IstioArgs, MeshMode, ResourceQuantities } from "./args";
-import { Problem, problem } from "./errors";
+import { isOutput, Problem, problem } from "./errors";
 import { Format, formats, port } from "./formats";
 import { proxyResourceFields, wellKnownRootNamespaces } from "./facts/istio";
 import { defaults } from "./settings";
@@ -141,11 +141,6 @@ export const proxyResourcesPerWorkload = strict(
 
 export const excludedRanges = stringList(formats.cidr);
 export const excludedPorts = v.array(valueOf(port), "not a list of ports; give e.g. [9999]");
-
-/** A Pulumi Output, recognised without the Pulumi SDK (which the commands do not load) by its brand. */
-function isOutput(value: unknown): boolean {
-    return typeof value === "object" && value !== null && (value as { __pulumiOutput?: unknown }).__pulumiOutput === true;
-}
 
 /** The problems valibot finds, in the package's shape; `prefix` is prepended to every argument path. */
 export function shapeProblems(schema: Schema, value: unknown, prefix = ""): Problem[] {

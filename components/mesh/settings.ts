@@ -25,10 +25,15 @@ function proxyResourcesWithDefaults(
 ): Partial<Record<MeshableWorkloadRole, ProxyResources>> {
     const result: Partial<Record<MeshableWorkloadRole, ProxyResources>> = {};
     for (const workload of meshed) {
-        const merged = { ...defaults.proxyResources[workload], ...given[workload] };
+        const merged = proxyResourcesOf(workload, given[workload]);
         if (Object.keys(merged).length > 0) {
             result[workload] = merged;
         }
     }
     return result;
+}
+
+/** One workload's proxy resources: the given fields over its defaults. */
+export function proxyResourcesOf(workload: MeshableWorkloadRole, given: ProxyResources | undefined): ProxyResources {
+    return { ...defaults.proxyResources[workload], ...given };
 }

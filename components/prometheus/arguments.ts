@@ -52,6 +52,14 @@ export const prometheusArgumentDefaults = {
     windowsKubelet: false,
 } satisfies Defaults<PrometheusArgs, PrometheusDefaultedKey>;
 
+/** The shards' requests and limits: the given ones over the defaults, field by field. */
+export function prometheusResources(given: PrometheusArgs["resources"]) {
+    return {
+        requests: { ...prometheusDefaults.resources.requests, ...given?.requests },
+        limits: { ...prometheusDefaults.resources.limits, ...given?.limits },
+    };
+}
+
 /** The `prometheus` argument's rules: the image's version, the scrape interval, the targets. */
 export function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["prometheus"]>): Problem[] {
     // The tag after the last path segment's ':'; a digest-only reference names no version to judge.

@@ -471,6 +471,13 @@ const cases: Array<[string, unknown, string, RegExp]> = [
         `prometheus.scrapeInterval = "1ms"`,
         /shorter than 1s: the scrape timeout, at most the interval, would be as short; give an interval from 1s to 1m/,
     ],
+    [
+        // model.ParseDuration refuses what overflows a time.Duration (about 292 years), so Prometheus would not start.
+        "a scrape interval of 300y",
+        { ...prometheus, prometheus: { scrapeInterval: "300y" } },
+        `prometheus.scrapeInterval = "300y"`,
+        /not a Prometheus duration; use a number and a unit/,
+    ],
     // The OIDC issuer as `az aks show` prints it: Entra matches it exactly.
     [
         "an OIDC issuer without its trailing slash",

@@ -248,6 +248,13 @@ describe("post-renderer flags", () => {
                 ["--namespace=monitoring", "--kind-scope=Widget"],
                 [/^--kind-scope = "Widget": not a kind's scope; use <group>\/<Kind>=Namespaced or =Cluster/],
             ],
+            [
+                // A Deployment is namespaced (Kubernetes' apps/v1 API): a second scope for it would only be a guess.
+                ["--namespace=monitoring", "--kind-scope=apps/Deployment=Cluster"],
+                [
+                    '--kind-scope = "apps/Deployment=Cluster": the relocation knows this kind (Namespaced); declare only kinds it refuses as unknown, or drop it',
+                ],
+            ],
             [["--namespace=monitoring", "--proxy-resources={"], [/^--proxy-resources = "\{": not JSON \(.*\); give e\.g\. /]],
         ].map(([argv, expected]) => [argv as string[], expected as string[]]);
 

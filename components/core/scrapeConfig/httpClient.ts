@@ -5,10 +5,12 @@
 import { posix } from "node:path";
 import * as v from "valibot";
 import { Problem, problem } from "../errors";
-import { strict } from "../shapes";
-import { flag, httpUrl, list, map, secret, text } from "./values";
+import { bool, strict } from "../shapes";
+import { httpUrl, list, map, secret, text } from "./values";
 
 type Json = Record<string, unknown>;
+
+const tlsVersion = v.picklist(["TLS10", "TLS11", "TLS12", "TLS13"], 'not a TLS version; use "TLS12" or "TLS13"');
 
 const tlsConfig = strict({
     ca: v.optional(text("a PEM certificate")),
@@ -21,9 +23,9 @@ const tlsConfig = strict({
     cert_ref: v.optional(text()),
     key_ref: v.optional(text()),
     server_name: v.optional(text("a host name")),
-    insecure_skip_verify: v.optional(flag),
-    min_version: v.optional(v.picklist(["TLS10", "TLS11", "TLS12", "TLS13"], 'not a TLS version; use "TLS12" or "TLS13"')),
-    max_version: v.optional(v.picklist(["TLS10", "TLS11", "TLS12", "TLS13"], 'not a TLS version; use "TLS12" or "TLS13"')),
+    insecure_skip_verify: v.optional(bool),
+    min_version: v.optional(tlsVersion),
+    max_version: v.optional(tlsVersion),
 });
 
 const header = strict({
@@ -36,7 +38,7 @@ const header = strict({
 const proxyEntries = {
     proxy_url: v.optional(httpUrl),
     no_proxy: v.optional(text("a comma-separated list of hosts")),
-    proxy_from_environment: v.optional(flag),
+    proxy_from_environment: v.optional(bool),
     proxy_connect_header: v.optional(map(list(secret, '["value"]'), '{ "X-Header": ["value"] }')),
 };
 
@@ -85,8 +87,8 @@ export const httpClientEntries = {
     bearer_token: v.optional(secret),
     bearer_token_file: v.optional(text("a file path")),
     tls_config: v.optional(tlsConfig),
-    follow_redirects: v.optional(flag),
-    enable_http2: v.optional(flag),
+    follow_redirects: v.optional(bool),
+    enable_http2: v.optional(bool),
     http_headers: v.optional(map(header, '{ "X-Tenant": { values: ["a"] } }')),
     ...proxyEntries,
 };
@@ -234,26 +236,19 @@ export function httpClientProblems(client: Json, at: (key: string) => string): P
     if (client.authorization !== undefined && (client.basic_auth !== undefined || client.oauth2 !== undefined)) {
         auth("authorization", "given together with basic_auth or oauth2", "give at most one of basic_auth, oauth2 and authorization");
     }
+    // A secret given inline, from a file and by reference at once: Prometheus takes one of them.
+    const oneSource = (group: Json, path: string, name: string, what: string) => {
+        const file = `${name}_file`;
+        if (several(group[name], group[file], group[`${name}_ref`])) {
+            problems.push(
+                problem(at(`${path}.${file}`), group[file], `more than one ${what}`, `give one of ${name}, ${file} and ${name}_ref`),
+            );
+        }
+    };
     const basic = client.basic_auth as Json | undefined;
-    if (basic && several(basic.username, basic.username_file, basic.username_ref)) {
-        problems.push(
-            problem(
-                at("basic_auth.username_file"),
-                basic.username_file,
-                "more than one username",
-                "give one of username, username_file and username_ref",
-            ),
-        );
-    }
-    if (basic && several(basic.password, basic.password_file, basic.password_ref)) {
-        problems.push(
-            problem(
-                at("basic_auth.password_file"),
-                basic.password_file,
-                "more than one password",
-                "give one of password, password_file and password_ref",
-            ),
-        );
+    if (basic) {
+        oneSource(basic, "basic_auth", "username", "username");
+        oneSource(basic, "basic_auth", "password", "password");
     }
     const authorization = client.authorization as Json | undefined;
     if (authorization) {
@@ -278,16 +273,7 @@ export function httpClientProblems(client: Json, at: (key: string) => string): P
         if (!given(oauth.client_id)) problems.push(problem(at("oauth2.client_id"), undefined, "missing", "give the OAuth 2 client id"));
         if (!given(oauth.token_url)) problems.push(problem(at("oauth2.token_url"), undefined, "missing", "give the token endpoint URL"));
         if (oauth.grant_type === "urn:ietf:params:oauth:grant-type:jwt-bearer") {
-            if (several(oauth.client_certificate_key, oauth.client_certificate_key_file, oauth.client_certificate_key_ref)) {
-                problems.push(
-                    problem(
-                        at("oauth2.client_certificate_key_file"),
-                        oauth.client_certificate_key_file,
-                        "more than one client certificate key",
-                        "give one of client_certificate_key, client_certificate_key_file and client_certificate_key_ref",
-                    ),
-                );
-            }
+            oneSource(oauth, "oauth2", "client_certificate_key", "client certificate key");
             if (given(oauth.signature_algorithm) && !["RS256", "RS384", "RS512"].includes(oauth.signature_algorithm as string)) {
                 problems.push(
                     problem(
@@ -298,15 +284,8 @@ export function httpClientProblems(client: Json, at: (key: string) => string): P
                     ),
                 );
             }
-        } else if (several(oauth.client_secret, oauth.client_secret_file, oauth.client_secret_ref)) {
-            problems.push(
-                problem(
-                    at("oauth2.client_secret_file"),
-                    oauth.client_secret_file,
-                    "more than one client secret",
-                    "give one of client_secret, client_secret_file and client_secret_ref",
-                ),
-            );
+        } else {
+            oneSource(oauth, "oauth2", "client_secret", "client secret");
         }
         problems.push(...tlsProblems(oauth.tls_config as Json | undefined, at("oauth2.tls_config")));
         problems.push(...proxyProblems(oauth, (key) => at(`oauth2.${key}`)));

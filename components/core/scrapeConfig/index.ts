@@ -3,10 +3,10 @@
 
 import * as v from "valibot";
 import { Problem, problem } from "../errors";
+import { parseDuration } from "../formats";
 import { discoveries } from "./discovery";
 import { httpClientProblems } from "./httpClient";
 import { NameScheme, relabelProblems } from "./relabel";
-import { parseDuration } from "./values";
 import { scrapeJob } from "./job";
 
 type Json = Record<string, unknown>;

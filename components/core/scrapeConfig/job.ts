@@ -3,11 +3,11 @@
 // the nearest known one; keys of Prometheus' top level or of other discoveries say why they are refused.
 
 import * as v from "valibot";
-import { nearest, picklist } from "../shapes";
+import { bool, nearest, picklist } from "../shapes";
 import { discoveries, otherDiscoveries } from "./discovery";
 import { httpClientEntries } from "./httpClient";
 import { relabelConfigs } from "./relabel";
-import { count, duration, flag, list, map, text } from "./values";
+import { count, duration, list, map, text } from "./values";
 
 // Supported values, case-sensitive (`ScrapeProtocol.Validate`, `model.ValidationScheme`, `model.EscapingScheme`).
 const scrapeProtocols = ["PrometheusProto", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusText0.0.4", "PrometheusText1.0.0"];
@@ -36,21 +36,21 @@ const jobEntries: v.ObjectEntries = {
         v.minLength(1, "empty; give the job a name"),
         v.check((name) => !/[\r\n]/.test(name), "more than one line; give the job a one-line name"),
     ),
-    honor_labels: v.optional(flag),
-    honor_timestamps: v.optional(flag),
-    track_timestamps_staleness: v.optional(flag),
+    honor_labels: v.optional(bool),
+    honor_timestamps: v.optional(bool),
+    track_timestamps_staleness: v.optional(bool),
     params: v.optional(map(list(text(), '["value"]'), '{ module: ["http_2xx"] }')),
     scrape_interval: v.optional(duration),
     scrape_timeout: v.optional(duration),
     scrape_protocols: v.optional(list(protocol, '["OpenMetricsText1.0.0", "PrometheusText0.0.4"]')),
     fallback_scrape_protocol: v.optional(protocol),
-    scrape_native_histograms: v.optional(flag),
-    always_scrape_classic_histograms: v.optional(flag),
-    convert_classic_histograms_to_nhcb: v.optional(flag),
+    scrape_native_histograms: v.optional(bool),
+    always_scrape_classic_histograms: v.optional(bool),
+    convert_classic_histograms_to_nhcb: v.optional(bool),
     scrape_failure_log_file: v.optional(text("a file path")),
     metrics_path: v.optional(text('a path, e.g. "/metrics"')),
     scheme: v.optional(picklist(["http", "https"], "not a scrape scheme")),
-    enable_compression: v.optional(flag),
+    enable_compression: v.optional(bool),
     body_size_limit: v.optional(
         v.pipe(
             v.unknown(),
@@ -72,7 +72,7 @@ const jobEntries: v.ObjectEntries = {
     keep_dropped_targets: v.optional(count),
     metric_name_validation_scheme: v.optional(picklist(["", "legacy", "utf8"], "not a name validation scheme")),
     metric_name_escaping_scheme: v.optional(picklist(["allow-utf-8", "underscores", "dots", "values"], "not a name escaping scheme")),
-    extra_scrape_metrics: v.optional(flag),
+    extra_scrape_metrics: v.optional(bool),
     ...httpClientEntries,
     ...Object.fromEntries(discoveries.map((d) => [d.key, v.optional(list(d.schema, "[{ ... }]"))])),
     relabel_configs: v.optional(relabelConfigs),

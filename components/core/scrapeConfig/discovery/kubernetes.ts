@@ -5,15 +5,15 @@
 import * as v from "valibot";
 import { Problem, problem } from "../../errors";
 import { formats } from "../../formats";
-import { strict } from "../../shapes";
+import { bool, picklist, strict } from "../../shapes";
 import { httpClientEntries, httpClientKeys, httpClientProblems } from "../httpClient";
-import { flag, httpUrl, list, text } from "../values";
+import { httpUrl, list, text } from "../values";
 import { Discovery } from "./discovery";
 
 type Json = Record<string, unknown>;
 
 const roles = ["pod", "service", "endpoints", "endpointslice", "node", "ingress"];
-const role = v.picklist(roles, `not a Kubernetes SD role; use one of ${roles.map((r) => `"${r}"`).join(", ")}`);
+const role = picklist(roles, "not a Kubernetes SD role");
 // Which selectors each role takes (`allowedSelectors`).
 const selectorRoles: Record<string, string[]> = {
     pod: ["pod", "node"],
@@ -60,15 +60,15 @@ export const kubernetesDiscovery: Discovery = {
             api_server: v.optional(httpUrl),
             role,
             kubeconfig_file: v.optional(text("a file path")),
-            namespaces: v.optional(strict({ own_namespace: v.optional(flag), names: v.optional(list(text("a namespace"), '["shop"]')) })),
+            namespaces: v.optional(strict({ own_namespace: v.optional(bool), names: v.optional(list(text("a namespace"), '["shop"]')) })),
             selectors: v.optional(list(selector, '[{ role: "pod", label: "app=orders" }]')),
             attach_metadata: v.optional(
                 strict({
-                    node: v.optional(flag),
-                    namespace: v.optional(flag),
-                    deployment: v.optional(flag),
-                    job: v.optional(flag),
-                    cronjob: v.optional(flag),
+                    node: v.optional(bool),
+                    namespace: v.optional(bool),
+                    deployment: v.optional(bool),
+                    job: v.optional(bool),
+                    cronjob: v.optional(bool),
                 }),
             ),
             ...httpClientEntries,
