@@ -165,3 +165,16 @@ export function shardName(shard: number): string {
 export function kubeStateMetricsShardName(shard: number): string {
     return `${prometheusNames.kubeStateMetrics}-${shard}`;
 }
+
+/**
+ * The kube-state-metrics instances, by name and shard index: one, or one per shard with
+ * `shardKubeStateMetrics` (kube-state-metrics' "Deployment sharding": `--shard=<k>` and `--total-shards=<n>`,
+ * each Deployment with its own index, each object counted by exactly one instance). Each instance still lists
+ * and watches every object; only its series are divided.
+ */
+export function kubeStateMetricsInstanceIds(shards: number, shardKubeStateMetrics: boolean): Array<{ name: string; shard?: number }> {
+    if (!shardKubeStateMetrics) {
+        return [{ name: prometheusNames.kubeStateMetrics }];
+    }
+    return Array.from({ length: shards }, (_, shard) => ({ name: kubeStateMetricsShardName(shard), shard }));
+}

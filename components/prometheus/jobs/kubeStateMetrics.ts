@@ -1,7 +1,7 @@
 // The add-on's `kube-state-metrics` job (default-prom-configs/kubestateDefault.yml): the collector's own
 // kube-state-metrics by Service DNS name (through the mesh in the sidecar mode).
 
-import { kubeStateMetricsFacts, kubeStateMetricsShardName, prometheusNames } from "../facts";
+import { kubeStateMetricsFacts, kubeStateMetricsInstanceIds } from "../facts";
 import { keepRule, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
@@ -84,7 +84,9 @@ export const kubeStateMetrics: ScrapeJob = {
     targetPerShard: (settings) => settings.prometheus.shardKubeStateMetrics,
     enabled: targetOn("kubestate"),
     build: (settings, shard) => {
-        const service = settings.prometheus.shardKubeStateMetrics ? kubeStateMetricsShardName(shard) : prometheusNames.kubeStateMetrics;
+        const instances = kubeStateMetricsInstanceIds(settings.prometheus.shards, settings.prometheus.shardKubeStateMetrics);
+        // The shard's own instance, or the one for every shard.
+        const service = (instances.find((instance) => instance.shard === shard) ?? instances[0]).name;
         return {
             job_name: "kube-state-metrics",
             ...limits(kubeStateMetrics.sampleLimit),
