@@ -47,9 +47,9 @@ function meshAndUserJobs(settings: ConfigSettings): ScrapeConfig[] {
     ].map(withSampleLimit);
 }
 
-/** Every job of shard `shard`, unsharded: the registry's (jobs/), then the mTLS and the user's jobs. */
-export function collectorJobs(settings: ConfigSettings, shard = 0): ScrapeConfig[] {
-    return [...registeredJobs(settings, shard).map(({ job }) => job), ...meshAndUserJobs(settings)];
+/** Every job of shard 0, unsharded: the registry's (jobs/), then the mTLS and the user's jobs. */
+export function collectorJobs(settings: ConfigSettings): ScrapeConfig[] {
+    return [...registeredJobs(settings, 0).map(({ job }) => job), ...meshAndUserJobs(settings)];
 }
 
 /** The label a shard's `hashmod` writes; `__tmp_` labels are Prometheus' documented scratch space. */

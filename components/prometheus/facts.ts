@@ -127,7 +127,8 @@ export const kubeStateMetricsFacts = {
     withheld: ["secrets"],
     metricsPort: 8080,
     telemetryPort: 8081,
-    resources: { requests: { cpu: "5m", memory: "50Mi" }, limits: { cpu: "1", memory: "5Gi" } },
+    /** The add-on's limits (its requests, 5m/50Mi, are not taken: kubeStateMetrics.ts). */
+    limits: { cpu: "1", memory: "5Gi" },
 };
 
 /** The names, ports and labels of the collector's objects. */

@@ -28,7 +28,7 @@ export function kubeStateMetricsServiceAccount(settings: Pick<PrometheusCollecto
  */
 const kubeStateMetricsResources = {
     requests: { cpu: "100m", memory: "250Mi" },
-    limits: { ...ksm.resources.limits },
+    limits: { ...ksm.limits },
 };
 
 /** The add-on's probe timings for kube-state-metrics (PC chart templates/ama-metrics-ksm-deployment.yaml). */
