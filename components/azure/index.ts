@@ -95,9 +95,8 @@ export function createAzureMonitor(name: string, settings: ComponentSettings, op
                   opts,
               )
             : [];
-    // Only on a workspace the component creates (the arguments' rules refuse grafana with an existing one).
-    const grafanaAccess =
-        settings.grafana && workspace.resource ? createGrafanaAccess(name, settings.grafana.principalId, workspace.id, opts) : undefined;
+    // Only on a workspace the component creates: the arguments' rules refuse grafana with an existing one (azureProblems).
+    const grafanaAccess = settings.grafana ? createGrafanaAccess(name, settings.grafana.principalId, workspace.id, opts) : undefined;
     const collectorNeeds = [...privateLinks, ...(configurationEndpoint ? [configurationEndpoint.association] : [])];
     return {
         workspace,
