@@ -2,7 +2,7 @@
 // kube-state-metrics by Service DNS name (through the mesh in the sidecar mode).
 
 import { kubeStateMetricsFacts, kubeStateMetricsInstanceIds } from "../facts";
-import { keepRule, limits, targetOn } from "./common";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC kubestateRegex_minimal_mac, name for name and in order. */
@@ -88,7 +88,6 @@ export const kubeStateMetrics: ScrapeJob = {
         // The shard's own instance, or the one for every shard.
         const service = (instances.find((instance) => instance.shard === shard) ?? instances[0]).name;
         return {
-            job_name: "kube-state-metrics",
             ...limits(kubeStateMetrics.sampleLimit),
             static_configs: [
                 {
@@ -97,7 +96,6 @@ export const kubeStateMetrics: ScrapeJob = {
                     ],
                 },
             ],
-            metric_relabel_configs: keepRule(keepList),
         };
     },
 };
