@@ -163,7 +163,7 @@ export function shardName(shard: number): string {
 }
 
 /** kube-state-metrics' Deployment and Service of shard `shard` when it runs one per shard (`prometheus.shardKubeStateMetrics`). */
-export function kubeStateMetricsShardName(shard: number): string {
+function kubeStateMetricsShardName(shard: number): string {
     return `${prometheusNames.kubeStateMetrics}-${shard}`;
 }
 
