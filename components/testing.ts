@@ -29,6 +29,12 @@ const nameInputs: Record<string, { name: string; parent?: string }> = {
     "azure-native:monitor:PrivateLinkScopedResource": { name: "name", parent: "scopeName" },
 };
 
+// The extension resources: their id is their scope's (the input named `scope`), then their ARM type and name.
+const extensionInputs: Record<string, { scope: string; name: string }> = {
+    "azure-native:monitor:DataCollectionRuleAssociation": { scope: "resourceUri", name: "associationName" },
+    "azure-native:authorization:RoleAssignment": { scope: "scope", name: "roleAssignmentName" },
+};
+
 /** A stand-in value derived from a resource's name: the same on every run, different per resource. */
 function standIn(name: string, length: number): string {
     return createHash("sha256").update(name).digest("hex").slice(0, length);
@@ -41,14 +47,12 @@ function standInGuid(name: string): string {
 
 /** The id Azure would give a resource with these inputs. */
 function azureResourceId(type: string, inputs: Record<string, any>, subscriptionId: string): string | undefined {
-    if (type === "azure-native:monitor:DataCollectionRuleAssociation") {
-        return `${inputs.resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/${inputs.associationName}`;
-    }
-    if (type === "azure-native:authorization:RoleAssignment") {
-        return `${inputs.scope}/providers/Microsoft.Authorization/roleAssignments/${inputs.roleAssignmentName}`;
+    const armType = armResourceTypes[type]?.armType;
+    const extension = extensionInputs[type];
+    if (extension !== undefined && armType !== undefined) {
+        return `${inputs[extension.scope]}/providers/${armType}/${inputs[extension.name]}`;
     }
     const named = nameInputs[type];
-    const armType = armResourceTypes[type]?.armType;
     if (named === undefined || armType === undefined) {
         return undefined;
     }

@@ -133,15 +133,22 @@ function defaultJobRules(clusterName: string): AlertRule[] {
     ];
 }
 
+/** The collector's health group, but for its rules, which name the cluster (collectorHealthRules). */
+export const collectorHealth = {
+    key: "collector-health",
+    namePrefix: "CollectorHealthAlerts-",
+    description: "Health of the ama-metrics-istio collector: remote write, shards and default scrape targets",
+    interval: "PT1M",
+} as const;
+
 /** The collector's health: remote write and shards (prometheus collector), the default jobs' targets (both). */
+export function collectorHealthRules(collector: Collector, clusterName: string, shards: number): AlertRule[] {
+    return [...(collector === "prometheus" ? remoteWriteRules(clusterName, shards) : []), ...defaultJobRules(clusterName)];
+}
+
+/** The collector's health group for one cluster. */
 export function collectorHealthGroup(collector: Collector, clusterName: string, shards: number): AlertRuleGroup {
-    return {
-        key: "collector-health",
-        namePrefix: "CollectorHealthAlerts-",
-        description: "Health of the ama-metrics-istio collector: remote write, shards and default scrape targets",
-        interval: "PT1M",
-        rules: [...(collector === "prometheus" ? remoteWriteRules(clusterName, shards) : []), ...defaultJobRules(clusterName)],
-    };
+    return { ...collectorHealth, rules: collectorHealthRules(collector, clusterName, shards) };
 }
 
 /** Microsoft's recommended groups: cluster, node and pod level. */

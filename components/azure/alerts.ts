@@ -1,57 +1,24 @@
 // Alerts in Azure: the Prometheus alert rule groups of alertRules.ts, scoped to the cluster as the
-// recording rules are, and Azure Monitor metric alerts on the workspace's ingestion limits.
+// recording rules are (ruleGroups.ts), and Azure Monitor metric alerts on the workspace's ingestion limits.
 
 import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import type { Collector } from "../core/args";
-import { AlertRule, AlertRuleGroup, collectorHealthGroup, recommendedAlertGroups } from "./alertRules";
-import { ruleGroupName } from "./names";
+import { AlertRule, collectorHealth, collectorHealthRules, recommendedAlertGroups } from "./alertRules";
+import { createRuleGroup, RuleGroupInput } from "./ruleGroups";
 
-export interface AlertsInput {
+export interface AlertsInput extends RuleGroupInput {
     collector: Collector;
-    resourceGroupName: pulumi.Input<string>;
-    location: string;
-    workspaceId: pulumi.Input<string>;
-    clusterId: pulumi.Input<string>;
-    clusterName: pulumi.Output<string>;
     /** prometheus: the number of shards the health rules expect. */
     shards: number;
     recommended: boolean;
     actionGroupIds: pulumi.Input<string>[];
-    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /** A rule as registered: with the action groups, when there are any. */
 function withActions(rule: AlertRule, actionGroupIds: pulumi.Input<string>[]) {
     return actionGroupIds.length === 0 ? { ...rule } : { ...rule, actions: actionGroupIds.map((actionGroupId) => ({ actionGroupId })) };
-}
-
-function createGroup(
-    name: string,
-    input: AlertsInput,
-    group: (clusterName: string) => AlertRuleGroup,
-    key: string,
-    opts: pulumi.CustomResourceOptions,
-): alertsmanagement.PrometheusRuleGroup {
-    const known = input.clusterName.apply(group);
-    return new alertsmanagement.PrometheusRuleGroup(
-        `${name}-alerts-${key}`,
-        {
-            ruleGroupName: pulumi.all([input.clusterName, known]).apply(([cluster, g]) => ruleGroupName(g, cluster)),
-            resourceGroupName: input.resourceGroupName,
-            location: input.location,
-            scopes: [input.workspaceId, input.clusterId],
-            clusterName: input.clusterName,
-            interval: known.interval,
-            description: known.description,
-            rules: known.apply((g) => g.rules.map((rule) => withActions(rule, input.actionGroupIds))),
-            enabled: true,
-            tags: input.tags,
-        },
-        // As the recording rule groups: a group keeps its name when the workspace moves.
-        { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true },
-    );
 }
 
 /** The alert rule groups, keyed by group key: the collector's health, then Microsoft's recommended ones when asked. */
@@ -60,11 +27,16 @@ export function createAlertRules(
     input: AlertsInput,
     opts: pulumi.CustomResourceOptions,
 ): Record<string, alertsmanagement.PrometheusRuleGroup> {
-    const created: Record<string, alertsmanagement.PrometheusRuleGroup> = {};
-    const health = (cluster: string) => collectorHealthGroup(input.collector, cluster, input.shards);
-    created["collector-health"] = createGroup(name, input, health, "collector-health", opts);
+    const registered = (rules: readonly AlertRule[]) => rules.map((rule) => withActions(rule, input.actionGroupIds));
+    // Only the health rules name the cluster.
+    const healthRules = pulumi
+        .output(input.clusterName)
+        .apply((cluster) => registered(collectorHealthRules(input.collector, cluster, input.shards)));
+    const created: Record<string, alertsmanagement.PrometheusRuleGroup> = {
+        [collectorHealth.key]: createRuleGroup(`${name}-alerts-${collectorHealth.key}`, input, collectorHealth, healthRules, opts),
+    };
     for (const group of input.recommended ? recommendedAlertGroups : []) {
-        created[group.key] = createGroup(name, input, () => group, group.key, opts);
+        created[group.key] = createRuleGroup(`${name}-alerts-${group.key}`, input, group, registered(group.rules), opts);
     }
     return created;
 }

@@ -9,6 +9,7 @@ import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
+import { parseResourceId } from "../core/facts/resourceIds";
 import { ComponentSettings } from "../core/settings";
 import { createAlertRules, createIngestionLimitAlerts } from "./alerts";
 import { createDataCollection, DataCollection } from "./dataCollection";
@@ -40,19 +41,24 @@ export interface AzureMonitor extends DataCollection {
 }
 
 export function createAzureMonitor(name: string, settings: ComponentSettings, opts: { parent: pulumi.Resource }): AzureMonitor {
+    // The private link scope's id, parsed once: the preflight checks its subscription, the links go in it.
+    const privateLinkScope =
+        settings.privateLinkScopeId === undefined
+            ? undefined
+            : pulumi.output(settings.privateLinkScopeId).apply((id) => parseResourceId(id, "privateLinkScope"));
     // Every resource in the monitoring resource group waits for the checks that need the provider's subscription.
-    const resourceGroupName = checkedResourceGroup(name, settings, opts.parent);
+    const resourceGroupName = checkedResourceGroup(name, settings, privateLinkScope, opts.parent);
     const workspace = createWorkspace(name, settings, resourceGroupName, opts);
     const { endpoint, rule } = createDataCollection(name, settings, workspace, resourceGroupName, opts);
     const configurationEndpoint = needsConfigurationEndpoint(settings)
         ? createConfigurationEndpoint(name, settings, resourceGroupName, opts)
         : undefined;
     const privateLinks =
-        settings.privateLinkScopeId === undefined
+        privateLinkScope === undefined
             ? []
             : linkToPrivateLinkScope(
                   name,
-                  settings.privateLinkScopeId,
+                  privateLinkScope,
                   { dce: endpoint, ...(configurationEndpoint ? { "cluster-dce": configurationEndpoint.endpoint } : {}) },
                   opts,
               );
@@ -95,9 +101,8 @@ export function createAzureMonitor(name: string, settings: ComponentSettings, op
                   opts,
               )
             : [];
-    // Only on a workspace the component creates (the arguments' rules refuse grafana with an existing one).
-    const grafanaAccess =
-        settings.grafana && workspace.resource ? createGrafanaAccess(name, settings.grafana.principalId, workspace.id, opts) : undefined;
+    // Only on a workspace the component creates: the arguments' rules refuse grafana with an existing one (azureProblems).
+    const grafanaAccess = settings.grafana ? createGrafanaAccess(name, settings.grafana.principalId, workspace.id, opts) : undefined;
     const collectorNeeds = [...privateLinks, ...(configurationEndpoint ? [configurationEndpoint.association] : [])];
     return {
         workspace,

@@ -5,49 +5,28 @@
 
 import * as authorization from "@pulumi/azure-native/authorization";
 import * as pulumi from "@pulumi/pulumi";
-import { AmaMetricsIstioArgumentError, Problem, problem } from "../core/errors";
+import { AmaMetricsIstioArgumentError, problem } from "../core/errors";
 import { ComponentSettings } from "../core/settings";
-import { parseResourceId } from "../core/facts/resourceIds";
-
-interface PreflightFacts {
-    /** The subscription of the azure-native provider the component was given. */
-    providerSubscription: string;
-    privateLinkScopeId: string;
-}
-
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-/** What the provider's subscription rules out. Pure: tested directly. */
-function preflightProblems(facts: PreflightFacts): Problem[] {
-    const problems: Problem[] = [];
-    const { providerSubscription } = facts;
-    const scope = parseResourceId(facts.privateLinkScopeId, "privateLinkScope");
-    if (scope !== undefined && !same(scope.subscriptionId, providerSubscription)) {
-        problems.push(
-            problem(
-                "privateLinkScopeId",
-                facts.privateLinkScopeId,
-                `the scope is in subscription ${scope.subscriptionId}, the azure-native provider the component was given deploys to subscription ${providerSubscription}, and a scope's links are created in the scope's subscription`,
-                `link the endpoints in a program whose azure-native provider targets ${scope.subscriptionId} (the endpoints' ids are outputs: dataCollectionEndpointId), or use a scope in ${providerSubscription}`,
-            ),
-        );
-    }
-    return problems;
-}
+import type { ResourceId } from "../core/facts/resourceIds";
 
 /**
  * The resource group of the component's Azure Monitor resources, once the checks above pass. The provider's
  * subscription comes from the component's own azure-native provider (through `parent`). Without a private
  * link scope there is nothing to check, and nothing waits on the provider.
  */
-export function checkedResourceGroup(name: string, settings: ComponentSettings, parent: pulumi.Resource): pulumi.Output<string> {
-    if (settings.privateLinkScopeId === undefined) {
+export function checkedResourceGroup(
+    name: string,
+    settings: ComponentSettings,
+    privateLinkScope: pulumi.Output<ResourceId | undefined> | undefined,
+    parent: pulumi.Resource,
+): pulumi.Output<string> {
+    if (settings.privateLinkScopeId === undefined || privateLinkScope === undefined) {
         return pulumi.output(settings.resourceGroupName);
     }
     const client = authorization.getClientConfigOutput({ parent });
     return pulumi
-        .all([settings.resourceGroupName, client.subscriptionId, settings.privateLinkScopeId])
-        .apply(([resourceGroupName, providerSubscription, privateLinkScopeId]) => {
+        .all([settings.resourceGroupName, client.subscriptionId, settings.privateLinkScopeId, privateLinkScope])
+        .apply(([resourceGroupName, providerSubscription, privateLinkScopeId, scope]) => {
             // A provider always names its subscription; mocks that do not answer the invoke (a consumer's
             // unit tests) leave nothing to compare with.
             if (typeof providerSubscription !== "string") {
@@ -57,9 +36,16 @@ export function checkedResourceGroup(name: string, settings: ComponentSettings, 
                 );
                 return resourceGroupName;
             }
-            const problems = preflightProblems({ providerSubscription, privateLinkScopeId });
-            if (problems.length > 0) {
-                throw new AmaMetricsIstioArgumentError(name, problems);
+            // A scope's links are created in the scope's subscription.
+            if (scope !== undefined && scope.subscriptionId.toLowerCase() !== providerSubscription.toLowerCase()) {
+                throw new AmaMetricsIstioArgumentError(name, [
+                    problem(
+                        "privateLinkScopeId",
+                        privateLinkScopeId,
+                        `the scope is in subscription ${scope.subscriptionId}, the azure-native provider the component was given deploys to subscription ${providerSubscription}, and a scope's links are created in the scope's subscription`,
+                        `link the endpoints in a program whose azure-native provider targets ${scope.subscriptionId} (the endpoints' ids are outputs: dataCollectionEndpointId), or use a scope in ${providerSubscription}`,
+                    ),
+                ]);
             }
             return resourceGroupName;
         });

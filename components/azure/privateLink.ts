@@ -8,7 +8,7 @@ import * as monitor from "@pulumi/azure-native/monitor";
 import * as pulumi from "@pulumi/pulumi";
 import { ComponentSettings } from "../core/settings";
 import { endpointNetworkAcls } from "./dataCollection";
-import { parseResourceId } from "../core/facts/resourceIds";
+import type { ResourceId } from "../core/facts/resourceIds";
 import { configurationAccessEndpointAssociationName, configurationEndpointName, sameRegion, scopedResourceName } from "./names";
 
 /** Whether the component creates an endpoint in the cluster's region for the agent's configuration. */
@@ -58,11 +58,11 @@ export function createConfigurationEndpoint(
 /** Links each endpoint to the private link scope (`<endpoint name>-connection`, as azure-cli names them). */
 export function linkToPrivateLinkScope(
     name: string,
-    scopeId: pulumi.Input<string>,
+    privateLinkScope: pulumi.Output<ResourceId | undefined>,
     endpoints: Record<string, monitor.DataCollectionEndpoint>,
     opts: pulumi.CustomResourceOptions,
 ): monitor.PrivateLinkScopedResource[] {
-    const scope = pulumi.output(scopeId).apply((id) => parseResourceId(id, "privateLinkScope")!);
+    const scope = privateLinkScope.apply((parsed) => parsed!);
     return Object.entries(endpoints).map(
         ([role, endpoint]) =>
             new monitor.PrivateLinkScopedResource(

@@ -7,7 +7,7 @@
 import * as alertsmanagement from "@pulumi/azure-native/alertsmanagement";
 import * as pulumi from "@pulumi/pulumi";
 import data from "./data/recording-rules.json";
-import { ruleGroupName } from "./names";
+import { createRuleGroup, RuleGroupInput } from "./ruleGroups";
 
 type RecordingRuleGroupKey = "node" | "kubernetes" | "ux" | "nodeWindows" | "nodeAndKubernetesWindows" | "uxWindows";
 
@@ -45,42 +45,15 @@ function ruleGroupSuffix(group: Pick<RecordingRuleGroup, "key">): string {
     return group.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-export interface RecordingRulesInput {
-    resourceGroupName: pulumi.Input<string>;
-    location: string;
-    workspaceId: pulumi.Input<string>;
-    clusterId: pulumi.Input<string>;
-    clusterName: pulumi.Input<string>;
-    windows: boolean;
-    tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
 /** The recording rule groups, keyed by group key. */
 export function createRecordingRules(
     name: string,
-    input: RecordingRulesInput,
+    input: RuleGroupInput & { windows: boolean },
     opts: pulumi.CustomResourceOptions,
 ): Record<string, alertsmanagement.PrometheusRuleGroup> {
     const created: Record<string, alertsmanagement.PrometheusRuleGroup> = {};
     for (const group of recordingRuleGroups(input.windows)) {
-        created[group.key] = new alertsmanagement.PrometheusRuleGroup(
-            `${name}-rules-${ruleGroupSuffix(group)}`,
-            {
-                ruleGroupName: pulumi.output(input.clusterName).apply((cluster) => ruleGroupName(group, cluster)),
-                resourceGroupName: input.resourceGroupName,
-                location: input.location,
-                scopes: [input.workspaceId, input.clusterId],
-                clusterName: input.clusterName,
-                interval: group.interval,
-                description: group.description,
-                rules: [...group.rules],
-                // Explicit, as Microsoft's Terraform template and azure-cli set it: drift is then repaired.
-                enabled: true,
-                tags: input.tags,
-            },
-            // A group keeps its name when the workspace moves: delete it before creating it elsewhere.
-            { ...opts, replaceOnChanges: ["location"], deleteBeforeReplace: true },
-        );
+        created[group.key] = createRuleGroup(`${name}-rules-${ruleGroupSuffix(group)}`, input, group, [...group.rules], opts);
     }
     return created;
 }

@@ -70,18 +70,21 @@ export function prometheusProblems(prometheus: NonNullable<AmaMetricsIstioArgs["
         ?.split(":")[1];
     // Pre-releases kept: v3.14.0-rc.0 is before v3.14.0.
     const version = tag !== undefined && /^v?\d/.test(tag) ? semver.coerce(tag, { includePrerelease: true }) : null;
-    const common = [...scrapeIntervalProblems(prometheus.scrapeInterval), ...shardedKubeStateMetricsProblems(prometheus)];
-    if (version === null || semver.gte(version, minimumPrometheusVersion)) {
-        return [...common, ...targetProblems(prometheus)];
-    }
+    const versionProblems =
+        version === null || semver.gte(version, minimumPrometheusVersion)
+            ? []
+            : [
+                  problem(
+                      "prometheus.image",
+                      prometheus.image,
+                      `Prometheus before v${minimumPrometheusVersion} reads the Workload ID token from a fixed path instead of AZURE_FEDERATED_TOKEN_FILE, where the webhook mounts it (prometheus/prometheus #18973): remote write would not authenticate`,
+                      `use v${minimumPrometheusVersion} or later`,
+                  ),
+              ];
     return [
-        ...common,
-        problem(
-            "prometheus.image",
-            prometheus.image,
-            `Prometheus before v${minimumPrometheusVersion} reads the Workload ID token from a fixed path instead of AZURE_FEDERATED_TOKEN_FILE, where the webhook mounts it (prometheus/prometheus #18973): remote write would not authenticate`,
-            `use v${minimumPrometheusVersion} or later`,
-        ),
+        ...scrapeIntervalProblems(prometheus.scrapeInterval),
+        ...shardedKubeStateMetricsProblems(prometheus),
+        ...versionProblems,
         ...targetProblems(prometheus),
     ];
 }

@@ -9,7 +9,7 @@ import type { ScrapeConfig } from "../core/args";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { clouds } from "../core/facts/clouds";
 import { mtlsScrapeJob } from "../mesh/scrapeJob";
-import { scrapeJobs, withSampleLimit } from "./jobs";
+import { buildJob, scrapeJobs, withSampleLimit } from "./jobs";
 
 /** The Azure values a shard's configuration carries, once known. */
 export interface CollectorValues {
@@ -36,7 +36,7 @@ export type ConfigSettings = Pick<PrometheusCollectorSettings, "namespace" | "cl
 function registeredJobs(settings: ConfigSettings, shard: number): Array<{ job: ScrapeConfig; sharded: boolean }> {
     return scrapeJobs
         .filter((job) => job.enabled(settings))
-        .map((job) => ({ job: job.build(settings, shard), sharded: job.sharded && !job.targetPerShard?.(settings) }));
+        .map((job) => ({ job: buildJob(job, settings, shard), sharded: job.sharded && !job.targetPerShard?.(settings) }));
 }
 
 /** The certificates mode's mTLS job, then the user's: without a `sample_limit` of their own, they get the default one. */
@@ -47,9 +47,9 @@ function meshAndUserJobs(settings: ConfigSettings): ScrapeConfig[] {
     ].map(withSampleLimit);
 }
 
-/** Every job of shard `shard`, unsharded: the registry's (jobs/), then the mTLS and the user's jobs. */
-export function collectorJobs(settings: ConfigSettings, shard = 0): ScrapeConfig[] {
-    return [...registeredJobs(settings, shard).map(({ job }) => job), ...meshAndUserJobs(settings)];
+/** Every job of shard 0, unsharded: the registry's (jobs/), then the mTLS and the user's jobs. */
+export function collectorJobs(settings: ConfigSettings): ScrapeConfig[] {
+    return [...registeredJobs(settings, 0).map(({ job }) => job), ...meshAndUserJobs(settings)];
 }
 
 /** The label a shard's `hashmod` writes; `__tmp_` labels are Prometheus' documented scratch space. */

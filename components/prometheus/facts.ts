@@ -127,7 +127,8 @@ export const kubeStateMetricsFacts = {
     withheld: ["secrets"],
     metricsPort: 8080,
     telemetryPort: 8081,
-    resources: { requests: { cpu: "5m", memory: "50Mi" }, limits: { cpu: "1", memory: "5Gi" } },
+    /** The add-on's limits (its requests, 5m/50Mi, are not taken: kubeStateMetrics.ts). */
+    limits: { cpu: "1", memory: "5Gi" },
 };
 
 /** The names, ports and labels of the collector's objects. */
@@ -162,6 +163,19 @@ export function shardName(shard: number): string {
 }
 
 /** kube-state-metrics' Deployment and Service of shard `shard` when it runs one per shard (`prometheus.shardKubeStateMetrics`). */
-export function kubeStateMetricsShardName(shard: number): string {
+function kubeStateMetricsShardName(shard: number): string {
     return `${prometheusNames.kubeStateMetrics}-${shard}`;
+}
+
+/**
+ * The kube-state-metrics instances, by name and shard index: one, or one per shard with
+ * `shardKubeStateMetrics` (kube-state-metrics' "Deployment sharding": `--shard=<k>` and `--total-shards=<n>`,
+ * each Deployment with its own index, each object counted by exactly one instance). Each instance still lists
+ * and watches every object; only its series are divided.
+ */
+export function kubeStateMetricsInstanceIds(shards: number, shardKubeStateMetrics: boolean): Array<{ name: string; shard?: number }> {
+    if (!shardKubeStateMetrics) {
+        return [{ name: prometheusNames.kubeStateMetrics }];
+    }
+    return Array.from({ length: shards }, (_, shard) => ({ name: kubeStateMetricsShardName(shard), shard }));
 }

@@ -34,6 +34,9 @@ export interface CollectorIdentity {
     identity: managedidentity.UserAssignedIdentity;
     credential: managedidentity.FederatedIdentityCredential;
     publisher: authorization.RoleAssignment;
+    /** The identity's client and tenant ids, failing with a clear error if Azure gives none (the Workload ID annotations). */
+    clientId: pulumi.Output<string>;
+    tenantId: pulumi.Output<string>;
 }
 
 /**
@@ -80,12 +83,13 @@ export function createCollectorIdentity(
         },
         opts,
     );
+    const resource = "the collector's identity (UserAssignedIdentity)";
     const publisher = createRoleAssignment(
         `${name}-metrics-publisher`,
         {
             principalId: requiredOutput(
                 name,
-                "the collector's identity (UserAssignedIdentity)",
+                resource,
                 "principalId",
                 identity.principalId,
                 "the Monitoring Metrics Publisher role assignment",
@@ -95,5 +99,12 @@ export function createCollectorIdentity(
         },
         opts,
     );
-    return { identity, credential, publisher };
+    const workloadId = "the collector's Workload ID (its ServiceAccount's annotations)";
+    return {
+        identity,
+        credential,
+        publisher,
+        clientId: requiredOutput(name, resource, "clientId", identity.clientId, workloadId),
+        tenantId: requiredOutput(name, resource, "tenantId", identity.tenantId, workloadId),
+    };
 }

@@ -180,22 +180,9 @@ export function createPrometheusCollector(
 ): PrometheusCollector {
     const parent = opts.parent;
     const identity = createCollectorIdentity(name, settings, prometheusNames.serviceAccount, azure.rule, { parent });
-    const identityName = "the collector's identity (UserAssignedIdentity)";
     const refs: CollectorRefs = {
-        clientId: requiredOutput(
-            name,
-            identityName,
-            "clientId",
-            identity.identity.clientId,
-            "the collector's Workload ID (its ServiceAccount's annotations)",
-        ),
-        tenantId: requiredOutput(
-            name,
-            identityName,
-            "tenantId",
-            identity.identity.tenantId,
-            "the collector's Workload ID (its ServiceAccount's annotations)",
-        ),
+        clientId: identity.clientId,
+        tenantId: identity.tenantId,
         remoteWriteUrl: pulumi
             .all([
                 requiredOutput(

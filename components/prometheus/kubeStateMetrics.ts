@@ -6,7 +6,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { KubernetesObject } from "../core/kubernetes";
 import type { PrometheusCollectorSettings } from "../core/settings";
 import { clusterRoleAndBinding, listWatchRules } from "./agent";
-import { kubeStateMetricsFacts, kubeStateMetricsShardName, prometheusDefaults, prometheusNames } from "./facts";
+import { kubeStateMetricsFacts, kubeStateMetricsInstanceIds, prometheusDefaults, prometheusNames } from "./facts";
 import { containerSecurityContext, linuxOnly, meshPod, objectLabels, podSecurityContext, priorityClassNameOf } from "./pods";
 
 const name = prometheusNames.kubeStateMetrics;
@@ -28,25 +28,11 @@ export function kubeStateMetricsServiceAccount(settings: Pick<PrometheusCollecto
  */
 const kubeStateMetricsResources = {
     requests: { cpu: "100m", memory: "250Mi" },
-    limits: { ...ksm.resources.limits },
+    limits: { ...ksm.limits },
 };
 
 /** The add-on's probe timings for kube-state-metrics (PC chart templates/ama-metrics-ksm-deployment.yaml). */
 const kubeStateMetricsProbeTimings = { initialDelaySeconds: 5, timeoutSeconds: 5 };
-
-/**
- * The kube-state-metrics instances: one, or one per shard with `shardKubeStateMetrics` (kube-state-metrics'
- * "Deployment sharding": `--shard=<k>` and `--total-shards=<n>`, each Deployment with its own index, each
- * object counted by exactly one instance). Each instance still lists and watches every object; only its
- * series are divided.
- */
-function instances(settings: Pick<PrometheusCollectorSettings, "prometheus">): Array<{ name: string; shard?: number }> {
-    const { shards, shardKubeStateMetrics } = settings.prometheus;
-    if (!shardKubeStateMetrics) {
-        return [{ name }];
-    }
-    return Array.from({ length: shards }, (_, shard) => ({ name: kubeStateMetricsShardName(shard), shard }));
-}
 
 function instanceSelector(shard: number | undefined): Record<string, string> {
     return shard === undefined ? selector : { ...selector, [prometheusNames.shardLabel]: String(shard) };
@@ -120,7 +106,7 @@ function kubeStateMetricsService(settings: Pick<PrometheusCollectorSettings, "na
 export function kubeStateMetricsInstances(
     settings: PrometheusCollectorSettings,
 ): Array<{ service: KubernetesObject; deployment: KubernetesObject }> {
-    return instances(settings).map((instance) => ({
+    return kubeStateMetricsInstanceIds(settings.prometheus.shards, settings.prometheus.shardKubeStateMetrics).map((instance) => ({
         service: kubeStateMetricsService(settings, instance),
         deployment: kubeStateMetricsDeployment(settings, instance),
     }));

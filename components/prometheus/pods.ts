@@ -62,11 +62,16 @@ export function mapInput(value: pulumi.Input<string>, f: (value: string) => stri
  */
 const priorityClassValue = 1_000_000_000;
 
+/** The component's own PriorityClass of the installation in `namespace`. */
+function priorityClassName(namespace: string): string {
+    return `${prometheusNames.partOf}-${namespace}`;
+}
+
 export function priorityClass(settings: Pick<PrometheusCollectorSettings, "namespace">): KubernetesObject {
     return {
         apiVersion: "scheduling.k8s.io/v1",
         kind: "PriorityClass",
-        metadata: { name: `${prometheusNames.partOf}-${settings.namespace}`, labels: objectLabels(prometheusNames.partOf) },
+        metadata: { name: priorityClassName(settings.namespace), labels: objectLabels(prometheusNames.partOf) },
         value: priorityClassValue,
         globalDefault: false,
         preemptionPolicy: "PreemptLowerPriority",
@@ -76,5 +81,5 @@ export function priorityClass(settings: Pick<PrometheusCollectorSettings, "names
 
 /** The PriorityClass the pods run at: the user's, or the component's own. */
 export function priorityClassNameOf(settings: Pick<PrometheusCollectorSettings, "namespace" | "prometheus">): string {
-    return settings.prometheus.priorityClassName ?? (priorityClass(settings).metadata.name as string);
+    return settings.prometheus.priorityClassName ?? priorityClassName(settings.namespace);
 }

@@ -7,7 +7,7 @@ import { chartWorkloads } from "../amaMetrics/facts";
 import { certificateReaders } from "../amaMetrics/relocate";
 import { labelsMatch } from "../core/kubernetes";
 import { collectorWorkloads, WorkloadRole, workloadsWithCertificates, workloadsWithSidecar } from "../core/facts/workloads";
-import { kubeStateMetricsShardName, prometheusNames, shardName } from "../prometheus/facts";
+import { kubeStateMetricsInstanceIds, prometheusNames, shardName } from "../prometheus/facts";
 import { hasSidecar, livePods, Pod } from "./kubeObjects";
 import type { VerifyConfiguration, VerifyOptions } from "./types";
 
@@ -50,12 +50,10 @@ function prometheusWorkloads(role: WorkloadRole, shards: number, shardedKubeStat
         }));
     }
     // One Deployment, or one per shard, each selecting its shard's index (prometheus/kubeStateMetrics).
-    const instances = shardedKubeStateMetrics
-        ? Array.from({ length: shards }, (_, i) => ({
-              name: kubeStateMetricsShardName(i),
-              shard: { [prometheusNames.shardLabel]: String(i) },
-          }))
-        : [{ name: prometheusNames.kubeStateMetrics, shard: {} }];
+    const instances = kubeStateMetricsInstanceIds(shards, shardedKubeStateMetrics).map(({ name, shard }) => ({
+        name,
+        shard: shard === undefined ? {} : { [prometheusNames.shardLabel]: String(shard) },
+    }));
     return instances.map(({ name, shard }) => ({
         kind: "Deployment" as const,
         name,

@@ -9,7 +9,7 @@ import type { AmaMetricsIstioArgs, ScrapeConfig } from "../../components";
 import { collectorHealthGroup } from "../../components/azure/alertRules";
 import { mtlsScrapeJob } from "../../components/mesh/scrapeJob";
 import { CollectorValues, configText, prometheusConfig, PrometheusConfig } from "../../components/prometheus/config";
-import { applicationSampleLimit, scrapeJobs } from "../../components/prometheus/jobs";
+import { applicationSampleLimit, buildJob, scrapeJobs } from "../../components/prometheus/jobs";
 import { baseArgs, fixture, fixtureObjects, settingsFor } from "../harness";
 import { upstreamJob, upstreamMerger } from "../prometheusUpstream";
 
@@ -166,7 +166,7 @@ describe("prometheus collector: configuration", () => {
             assert.deepEqual(configOf({ prometheus: { scrapeInterval: "1m" } }).global, { scrape_interval: "1m" });
             for (const job of scrapeJobs.filter((j) => j.upstream)) {
                 assert.equal(upstreamJob(job.upstream!.file).scrape_interval, "$$SCRAPE_INTERVAL$$", job.name);
-                assert.ok(!("scrape_interval" in job.build(settingsFor(), 0)), `${job.name}: the global interval`);
+                assert.ok(!("scrape_interval" in buildJob(job, settingsFor(), 0)), `${job.name}: the global interval`);
             }
         });
 

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { AmaMetricsIstioArgs, PrometheusTarget } from "../../components";
 import { validateArgs } from "../../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../../components/core/settings";
-import { refusedTargets, scrapeJobs, targetDefaults } from "../../components/prometheus/jobs";
+import { buildJob, refusedTargets, scrapeJobs, targetDefaults } from "../../components/prometheus/jobs";
 import { addOnLimits } from "../../components/prometheus/jobs/common";
 import { baseArgs } from "../harness";
 import { anchored, upstreamJob, upstreamKeepLists, upstreamMerger, upstreamTargetDefaults } from "../prometheusUpstream";
@@ -63,7 +63,7 @@ describe("prometheus collector: the scrape job registry", () => {
 
     for (const job of scrapeJobs) {
         describe(job.name, () => {
-            const built = () => job.build(everything(), 0);
+            const built = () => buildJob(job, everything(), 0);
 
             it("builds a job of its name, on when everything is", () => {
                 assert.equal(built().job_name, job.name);

@@ -2,7 +2,7 @@
 // Azure Container Storage's capacity provisioner pods in `acstor`, found by pod discovery. Finds nothing
 // where Azure Container Storage is not installed.
 
-import { keepRule, limits, targetOn } from "./common";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC acstorCapacityProvisionerRegex_minimal_mac. */
@@ -24,7 +24,6 @@ export const acstorCapacityProvisioner: ScrapeJob = {
     sharded: true,
     enabled: targetOn("acstor-capacity-provisioner"),
     build: () => ({
-        job_name: "acstor-capacity-provisioner",
         honor_labels: true,
         scheme: "http",
         ...limits(acstorCapacityProvisioner.sampleLimit),
@@ -42,6 +41,5 @@ export const acstorCapacityProvisioner: ScrapeJob = {
             },
             { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "metrics" },
         ],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -1,7 +1,7 @@
 // The add-on's `acstor-metrics-exporter` job (default-prom-configs/acstorMetricsExporterDefaultFile.yml): Azure
 // Container Storage's metrics exporter and node agents, found by pod discovery in `acstor` and `kube-system`.
 
-import { keepRule, limits, targetOn } from "./common";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC acstorMetricsExporter_minimal_mac. */
@@ -39,7 +39,6 @@ export const acstorMetricsExporter: ScrapeJob = {
     sharded: true,
     enabled: targetOn("acstor-metrics-exporter"),
     build: () => ({
-        job_name: "acstor-metrics-exporter",
         honor_labels: true,
         scheme: "http",
         ...limits(acstorMetricsExporter.sampleLimit),
@@ -56,6 +55,5 @@ export const acstorMetricsExporter: ScrapeJob = {
             },
             { source_labels: ["__meta_kubernetes_pod_container_port_name"], action: "keep", regex: "metrics" },
         ],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

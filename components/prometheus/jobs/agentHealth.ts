@@ -9,7 +9,7 @@
 // so a different name here).
 
 import { prometheusNames, shardName } from "../facts";
-import { keepRule, limits } from "./common";
+import { limits } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** Remote write, the write-ahead log, the agent, scrape guardrails, and the process's memory and CPU. `up` is always kept. */
@@ -36,11 +36,9 @@ export const agentHealth: ScrapeJob = {
     sharded: false,
     enabled: () => true,
     build: (_settings, shard) => ({
-        job_name: "prometheus-agent",
         ...limits(agentHealth.sampleLimit),
         static_configs: [{ targets: [`127.0.0.1:${prometheusNames.webPort}`] }],
         // The shard's pod: its StatefulSet's only replica.
         relabel_configs: [{ target_label: "instance", replacement: `${shardName(shard)}-0`, action: "replace" }],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -2,7 +2,7 @@
 // server's endpoints behind `default/kubernetes`, https with the pod's token. The endpoint's address is
 // outside the service CIDR, so the sidecar mode's proxy does not capture it.
 
-import { inClusterClient, keepRule, limits, targetOn } from "./common";
+import { inClusterClient, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC apiserverRegex_minimal_mac, name for name and in order. */
@@ -38,7 +38,6 @@ export const apiServer: ScrapeJob = {
     sharded: true,
     enabled: targetOn("apiserver"),
     build: () => ({
-        job_name: "kube-apiserver",
         ...limits(apiServer.sampleLimit),
         kubernetes_sd_configs: [{ role: "endpoints", namespaces: { names: ["default"] } }],
         ...inClusterClient,
@@ -49,6 +48,5 @@ export const apiServer: ScrapeJob = {
                 regex: "default;kubernetes;https",
             },
         ],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -2,7 +2,7 @@
 // every Linux node.
 
 import { scrapeFacts } from "../facts";
-import { inClusterClient, instanceIsNodeName, keepRule, limits, linuxNodesOnly, nodeTarget, targetOn } from "./common";
+import { inClusterClient, instanceIsNodeName, limits, linuxNodesOnly, nodeTarget, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC cadvisorRegex_minimal_mac, name for name and in order, duplicates included. */
@@ -42,12 +42,10 @@ export const cadvisor: ScrapeJob = {
     sharded: true,
     enabled: targetOn("cadvisor"),
     build: () => ({
-        job_name: "cadvisor",
         ...inClusterClient,
         metrics_path: "/metrics/cadvisor",
         ...limits(cadvisor.sampleLimit),
         kubernetes_sd_configs: [{ role: "node" }],
         relabel_configs: [linuxNodesOnly, ...nodeTarget(scrapeFacts.kubeletPort), instanceIsNodeName],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -38,10 +38,15 @@ export const linuxNodesOnly: RelabelConfig = { source_labels: [nodeLabel("label_
  * brackets), with `instance` = the node's name.
  */
 export function nodeTarget(port: number): RelabelConfig[] {
+    return addressOn(internalIp, port);
+}
+
+/** Keeps targets with an IP in `label` and scrapes that IP on `port`, an IPv6 one in brackets. */
+function addressOn(label: string, port: number): RelabelConfig[] {
     return [
-        { source_labels: [internalIp], regex: ".+", action: "keep" },
-        { source_labels: [internalIp], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
-        { source_labels: [internalIp], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
+        { source_labels: [label], regex: ".+", action: "keep" },
+        { source_labels: [label], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
+        { source_labels: [label], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
     ];
 }
 
@@ -68,7 +73,6 @@ export const inClusterClient = {
  * one label set; Prometheus keeps one of identical targets.
  */
 export function agentPodTarget(k8sApp: string, port: number, os: "linux" | "any"): RelabelConfig[] {
-    const hostIp = "__meta_kubernetes_pod_host_ip";
     return [
         {
             source_labels: ["__meta_kubernetes_namespace", "__meta_kubernetes_pod_label_k8s_app"],
@@ -78,9 +82,7 @@ export function agentPodTarget(k8sApp: string, port: number, os: "linux" | "any"
         { source_labels: ["__meta_kubernetes_pod_phase"], regex: "Running", action: "keep" },
         // The add-on's Windows DaemonSet skips the Linux-only jobs (prometheus-config-merger.go: OS_TYPE == "linux").
         ...(os === "linux" ? [linuxNodesOnly] : []),
-        { source_labels: [hostIp], regex: ".+", action: "keep" },
-        { source_labels: [hostIp], regex: "([^:]+)", replacement: `$1:${port}`, target_label: "__address__", action: "replace" },
-        { source_labels: [hostIp], regex: "(.+:.+)", replacement: `[$1]:${port}`, target_label: "__address__", action: "replace" },
+        ...addressOn("__meta_kubernetes_pod_host_ip", port),
         { source_labels: ["__meta_kubernetes_pod_node_name"], target_label: "instance", action: "replace" },
     ];
 }

@@ -1,7 +1,7 @@
 // The add-on's `kube-dns` job (default-prom-configs/corednsDefault.yml), off by default: CoreDNS pods in
 // kube-system by pod IP, which the sidecar mode's proxy does not capture.
 
-import { keepRule, limits, targetOn } from "./common";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC coreDNSRegex_minimal_mac, name for name and in order, duplicates included. */
@@ -52,7 +52,6 @@ export const coreDns: ScrapeJob = {
     sharded: true,
     enabled: targetOn("coredns"),
     build: () => ({
-        job_name: "kube-dns",
         scheme: "http",
         metrics_path: "/metrics",
         ...limits(coreDns.sampleLimit),
@@ -67,6 +66,5 @@ export const coreDns: ScrapeJob = {
             { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
         ],
         kubernetes_sd_configs: [{ role: "pod", namespaces: { names: ["kube-system"] } }],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

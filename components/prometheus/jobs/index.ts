@@ -21,7 +21,8 @@ import { networkObservabilityRetina } from "./networkObservabilityRetina";
 import { node } from "./node";
 import { nodeAgentOnlyTargets } from "./nodeAgentOnly";
 import { applicationSampleLimit, podAnnotations } from "./podAnnotations";
-import type { RefusedTarget, ScrapeJob } from "./types";
+import { keepRule } from "./common";
+import type { JobSettings, RefusedTarget, ScrapeJob } from "./types";
 
 export type { RefusedTarget, ScrapeJob } from "./types";
 export { applicationSampleLimit };
@@ -43,6 +44,18 @@ export const scrapeJobs: readonly ScrapeJob[] = [
     agentHealth,
     podAnnotations,
 ];
+
+/**
+ * The job of shard `shard`, unsharded, as the configuration carries it: `job_name` first and the keep rule
+ * last, where the add-on's files have them.
+ */
+export function buildJob(job: ScrapeJob, settings: JobSettings, shard: number): ScrapeConfig {
+    return {
+        job_name: job.name,
+        ...job.build(settings, shard),
+        ...(job.keepList === undefined ? {} : { metric_relabel_configs: keepRule(job.keepList) }),
+    };
+}
 
 /** The add-on's targets this collector cannot run. */
 export const refusedTargets: readonly RefusedTarget[] = nodeAgentOnlyTargets;

@@ -1,7 +1,7 @@
 // The add-on's `kube-proxy` job (default-prom-configs/kubeproxyDefault.yml), off by default: kube-proxy pods
 // (host network: the node's IP) on port 10249.
 
-import { keepRule, limits, targetOn } from "./common";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC kubeproxyRegex_minimal_mac, name for name and in order. */
@@ -36,7 +36,6 @@ export const kubeProxy: ScrapeJob = {
     sharded: true,
     enabled: targetOn("kubeproxy"),
     build: () => ({
-        job_name: "kube-proxy",
         ...limits(kubeProxy.sampleLimit),
         kubernetes_sd_configs: [{ role: "pod", namespaces: { names: ["kube-system"] } }],
         relabel_configs: [
@@ -57,6 +56,5 @@ export const kubeProxy: ScrapeJob = {
                 replacement: "$1:10249",
             },
         ],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -1,8 +1,8 @@
 // The add-on's `kube-state-metrics` job (default-prom-configs/kubestateDefault.yml): the collector's own
 // kube-state-metrics by Service DNS name (through the mesh in the sidecar mode).
 
-import { kubeStateMetricsFacts, kubeStateMetricsShardName, prometheusNames } from "../facts";
-import { keepRule, limits, targetOn } from "./common";
+import { kubeStateMetricsFacts, kubeStateMetricsInstanceIds } from "../facts";
+import { limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC kubestateRegex_minimal_mac, name for name and in order. */
@@ -84,9 +84,10 @@ export const kubeStateMetrics: ScrapeJob = {
     targetPerShard: (settings) => settings.prometheus.shardKubeStateMetrics,
     enabled: targetOn("kubestate"),
     build: (settings, shard) => {
-        const service = settings.prometheus.shardKubeStateMetrics ? kubeStateMetricsShardName(shard) : prometheusNames.kubeStateMetrics;
+        const instances = kubeStateMetricsInstanceIds(settings.prometheus.shards, settings.prometheus.shardKubeStateMetrics);
+        // The shard's own instance, or the one for every shard.
+        const service = (instances.find((instance) => instance.shard === shard) ?? instances[0]).name;
         return {
-            job_name: "kube-state-metrics",
             ...limits(kubeStateMetrics.sampleLimit),
             static_configs: [
                 {
@@ -95,7 +96,6 @@ export const kubeStateMetrics: ScrapeJob = {
                     ],
                 },
             ],
-            metric_relabel_configs: keepRule(keepList),
         };
     },
 };

@@ -3,17 +3,7 @@
 // scrapes them only where its Windows DaemonSet runs.
 
 import { scrapeFacts } from "../facts";
-import {
-    inClusterClient,
-    instanceIsNodeName,
-    keepRule,
-    limits,
-    linuxNodesOnly,
-    metricsPathLabel,
-    nodeLabel,
-    nodeTarget,
-    targetOn,
-} from "./common";
+import { inClusterClient, instanceIsNodeName, limits, linuxNodesOnly, metricsPathLabel, nodeLabel, nodeTarget, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC kubeletRegex_minimal_mac, name for name and in order, duplicates included. */
@@ -86,7 +76,6 @@ export const kubelet: ScrapeJob = {
     sharded: true,
     enabled: targetOn("kubelet"),
     build: (settings) => ({
-        job_name: "kubelet",
         ...inClusterClient,
         metrics_path: "/metrics",
         ...limits(kubelet.sampleLimit),
@@ -99,6 +88,5 @@ export const kubelet: ScrapeJob = {
             // The add-on's `$$OS_TYPE$$`; its RsSimple variant reads the node label.
             { source_labels: [nodeLabel("label_kubernetes_io_os")], target_label: "kubernetes_io_os", action: "replace" },
         ],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

@@ -8,7 +8,7 @@
 // without Hubble. The port is Cilium's, not read from the marker Service, whose `cilium` port no public source
 // gives. Linux nodes only, as the add-on (prometheus-config-merger.go: `OS_TYPE` "linux").
 
-import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
+import { agentPodTarget, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 const ciliumMetricsPort = 9_962;
@@ -25,11 +25,9 @@ export const networkObservabilityCilium: ScrapeJob = {
     sharded: true,
     enabled: targetOn("networkobservabilityCilium"),
     build: () => ({
-        job_name: "networkobservability-cilium",
         scheme: "http",
         ...limits(networkObservabilityCilium.sampleLimit),
         kubernetes_sd_configs: kubeSystemPods("linux"),
         relabel_configs: agentPodTarget("cilium", ciliumMetricsPort, "linux"),
-        metric_relabel_configs: keepRule(networkObservabilityCilium.keepList!),
     }),
 };

@@ -13,7 +13,7 @@
 // are down, one `up` of 0 per Linux node, and nothing else (the collector's target-down alert does not cover
 // this job); switch it off there with `prometheus.targets.networkobservabilityHubble: false`.
 
-import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
+import { agentPodTarget, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 const hubbleMetricsPort = 9_965;
@@ -30,11 +30,9 @@ export const networkObservabilityHubble: ScrapeJob = {
     sharded: true,
     enabled: targetOn("networkobservabilityHubble"),
     build: () => ({
-        job_name: "networkobservability-hubble",
         scheme: "http",
         ...limits(networkObservabilityHubble.sampleLimit),
         kubernetes_sd_configs: kubeSystemPods("linux"),
         relabel_configs: agentPodTarget("retina|cilium", hubbleMetricsPort, "linux"),
-        metric_relabel_configs: keepRule(networkObservabilityHubble.keepList!),
     }),
 };

@@ -9,7 +9,7 @@
 // the ports `hubble` 9965 and `retina` 10093. Both of the add-on's DaemonSets, Linux and Windows, run it
 // (prometheus-config-merger.go checks no OS_TYPE for it), and Retina's Windows agent serves the same port.
 
-import { agentPodTarget, keepRule, kubeSystemPods, limits, targetOn } from "./common";
+import { agentPodTarget, kubeSystemPods, limits, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 const retinaPort = 10_093;
@@ -26,11 +26,9 @@ export const networkObservabilityRetina: ScrapeJob = {
     sharded: true,
     enabled: targetOn("networkobservabilityRetina"),
     build: () => ({
-        job_name: "networkobservability-retina",
         scheme: "http",
         ...limits(networkObservabilityRetina.sampleLimit),
         kubernetes_sd_configs: kubeSystemPods("any"),
         relabel_configs: agentPodTarget("retina", retinaPort, "any"),
-        metric_relabel_configs: keepRule(networkObservabilityRetina.keepList!),
     }),
 };

@@ -2,7 +2,7 @@
 // Linux node's InternalIP (facts.ts: the collector deploys none).
 
 import { scrapeFacts } from "../facts";
-import { instanceIsNodeName, keepRule, limits, linuxNodesOnly, metricsPathLabel, nodeTarget, targetOn } from "./common";
+import { instanceIsNodeName, limits, linuxNodesOnly, metricsPathLabel, nodeTarget, targetOn } from "./common";
 import type { ScrapeJob } from "./types";
 
 /** PC nodeexporterRegex_minimal_mac, name for name and in order. */
@@ -47,11 +47,9 @@ export const node: ScrapeJob = {
     sharded: true,
     enabled: targetOn("nodeexporter"),
     build: () => ({
-        job_name: "node",
         scheme: "http",
         ...limits(node.sampleLimit),
         kubernetes_sd_configs: [{ role: "node" }],
         relabel_configs: [linuxNodesOnly, ...nodeTarget(scrapeFacts.nodeExporterPort), metricsPathLabel, instanceIsNodeName],
-        metric_relabel_configs: keepRule(keepList),
     }),
 };

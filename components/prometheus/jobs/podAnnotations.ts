@@ -18,7 +18,6 @@ export const podAnnotations: ScrapeJob = {
     sharded: true,
     enabled: (settings) => settings.prometheus.podAnnotationNamespaces !== undefined,
     build: (settings) => ({
-        job_name: "kubernetes-pods",
         ...limits(podAnnotations.sampleLimit),
         kubernetes_sd_configs: [{ role: "pod" }],
         relabel_configs: [

@@ -2,7 +2,7 @@
 // the upstream file and keep-list it reproduces, its volume guardrail and its builder. One file per job
 // (this folder), listed once in index.ts.
 
-import type { PrometheusTarget, ScrapeConfig } from "../../core/args";
+import type { PrometheusTarget } from "../../core/args";
 import type { PrometheusCollectorSettings } from "../../core/settings";
 
 /** The settings a job's builder reads. */
@@ -35,8 +35,8 @@ export interface ScrapeJob {
     targetPerShard?(settings: JobSettings): boolean;
     /** Whether the settings turn the job on. */
     enabled(settings: JobSettings): boolean;
-    /** The job of shard `shard`, unsharded. */
-    build(settings: JobSettings, shard: number): ScrapeConfig;
+    /** The job of shard `shard`, unsharded, but for its `job_name` and keep rule, which buildJob (index.ts) adds. */
+    build(settings: JobSettings, shard: number): Record<string, unknown>;
 }
 
 /** An add-on target this collector cannot scrape: `prometheus.targets` refuses it with the reason. */
