@@ -190,13 +190,16 @@ export function captureRegistrations(): Registration[] {
 }
 
 /**
- * Evaluates `program` (a module exporting the stack's function) for `stack` and returns the
- * registrations in the order the engine received them. As the engine does, it runs the program in the
+ * Evaluates `program` (a module exporting the stack's function; Pulumi.yaml's `main` unless given) for
+ * `stack` and returns the registrations in the order the engine received them. `files` are the stack's
+ * files when the caller has read them already. As the engine does, it runs the program in the
  * directory of Pulumi.yaml's `main` (paths the program hands to providers are relative to it). Call once
  * per process: the Pulumi runtime is global state.
  */
-export async function evaluateStack(stack: string, programPath?: string): Promise<Registration[]> {
-    const files = readStackFiles(stack);
+export async function evaluateStack(
+    stack: string,
+    { program: programPath, files = readStackFiles(stack) }: { program?: string; files?: StackFiles } = {},
+): Promise<Registration[]> {
     const main = pulumiMain();
     const programDir = path.dirname(main);
     if (!fs.existsSync(programDir)) {
