@@ -19,7 +19,7 @@ import { validateArgs } from "../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../components/core/settings";
 import { configText, prometheusConfig, PrometheusConfig } from "../components/prometheus/config";
 import { scrapeJobs } from "../components/prometheus/jobs";
-import { Exposition, parseExposition, samplesOf } from "../components/verify/promText";
+import { Exposition, ExpositionError, parseExposition, samplesOf } from "../components/verify/promText";
 import { defaultJobSeries, seriesPerUnit as workload } from "./seriesEstimate";
 
 const loopbackCert = path.join(__dirname, "..", "test", "fixtures", "prometheus", "loopback");
@@ -187,9 +187,14 @@ export async function measureShard(nodeCount: number, podCount: number, seconds:
         let active = 0;
         while (Date.now() < deadline) {
             await delay(5_000);
-            active = await agentMetrics(agentPort)
-                .then((m) => metric(m, "prometheus_agent_active_series"))
-                .catch(() => 0);
+            // Until the agent listens, nothing is active; an exposition it cannot read fails the run.
+            active = await agentMetrics(agentPort).then(
+                (m) => metric(m, "prometheus_agent_active_series"),
+                (error) => {
+                    if (error instanceof ExpositionError) throw error;
+                    return 0;
+                },
+            );
             if (active >= expected) break;
         }
         if (!(active >= expected)) throw new Error(`the agent reached ${active} of ${expected} active series`);
