@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as v from "valibot";
 import { AmaMetricsIstioArgs, AmaMetricsIstioArgumentError, formatProblem, Problem } from "ama-metrics-istio";
+import { ClusterStackOutput, clusterStackOutputs } from "./clusterStack";
 
 const configKey = "ama-metrics-istio:environment";
 
@@ -14,8 +15,7 @@ export type EnvironmentConfig = Omit<AmaMetricsIstioArgs, "cluster" | "grafana" 
     subscriptionId: string;
     /**
      * The cluster: `stack` names the cluster's stack (`org/project/stack`), whose outputs feed this one
-     * (`clusterResourceId`, `location`, `kubernetesVersion`, `oidcIssuerUrl`, `kubeconfig`, `istioRevision`,
-     * optionally `serviceCidr`);
+     * (`clusterStackOutputs` in clusterStack.ts);
      * values given here win over the cluster stack's, except `serviceCidr`, which must agree with the cluster
      * stack's when both are given. Without `stack`, give them here and the kubeconfig as
      * the secret `ama-metrics-istio:kubeconfig`.
@@ -52,19 +52,16 @@ class StackConfigError extends pulumi.RunError {
     }
 }
 
+/** The cluster stack's output that fills each component argument. */
+const fromStack: Record<string, string> = Object.fromEntries(
+    Object.entries(clusterStackOutputs).flatMap(([output, fills]) => ("argument" in fills ? [[fills.argument, output]] : [])),
+);
+
 /**
  * The component's refusal, in the stack's terms: each argument under `ama-metrics-istio:environment`,
  * or, for a cluster fact this stack does not set, the cluster stack's output it came from.
  */
 export function stackConfigError(error: AmaMetricsIstioArgumentError, env: EnvironmentConfig, stackFile: string): Error {
-    const fromStack: Record<string, string> = {
-        "cluster.resourceId": "clusterResourceId",
-        "cluster.location": "location",
-        "cluster.kubernetesVersion": "kubernetesVersion",
-        "cluster.oidcIssuerUrl": "oidcIssuerUrl",
-        "cluster.serviceCidr": "serviceCidr",
-        "istio.revision": "istioRevision",
-    };
     return new StackConfigError(
         stackFile,
         error.problems.map((p) => {
@@ -159,15 +156,16 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
             istioRevision: mesh ? env.istio?.revision : undefined,
         };
     }
+    const stackFile = stackFileOf(pulumi.getStack());
     const clusterStack = new pulumi.StackReference(stack);
     // A cluster stack may export these as secrets: read them as plain values.
-    const plainOutput = async (name: string) => {
+    const plainOutput = async (name: ClusterStackOutput) => {
         const details = await clusterStack.getOutputDetails(name);
         return details.value ?? details.secretValue;
     };
     const location = own.location ?? (await plainOutput("location"));
     if (typeof location !== "string") {
-        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
+        throw new StackConfigError(stackFile, [
             {
                 argument: `${configKey}.cluster.location`,
                 value: location,
@@ -182,17 +180,17 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
     // silently be whichever this file says (issue 21.6).
     const exported = await plainOutput("serviceCidr");
     if (own.serviceCidr !== undefined && exported !== undefined && own.serviceCidr !== exported) {
-        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
+        throw new StackConfigError(stackFile, [
             {
                 argument: `${configKey}.cluster.serviceCidr`,
                 value: own.serviceCidr,
-                message: `stacks/Pulumi.${pulumi.getStack()}.yaml sets cluster.serviceCidr ${own.serviceCidr}, but the cluster stack ${stack} exports serviceCidr ${JSON.stringify(exported)}; the sidecar mode captures exactly this range, so only one can be right; remove cluster.serviceCidr here to take the cluster stack's, or correct whichever is wrong`,
+                message: `${stackFile} sets cluster.serviceCidr ${own.serviceCidr}, but the cluster stack ${stack} exports serviceCidr ${JSON.stringify(exported)}; the sidecar mode captures exactly this range, so only one can be right; remove cluster.serviceCidr here to take the cluster stack's, or correct whichever is wrong`,
             },
         ]);
     }
     const serviceCidr = own.serviceCidr ?? exported;
     if (serviceCidr !== undefined && typeof serviceCidr !== "string") {
-        throw new StackConfigError(stackFileOf(pulumi.getStack()), [
+        throw new StackConfigError(stackFile, [
             {
                 argument: `${configKey}.cluster.serviceCidr`,
                 value: serviceCidr,
@@ -200,7 +198,7 @@ export async function clusterInputs(env: EnvironmentConfig, config: pulumi.Confi
             },
         ]);
     }
-    const output = (name: string) => clusterStack.requireOutput(name).apply(String);
+    const output = (name: ClusterStackOutput) => clusterStack.requireOutput(name).apply(String);
     return {
         cluster: {
             ...own,

@@ -20,7 +20,7 @@ async function main() {
         resources = registrations.length;
     } else {
         process.env.AMA_METRICS_ISTIO_BENCH_RECORDING = recording;
-        resources = (await evaluateStack(stack, path.join(__dirname, "baseline"))).length;
+        resources = (await evaluateStack(stack, { program: path.join(__dirname, "baseline") })).length;
     }
     const usage = process.resourceUsage();
     process.stdout.write(

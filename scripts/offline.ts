@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
+import { clusterStackOutputs } from "../clusterStack";
 import { createMocks } from "../components/testing";
 
 // Stack files are read from the project directory (where `npm run plan` runs), and the program is the one
@@ -64,6 +65,13 @@ function readYaml(file: string): any {
     }
 }
 
+/** The cluster stack's outputs a stand-ins file gives: "a, b and optionally c". */
+const standInNames = (() => {
+    const outputs = Object.entries(clusterStackOutputs);
+    const names = (optional: boolean) => outputs.filter(([, o]) => "optional" in o === optional).map(([name]) => name);
+    return `${names(false).join(", ")} and optionally ${names(true).join(", ")}`;
+})();
+
 export function readStackFiles(stack: string): StackFiles {
     const stackFile = path.join(projectDir(), "stacks", `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
@@ -79,8 +87,7 @@ export function readStackFiles(stack: string): StackFiles {
     if (clusterStack !== undefined && !fs.existsSync(offlineFile)) {
         throw new Error(
             `stack "${stack}" reads its cluster from the stack ${clusterStack}, and stacks/offline/${stack}.cluster.yaml has no ` +
-                `stand-ins for that stack's outputs: create it with clusterResourceId, location, kubernetesVersion, oidcIssuerUrl, ` +
-                `istioRevision, kubeconfig and optionally serviceCidr, and standInFor: ${clusterStack} (see stacks/offline/staging.cluster.yaml)`,
+                `stand-ins for that stack's outputs: create it with ${standInNames}, and standInFor: ${clusterStack} (see stacks/offline/staging.cluster.yaml)`,
         );
     }
     const { standInFor, ...clusterOutputs } = fs.existsSync(offlineFile) ? (readYaml(offlineFile) ?? {}) : {};
@@ -190,13 +197,16 @@ export function captureRegistrations(): Registration[] {
 }
 
 /**
- * Evaluates `program` (a module exporting the stack's function) for `stack` and returns the
- * registrations in the order the engine received them. As the engine does, it runs the program in the
+ * Evaluates `program` (a module exporting the stack's function; Pulumi.yaml's `main` unless given) for
+ * `stack` and returns the registrations in the order the engine received them. `files` are the stack's
+ * files when the caller has read them already. As the engine does, it runs the program in the
  * directory of Pulumi.yaml's `main` (paths the program hands to providers are relative to it). Call once
  * per process: the Pulumi runtime is global state.
  */
-export async function evaluateStack(stack: string, programPath?: string): Promise<Registration[]> {
-    const files = readStackFiles(stack);
+export async function evaluateStack(
+    stack: string,
+    { program: programPath, files = readStackFiles(stack) }: { program?: string; files?: StackFiles } = {},
+): Promise<Registration[]> {
     const main = pulumiMain();
     const programDir = path.dirname(main);
     if (!fs.existsSync(programDir)) {

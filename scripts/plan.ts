@@ -129,16 +129,19 @@ const byTypeAndName = (registrations: Registration[]) =>
 
 const isChart = (r: Registration) => r.type === "kubernetes:helm.sh/v4:Chart";
 
+/** Each Chart's rendering, made once: the summary and the resource list both show it. */
+const chartRenderings = (registrations: Registration[]) => new Map(registrations.filter(isChart).map((r) => [r, chartObjects(r)] as const));
+
 /**
  * The plan's opening summary, as YAML comments: one line per resource (type, name, protected or not), and
  * under each Chart one line per object it renders, so that a 1,000-line plan can be read in one screen.
  */
-function summary(registrations: Registration[]): string[] {
+function summary(registrations: Registration[], renderings: Map<Registration, ChartRendering>): string[] {
     const sorted = byTypeAndName(registrations);
     const width = Math.max(...sorted.map((r) => r.type.length));
     return sorted.flatMap((r) => {
         const line = `#   ${r.type.padEnd(width)}  ${r.name}${r.protect ? "  (protected)" : ""}`;
-        const renders = isChart(r) ? chartObjects(r) : undefined;
+        const renders = renderings.get(r);
         const objects = renders?.objects?.map((o) => `#       renders ${typeof o === "string" ? o : o.object}`) ?? [];
         return [line, ...(renders?.note ? [`#       ${renders.note}`] : []), ...objects];
     });
@@ -146,31 +149,36 @@ function summary(registrations: Registration[]): string[] {
 
 /** The plan as YAML: a summary, then resources sorted by type and name, keys sorted, so diffs show only real changes. */
 export function formatPlan(stack: string, registrations: Registration[], size?: ExpectedSize): string {
-    const resources = byTypeAndName(registrations).map((r) => ({
-        resource: `${r.type}::${r.name}`,
-        ...(r.parent ? { parent: r.parent } : {}),
-        ...(r.provider ? { provider: r.provider } : {}),
-        ...(r.protect ? { protect: true } : {}),
-        ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
-        ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
-        ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
-        ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
-        inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
-        ...(isChart(r) ? { renders: chartObjects(r) } : {}),
-        ...(r.type === "kubernetes:core/v1:ConfigMap" && scrapeJobsOf(r) ? { scrapes: scrapeJobsOf(r) } : {}),
-    }));
+    const renderings = chartRenderings(registrations);
+    const resources = byTypeAndName(registrations).map((r) => {
+        const jobs = r.type === "kubernetes:core/v1:ConfigMap" ? scrapeJobsOf(r) : undefined;
+        return {
+            resource: `${r.type}::${r.name}`,
+            ...(r.parent ? { parent: r.parent } : {}),
+            ...(r.provider ? { provider: r.provider } : {}),
+            ...(r.protect ? { protect: true } : {}),
+            ...(r.retainOnDelete ? { retainOnDelete: true } : {}),
+            ...(r.replaceOnChanges.length ? { replaceOnChanges: r.replaceOnChanges } : {}),
+            ...(r.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+            ...(r.dependsOn.length ? { dependsOn: r.dependsOn } : {}),
+            inputs: r.type === "azure-native:alertsmanagement:PrometheusRuleGroup" ? summariseRules(r.inputs) : r.inputs,
+            ...(renderings.has(r) ? { renders: renderings.get(r) } : {}),
+            ...(jobs ? { scrapes: jobs } : {}),
+        };
+    });
     const header = [
         `# Offline plan of stack "${stack}": ${resources.length} resources. Regenerate: npm run --silent plan -- ${stack}`,
         ...seriesEstimateLines(size),
         "# Summary (type, name; the objects each Chart renders below it):",
-        ...summary(registrations),
+        ...summary(registrations, renderings),
     ];
     return header.join("\n") + "\n" + stringify(resources, { lineWidth: 0 });
 }
 
 /** The plan as JSON: the registrations as the engine receives them, each Chart with the objects it renders. */
 export function formatJsonPlan(registrations: Registration[]): string {
-    const planned = registrations.map((r) => (isChart(r) ? { ...r, renders: chartObjects(r) } : r));
+    const renderings = chartRenderings(registrations);
+    const planned = registrations.map((r) => (renderings.has(r) ? { ...r, renders: renderings.get(r) } : r));
     return JSON.stringify(planned, null, 2) + "\n";
 }
 
@@ -182,8 +190,9 @@ async function main() {
         process.stderr.write("usage: npm run plan -- <stack> [--json]   (stacks: the files stacks/Pulumi.<stack>.yaml)\n");
         process.exit(2);
     }
-    const size = expectedSize(stacks[0], readStackFiles(stacks[0]).config);
-    const registrations = await evaluateStack(stacks[0]);
+    const files = readStackFiles(stacks[0]);
+    const size = expectedSize(stacks[0], files.config);
+    const registrations = await evaluateStack(stacks[0], { files });
     process.stdout.write(json ? formatJsonPlan(registrations) : formatPlan(stacks[0], registrations, size));
 }
 

@@ -19,6 +19,7 @@ import { validateArgs } from "../components/arguments/validate";
 import type { PrometheusCollectorSettings } from "../components/core/settings";
 import { configText, prometheusConfig, PrometheusConfig } from "../components/prometheus/config";
 import { scrapeJobs } from "../components/prometheus/jobs";
+import { Exposition, ExpositionError, parseExposition, samplesOf } from "../components/verify/promText";
 import { defaultJobSeries, seriesPerUnit as workload } from "./seriesEstimate";
 
 const loopbackCert = path.join(__dirname, "..", "test", "fixtures", "prometheus", "loopback");
@@ -100,12 +101,13 @@ function onLoopback(
     return copy;
 }
 
-/** One gauge or counter of the agent's own exposition. */
-async function agentMetric(port: number, name: string): Promise<number> {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
-    return line === undefined ? NaN : Number(line.split(" ").pop());
+/** The agent's own exposition, read once per measurement point. */
+async function agentMetrics(port: number): Promise<Exposition> {
+    return parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
 }
+
+/** One gauge or counter of it (its first sample), NaN when the agent does not expose it. */
+const metric = (exposition: Exposition, name: string): number => samplesOf(exposition, name)[0]?.value ?? NaN;
 
 export interface SizingResult {
     version: string;
@@ -185,22 +187,29 @@ export async function measureShard(nodeCount: number, podCount: number, seconds:
         let active = 0;
         while (Date.now() < deadline) {
             await delay(5_000);
-            active = await agentMetric(agentPort, "prometheus_agent_active_series").catch(() => 0);
+            // Until the agent listens, nothing is active; an exposition it cannot read fails the run.
+            active = await agentMetrics(agentPort).then(
+                (m) => metric(m, "prometheus_agent_active_series"),
+                (error) => {
+                    if (error instanceof ExpositionError) throw error;
+                    return 0;
+                },
+            );
             if (active >= expected) break;
         }
         if (!(active >= expected)) throw new Error(`the agent reached ${active} of ${expected} active series`);
-        const cpu0 = await agentMetric(agentPort, "process_cpu_seconds_total");
+        const first = await agentMetrics(agentPort);
         const started = Date.now();
         await delay(seconds * 1000);
-        const cpu1 = await agentMetric(agentPort, "process_cpu_seconds_total");
+        const last = await agentMetrics(agentPort);
         const elapsed = (Date.now() - started) / 1000;
         return {
             version: `Prometheus ${version}`,
             nodes: nodeCount,
             pods: podCount,
-            activeSeries: await agentMetric(agentPort, "prometheus_agent_active_series"),
-            rssMiB: (await agentMetric(agentPort, "process_resident_memory_bytes")) / 2 ** 20,
-            cpuCores: (cpu1 - cpu0) / elapsed,
+            activeSeries: metric(last, "prometheus_agent_active_series"),
+            rssMiB: metric(last, "process_resident_memory_bytes") / 2 ** 20,
+            cpuCores: (metric(last, "process_cpu_seconds_total") - metric(first, "process_cpu_seconds_total")) / elapsed,
             seconds: elapsed,
         };
     } finally {
